@@ -1,0 +1,231 @@
+package dev.locald.image;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A parsed image reference such as {@code 127.0.0.1:5000/team/app:1.0@sha256:…}, normalised the way docker
+ * does: {@code busybox} is {@code docker.io/library/busybox:latest}, {@code index.docker.io} is
+ * {@code docker.io}. Parsing follows the distribution reference grammar strictly, so a repository can
+ * safely become part of a URL path and never contains {@code ..}, upper case or empty components.
+ *
+ * @param registry   host or host:port ({@code docker.io} for Docker Hub)
+ * @param repository path below the registry, lower case ({@code library/busybox})
+ * @param tag        the tag; empty only when the reference names a digest and no tag
+ * @param digest     the manifest digest when the reference pins one
+ */
+public record ImageReference(String registry, String repository, Optional<String> tag, Optional<Digest> digest) {
+
+    public static final String DOCKER_HUB = "docker.io";
+    public static final String DEFAULT_TAG = "latest";
+
+    private static final int MAX_INPUT = 1024;
+    private static final int MAX_NAME = 255;
+    private static final Pattern PATH_COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
+    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    private static final Pattern DOMAIN_COMPONENT = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?");
+    private static final Pattern IPV6 = Pattern.compile("\\[[0-9A-Fa-f:.]+]");
+    private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
+
+    public ImageReference {
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(repository, "repository");
+        Objects.requireNonNull(tag, "tag");
+        Objects.requireNonNull(digest, "digest");
+        checkRegistry(registry, registry);
+        checkRepository(repository, registry + "/" + repository);
+        tag.ifPresent(t -> checkTag(t, t));
+        if (tag.isEmpty() && digest.isEmpty()) {
+            throw new IllegalArgumentException("image reference " + registry + "/" + repository
+                    + " needs a tag or a digest");
+        }
+    }
+
+    /** Parses a reference the way {@code docker pull} reads it; throws naming what is wrong. */
+    public static ImageReference parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("image reference is empty");
+        }
+        if (text.length() > MAX_INPUT) {
+            throw new IllegalArgumentException("image reference is longer than " + MAX_INPUT + " characters");
+        }
+        if (!text.equals(text.strip())) {
+            throw new IllegalArgumentException("image reference '" + text + "' has surrounding whitespace");
+        }
+        String rest = text;
+        Digest digest = null;
+        int at = rest.indexOf('@');
+        if (at >= 0) {
+            String digestText = rest.substring(at + 1);
+            if (!digestText.startsWith("sha256:")) {
+                throw new IllegalArgumentException("image reference '" + text
+                        + "': only sha256 digests are supported, got '" + digestText + "'");
+            }
+            try {
+                digest = Digest.parse(digestText);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("image reference '" + text + "' has an invalid digest '"
+                        + digestText + "' (want sha256: and 64 lower-case hex characters)");
+            }
+            rest = rest.substring(0, at);
+        }
+        String tag = null;
+        int lastSlash = rest.lastIndexOf('/');
+        int colon = rest.lastIndexOf(':');
+        if (colon > lastSlash) {
+            tag = rest.substring(colon + 1);
+            checkTag(tag, text);
+            rest = rest.substring(0, colon);
+        }
+        if (rest.isEmpty()) {
+            throw new IllegalArgumentException("image reference '" + text + "' has no repository name");
+        }
+        String registry;
+        String repository;
+        int firstSlash = rest.indexOf('/');
+        String first = firstSlash < 0 ? rest : rest.substring(0, firstSlash);
+        if (firstSlash >= 0 && looksLikeRegistry(first)) {
+            registry = first;
+            repository = rest.substring(firstSlash + 1);
+        } else {
+            registry = DOCKER_HUB;
+            repository = rest;
+        }
+        if (registry.equalsIgnoreCase("index.docker.io") || registry.equalsIgnoreCase("registry-1.docker.io")) {
+            registry = DOCKER_HUB;
+        }
+        if (registry.equals(DOCKER_HUB) && !repository.contains("/")) {
+            repository = "library/" + repository;
+        }
+        checkRegistry(registry, text);
+        checkRepository(repository, text);
+        if (tag == null && digest == null) {
+            tag = DEFAULT_TAG;
+        }
+        return new ImageReference(registry, repository, Optional.ofNullable(tag), Optional.ofNullable(digest));
+    }
+
+    /** Docker's rule: the first component is a registry when it has a dot, a port, or is localhost. */
+    private static boolean looksLikeRegistry(String component) {
+        return component.contains(".") || component.contains(":") || component.equals("localhost")
+                || component.startsWith("[") || !component.equals(component.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private static void checkTag(String tag, String context) {
+        if (tag.isEmpty()) {
+            throw new IllegalArgumentException("image reference '" + context + "' has an empty tag");
+        }
+        if (!TAG.matcher(tag).matches()) {
+            throw new IllegalArgumentException("image reference '" + context + "' has an invalid tag '" + tag
+                    + "' (allowed: letters, digits, '_', '.', '-'; not starting with '.' or '-'; at most 128)");
+        }
+    }
+
+    private static void checkRegistry(String registry, String context) {
+        String host = registry;
+        String port = null;
+        if (registry.startsWith("[")) {
+            int close = registry.indexOf(']');
+            if (close < 0 || !IPV6.matcher(registry.substring(0, close + 1)).matches()) {
+                throw new IllegalArgumentException("image reference '" + context + "' has an invalid registry '"
+                        + registry + "'");
+            }
+            host = registry.substring(0, close + 1);
+            String after = registry.substring(close + 1);
+            if (!after.isEmpty()) {
+                if (!after.startsWith(":")) {
+                    throw new IllegalArgumentException("image reference '" + context
+                            + "' has an invalid registry '" + registry + "'");
+                }
+                port = after.substring(1);
+            }
+        } else {
+            int colon = registry.indexOf(':');
+            if (colon >= 0) {
+                host = registry.substring(0, colon);
+                port = registry.substring(colon + 1);
+            }
+            if (host.isEmpty()) {
+                throw new IllegalArgumentException("image reference '" + context + "' has an empty registry host");
+            }
+            for (String part : host.split("\\.", -1)) {
+                if (!DOMAIN_COMPONENT.matcher(part).matches()) {
+                    throw new IllegalArgumentException("image reference '" + context + "' has an invalid registry host '"
+                            + host + "'");
+                }
+            }
+        }
+        if (port != null && (!PORT.matcher(port).matches() || Integer.parseInt(port) == 0
+                || Integer.parseInt(port) > 65535)) {
+            throw new IllegalArgumentException("image reference '" + context + "' has an invalid registry port '"
+                    + port + "'");
+        }
+    }
+
+    private static void checkRepository(String repository, String context) {
+        if (repository.isEmpty()) {
+            throw new IllegalArgumentException("image reference '" + context + "' has no repository name");
+        }
+        if (!repository.equals(repository.toLowerCase(java.util.Locale.ROOT))) {
+            throw new IllegalArgumentException("image reference '" + context + "': repository name '" + repository
+                    + "' must be lower case");
+        }
+        for (String component : repository.split("/", -1)) {
+            if (component.isEmpty()) {
+                throw new IllegalArgumentException("image reference '" + context + "': repository '" + repository
+                        + "' has an empty path component");
+            }
+            if (component.equals("..") || component.equals(".")) {
+                throw new IllegalArgumentException("image reference '" + context + "': repository '" + repository
+                        + "' contains the path component '" + component + "'");
+            }
+            if (!PATH_COMPONENT.matcher(component).matches()) {
+                throw new IllegalArgumentException("image reference '" + context + "': repository component '"
+                        + component + "' is invalid (lower-case letters and digits, separated by '.', '_', '__' or '-')");
+            }
+        }
+        if (repository.length() > MAX_NAME) {
+            throw new IllegalArgumentException("image reference '" + context + "': repository name is longer than "
+                    + MAX_NAME + " characters");
+        }
+    }
+
+    /** The host that serves the registry API: Docker Hub's API lives on {@code registry-1.docker.io}. */
+    public String apiHost() {
+        return registry.equals(DOCKER_HUB) ? "registry-1.docker.io" : registry;
+    }
+
+    /** The host without a port, brackets kept for IPv6 literals removed. */
+    public String host() {
+        String h = apiHost();
+        if (h.startsWith("[")) {
+            return h.substring(1, h.indexOf(']'));
+        }
+        int colon = h.indexOf(':');
+        return colon < 0 ? h : h.substring(0, colon);
+    }
+
+    /** What to ask the manifest endpoint for: the digest when pinned, else the tag. */
+    public String manifestReference() {
+        return digest.map(Digest::toString).orElseGet(tag::orElseThrow);
+    }
+
+    /** {@code registry/repository}, the name without tag or digest. */
+    public String name() {
+        return registry + "/" + repository;
+    }
+
+    /** The same image pinned to a digest (the tag, if any, is kept for display). */
+    public ImageReference withDigest(Digest pinned) {
+        return new ImageReference(registry, repository, tag, Optional.of(pinned));
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder(name());
+        tag.ifPresent(t -> s.append(':').append(t));
+        digest.ifPresent(d -> s.append('@').append(d));
+        return s.toString();
+    }
+}
