@@ -44,6 +44,18 @@ public interface LocaldConfig {
         /** How often a transient registry failure (I/O error, 5xx, 429) is tried again. */
         @WithDefault("3")
         int retries();
+
+        /** Wait before the first retry of a transient registry failure; doubled for each further retry. */
+        @WithDefault("PT0.2S")
+        Duration retryBackoff();
+
+        /** Timeout for opening a connection (TCP and TLS) to a registry. */
+        @WithDefault("PT10S")
+        Duration connectTimeout();
+
+        /** Time a registry has to send the headers of a response. */
+        @WithDefault("PT60S")
+        Duration requestTimeout();
     }
 
     interface Limits {

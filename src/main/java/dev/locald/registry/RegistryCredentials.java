@@ -1,0 +1,54 @@
+package dev.locald.registry;
+
+import com.google.cloud.tools.jib.api.Credential;
+import com.google.cloud.tools.jib.api.LogEvent;
+import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
+import com.google.cloud.tools.jib.registry.credentials.CredentialRetrievalException;
+import dev.locald.image.ImageReference;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Finds the credential for an image: the one given with the request wins; otherwise docker's
+ * config.json is consulted through jib-core, which understands {@code auths} (base64 {@code auth}),
+ * {@code credHelpers} and {@code credsStore} (running {@code docker-credential-<name>}), including
+ * Docker Hub's aliases.
+ */
+public final class RegistryCredentials {
+
+    private static final Logger LOG = Logger.getLogger(RegistryCredentials.class);
+
+    private final Path dockerConfig;
+
+    public RegistryCredentials(Path dockerConfig) {
+        this.dockerConfig = dockerConfig;
+    }
+
+    /** The credential to use for {@code image}, or empty for anonymous access. */
+    public Optional<RegistryCredential> forImage(ImageReference image, Optional<RegistryCredential> perRequest) {
+        if (perRequest.isPresent()) {
+            return perRequest;
+        }
+        com.google.cloud.tools.jib.api.ImageReference jibReference = com.google.cloud.tools.jib.api.ImageReference.of(
+                image.apiHost(), image.repository(), image.tag().orElse(null), image.digest().map(Object::toString).orElse(null));
+        try {
+            Optional<Credential> found = CredentialRetrieverFactory.forImage(jibReference, this::log)
+                    .dockerConfig(dockerConfig)
+                    .retrieve();
+            return found.map(c -> new RegistryCredential(c.getUsername(), c.getPassword()));
+        } catch (CredentialRetrievalException e) {
+            throw new RegistryException(RegistryException.Kind.UNAUTHORIZED, "could not read credentials for "
+                    + image.registry() + " from " + dockerConfig + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path dockerConfig() {
+        return dockerConfig;
+    }
+
+    // jib's messages name registries and config files, never secrets; keep them out of info-level logs anyway
+    private void log(LogEvent event) {
+        LOG.debugf("credentials: %s", event.getMessage());
+    }
+}

@@ -1,0 +1,42 @@
+package dev.locald.store;
+
+import dev.locald.config.LocaldConfig;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** CDI wiring of the stores under {@code locald.data-dir}; opening a store sweeps what a crash left. */
+@Singleton
+public class StoreProducers {
+
+    @Produces
+    @Singleton
+    BlobStore blobStore(LocaldConfig config) {
+        try {
+            return new BlobStore(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the blob store under " + config.dataDir(), e);
+        }
+    }
+
+    @Produces
+    @Singleton
+    LayerStore layerStore(LocaldConfig config) {
+        try {
+            return new LayerStore(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the layer store under " + config.dataDir(), e);
+        }
+    }
+
+    @Produces
+    @Singleton
+    ImageRecordStore imageRecordStore(LocaldConfig config) {
+        try {
+            return new ImageRecordStore(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the image records under " + config.dataDir(), e);
+        }
+    }
+}
