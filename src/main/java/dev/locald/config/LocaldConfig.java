@@ -53,7 +53,10 @@ public interface LocaldConfig {
         @WithDefault("PT10S")
         Duration connectTimeout();
 
-        /** Time a registry has to send the headers of a response. */
+        /**
+         * Time a registry has to send the headers of a response, and the longest pause allowed while a body
+         * streams (a stalled transfer is abandoned and retried).
+         */
         @WithDefault("PT60S")
         Duration requestTimeout();
     }

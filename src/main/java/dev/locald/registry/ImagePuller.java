@@ -8,6 +8,7 @@ import dev.locald.store.ImageRecordStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Pulls an image into the local stores: resolves it, downloads the layer blobs that the {@link BlobStore}
@@ -36,9 +39,14 @@ public final class ImagePuller {
     private final BlobStore blobs;
     private final ImageRecordStore records;
     private final int parallelDownloads;
+    private final Duration pullTimeout;
 
+    /**
+     * @param parallelDownloads layers downloaded at once for one image
+     * @param pullTimeout       deadline for downloading an image's layers
+     */
     public ImagePuller(ImageResolver resolver, BlobFetcher fetcher, BlobStore blobs, ImageRecordStore records,
-                       int parallelDownloads) {
+                       int parallelDownloads, Duration pullTimeout) {
         if (parallelDownloads < 1) {
             throw new IllegalArgumentException("locald.registry.parallel-downloads must be at least 1");
         }
@@ -47,6 +55,7 @@ public final class ImagePuller {
         this.blobs = blobs;
         this.records = records;
         this.parallelDownloads = parallelDownloads;
+        this.pullTimeout = pullTimeout;
     }
 
     /**
@@ -69,8 +78,9 @@ public final class ImagePuller {
                 downloads.add(pool.submit(() -> blobs.ensure(layer.digest(), layer.size(),
                         fetcher.source(ref, layer.digest(), layer.size(), credential))));
             }
+            long deadline = System.nanoTime() + pullTimeout.toNanos();
             for (Future<Path> download : downloads) {
-                paths.add(await(download, downloads));
+                paths.add(await(ref, download, downloads, deadline));
             }
         } finally {
             pool.shutdownNow();
@@ -84,9 +94,13 @@ public final class ImagePuller {
         return new PulledImage(image, paths);
     }
 
-    private static Path await(Future<Path> download, List<Future<Path>> all) {
+    private Path await(ImageReference ref, Future<Path> download, List<Future<Path>> all, long deadline) {
         try {
-            return download.get();
+            return download.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            all.forEach(f -> f.cancel(true));
+            throw new RegistryException(RegistryException.Kind.UNREACHABLE, "pulling " + ref
+                    + " did not finish within " + pullTimeout, e);
         } catch (InterruptedException e) {
             all.forEach(f -> f.cancel(true));
             Thread.currentThread().interrupt();

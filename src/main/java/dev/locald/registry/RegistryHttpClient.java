@@ -61,9 +61,10 @@ public final class RegistryHttpClient {
     }
 
     /** An open 200 response: the caller reads and closes the body. */
-    public record Opened(HttpResponse<InputStream> response) implements AutoCloseable {
+    public record Opened(HttpResponse<InputStream> response, InputStream body) implements AutoCloseable {
+        /** The body, guarded against stalls: no byte for the request timeout fails the read. */
         public InputStream body() {
-            return response.body();
+            return body;
         }
 
         public Optional<String> header(String name) {
@@ -76,7 +77,7 @@ public final class RegistryHttpClient {
 
         @Override
         public void close() throws IOException {
-            response.body().close();
+            body.close();
         }
     }
 
@@ -156,7 +157,7 @@ public final class RegistryHttpClient {
         }
         int status = response.statusCode();
         if (status == 200) {
-            return new Opened(response);
+            return new Opened(response, new StallGuard(response.body(), settings.requestTimeout()));
         }
         String body = readError(response);
         if (status == 404) {

@@ -44,6 +44,7 @@ public class RegistryProducers {
     @Singleton
     ImagePuller imagePuller(ImageResolver resolver, BlobFetcher fetcher, BlobStore blobs, ImageRecordStore records,
                             LocaldConfig config) {
-        return new ImagePuller(resolver, fetcher, blobs, records, config.registry().parallelDownloads());
+        return new ImagePuller(resolver, fetcher, blobs, records, config.registry().parallelDownloads(),
+                config.limits().pullTimeout());
     }
 }

@@ -15,7 +15,7 @@ import java.util.Set;
  * @param retries          extra attempts after a transient failure (I/O error, 5xx, 429)
  * @param retryBackoff     wait before the first retry; doubled for each further one
  * @param connectTimeout   TCP/TLS connect timeout
- * @param requestTimeout   time allowed until a response's headers arrive
+ * @param requestTimeout   time allowed until a response's headers arrive, and the longest pause while a body streams
  * @param maxManifestBytes largest manifest or index accepted
  * @param maxConfigBytes   largest image config accepted
  */
@@ -65,6 +65,11 @@ public record RegistrySettings(
     public RegistrySettings withPlatform(Platform newPlatform) {
         return new RegistrySettings(insecure, dockerConfig, newPlatform, retries, retryBackoff, connectTimeout,
                 requestTimeout, maxManifestBytes, maxConfigBytes);
+    }
+
+    public RegistrySettings withRequestTimeout(Duration timeout) {
+        return new RegistrySettings(insecure, dockerConfig, platform, retries, retryBackoff, connectTimeout,
+                timeout, maxManifestBytes, maxConfigBytes);
     }
 
     public RegistrySettings withMaxManifestBytes(long max) {

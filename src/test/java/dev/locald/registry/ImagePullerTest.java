@@ -32,7 +32,8 @@ class ImagePullerTest {
         RegistrySettings settings = RegistrySettings.defaults(data.resolve("absent.json"), Set.of());
         RegistryHttpClient http = new RegistryHttpClient(settings, new RegistryCredentials(settings.dockerConfig()));
         BlobFetcher fetcher = new BlobFetcher(http);
-        return new ImagePuller(new ImageResolver(http, fetcher), fetcher, new BlobStore(data), new ImageRecordStore(data), 2);
+        return new ImagePuller(new ImageResolver(http, fetcher), fetcher, new BlobStore(data), new ImageRecordStore(data), 2,
+                java.time.Duration.ofMinutes(1));
     }
 
     @Test

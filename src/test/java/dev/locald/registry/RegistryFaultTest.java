@@ -56,8 +56,13 @@ class RegistryFaultTest {
     }
 
     RegistryHttpClient client(int retries) {
+        return client(retries, Duration.ofSeconds(60));
+    }
+
+    RegistryHttpClient client(int retries, Duration requestTimeout) {
         RegistrySettings settings = RegistrySettings.defaults(dir.resolve("absent.json"),
-                Set.of("127.0.0.1:" + server.getPort())).withRetries(retries, Duration.ofMillis(5));
+                Set.of("127.0.0.1:" + server.getPort())).withRetries(retries, Duration.ofMillis(5))
+                .withRequestTimeout(requestTimeout);
         return new RegistryHttpClient(settings, new RegistryCredentials(settings.dockerConfig()));
     }
 
@@ -126,6 +131,32 @@ class RegistryFaultTest {
         Path blob = ensure(client(3), Optional.empty());
         assertArrayEquals(BLOB, Files.readAllBytes(blob));
         assertEquals(2, server.getRequestCount());
+    }
+
+    @Test
+    void stalledTransferIsAbandonedAndRetried() throws IOException {
+        server.enqueue(new MockResponse.Builder().code(200).body(new Buffer().write(BLOB))
+                .throttleBody(4, 10, TimeUnit.SECONDS).build());
+        server.enqueue(ok(BLOB));
+        server.enqueue(ok(BLOB));
+        long start = System.nanoTime();
+        Path blob = ensure(client(3, Duration.ofSeconds(1)), Optional.empty());
+        assertArrayEquals(BLOB, Files.readAllBytes(blob));
+        assertTrue(server.getRequestCount() >= 2);
+        assertTrue(System.nanoTime() - start < 9_000_000_000L, "the stall was cut short, not waited out");
+    }
+
+    @Test
+    void slowButSteadyTransferLongerThanTheRequestTimeoutCompletes() throws IOException {
+        byte[] big = new byte[24 * 1024];
+        new java.util.Random(7).nextBytes(big);
+        Digest digest = Digest.ofBytes(big);
+        // 24 KiB at 2 KiB per 200 ms: about 2.4 s of steady progress against a 1 s timeout
+        server.enqueue(new MockResponse.Builder().code(200).body(new Buffer().write(big))
+                .throttleBody(2048, 200, TimeUnit.MILLISECONDS).build());
+        Path blob = store.ensure(digest, big.length,
+                new BlobFetcher(client(0, Duration.ofSeconds(1))).source(ref(), digest, big.length, Optional.empty()));
+        assertArrayEquals(big, Files.readAllBytes(blob));
     }
 
     @Test
