@@ -196,7 +196,7 @@ public record ImageReference(String registry, String repository, Optional<String
         return registry.equals(DOCKER_HUB) ? "registry-1.docker.io" : registry;
     }
 
-    /** The host without a port, brackets kept for IPv6 literals removed. */
+    /** The API host without its port (and without the brackets of an IPv6 literal). */
     public String host() {
         String h = apiHost();
         if (h.startsWith("[")) {

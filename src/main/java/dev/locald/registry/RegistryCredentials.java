@@ -47,8 +47,13 @@ public final class RegistryCredentials {
         return dockerConfig;
     }
 
-    // jib's messages name registries and config files, never secrets; keep them out of info-level logs anyway
+    // jib's messages name registries, helpers and config files, never secrets; a missing credential helper
+    // only produces a warning there (the pull then goes on anonymously), so warnings are passed on
     private void log(LogEvent event) {
-        LOG.debugf("credentials: %s", event.getMessage());
+        if (event.getLevel() == LogEvent.Level.WARN || event.getLevel() == LogEvent.Level.ERROR) {
+            LOG.warnf("credentials: %s", event.getMessage());
+        } else {
+            LOG.debugf("credentials: %s", event.getMessage());
+        }
     }
 }
