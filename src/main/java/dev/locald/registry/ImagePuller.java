@@ -86,7 +86,7 @@ public final class ImagePuller {
             pool.shutdownNow();
         }
         try {
-            records.save(new ImageRecord(image.pinned(), image.manifestDigest(), image.platform(), image.configBytes(),
+            records.save(new ImageRecord(image.ref(), image.manifestDigest(), image.platform(), image.configBytes(),
                     layers, Instant.now()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the pulled image " + ref, e);

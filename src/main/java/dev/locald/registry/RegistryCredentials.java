@@ -6,7 +6,10 @@ import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
 import com.google.cloud.tools.jib.registry.credentials.CredentialRetrievalException;
 import dev.locald.image.ImageReference;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -19,7 +22,13 @@ public final class RegistryCredentials {
 
     private static final Logger LOG = Logger.getLogger(RegistryCredentials.class);
 
+    /** How long a docker-config lookup is reused: a pull asks for every blob, helpers are processes. */
+    private static final long CACHE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    private record Cached(Optional<RegistryCredential> credential, long expiresAt) {}
+
     private final Path dockerConfig;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
     public RegistryCredentials(Path dockerConfig) {
         this.dockerConfig = dockerConfig;
@@ -30,6 +39,17 @@ public final class RegistryCredentials {
         if (perRequest.isPresent()) {
             return perRequest;
         }
+        String key = image.apiHost() + "/" + image.repository();
+        Cached cached = cache.get(key);
+        if (cached != null && cached.expiresAt() - System.nanoTime() > 0) {
+            return cached.credential();
+        }
+        Optional<RegistryCredential> found = lookup(image);
+        cache.put(key, new Cached(found, System.nanoTime() + CACHE_NANOS));
+        return found;
+    }
+
+    private Optional<RegistryCredential> lookup(ImageReference image) {
         com.google.cloud.tools.jib.api.ImageReference jibReference = com.google.cloud.tools.jib.api.ImageReference.of(
                 image.apiHost(), image.repository(), image.tag().orElse(null), image.digest().map(Object::toString).orElse(null));
         try {
