@@ -189,6 +189,10 @@ public final class RegistryHttpClient {
     private Authorization authenticate(ImageReference image, String challengeHeader,
                                        Optional<RegistryCredential> credential) throws Transient {
         Challenge challenge = Challenge.parse(challengeHeader);
+        if (challenge.scheme().isEmpty()) {
+            // a 401 without a challenge leaves nothing to answer: the registry simply refuses
+            throw refused(image, credential);
+        }
         switch (challenge.scheme()) {
             case "basic" -> {
                 RegistryCredential c = credential.orElseThrow(() -> refused(image, credential));
