@@ -30,7 +30,7 @@ cache_layers() {
 # metadata_json LAYER_TOML: the flat [metadata] table as a JSON object (nested tables are not carried).
 metadata_json() {
   awk '
-    /^[ \t]*\[/ { t = $0; gsub(/[ \t\[\]]/, "", t); inmeta = (t == "metadata"); next }
+    /^[ \t]*\[/ { t = $0; gsub(/[][ \t]/, "", t); inmeta = (t == "metadata"); next }
     inmeta && /=/ {
       k = $0; sub(/[ \t]*=.*/, "", k); gsub(/^[ \t]+|"/, "", k); v = $0; sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t]+$/, "", v)
       if (v ~ /^'"'"'/) { gsub(/'"'"'/, "", v); gsub(/\\/, "\\\\", v); gsub(/"/, "\\\"", v); v = "\"" v "\"" }

@@ -121,7 +121,8 @@ setting() {
   eval "_set=\${F_SET_$_fv:-}"
   if [ -n "$_set" ]; then eval "$1=\$F_$_fv"
   else
-    eval "_ev=\${$3:-}"
+    _ev=
+    [ -n "$3" ] && eval "_ev=\${$3:-}"
     if [ -n "$_ev" ]; then eval "$1=\$_ev"; else eval "$1=\$4"; fi
   fi
 }

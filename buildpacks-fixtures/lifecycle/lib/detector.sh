@@ -122,7 +122,7 @@ parse_plan_output() {
 # same or a later position.
 resolve_plan() {
   awk -F '\t' '
-    FNR == NR { if ($1 == "B") { opt[$2] = $4; bid[$2] = $3; n++ } else line[++m] = $0; next }
+    { if ($1 == "B") { opt[$2] = $4; bid[$2] = $3; n++ } else line[++m] = $0; next }
     END {
       while (1) {
         bad = 0
@@ -140,7 +140,7 @@ resolve_plan() {
         if (opt[bad] != "true") { print "unresolved build plan: " bid[bad] " " (f[1] == "R" ? "requires" : "provides") " \"" f[4] "\"" > "/dev/stderr"; exit 1 }
         dropped[bad] = 1; print "DROP\t" bad
       }
-    }' "$1" "$1"
+    }' "$1"
 }
 
 detect_run() {
@@ -197,7 +197,7 @@ detect_run() {
     if ! resolve_plan "$SCRATCH/plan2.tsv" > "$SCRATCH/dropped.tsv"; then
       continue
     fi
-    awk -F '\t' 'FNR == NR { d[$2] = 1; next } !($2 in d)' "$SCRATCH/dropped.tsv" "$SCRATCH/plan2.tsv" > "$SCRATCH/final.tsv"
+    awk -F '\t' 'FILENAME == ARGV[1] { d[$2] = 1; next } !($2 in d)' "$SCRATCH/dropped.tsv" "$SCRATCH/plan2.tsv" > "$SCRATCH/final.tsv"
     grep -q '^B' "$SCRATCH/final.tsv" || continue
     write_group "$SCRATCH/final.tsv"
     write_plan "$SCRATCH/final.tsv"

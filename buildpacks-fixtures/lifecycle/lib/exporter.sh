@@ -342,10 +342,10 @@ export_cache() {
       _src=$SCRATCH/layer-$(escape_id "$_id")-$_ln.tar
       if [ -f "$CACHE_DIR/committed/$_hex.tar" ]; then
         ln "$CACHE_DIR/committed/$_hex.tar" "$CACHE_DIR/staging/$_hex.tar" || _ok=0
-        info "Reusing cache layer '$_id:$_ln'"
+        info "Reusing cache layer '$_id:$_ln'" >&3
       else
         cp "$_src" "$CACHE_DIR/staging/$_hex.tar" || _ok=0
-        info "Adding cache layer '$_id:$_ln'"
+        info "Adding cache layer '$_id:$_ln'" >&3
       fi
       if [ "$_id" != "$_prev" ]; then
         [ -n "$_prev" ] && printf '\n}},\n'
@@ -358,7 +358,7 @@ export_cache() {
     done < "$SCRATCH/cachelist.tsv"
     [ -n "$_prev" ] && printf '\n}}\n'
     printf ']}\n'
-  } > "$CACHE_DIR/staging/$CACHE_METADATA" || _ok=0
+  } 3>&1 > "$CACHE_DIR/staging/$CACHE_METADATA" || _ok=0
   if [ $_ok = 1 ]; then
     rm -rf "$CACHE_DIR/committed-backup" && mv "$CACHE_DIR/committed" "$CACHE_DIR/committed-backup" \
       && mv "$CACHE_DIR/staging" "$CACHE_DIR/committed" && rm -rf "$CACHE_DIR/committed-backup" \

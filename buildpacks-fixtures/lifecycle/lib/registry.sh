@@ -12,9 +12,9 @@ ref_parse() {
   case $_r in
     *@sha256:*) REF_DIGEST=${_r#*@}; _r=${_r%%@*} ;;
   esac
-  _first=${_r%%/*}
+  _rp_host=${_r%%/*}
   case $_r in
-    */*) case $_first in *.*|*:*|localhost) REF_HOST=$_first; _r=${_r#*/} ;; *) REF_HOST=index.docker.io ;; esac ;;
+    */*) case $_rp_host in *.*|*:*|localhost) REF_HOST=$_rp_host; _r=${_r#*/} ;; *) REF_HOST=index.docker.io ;; esac ;;
     *) REF_HOST=index.docker.io; _r=library/$_r ;;
   esac
   case ${_r##*/} in
