@@ -53,18 +53,21 @@ public final class SpecOptions {
      */
     public static SpecOption standardDevices() {
         return spec -> {
-            spec.device(charDevice("/dev/null", 1, 3))
-                    .device(charDevice("/dev/zero", 1, 5))
-                    .device(charDevice("/dev/full", 1, 7))
-                    .device(charDevice("/dev/random", 1, 8))
-                    .device(charDevice("/dev/urandom", 1, 9))
-                    .device(charDevice("/dev/tty", 5, 0))
-                    .deviceRule(new RuntimeSpec.DeviceRule(false, null, null, null, "rwm"));
+            // runc drops its own cgroup rule for a default device the spec lists, so each gets an explicit one
+            spec.deviceRule(new RuntimeSpec.DeviceRule(false, null, null, null, "rwm"));
+            for (RuntimeSpec.Device device : STANDARD_DEVICES) {
+                spec.device(device).deviceRule(
+                        new RuntimeSpec.DeviceRule(true, "c", device.major(), device.minor(), "rwm"));
+            }
             if (!spec.terminal()) {
                 spec.mount("/dev/console", "bind", "/dev/null", List.of("bind", "nosuid", "noexec"));
             }
         };
     }
+
+    private static final List<RuntimeSpec.Device> STANDARD_DEVICES = List.of(
+            charDevice("/dev/null", 1, 3), charDevice("/dev/zero", 1, 5), charDevice("/dev/full", 1, 7),
+            charDevice("/dev/random", 1, 8), charDevice("/dev/urandom", 1, 9), charDevice("/dev/tty", 5, 0));
 
     private static RuntimeSpec.Device charDevice(String path, long major, long minor) {
         return new RuntimeSpec.Device(path, "c", major, minor, 0666, 0L, 0L);
