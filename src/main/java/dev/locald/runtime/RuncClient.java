@@ -76,7 +76,15 @@ public final class RuncClient {
         if (!hasState(id)) {
             return Optional.empty();
         }
-        return Optional.of(JSON.readValue(execute(List.of("state", id)), RuncContainer.class));
+        try {
+            return Optional.of(JSON.readValue(execute(List.of("state", id)), RuncContainer.class));
+        } catch (RuncException e) {
+            // its directory appears before its state file, and goes after: both read as "does not exist"
+            if (e.getMessage().contains("container does not exist")) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /** Whether runc still keeps state for {@code id} (its directory under the state root), without a fork. */

@@ -80,6 +80,8 @@ class ContainerRunnerTest {
         try {
             engine.assertNothingLeft();
         } finally {
+            // whatever a failed test left (a live container included) goes before its files do
+            engine.sweeper.sweep();
             engine.deleteFiles();
         }
     }
