@@ -116,7 +116,7 @@ public final class SyntheticRoot {
         Path etc = rootfs.resolve("etc");
         Optional<BasicFileAttributes> etcAttributes = lstat(etc);
         if (etcAttributes.isPresent() && !etcAttributes.get().isDirectory()) {
-            LOG.warnf("image /etc is not a directory; replaced by an empty one");
+            LOG.warnf("image /etc is not a directory; removed (runc creates a directory for the mounts)");
             deleteTree(etc);
         }
         if (etcAttributes.isEmpty() || !etcAttributes.get().isDirectory()) {
