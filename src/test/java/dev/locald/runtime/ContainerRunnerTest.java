@@ -292,4 +292,40 @@ class ContainerRunnerTest {
         assertTrue(e.getMessage().contains("/no/such/program") && e.getMessage().contains("no such file"),
                 e.getMessage());
     }
+
+    @Test
+    void aFailingSinkFailsTheRunAfterTheContainerIsCleanedUp() throws Exception {
+        ContainerRequest request = request(bare, "i=0; while [ $i -lt 1000 ]; do echo line $i; i=$((i+1)); done").build();
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> engine.runner.run(request,
+                (stream, time, text) -> {
+                    throw new IllegalStateException("log disk full");
+                }, Cancellation.none()));
+        assertEquals("log disk full", e.getCause().getMessage());
+    }
+
+    @Test
+    void aSecondRunWithTheIdOfARunningContainerIsRefused() throws Exception {
+        ContainerRequest first = request(bare, "echo started; sleep 30").build();
+        Cancellation cancellation = Cancellation.create();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<ContainerResult> running = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        return engine.runner.run(first, (s, t, text) -> started.countDown(), cancellation);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        try {
+            assertTrue(started.await(30, java.util.concurrent.TimeUnit.SECONDS));
+            ContainerRequest second = ContainerRequest.builder(first.id(), first.rootfs(), EngineFixture.CNB)
+                    .args("/bin/true").build();
+            java.io.IOException e = assertThrows(java.io.IOException.class,
+                    () -> engine.runner.run(second, new CollectingSink(), Cancellation.none()));
+            assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+        } finally {
+            cancellation.cancel();
+        }
+        assertTrue(running.get(30, java.util.concurrent.TimeUnit.SECONDS).cancelled());
+    }
 }
