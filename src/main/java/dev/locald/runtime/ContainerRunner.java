@@ -13,9 +13,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -30,6 +34,8 @@ public final class ContainerRunner {
 
     private static final Logger LOG = Logger.getLogger(ContainerRunner.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     /** Tunables of the runner. */
     public record Settings(Path bundlesDir, int maxLineBytes, Duration pollInterval, Duration stopTimeout) {
@@ -75,10 +81,11 @@ public final class ContainerRunner {
             throw new IllegalArgumentException("terminal containers are not supported by the runner (no pty)");
         }
         Instant start = Instant.now();
-        Files.createDirectories(settings.bundlesDir());
+        Files.createDirectories(settings.bundlesDir(), OWNER_ONLY);
         Bundle bundle = new Bundle(settings.bundlesDir().resolve(request.id()));
         try {
-            Files.createDirectory(bundle.dir());
+            // owner-only: config.json carries the process env, which may hold registry credentials
+            Files.createDirectory(bundle.dir(), OWNER_ONLY);
         } catch (FileAlreadyExistsException e) {
             throw new IOException("a bundle for container " + request.id() + " already exists: " + bundle.dir(), e);
         }
@@ -122,6 +129,7 @@ public final class ContainerRunner {
             if (stop.isPresent()) {
                 LOG.infof("container %s: %s, killing it", request.id(), stop.get());
                 killAndAwait(request.id(), process);
+                forceDelete(request.id());
             }
             for (Thread thread : pumpThreads) {
                 thread.join(settings.stopTimeout().toMillis());

@@ -294,6 +294,23 @@ class ContainerRunnerTest {
     }
 
     @Test
+    void theBundleIsReadableByItsOwnerOnly() throws Exception {
+        ContainerRequest request = request(bare, "echo ok").env("SECRET=s3cr3t").build();
+        Path bundle = engine.base.resolve("bundles").resolve(request.id());
+        List<String> modes = new java.util.ArrayList<>();
+        engine.runner.run(request, (stream, time, text) -> {
+            try {
+                modes.add(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(bundle)));
+                modes.add(java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(bundle.getParent())));
+            } catch (java.io.IOException e) {
+                modes.add(e.toString());
+            }
+        }, Cancellation.none());
+        assertEquals(List.of("rwx------", "rwx------"), modes);
+    }
+
+    @Test
     void aFailingSinkFailsTheRunAfterTheContainerIsCleanedUp() throws Exception {
         ContainerRequest request = request(bare, "i=0; while [ $i -lt 1000 ]; do echo line $i; i=$((i+1)); done").build();
         java.io.IOException e = assertThrows(java.io.IOException.class, () -> engine.runner.run(request,
