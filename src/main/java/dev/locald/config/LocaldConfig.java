@@ -22,6 +22,8 @@ public interface LocaldConfig {
 
     Limits limits();
 
+    Runtime runtime();
+
     interface Registry {
         /**
          * Registries (host or host:port) reached over plain HTTP. Loopback registries are always
@@ -85,5 +87,50 @@ public interface LocaldConfig {
         /** Deadline for pulling one image. */
         @WithDefault("PT30M")
         Duration pullTimeout();
+    }
+
+    /** The container engine: runc, bundles, cgroups and the synthetic /etc. */
+    interface Runtime {
+        /** The runc binary. */
+        @WithDefault("/usr/sbin/runc")
+        Path runcBinary();
+
+        /** runc's {@code --root} (container state) for locald's containers; default {@code <data-dir>/runc}. */
+        Optional<Path> stateDir();
+
+        /** Where one bundle directory per run is created; default {@code <data-dir>/bundles}. */
+        Optional<Path> bundleDir();
+
+        /** Relative cgroup under which each container gets {@code <parent>/<id>} in every hierarchy. */
+        @WithDefault("locald")
+        String cgroupParent();
+
+        /** RLIMIT_NOFILE for container processes; lowered to the host's hard limit when that is smaller. */
+        @WithDefault("1048576")
+        long openFiles();
+
+        /** The host's resolv.conf that the containers' one is derived from. */
+        @WithDefault("/etc/resolv.conf")
+        Path hostResolvConf();
+
+        /** Nameservers used in an isolated network when the host has none but loopback ones. */
+        @WithDefault("8.8.8.8,8.8.4.4")
+        List<String> fallbackNameservers();
+
+        /** Longest output line passed on whole; longer lines are split. */
+        @WithDefault("65536")
+        int maxLineBytes();
+
+        /** How often a running container is checked for deadline, cancellation and OOM. */
+        @WithDefault("PT0.05S")
+        Duration pollInterval();
+
+        /** How long to wait for a killed container (and its output) to end before forcing it. */
+        @WithDefault("PT10S")
+        Duration stopTimeout();
+
+        /** Deadline of one runc kill/delete/list/state command. */
+        @WithDefault("PT30S")
+        Duration commandTimeout();
     }
 }

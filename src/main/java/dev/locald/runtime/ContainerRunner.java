@@ -1,0 +1,318 @@
+package dev.locald.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.locald.rootfs.PreparedRoot;
+import dev.locald.rootfs.SyntheticRoot;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs one process in one container under runc and reports how it ended: one bundle directory per run
+ * ({@code config.json} and the synthetic /etc), {@code runc run} with stdin from /dev/null, stdout and
+ * stderr streamed line by line into a sink, a deadline and a cancellation that end in {@code runc kill}
+ * then {@code runc delete --force}, the memory cgroup watched for OOM, and the bundle, runc state and
+ * cgroups removed on every path, failures included.
+ */
+public final class ContainerRunner {
+
+    private static final Logger LOG = Logger.getLogger(ContainerRunner.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+
+    /** Tunables of the runner. */
+    public record Settings(Path bundlesDir, int maxLineBytes, Duration pollInterval, Duration stopTimeout) {
+        public Settings {
+            bundlesDir = bundlesDir.toAbsolutePath();
+            if (maxLineBytes < 1024) {
+                throw new IllegalArgumentException("max line bytes must be at least 1024: " + maxLineBytes);
+            }
+        }
+    }
+
+    private enum Stop { TIMEOUT, CANCELLED, OOM }
+
+    private final RuncClient runc;
+    private final SyntheticRoot syntheticRoot;
+    private final ContainerSpecFactory specFactory;
+    private final CgroupLayout cgroups;
+    private final String cgroupParent;
+    private final Settings settings;
+    private final Object parentLock = new Object();
+    private int activeRuns;
+
+    public ContainerRunner(RuncClient runc, SyntheticRoot syntheticRoot, ContainerSpecFactory specFactory,
+                           CgroupLayout cgroups, String cgroupParent, Settings settings) {
+        this.runc = runc;
+        this.syntheticRoot = syntheticRoot;
+        this.specFactory = specFactory;
+        this.cgroups = cgroups;
+        this.cgroupParent = cgroupParent;
+        this.settings = settings;
+    }
+
+    /**
+     * Runs the request to completion, deadline or cancellation.
+     *
+     * @throws ContainerStartException when runc could not start the container (its message says why)
+     * @throws InterruptedException when the calling thread is interrupted; the container is ended and
+     *         cleaned up first
+     */
+    public ContainerResult run(ContainerRequest request, OutputSink sink, Cancellation cancellation)
+            throws IOException, InterruptedException {
+        if (request.terminal()) {
+            throw new IllegalArgumentException("terminal containers are not supported by the runner (no pty)");
+        }
+        Instant start = Instant.now();
+        Files.createDirectories(settings.bundlesDir(), OWNER_ONLY);
+        Bundle bundle = new Bundle(settings.bundlesDir().resolve(request.id()));
+        try {
+            // owner-only: config.json carries the process env, which may hold registry credentials
+            Files.createDirectory(bundle.dir(), OWNER_ONLY);
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException("a bundle for container " + request.id() + " already exists: " + bundle.dir(), e);
+        }
+        try {
+            Files.createDirectory(bundle.etcDir());
+            PreparedRoot root = syntheticRoot.prepare(request.rootfs(), bundle.etcDir(),
+                    new SyntheticRoot.Request(request.cnbUser(), request.hostname(), request.extraHosts(),
+                            request.network() == NetworkMode.HOST));
+            bundle.writeConfig(specFactory.create(request, root));
+            return runBundle(request, bundle, sink, cancellation, start);
+        } finally {
+            deleteTree(bundle.dir());
+        }
+    }
+
+    private ContainerResult runBundle(ContainerRequest request, Bundle bundle, OutputSink sink,
+                                      Cancellation cancellation, Instant start)
+            throws IOException, InterruptedException {
+        String cgroupsPath = specFactory.cgroupsPath(request.id());
+        synchronized (parentLock) {
+            activeRuns++;
+        }
+        Process process = null;
+        Thread[] pumpThreads = new Thread[0];
+        OutputPump[] pumps = new OutputPump[0];
+        Optional<Stop> stop = Optional.empty();
+        Throwable failure = null;
+        try {
+            process = runc.startRun(bundle, request.id());
+            pumps = new OutputPump[] {
+                new OutputPump(process.getInputStream(), StreamKind.STDOUT, sink, settings.maxLineBytes()),
+                new OutputPump(process.getErrorStream(), StreamKind.STDERR, sink, settings.maxLineBytes())};
+            pumpThreads = new Thread[] {
+                new Thread(pumps[0], "runc-" + request.id() + "-stdout"),
+                new Thread(pumps[1], "runc-" + request.id() + "-stderr")};
+            for (Thread thread : pumpThreads) {
+                thread.setDaemon(true);
+                thread.start();
+            }
+            stop = await(process, request, cgroupsPath, cancellation, start);
+            if (stop.isPresent()) {
+                LOG.infof("container %s: %s, killing it", request.id(), stop.get());
+                killAndAwait(request.id(), process);
+                forceDelete(request.id());
+            }
+            for (Thread thread : pumpThreads) {
+                thread.join(settings.stopTimeout().toMillis());
+            }
+            int exitCode = process.exitValue();
+            if (stop.isEmpty() && exitCode != 0) {
+                Optional<String> runcError = runcError(bundle);
+                if (runcError.isPresent()) {
+                    throw new ContainerStartException("container " + request.id() + " could not run: "
+                            + runcError.get());
+                }
+            }
+            for (OutputPump pump : pumps) {
+                if (pump.sinkFailure() != null) {
+                    throw new IOException("output sink failed for container " + request.id(), pump.sinkFailure());
+                }
+                if (pump.readFailure() != null) {
+                    throw new IOException("reading the output of container " + request.id() + " failed",
+                            pump.readFailure());
+                }
+            }
+            Optional<String> signal = stop.isPresent() ? Optional.of("SIGKILL") : Signals.fromExitCode(exitCode);
+            return new ContainerResult(exitCode, signal, stop.equals(Optional.of(Stop.TIMEOUT)),
+                    stop.equals(Optional.of(Stop.CANCELLED)), stop.equals(Optional.of(Stop.OOM)),
+                    Duration.between(start, Instant.now()));
+        } catch (IOException | InterruptedException | RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            cleanUp(request.id(), cgroupsPath, process, pumpThreads, failure);
+        }
+    }
+
+    /** Waits for the process to end; returns why locald must stop it when it must. */
+    private Optional<Stop> await(Process process, ContainerRequest request, String cgroupsPath,
+                                 Cancellation cancellation, Instant start) throws InterruptedException {
+        Optional<Instant> deadline = request.timeout().map(start::plus);
+        Optional<Path> oomControl = request.limits().memoryBytes().isPresent()
+                ? cgroups.memoryDir(cgroupsPath).map(dir -> dir.resolve("memory.oom_control"))
+                : Optional.empty();
+        long poll = settings.pollInterval().toMillis();
+        while (!process.waitFor(poll, TimeUnit.MILLISECONDS)) {
+            if (cancellation.isCancelled()) {
+                return Optional.of(Stop.CANCELLED);
+            }
+            if (deadline.isPresent() && Instant.now().isAfter(deadline.get())) {
+                return Optional.of(Stop.TIMEOUT);
+            }
+            if (oomControl.isPresent() && underOom(oomControl.get())) {
+                return Optional.of(Stop.OOM);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The OOM killer is disabled for locald's containers (see {@link SpecOptions#cgroup}), so a container
+     * at its limit sits in {@code under_oom 1} until it is killed.
+     */
+    private static boolean underOom(Path oomControl) {
+        try {
+            for (String line : Files.readAllLines(oomControl)) {
+                if (line.equals("under_oom 1")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (NoSuchFileException e) {
+            return false; // not created yet, or already torn down
+        } catch (IOException e) {
+            LOG.warnf("cannot read %s: %s", oomControl, e.getMessage());
+            return false;
+        }
+    }
+
+    /** Kills the whole container (init dies, the pid namespace takes every process with it). */
+    private void killAndAwait(String id, Process process) throws InterruptedException {
+        try {
+            runc.kill(id, "KILL");
+        } catch (IOException e) {
+            // the container may have ended on its own between the check and the kill
+            LOG.debugf("runc kill %s: %s", id, e.getMessage());
+        }
+        if (!process.waitFor(settings.stopTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            forceDelete(id);
+            process.destroyForcibly();
+            process.waitFor(settings.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void cleanUp(String id, String cgroupsPath, Process process, Thread[] pumpThreads, Throwable failure)
+            throws InterruptedException {
+        try {
+            if (process != null && process.isAlive()) {
+                killAndAwait(id, process);
+            }
+            if (runc.hasState(id)) {
+                forceDelete(id);
+            }
+            for (Thread thread : pumpThreads) {
+                thread.join(settings.stopTimeout().toMillis());
+                if (thread.isAlive()) {
+                    LOG.warnf("output of container %s still open after it ended; abandoning the reader", id);
+                }
+            }
+            cgroups.removeTree(cgroupsPath);
+        } catch (IOException | RuntimeException e) {
+            if (failure != null) {
+                failure.addSuppressed(e);
+            } else {
+                throw new IllegalStateException("cleaning up container " + id + " failed", e);
+            }
+        } finally {
+            releaseParent(failure);
+        }
+    }
+
+    private void forceDelete(String id) throws InterruptedException {
+        try {
+            runc.deleteForce(id);
+        } catch (IOException e) {
+            if (runc.hasState(id)) {
+                throw new IllegalStateException("runc delete --force " + id + " failed", e);
+            }
+        }
+    }
+
+    /** The last run to finish removes the parent cgroup runc leaves behind. */
+    private void releaseParent(Throwable failure) {
+        synchronized (parentLock) {
+            activeRuns--;
+            if (activeRuns == 0) {
+                try {
+                    cgroups.removeIfUnused(cgroupParent);
+                } catch (IOException e) {
+                    if (failure != null) {
+                        failure.addSuppressed(e);
+                    } else {
+                        LOG.warnf("cannot remove cgroup parent %s: %s", cgroupParent, e.getMessage());
+                    }
+                }
+            }
+        }
+    }
+
+    /** runc's own error messages (its --log), which say why a container could not start. */
+    private static Optional<String> runcError(Bundle bundle) throws IOException {
+        if (!Files.exists(bundle.runcLog()) || Files.size(bundle.runcLog()) == 0) {
+            return Optional.empty();
+        }
+        StringBuilder messages = new StringBuilder();
+        for (String line : Files.readAllLines(bundle.runcLog(), StandardCharsets.UTF_8)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode entry = JSON.readTree(line);
+            String level = entry.path("level").asText();
+            if (level.equals("error") || level.equals("fatal")) {
+                messages.append(messages.length() == 0 ? "" : "; ").append(entry.path("msg").asText());
+            }
+        }
+        return messages.length() == 0 ? Optional.empty() : Optional.of(messages.toString());
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                if (exc != null) {
+                    throw exc;
+                }
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,61 @@
+package dev.locald.runtime;
+
+import dev.locald.rootfs.HomeMount;
+import dev.locald.rootfs.PreparedRoot;
+import dev.locald.rootfs.SyntheticFile;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Composes the complete {@code config.json} for a {@link ContainerRequest} on a prepared root: mount
+ * table, devices, namespaces, user, environment, rlimits, cgroup limits, masked paths.
+ */
+public final class ContainerSpecFactory {
+
+    private final long openFilesLimit;
+    private final String cgroupParent;
+
+    /**
+     * @param openFilesLimit RLIMIT_NOFILE (soft = hard) for container processes; must not exceed the
+     *        host's hard limit or runc fails
+     * @param cgroupParent relative cgroup under which each container gets {@code <parent>/<id>}
+     */
+    public ContainerSpecFactory(long openFilesLimit, String cgroupParent) {
+        if (openFilesLimit < 64) {
+            throw new IllegalArgumentException("open files limit too small: " + openFilesLimit);
+        }
+        this.openFilesLimit = openFilesLimit;
+        this.cgroupParent = cgroupParent;
+    }
+
+    public String cgroupsPath(String containerId) {
+        return cgroupParent + "/" + containerId;
+    }
+
+    public RuntimeSpec create(ContainerRequest request, PreparedRoot root) {
+        List<SpecOption> options = new ArrayList<>();
+        options.add(SpecOptions.root(request.rootfs().toString(), request.readonlyRootfs()));
+        options.add(SpecOptions.process(request.args(), request.cwd(), request.terminal()));
+        options.add(SpecOptions.user(request.uid(), request.gid(), request.additionalGids()));
+        options.add(SpecOptions.environment(request.imagePath().orElse(SpecOptions.DEFAULT_PATH),
+                root.homeOf(request.uid()), request.env()));
+        options.add(SpecOptions.openFilesLimit(openFilesLimit));
+        options.add(SpecOptions.noNewPrivileges());
+        options.add(SpecOptions.hostname(request.hostname()));
+        options.add(SpecOptions.kernelFilesystems());
+        options.add(SpecOptions.standardDevices());
+        for (SyntheticFile file : root.files()) {
+            options.add(SpecOptions.readonlyFile(file.source().toString(), file.destination()));
+        }
+        root.homeMount().ifPresent(home -> options.add(homeTmpfs(home)));
+        request.mounts().forEach(mount -> options.add(SpecOptions.bindMount(mount)));
+        options.add(SpecOptions.namespaces(request.network()));
+        options.add(SpecOptions.cgroup(cgroupsPath(request.id()), request.limits()));
+        options.add(SpecOptions.maskedAndReadonlyPaths());
+        return new RuntimeSpecBuilder().apply(SpecOption.compose(options)).build();
+    }
+
+    private static SpecOption homeTmpfs(HomeMount home) {
+        return SpecOptions.homeTmpfs(home.path(), home.uid(), home.gid());
+    }
+}

@@ -1,0 +1,77 @@
+package dev.locald.runtime;
+
+import dev.locald.config.LocaldConfig;
+import dev.locald.rootfs.ResolvConf;
+import dev.locald.rootfs.SyntheticRoot;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/** Builds the engine's objects from {@link LocaldConfig} and sweeps crash leftovers at startup. */
+@ApplicationScoped
+public class RuntimeProducers {
+
+    private final LocaldConfig.Runtime config;
+    private final Path dataDir;
+
+    public RuntimeProducers(LocaldConfig config) {
+        this.config = config.runtime();
+        this.dataDir = config.dataDir();
+    }
+
+    Path stateDir() {
+        return config.stateDir().orElse(dataDir.resolve("runc")).toAbsolutePath();
+    }
+
+    Path bundlesDir() {
+        return config.bundleDir().orElse(dataDir.resolve("bundles")).toAbsolutePath();
+    }
+
+    @Produces
+    @Singleton
+    RuncClient runcClient() {
+        return new RuncClient(config.runcBinary(), stateDir(), config.commandTimeout());
+    }
+
+    @Produces
+    @Singleton
+    CgroupLayout cgroupLayout() {
+        try {
+            return CgroupLayout.ofCurrentProcess();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read this process's cgroups", e);
+        }
+    }
+
+    @Produces
+    @Singleton
+    ContainerRunner containerRunner(RuncClient runc, CgroupLayout cgroups) {
+        try {
+            SyntheticRoot syntheticRoot = new SyntheticRoot(
+                    new ResolvConf(config.hostResolvConf(), config.fallbackNameservers()));
+            ContainerSpecFactory specFactory = new ContainerSpecFactory(HostLimits.openFilesFor(config.openFiles()),
+                    config.cgroupParent());
+            return new ContainerRunner(runc, syntheticRoot, specFactory, cgroups, config.cgroupParent(),
+                    new ContainerRunner.Settings(bundlesDir(), config.maxLineBytes(), config.pollInterval(),
+                            config.stopTimeout()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the host's open-files limit", e);
+        }
+    }
+
+    @Produces
+    @Singleton
+    ContainerSweeper containerSweeper(RuncClient runc, CgroupLayout cgroups) {
+        return new ContainerSweeper(runc, cgroups, config.cgroupParent(), bundlesDir());
+    }
+
+    /** Before any build runs, remove containers, mounts, bundles and cgroups a crashed locald left. */
+    void sweepAtStartup(@Observes StartupEvent event, ContainerSweeper sweeper) throws Exception {
+        sweeper.sweep();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.locald.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.locald.rootfs.CnbUser;
+import dev.locald.rootfs.ResolvConf;
+import dev.locald.rootfs.SyntheticRoot;
+import dev.locald.testsupport.ImagePusher;
+import dev.locald.testsupport.TestRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Everything an engine integration test needs, all under the worktree's target/: a runc root, a
+ * bundles dir, a unique cgroup parent, and rootfs dirs unpacked from images in the test registry.
+ * {@link #assertNothingLeft()} checks runc, mountinfo and the cgroup filesystem after a run.
+ */
+final class EngineFixture {
+
+    static final CnbUser CNB = new CnbUser(1001, 1002, "cnb", "/home/cnb");
+
+    final Path base;
+    final Path hostResolvConf;
+    final String cgroupParent;
+    final RuncClient runc;
+    final CgroupLayout cgroups;
+    final ContainerRunner runner;
+    final ContainerSweeper sweeper;
+
+    EngineFixture(String hostResolvConfContent) throws IOException {
+        String unique = UUID.randomUUID().toString().substring(0, 8);
+        base = Path.of("target", "engine-it", unique).toAbsolutePath();
+        Files.createDirectories(base);
+        hostResolvConf = base.resolve("host-resolv.conf");
+        Files.writeString(hostResolvConf, hostResolvConfContent);
+        cgroupParent = "locald-engine-test-" + unique;
+        runc = new RuncClient(Path.of("/usr/sbin/runc"), base.resolve("runc"), Duration.ofSeconds(30));
+        cgroups = CgroupLayout.ofCurrentProcess();
+        SyntheticRoot syntheticRoot = new SyntheticRoot(new ResolvConf(hostResolvConf, List.of("8.8.8.8", "8.8.4.4")));
+        ContainerSpecFactory specFactory = new ContainerSpecFactory(HostLimits.openFilesFor(1_048_576), cgroupParent);
+        runner = new ContainerRunner(runc, syntheticRoot, specFactory, cgroups, cgroupParent,
+                new ContainerRunner.Settings(base.resolve("bundles"), 65536, Duration.ofMillis(50), Duration.ofSeconds(10)));
+        sweeper = new ContainerSweeper(runc, cgroups, cgroupParent, base.resolve("bundles"));
+    }
+
+    Path rootfs(TestRegistry registry, ImagePusher.PushedImage image) throws IOException, InterruptedException {
+        return TestRootfs.unpack(registry, image, base.resolve("rootfs-" + UUID.randomUUID().toString().substring(0, 8)));
+    }
+
+    static String newId() {
+        return "locald-engine-test-" + UUID.randomUUID().toString().substring(0, 12);
+    }
+
+    void assertNothingLeft() throws IOException, InterruptedException {
+        assertEquals(List.of(), runc.list(), "runc containers left");
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            assertFalse(line.contains(base.toString()), "mount left: " + line);
+        }
+        for (Path dir : cgroups.dirs(cgroupParent)) {
+            assertFalse(Files.exists(dir), "cgroup left: " + dir);
+        }
+        Path bundles = base.resolve("bundles");
+        if (Files.isDirectory(bundles)) {
+            try (var children = Files.list(bundles)) {
+                assertEquals(List.of(), children.toList(), "bundles left");
+            }
+        }
+    }
+
+    /** Removes the rootfs dirs (owned by various uids, some made by runc). */
+    void deleteFiles() throws IOException {
+        ContainerRunner.deleteTree(base);
+    }
+}
