@@ -62,4 +62,85 @@ public record PlanOptions(
         runImage.ifPresent(all::add);
         return all;
     }
+
+    /** Starts options for {@code image} built as {@code user}; defaults: no tags, no run image override,
+     * host network, builder's order, a cache dir, a lifecycle image, log level info. */
+    public static Builder builder(String image, CnbUser user) {
+        return new Builder(image, user);
+    }
+
+    /** Fluent construction with the defaults of {@link #builder(String, CnbUser)}. */
+    public static final class Builder {
+        private String image;
+        private final CnbUser user;
+        private List<String> tags = List.of();
+        private Optional<String> runImage = Optional.empty();
+        private boolean clearCache;
+        private NetworkMode network = NetworkMode.HOST;
+        private boolean customOrder;
+        private boolean cacheDir = true;
+        private List<String> insecureRegistries = List.of();
+        private boolean lifecycleImage = true;
+        private LogLevel logLevel = LogLevel.INFO;
+
+        private Builder(String image, CnbUser user) {
+            this.image = image;
+            this.user = user;
+        }
+
+        public Builder image(String image) {
+            this.image = image;
+            return this;
+        }
+
+        public Builder tags(List<String> tags) {
+            this.tags = tags;
+            return this;
+        }
+
+        public Builder runImage(String runImage) {
+            this.runImage = Optional.ofNullable(runImage);
+            return this;
+        }
+
+        public Builder clearCache(boolean clearCache) {
+            this.clearCache = clearCache;
+            return this;
+        }
+
+        public Builder network(NetworkMode network) {
+            this.network = network;
+            return this;
+        }
+
+        public Builder customOrder(boolean customOrder) {
+            this.customOrder = customOrder;
+            return this;
+        }
+
+        public Builder cache(boolean cacheDir) {
+            this.cacheDir = cacheDir;
+            return this;
+        }
+
+        public Builder insecure(List<String> insecureRegistries) {
+            this.insecureRegistries = insecureRegistries;
+            return this;
+        }
+
+        public Builder lifecycleImage(boolean lifecycleImage) {
+            this.lifecycleImage = lifecycleImage;
+            return this;
+        }
+
+        public Builder logLevel(LogLevel logLevel) {
+            this.logLevel = logLevel;
+            return this;
+        }
+
+        public PlanOptions build() {
+            return new PlanOptions(image, tags, runImage, clearCache, network, customOrder, cacheDir,
+                    insecureRegistries, lifecycleImage, user, logLevel);
+        }
+    }
 }
