@@ -103,7 +103,7 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         env.put("CNB_RUN_PATH", ContainerPaths.RUN_TOML);
         o.runImage().ifPresent(r -> env.put("CNB_RUN_IMAGE", r));
         if (o.clearCache()) {
-            env.put("CNB_SKIP_LAYERS", "true");
+            skipLayers(env);
         }
         return new PhaseSpec(Phase.ANALYZER, image, Phase.ANALYZER.binary(), tagFlagsThenImage(o), env, true,
                 List.of(rw(ContainerPaths.LAYERS, BuildDir.LAYERS)), NetworkMode.HOST, o.user());
@@ -133,7 +133,7 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         env.put("CNB_GROUP_PATH", ContainerPaths.GROUP_TOML);
         env.put("CNB_RUN_PATH", ContainerPaths.RUN_TOML); // read from 0.14 on; harmless before
         if (o.clearCache()) {
-            env.put("CNB_SKIP_LAYERS", "true");
+            skipLayers(env);
         }
         List<PhaseMount> mounts = new ArrayList<>(List.of(rw(ContainerPaths.LAYERS, BuildDir.LAYERS)));
         cache(env, mounts, o);
@@ -195,6 +195,16 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         cache(env, mounts, o);
         return new PhaseSpec(Phase.CREATOR, PhaseImage.BUILDER, Phase.CREATOR.binary(), tagFlagsThenImage(o), env, true,
                 mounts, NetworkMode.HOST, o.user());
+    }
+
+    /**
+     * Ignore the previous image's layers. Current lifecycles name this env CNB_SKIP_LAYERS, some older ones
+     * CNB_ANALYZE_SKIP_LAYERS, but every version also maps CNB_SKIP_RESTORE to it for every phase
+     * (platform.NewLifecycleInputs); set the current name and the one all versions read.
+     */
+    private static void skipLayers(Map<String, String> env) {
+        env.put("CNB_SKIP_LAYERS", "true");
+        env.put("CNB_SKIP_RESTORE", "true");
     }
 
     private static void cache(Map<String, String> env, List<PhaseMount> mounts, PlanOptions o) {

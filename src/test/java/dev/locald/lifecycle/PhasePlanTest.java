@@ -224,11 +224,16 @@ class PhasePlanTest {
     @Test
     void clearCacheSkipsLayerReuseOnAnalyzerAndRestorer() {
         PhasePlan plan = PhasePlan.create(PlatformApi.parse("0.13"), false, options().clearCache(true).build());
-        assertEquals("true", plan.phases().get(0).env().get("CNB_SKIP_LAYERS"));
-        assertEquals("true", plan.phases().get(2).env().get("CNB_SKIP_LAYERS"));
-        assertFalse(plan.phases().get(4).env().containsKey("CNB_SKIP_LAYERS"));
+        for (int i : new int[] {0, 2}) {
+            assertEquals("true", plan.phases().get(i).env().get("CNB_SKIP_LAYERS"));
+            assertEquals("true", plan.phases().get(i).env().get("CNB_SKIP_RESTORE"), "the name every lifecycle version maps");
+        }
+        for (int i : new int[] {1, 3, 4}) {
+            assertFalse(plan.phases().get(i).env().containsKey("CNB_SKIP_LAYERS"));
+            assertFalse(plan.phases().get(i).env().containsKey("CNB_SKIP_RESTORE"));
+        }
         PhasePlan normal = PhasePlan.create(PlatformApi.parse("0.13"), false, options().build());
-        normal.phases().forEach(p -> assertFalse(p.env().containsKey("CNB_SKIP_LAYERS")));
+        normal.phases().forEach(p -> assertFalse(p.env().containsKey("CNB_SKIP_LAYERS") || p.env().containsKey("CNB_SKIP_RESTORE")));
     }
 
     @Test
