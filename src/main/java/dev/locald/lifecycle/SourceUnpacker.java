@@ -57,11 +57,14 @@ public final class SourceUnpacker {
             Format format = detect(archive);
             long size = Files.size(archive);
             WorkspaceWriter writer = new WorkspaceWriter(workspace, owner, limits, size);
-            switch (format) {
-                case ZIP -> unzip(archive, writer);
-                case TAR -> untar(Files.newInputStream(archive), writer);
-                case TAR_GZIP -> untar(new GzipCompressorInputStream(
-                        new BufferedInputStream(Files.newInputStream(archive)), true), writer);
+            if (format == Format.ZIP) {
+                unzip(archive, writer);
+            } else {
+                try (InputStream raw = Files.newInputStream(archive)) {
+                    // decompressConcatenated: `cat a.gz b.gz` is one valid gzip stream
+                    untar(format == Format.TAR ? raw
+                            : new GzipCompressorInputStream(new BufferedInputStream(raw), true), writer);
+                }
             }
             return format;
         } catch (SourceArchiveException e) {

@@ -264,6 +264,23 @@ class SourceUnpackerTest {
         assertTrue(Files.exists(workspace.resolve("f")), "a workspace it did not create is not deleted");
     }
 
+    @Test
+    void unpacksWhatRealTarAndZipToolsWrite() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("real-src/lib"));
+        Files.writeString(src.resolve("a.txt"), "A");
+        Files.createLink(src.resolve("hard.txt"), src.resolve("a.txt"));
+        Files.createSymbolicLink(src.resolve("rel"), Path.of("a.txt"));
+        Path tgz = tmp.resolve("source-real.tgz");
+        Process p = new ProcessBuilder("tar", "-C", tmp.resolve("real-src").toString(), "-czf", tgz.toString(), ".")
+                .redirectErrorStream(true).start();
+        assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+        assertEquals(SourceUnpacker.Format.TAR_GZIP, unpacker.unpack(tgz, workspace, USER));
+        assertEquals("A", Files.readString(workspace.resolve("lib/hard.txt")));
+        assertEquals(Files.getAttribute(workspace.resolve("lib/a.txt"), "unix:ino"),
+                Files.getAttribute(workspace.resolve("lib/hard.txt"), "unix:ino"));
+        assertEquals("a.txt", Files.readSymbolicLink(workspace.resolve("lib/rel")).toString());
+    }
+
     // ---- hostile archives ------------------------------------------------------------------
 
     @Test
