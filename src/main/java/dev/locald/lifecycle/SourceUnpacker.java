@@ -206,7 +206,7 @@ public final class SourceUnpacker {
             if (!isTar(head)) {
                 throw new SourceArchiveException("the gzip stream does not contain a tar archive");
             }
-            TarArchiveInputStream tar = new TarArchiveInputStream(in);
+            MarkerCheckingTarInputStream tar = new MarkerCheckingTarInputStream(in);
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 String name = e.getName();
@@ -231,6 +231,43 @@ public final class SourceUnpacker {
                             + " has an unsupported tar type '" + (char) e.getLinkFlag() + "'");
                 }
             }
+            if (tar.endedWithoutMarker()) {
+                throw new SourceArchiveException("the source archive is truncated: the tar stream ends without its end-of-archive blocks");
+            }
+        }
+    }
+
+    /**
+     * Notices a tar that simply stops after some entry: commons-compress treats that like a proper end, but a
+     * real tar always closes with zero blocks, so a missing one means the upload was cut short.
+     */
+    private static final class MarkerCheckingTarInputStream extends TarArchiveInputStream {
+        private boolean sawZeroRecord;
+
+        MarkerCheckingTarInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        protected byte[] readRecord() throws IOException {
+            byte[] record = super.readRecord();
+            if (record != null && isZero(record)) {
+                sawZeroRecord = true; // one zero block is enough; some writers omit the second
+            }
+            return record;
+        }
+
+        boolean endedWithoutMarker() {
+            return !sawZeroRecord;
+        }
+
+        private static boolean isZero(byte[] record) {
+            for (byte b : record) {
+                if (b != 0) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

@@ -358,6 +358,14 @@ class SourceUnpackerTest {
     void truncatedArchivesAreErrors() throws Exception {
         byte[] tar = new Tar().file("a", 0644, new byte[5000]).file("b", 0644, "after").bytes();
         refused(Arrays.copyOf(tar, 512 + 2048), "truncated or corrupt");
+        // cut exactly after a complete entry: only the missing end-of-archive blocks give it away
+        refused(Arrays.copyOf(tar, 512 + 5120), "ends without its end-of-archive blocks");
+        // a single zero block (some writers omit the second) is a proper end
+        byte[] one = new Tar().file("a", 0644, "x").bytes();
+        Path oneBlock = archive(Arrays.copyOf(one, 512 + 512 + 512));
+        unpacker.unpack(oneBlock, workspace, USER);
+        assertEquals("x", Files.readString(workspace.resolve("a")));
+        TreeDeleter.deleteTree(workspace);
         byte[] tgz = gzip(new Tar().file("a", 0644, randomBytes(100_000)).bytes());
         refused(Arrays.copyOf(tgz, tgz.length / 2), "truncated or corrupt");
         byte[] z = zip(zz -> zipEntry(zz, "a", 0100644, randomBytes(100_000)));
