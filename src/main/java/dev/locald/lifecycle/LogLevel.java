@@ -9,4 +9,13 @@ public enum LogLevel {
     public String value() {
         return name().toLowerCase(Locale.ROOT);
     }
+
+    public static LogLevel parse(String text) {
+        for (LogLevel l : values()) {
+            if (l.value().equals(text)) {
+                return l;
+            }
+        }
+        throw new IllegalArgumentException("log level must be debug, info, warn or error, not " + BuildpackRef.quote(text));
+    }
 }

@@ -292,5 +292,9 @@ class PhasePlanTest {
         assertThrows(IllegalArgumentException.class, () -> Phase.fromId("rebaser"));
         assertEquals(NetworkMode.NONE, NetworkMode.parse("none"));
         assertThrows(IllegalArgumentException.class, () -> NetworkMode.parse("bridge"));
+        assertEquals(LogLevel.DEBUG, LogLevel.parse("debug"));
+        assertThrows(IllegalArgumentException.class, () -> LogLevel.parse("DEBUG"));
+        PhasePlan debug = PhasePlan.create(PlatformApi.parse("0.13"), true, options().logLevel(LogLevel.DEBUG).build());
+        assertEquals("debug", debug.phases().get(0).env().get("CNB_LOG_LEVEL"));
     }
 }
