@@ -63,7 +63,7 @@ public final class SourceUnpacker {
                 try (InputStream raw = Files.newInputStream(archive)) {
                     // decompressConcatenated: `cat a.gz b.gz` is one valid gzip stream
                     untar(format == Format.TAR ? raw
-                            : new GzipCompressorInputStream(new BufferedInputStream(raw), true), writer);
+                            : ArchiveRead.of(() -> new GzipCompressorInputStream(new BufferedInputStream(raw), true)), writer);
                 }
             }
             return format;
@@ -71,9 +71,10 @@ public final class SourceUnpacker {
             discard(workspace, e);
             throw e;
         } catch (IOException | RuntimeException e) {
+            // Reading the archive is wrapped in ArchiveRead, so what is left is the server's side (disk full,
+            // permissions): not the client's fault, so not a SourceArchiveException.
             discard(workspace, e);
-            // commons-compress reports truncation and corruption as IOExceptions (EOFException etc.)
-            throw new SourceArchiveException("the source archive is truncated or corrupt: " + e.getMessage(), e);
+            throw e;
         }
     }
 
@@ -201,14 +202,14 @@ public final class SourceUnpacker {
     private void untar(InputStream raw, WorkspaceWriter writer) throws IOException, SourceArchiveException {
         try (BufferedInputStream in = new BufferedInputStream(raw, 64 * 1024)) {
             in.mark(512);
-            byte[] head = in.readNBytes(512);
+            byte[] head = ArchiveRead.of(() -> in.readNBytes(512));
             in.reset();
             if (!isTar(head)) {
                 throw new SourceArchiveException("the gzip stream does not contain a tar archive");
             }
             MarkerCheckingTarInputStream tar = new MarkerCheckingTarInputStream(in);
             TarArchiveEntry e;
-            while ((e = tar.getNextEntry()) != null) {
+            while ((e = ArchiveRead.of(tar::getNextEntry)) != null) {
                 String name = e.getName();
                 writer.countEntry(name);
                 int mode = e.getMode() & 07777;
@@ -272,7 +273,7 @@ public final class SourceUnpacker {
     }
 
     private void unzip(Path archive, WorkspaceWriter writer) throws IOException, SourceArchiveException {
-        try (ZipFile zip = ZipFile.builder().setPath(archive).get()) {
+        try (ZipFile zip = ArchiveRead.of(() -> ZipFile.builder().setPath(archive).get())) {
             Enumeration<ZipArchiveEntry> entries = zip.getEntriesInPhysicalOrder();
             while (entries.hasMoreElements()) {
                 ZipArchiveEntry e = entries.nextElement();
@@ -287,8 +288,8 @@ public final class SourceUnpacker {
                 int mode = unixMode & 07777;
                 if (e.isUnixSymlink()) {
                     String target;
-                    try (InputStream in = zip.getInputStream(e)) {
-                        byte[] b = in.readNBytes(MAX_SYMLINK_TARGET + 1);
+                    try (InputStream in = ArchiveRead.of(() -> zip.getInputStream(e))) {
+                        byte[] b = ArchiveRead.of(() -> in.readNBytes(MAX_SYMLINK_TARGET + 1));
                         if (b.length > MAX_SYMLINK_TARGET) {
                             throw new SourceArchiveException("zip symlink " + BuildpackRef.quote(name) + " has an over-long target");
                         }
@@ -298,7 +299,7 @@ public final class SourceUnpacker {
                 } else if (e.isDirectory() || type == S_IFDIR) {
                     writer.directory(name, mode == 0 ? 0755 : mode);
                 } else if (type == 0 || type == S_IFREG) {
-                    try (InputStream in = zip.getInputStream(e)) {
+                    try (InputStream in = ArchiveRead.of(() -> zip.getInputStream(e))) {
                         writer.file(name, mode == 0 ? 0644 : mode, in);
                     }
                 } else {

@@ -115,7 +115,7 @@ final class WorkspaceWriter {
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS)) {
             int n;
-            while ((n = content.read(buffer)) > 0) {
+            while ((n = ArchiveRead.of(() -> content.read(buffer))) != -1) {
                 expandedBytes += n;
                 checkExpanded(name);
                 out.write(buffer, 0, n);

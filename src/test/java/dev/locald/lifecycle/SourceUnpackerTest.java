@@ -386,6 +386,22 @@ class SourceUnpackerTest {
         refused(new byte[0], "not a tar, tar.gz or zip archive");
     }
 
+    @Test
+    void aFullDiskIsTheServersProblemNotTheArchives() throws Exception {
+        Path small = Files.createDirectory(tmp.resolve("build/small"));
+        Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", small.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(m.waitFor() == 0, "needs permission to mount a tmpfs");
+        try {
+            Path ws = small.resolve("ws");
+            Path a = archive(new Tar().file("big", 0644, randomBytes(1 << 20)).bytes());
+            IOException e = assertThrows(IOException.class, () -> unpacker.unpack(a, ws, USER), "a server-side IOException, not a SourceArchiveException");
+            assertTrue(e.getMessage().contains("No space left"), e.getMessage());
+            assertFalse(Files.exists(ws, LinkOption.NOFOLLOW_LINKS), "partial workspace deleted");
+        } finally {
+            new ProcessBuilder("umount", small.toString()).start().waitFor();
+        }
+    }
+
     private static byte[] randomBytes(int n) {
         byte[] b = new byte[n];
         new java.util.Random(42).nextBytes(b);
