@@ -10,7 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -87,7 +86,7 @@ public final class BuildCaches {
     private void ensureRoot() throws IOException {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectories(root);
-            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
+            OwnedFiles.chmod(root, "rwx------");
         }
         OwnedFiles.requireRealDirectory(root, "cache root");
     }
@@ -99,7 +98,7 @@ public final class BuildCaches {
             attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             Files.createDirectory(dir);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-x---"));
+            OwnedFiles.chmod(dir, "rwxr-x---");
             OwnedFiles.chown(dir, owner);
             return true;
         }

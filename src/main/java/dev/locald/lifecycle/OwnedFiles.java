@@ -27,6 +27,12 @@ final class OwnedFiles {
         Files.setAttribute(path, "unix:gid", owner.gid(), LinkOption.NOFOLLOW_LINKS);
     }
 
+    /** chmod without following a symlink at {@code path} (fchmod on an O_NOFOLLOW descriptor). */
+    static void chmod(Path path, String mode) throws IOException {
+        Files.getFileAttributeView(path, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setPermissions(PosixFilePermissions.fromString(mode));
+    }
+
     /** Fails unless {@code dir} is a directory itself, not a symlink to one. */
     static void requireRealDirectory(Path dir, String what) throws IOException {
         BasicFileAttributes attrs;
@@ -53,7 +59,7 @@ final class OwnedFiles {
         } catch (FileAlreadyExistsException e) {
             throw new IOException(file + " already exists; refusing to overwrite it", e);
         }
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+        OwnedFiles.chmod(file, mode);
         chown(file, owner);
         return file;
     }

@@ -6,7 +6,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -35,7 +34,7 @@ public final class PlatformDir {
         });
         if (!Files.exists(platformDir, LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectory(platformDir);
-            Files.setPosixFilePermissions(platformDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            OwnedFiles.chmod(platformDir, "rwxr-xr-x");
             OwnedFiles.chown(platformDir, owner);
         }
         OwnedFiles.requireRealDirectory(platformDir, "platform dir");
@@ -45,7 +44,7 @@ public final class PlatformDir {
         } catch (FileAlreadyExistsException e) {
             throw new IOException("platform dir " + platformDir + " already has an env entry; it must be fresh per build", e);
         }
-        Files.setPosixFilePermissions(envDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        OwnedFiles.chmod(envDir, "rwxr-xr-x");
         OwnedFiles.chown(envDir, owner);
         for (Map.Entry<String, String> e : sorted.entrySet()) {
             OwnedFiles.writeNew(envDir, e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8), "rw-r--r--", owner);
