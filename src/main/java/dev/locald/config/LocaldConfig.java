@@ -24,6 +24,8 @@ public interface LocaldConfig {
 
     Runtime runtime();
 
+    Lifecycle lifecycle();
+
     interface Registry {
         /**
          * Registries (host or host:port) reached over plain HTTP. Loopback registries are always
@@ -132,5 +134,38 @@ public interface LocaldConfig {
         /** Deadline of one runc kill/delete/list/state command. */
         @WithDefault("PT30S")
         Duration commandTimeout();
+    }
+
+    /** How builds drive the CNB lifecycle (see docs/lifecycle.md). */
+    interface Lifecycle {
+        /**
+         * Trusted lifecycle image (e.g. {@code buildpacksio/lifecycle:0.20.14}) whose analyzer, restorer and
+         * exporter run the credentialed phases of untrusted builders. Unset: those phases use the builder's
+         * own lifecycle, and the build log says so.
+         */
+        Optional<String> image();
+
+        /** Builder repositories trusted to run as one {@code creator} with credentials (any tag or digest). */
+        Optional<List<String>> trustedBuilders();
+
+        /** How long a build waits for another build of the same repository to release its cache. */
+        @WithDefault("PT10M")
+        Duration cacheWait();
+
+        /** {@code CNB_LOG_LEVEL} of every phase: debug, info, warn or error. */
+        @WithDefault("info")
+        String logLevel();
+
+        /** Largest number of entries in a build's source. */
+        @WithDefault("200000")
+        long maxSourceEntries();
+
+        /** Largest total of file bytes a build's source may expand to. */
+        @WithDefault("4294967296")
+        long maxSourceBytes();
+
+        /** Largest ratio of expanded source bytes to archive bytes before it counts as a bomb. */
+        @WithDefault("200")
+        long maxSourceRatio();
     }
 }

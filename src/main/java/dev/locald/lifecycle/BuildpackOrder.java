@@ -1,0 +1,64 @@
+package dev.locald.lifecycle;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Turns a request's {@code buildpacks} into one order group. Only buildpacks the builder contains can be
+ * named (locald adds none); a missing version is filled in from the builder when it holds exactly one.
+ */
+public final class BuildpackOrder {
+    private BuildpackOrder() {
+    }
+
+    /**
+     * @param requested  {@code id} or {@code id@version} strings, in the order to run them
+     * @param available  the builder's buildpacks ({@link BuilderMetadata#buildpacks()}); when empty, versions
+     *                   cannot be filled in or checked and must be given
+     */
+    public static List<BuildpackRef> resolve(List<String> requested, List<BuildpackRef> available, String builderName) {
+        if (requested == null || requested.isEmpty()) {
+            throw new IllegalArgumentException("an order override needs at least one buildpack");
+        }
+        List<BuildpackRef> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String text : requested) {
+            BuildpackRef ref = BuildpackRef.parse(text);
+            if (!seen.add(ref.id())) {
+                throw new IllegalArgumentException("buildpack " + ref.id() + " is named twice");
+            }
+            TreeSet<String> versions = new TreeSet<>();
+            for (BuildpackRef a : available) {
+                if (a.id().equals(ref.id())) {
+                    a.version().ifPresent(versions::add);
+                }
+            }
+            if (available.isEmpty()) {
+                if (ref.version().isEmpty()) {
+                    throw new IllegalArgumentException("builder " + builderName
+                            + " does not list its buildpacks, so " + ref.id() + " needs an explicit @version");
+                }
+                out.add(ref);
+            } else if (versions.isEmpty()) {
+                throw new IllegalArgumentException("builder " + builderName + " does not contain buildpack " + ref.id()
+                        + "; only the builder's own buildpacks can be named");
+            } else if (ref.version().isPresent()) {
+                if (!versions.contains(ref.version().get())) {
+                    throw new IllegalArgumentException("builder " + builderName + " has buildpack " + ref.id()
+                            + " only in version(s) " + String.join(", ", versions) + ", not " + ref.version().get());
+                }
+                out.add(ref);
+            } else if (versions.size() > 1) {
+                throw new IllegalArgumentException("builder " + builderName + " has buildpack " + ref.id()
+                        + " in several versions (" + String.join(", ", versions) + "); name one as " + ref.id() + "@<version>");
+            } else {
+                out.add(new BuildpackRef(ref.id(), Optional.of(versions.first())));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,235 @@
+package dev.locald.lifecycle;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Which phase containers a build runs, in order, and how each is set up (contract §2, §6).
+ *
+ * <ul>
+ *   <li>Trusted builder with network: one {@code creator} on the builder, with credentials.</li>
+ *   <li>Otherwise analyzer → detector → restorer → builder → exporter, each a fresh container. For an
+ *       untrusted builder analyzer, restorer and exporter run on the trusted lifecycle image (when one is
+ *       configured); only those three get credentials.</li>
+ *   <li>A trusted builder with {@code network=none} also takes the five-phase path: the creator cannot run
+ *       buildpacks without network while still reaching the registry, but split phases can.</li>
+ * </ul>
+ * Settings travel as {@code CNB_*} env (read at every API) rather than flags (an unknown flag exits 2);
+ * only positional image names and {@code -tag} (defined at every API for analyzer and creator, no env
+ * equivalent) are arguments.
+ */
+public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec> phases, List<String> warnings) {
+
+    public PhasePlan {
+        phases = List.copyOf(phases);
+        warnings = List.copyOf(warnings);
+    }
+
+    private static final PlatformApi API_0_13 = new PlatformApi(0, 13);
+
+    public static PhasePlan create(PlatformApi api, boolean trustedBuilder, PlanOptions o) {
+        if (!PlatformApiNegotiation.LOCALD_SUPPORTED.contains(api)) {
+            throw new IncompatiblePlatformApiException("locald cannot plan a build at platform API " + api
+                    + "; it supports " + PlatformApiNegotiation.range(PlatformApiNegotiation.LOCALD_SUPPORTED));
+        }
+        String registry = RegistryHost.of(o.image());
+        for (String tag : o.tags()) {
+            if (!RegistryHost.of(tag).equals(registry)) {
+                throw new IllegalArgumentException("tag " + tag + " is on registry " + RegistryHost.of(tag)
+                        + " but the image is on " + registry + "; the lifecycle publishes every tag to the image's registry");
+            }
+        }
+        List<String> warnings = new ArrayList<>();
+        if (!o.insecureRegistries().isEmpty() && !api.atLeast(API_0_13)) {
+            warnings.add("platform API " + api + " has no CNB_INSECURE_REGISTRIES; the lifecycle will use HTTPS for "
+                    + String.join(", ", o.insecureRegistries()) + " (loopback registries still fall back to HTTP)");
+        }
+        List<PhaseSpec> phases = new ArrayList<>();
+        if (trustedBuilder && o.network() == NetworkMode.HOST) {
+            phases.add(creator(api, o));
+        } else {
+            PhaseImage credentialed = PhaseImage.BUILDER;
+            if (!trustedBuilder) {
+                if (o.lifecycleImage()) {
+                    credentialed = PhaseImage.LIFECYCLE_IMAGE;
+                } else {
+                    warnings.add("no lifecycle image is configured, so the untrusted builder's own lifecycle"
+                            + " binaries run analyzer, restorer and exporter with the registry credentials");
+                }
+            }
+            phases.add(analyzer(api, o, credentialed));
+            phases.add(detector(api, o));
+            phases.add(restorer(api, o, credentialed));
+            phases.add(builder(api, o));
+            phases.add(exporter(api, o, credentialed));
+        }
+        return new PhasePlan(api, trustedBuilder, phases, warnings);
+    }
+
+    public boolean usesCreator() {
+        return phases.size() == 1 && phases.get(0).phase() == Phase.CREATOR;
+    }
+
+    /** Whether any phase runs on the lifecycle image, i.e. the caller must pull it. */
+    public boolean needsLifecycleImage() {
+        return phases.stream().anyMatch(p -> p.image() == PhaseImage.LIFECYCLE_IMAGE);
+    }
+
+    private static TreeMap<String, String> common(PlatformApi api, PlanOptions o) {
+        TreeMap<String, String> env = new TreeMap<>();
+        env.put("CNB_PLATFORM_API", api.toString());
+        env.put("CNB_LAYERS_DIR", ContainerPaths.LAYERS);
+        env.put("CNB_LOG_LEVEL", o.logLevel().value());
+        env.put("CNB_NO_COLOR", "true");
+        // Phases started as the CNB user drop "privileges" to these ids: they must equal the process's own.
+        env.put("CNB_USER_ID", Integer.toString(o.user().uid()));
+        env.put("CNB_GROUP_ID", Integer.toString(o.user().gid()));
+        return env;
+    }
+
+    private static void registryEnv(Map<String, String> env, PlatformApi api, PlanOptions o) {
+        env.put("CNB_USE_DAEMON", "false");
+        if (!o.insecureRegistries().isEmpty() && api.atLeast(API_0_13)) {
+            env.put("CNB_INSECURE_REGISTRIES", String.join(",", o.insecureRegistries()));
+        }
+    }
+
+    private static PhaseSpec analyzer(PlatformApi api, PlanOptions o, PhaseImage image) {
+        TreeMap<String, String> env = common(api, o);
+        registryEnv(env, api, o);
+        env.put("CNB_ANALYZED_PATH", ContainerPaths.ANALYZED_TOML);
+        env.put("CNB_RUN_PATH", ContainerPaths.RUN_TOML);
+        o.runImage().ifPresent(r -> env.put("CNB_RUN_IMAGE", r));
+        if (o.clearCache()) {
+            skipLayers(env);
+        }
+        return new PhaseSpec(Phase.ANALYZER, image, Phase.ANALYZER.binary(), tagFlagsThenImage(o), env, true,
+                List.of(rw(ContainerPaths.LAYERS, BuildDir.LAYERS)), NetworkMode.HOST, o.user());
+    }
+
+    private static PhaseSpec detector(PlatformApi api, PlanOptions o) {
+        TreeMap<String, String> env = common(api, o);
+        env.put("CNB_APP_DIR", ContainerPaths.WORKSPACE);
+        env.put("CNB_PLATFORM_DIR", ContainerPaths.PLATFORM);
+        env.put("CNB_ANALYZED_PATH", ContainerPaths.ANALYZED_TOML);
+        env.put("CNB_GROUP_PATH", ContainerPaths.GROUP_TOML);
+        env.put("CNB_PLAN_PATH", ContainerPaths.PLAN_TOML);
+        env.put("CNB_RUN_PATH", ContainerPaths.RUN_TOML);
+        if (o.customOrder()) {
+            env.put("CNB_ORDER_PATH", ContainerPaths.ORDER_TOML);
+        }
+        return new PhaseSpec(Phase.DETECTOR, PhaseImage.BUILDER, Phase.DETECTOR.binary(), List.of(), env, false,
+                List.of(rw(ContainerPaths.LAYERS, BuildDir.LAYERS), rw(ContainerPaths.WORKSPACE, BuildDir.WORKSPACE),
+                        ro(ContainerPaths.PLATFORM, BuildDir.PLATFORM)),
+                o.network(), o.user());
+    }
+
+    private static PhaseSpec restorer(PlatformApi api, PlanOptions o, PhaseImage image) {
+        TreeMap<String, String> env = common(api, o);
+        registryEnv(env, api, o);
+        env.put("CNB_ANALYZED_PATH", ContainerPaths.ANALYZED_TOML);
+        env.put("CNB_GROUP_PATH", ContainerPaths.GROUP_TOML);
+        env.put("CNB_RUN_PATH", ContainerPaths.RUN_TOML); // read from 0.14 on; harmless before
+        if (o.clearCache()) {
+            skipLayers(env);
+        }
+        List<PhaseMount> mounts = new ArrayList<>(List.of(rw(ContainerPaths.LAYERS, BuildDir.LAYERS)));
+        cache(env, mounts, o);
+        return new PhaseSpec(Phase.RESTORER, image, Phase.RESTORER.binary(), List.of(), env, true, mounts,
+                NetworkMode.HOST, o.user());
+    }
+
+    private static PhaseSpec builder(PlatformApi api, PlanOptions o) {
+        TreeMap<String, String> env = common(api, o);
+        env.put("CNB_APP_DIR", ContainerPaths.WORKSPACE);
+        env.put("CNB_PLATFORM_DIR", ContainerPaths.PLATFORM);
+        env.put("CNB_ANALYZED_PATH", ContainerPaths.ANALYZED_TOML);
+        env.put("CNB_GROUP_PATH", ContainerPaths.GROUP_TOML);
+        env.put("CNB_PLAN_PATH", ContainerPaths.PLAN_TOML);
+        return new PhaseSpec(Phase.BUILDER, PhaseImage.BUILDER, Phase.BUILDER.binary(), List.of(), env, false,
+                List.of(rw(ContainerPaths.LAYERS, BuildDir.LAYERS), rw(ContainerPaths.WORKSPACE, BuildDir.WORKSPACE),
+                        ro(ContainerPaths.PLATFORM, BuildDir.PLATFORM)),
+                o.network(), o.user());
+    }
+
+    private static PhaseSpec exporter(PlatformApi api, PlanOptions o, PhaseImage image) {
+        TreeMap<String, String> env = common(api, o);
+        registryEnv(env, api, o);
+        env.put("CNB_APP_DIR", ContainerPaths.WORKSPACE);
+        env.put("CNB_ANALYZED_PATH", ContainerPaths.ANALYZED_TOML);
+        env.put("CNB_GROUP_PATH", ContainerPaths.GROUP_TOML);
+        env.put("CNB_REPORT_PATH", ContainerPaths.REPORT_TOML);
+        env.put("CNB_RUN_PATH", ContainerPaths.RUN_TOML);
+        // The run image comes only from analyzed.toml; -run-image/CNB_RUN_IMAGE on the exporter exits 3.
+        List<PhaseMount> mounts = new ArrayList<>(List.of(rw(ContainerPaths.LAYERS, BuildDir.LAYERS),
+                ro(ContainerPaths.WORKSPACE, BuildDir.WORKSPACE)));
+        cache(env, mounts, o);
+        List<String> args = new ArrayList<>();
+        args.add(o.image());
+        args.addAll(o.tags()); // the exporter takes extra tags as positional images
+        return new PhaseSpec(Phase.EXPORTER, image, Phase.EXPORTER.binary(), args, env, true, mounts,
+                NetworkMode.HOST, o.user());
+    }
+
+    private static PhaseSpec creator(PlatformApi api, PlanOptions o) {
+        TreeMap<String, String> env = common(api, o);
+        registryEnv(env, api, o);
+        env.put("CNB_APP_DIR", ContainerPaths.WORKSPACE);
+        env.put("CNB_PLATFORM_DIR", ContainerPaths.PLATFORM);
+        env.put("CNB_ANALYZED_PATH", ContainerPaths.ANALYZED_TOML);
+        env.put("CNB_GROUP_PATH", ContainerPaths.GROUP_TOML);
+        env.put("CNB_PLAN_PATH", ContainerPaths.PLAN_TOML);
+        env.put("CNB_REPORT_PATH", ContainerPaths.REPORT_TOML);
+        env.put("CNB_RUN_PATH", ContainerPaths.RUN_TOML);
+        o.runImage().ifPresent(r -> env.put("CNB_RUN_IMAGE", r));
+        if (o.customOrder()) {
+            env.put("CNB_ORDER_PATH", ContainerPaths.ORDER_TOML);
+        }
+        if (o.clearCache()) {
+            env.put("CNB_SKIP_RESTORE", "true");
+        }
+        List<PhaseMount> mounts = new ArrayList<>(List.of(rw(ContainerPaths.LAYERS, BuildDir.LAYERS),
+                rw(ContainerPaths.WORKSPACE, BuildDir.WORKSPACE), ro(ContainerPaths.PLATFORM, BuildDir.PLATFORM)));
+        cache(env, mounts, o);
+        return new PhaseSpec(Phase.CREATOR, PhaseImage.BUILDER, Phase.CREATOR.binary(), tagFlagsThenImage(o), env, true,
+                mounts, NetworkMode.HOST, o.user());
+    }
+
+    /**
+     * Ignore the previous image's layers. Current lifecycles name this env CNB_SKIP_LAYERS, some older ones
+     * CNB_ANALYZE_SKIP_LAYERS, but every version also maps CNB_SKIP_RESTORE to it for every phase
+     * (platform.NewLifecycleInputs); set the current name and the one all versions read.
+     */
+    private static void skipLayers(Map<String, String> env) {
+        env.put("CNB_SKIP_LAYERS", "true");
+        env.put("CNB_SKIP_RESTORE", "true");
+    }
+
+    private static void cache(Map<String, String> env, List<PhaseMount> mounts, PlanOptions o) {
+        if (o.cacheDir()) {
+            env.put("CNB_CACHE_DIR", ContainerPaths.CACHE);
+            mounts.add(rw(ContainerPaths.CACHE, BuildDir.CACHE));
+        }
+    }
+
+    /** {@code -tag} exists at every API for analyzer and creator and has no env form; flags precede the image. */
+    private static List<String> tagFlagsThenImage(PlanOptions o) {
+        List<String> args = new ArrayList<>();
+        for (String tag : o.tags()) {
+            args.add("-tag");
+            args.add(tag);
+        }
+        args.add(o.image());
+        return args;
+    }
+
+    private static PhaseMount rw(String path, BuildDir dir) {
+        return new PhaseMount(path, dir, false);
+    }
+
+    private static PhaseMount ro(String path, BuildDir dir) {
+        return new PhaseMount(path, dir, true);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.locald.lifecycle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Picks the Platform API a build runs at (contract §1.3, pack's {@code FindLatestSupported}): the highest
+ * version locald supports that the builder's lifecycle advertises (supported ∪ deprecated, or the legacy
+ * single {@code lifecycle.api.platform}), intersected with the lifecycle image's
+ * {@code io.buildpacks.lifecycle.apis} when the credentialed phases come from that image.
+ */
+public final class PlatformApiNegotiation {
+
+    /** What locald implements, lowest first. */
+    public static final List<PlatformApi> LOCALD_SUPPORTED = List.of(
+            new PlatformApi(0, 12), new PlatformApi(0, 13), new PlatformApi(0, 14));
+
+    /** Label of a lifecycle image (buildpacksio/lifecycle) listing its APIs. */
+    public static final String LIFECYCLE_APIS_LABEL = "io.buildpacks.lifecycle.apis";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PlatformApiNegotiation() {
+    }
+
+    /** Negotiates for a builder alone (trusted builders, or untrusted ones whose own lifecycle is used). */
+    public static PlatformApi negotiate(String builderName, BuilderMetadata builder) {
+        TreeSet<PlatformApi> offered = builderApis(builderName, builder);
+        return highestCommon(offered).orElseThrow(() -> new IncompatiblePlatformApiException(
+                "builder " + builderName + "'s lifecycle" + version(builder) + " supports platform APIs "
+                        + range(offered) + "; locald needs one of " + range(LOCALD_SUPPORTED)));
+    }
+
+    /**
+     * Negotiates when analyzer, restorer and exporter run from a separate lifecycle image: the version
+     * must suit both lifecycles, since every phase gets the same {@code CNB_PLATFORM_API}.
+     */
+    public static PlatformApi negotiate(String builderName, BuilderMetadata builder,
+                                        String lifecycleImageName, Map<String, String> lifecycleImageLabels) {
+        TreeSet<PlatformApi> fromBuilder = builderApis(builderName, builder);
+        TreeSet<PlatformApi> fromImage = lifecycleImageApis(lifecycleImageName, lifecycleImageLabels);
+        TreeSet<PlatformApi> both = new TreeSet<>(fromBuilder);
+        both.retainAll(fromImage);
+        return highestCommon(both).orElseThrow(() -> new IncompatiblePlatformApiException(
+                "builder " + builderName + "'s lifecycle" + version(builder) + " supports platform APIs "
+                        + range(fromBuilder) + " and lifecycle image " + lifecycleImageName + " supports "
+                        + range(fromImage) + "; locald needs one of " + range(LOCALD_SUPPORTED)
+                        + " supported by both"));
+    }
+
+    /** The APIs a lifecycle image advertises in {@value #LIFECYCLE_APIS_LABEL} (supported ∪ deprecated). */
+    static TreeSet<PlatformApi> lifecycleImageApis(String imageName, Map<String, String> labels) {
+        String json = labels == null ? null : labels.get(LIFECYCLE_APIS_LABEL);
+        if (json == null || json.isBlank()) {
+            throw new IncompatiblePlatformApiException("lifecycle image " + imageName + " has no "
+                    + LIFECYCLE_APIS_LABEL + " label, so its platform APIs are unknown");
+        }
+        JsonNode platform;
+        try {
+            platform = JSON.readTree(json).path("platform");
+        } catch (IOException e) {
+            throw new IncompatiblePlatformApiException("lifecycle image " + imageName + ": label "
+                    + LIFECYCLE_APIS_LABEL + " is not valid JSON");
+        }
+        TreeSet<PlatformApi> out = new TreeSet<>();
+        for (String key : List.of("supported", "deprecated")) {
+            for (JsonNode v : platform.path(key)) {
+                try {
+                    out.add(PlatformApi.parse(v.asText()));
+                } catch (IllegalArgumentException e) {
+                    throw new IncompatiblePlatformApiException("lifecycle image " + imageName + ": label "
+                            + LIFECYCLE_APIS_LABEL + ": " + e.getMessage());
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IncompatiblePlatformApiException("lifecycle image " + imageName + ": label "
+                    + LIFECYCLE_APIS_LABEL + " lists no platform API");
+        }
+        return out;
+    }
+
+    private static TreeSet<PlatformApi> builderApis(String builderName, BuilderMetadata builder) {
+        TreeSet<PlatformApi> offered = new TreeSet<>(builder.supportedApis());
+        offered.addAll(builder.deprecatedApis());
+        if (offered.isEmpty()) {
+            // Builders made before lifecycle.apis existed only carry the single legacy version.
+            builder.legacyApi().ifPresent(offered::add);
+        }
+        if (offered.isEmpty()) {
+            throw new IncompatiblePlatformApiException("builder " + builderName + "'s " + BuilderMetadata.LABEL
+                    + " label names no platform API (lifecycle.apis.platform is empty), so locald cannot run its lifecycle");
+        }
+        return offered;
+    }
+
+    private static Optional<PlatformApi> highestCommon(Collection<PlatformApi> offered) {
+        List<PlatformApi> mine = new ArrayList<>(LOCALD_SUPPORTED);
+        mine.sort(Comparator.reverseOrder());
+        return mine.stream().filter(offered::contains).findFirst();
+    }
+
+    private static String version(BuilderMetadata builder) {
+        return builder.lifecycleVersion().map(v -> " (" + v + ")").orElse("");
+    }
+
+    /** "0.3–0.9", or "0.7" for a single version. */
+    static String range(Collection<PlatformApi> apis) {
+        TreeSet<PlatformApi> sorted = new TreeSet<>(apis);
+        return sorted.size() == 1 ? sorted.first().toString() : sorted.first() + "–" + sorted.last();
+    }
+}

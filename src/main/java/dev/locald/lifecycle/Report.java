@@ -1,0 +1,13 @@
+package dev.locald.lifecycle;
+
+import dev.locald.image.Digest;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** What the exporter reported in {@code report.toml [image]} (contract §5.4). */
+public record Report(Optional<Digest> digest, List<String> tags, OptionalLong manifestSize, Optional<Digest> imageId) {
+    public Report {
+        tags = List.copyOf(tags);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.locald.lifecycle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a builder's run images from {@code /cnb/run.toml} ({@code [[images]] image mirrors}, API ≥ 0.12)
+ * or the legacy {@code /cnb/stack.toml} ({@code [run-image] image mirrors}); the label form is in
+ * {@link BuilderMetadata#runImages()}. Contract §3.4.
+ */
+public final class RunImages {
+    private static final TomlMapper TOML = new TomlMapper();
+
+    private RunImages() {
+    }
+
+    public static List<RunImageEntry> fromRunToml(String toml) {
+        JsonNode root = read(toml, "run.toml");
+        List<RunImageEntry> out = new ArrayList<>();
+        JsonNode images = root.path("images");
+        if (!images.isMissingNode() && !images.isArray()) {
+            throw new IllegalArgumentException("run.toml: 'images' is not an array of tables");
+        }
+        for (JsonNode img : images) {
+            out.add(entry(img, "run.toml [[images]]"));
+        }
+        return out;
+    }
+
+    public static List<RunImageEntry> fromStackToml(String toml) {
+        JsonNode runImage = read(toml, "stack.toml").path("run-image");
+        if (runImage.isMissingNode()) {
+            return List.of();
+        }
+        return List.of(entry(runImage, "stack.toml [run-image]"));
+    }
+
+    private static RunImageEntry entry(JsonNode node, String where) {
+        JsonNode image = node.path("image");
+        if (!image.isTextual() || image.asText().isBlank()) {
+            throw new IllegalArgumentException(where + " has an entry without an image");
+        }
+        List<String> mirrors = new ArrayList<>();
+        JsonNode m = node.path("mirrors");
+        if (!m.isMissingNode() && !m.isArray()) {
+            throw new IllegalArgumentException(where + " image " + image.asText() + ": 'mirrors' is not an array");
+        }
+        for (JsonNode v : m) {
+            if (!v.isTextual() || v.asText().isBlank()) {
+                throw new IllegalArgumentException(where + " image " + image.asText() + " has an empty or non-string mirror");
+            }
+            mirrors.add(v.asText());
+        }
+        return new RunImageEntry(image.asText(), mirrors);
+    }
+
+    private static JsonNode read(String toml, String what) {
+        try {
+            JsonNode node = TOML.readTree(toml == null ? "" : toml);
+            return node == null ? TOML.createObjectNode() : node;
+        } catch (IOException e) {
+            // Jackson's message may quote the document; name the location only.
+            throw new IllegalArgumentException(what + " is not valid TOML" + TomlErrors.location(e));
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.locald.lifecycle;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code run.toml} the platform writes to {@code <layers>/run.toml} before the first phase, as pack
+ * does. It is needed because the lifecycle image has no {@code /cnb/run.toml} of its own, and the exporter
+ * reads it for the {@code runImage.image/mirrors} of the app image's label.
+ */
+public final class RunToml {
+    private static final TomlMapper TOML = new TomlMapper();
+
+    private RunToml() {
+    }
+
+    /** The builder's entries, preceded by the request's run image (with no mirrors) when it gave one. */
+    public static List<RunImageEntry> entries(Optional<String> requested, List<RunImageEntry> builderRuns) {
+        List<RunImageEntry> out = new ArrayList<>();
+        requested.filter(r -> !r.isBlank()).ifPresent(r -> out.add(new RunImageEntry(r, List.of())));
+        for (RunImageEntry e : builderRuns) {
+            if (out.stream().noneMatch(x -> x.image().equals(e.image()))) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    public static String render(List<RunImageEntry> entries) {
+        List<Map<String, Object>> images = new ArrayList<>();
+        for (RunImageEntry e : entries) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("image", e.image());
+            m.put("mirrors", e.mirrors());
+            images.add(m);
+        }
+        try {
+            return TOML.writeValueAsString(Map.of("images", images));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render run.toml", e);
+        }
+    }
+
+    /** Writes {@code <layersDir>/run.toml}, owned by the CNB user; refuses to replace anything there. */
+    public static Path write(Path layersDir, List<RunImageEntry> entries, CnbUser owner) throws IOException {
+        return OwnedFiles.writeNew(layersDir, ContainerPaths.RUN_TOML_NAME,
+                render(entries).getBytes(StandardCharsets.UTF_8), "rw-r--r--", owner);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.locald.lifecycle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PlatformApiNegotiationTest {
+
+    private static BuilderMetadata builder(String supported, String deprecated, String legacy) {
+        String json = "{\"lifecycle\":{\"version\":\"0.17.0\""
+                + (legacy == null ? "" : ",\"api\":{\"platform\":\"" + legacy + "\"}")
+                + ",\"apis\":{\"platform\":{\"supported\":[" + supported + "],\"deprecated\":[" + deprecated + "]}}}}";
+        return BuilderMetadata.parse("b", json);
+    }
+
+    private static String list(String from, int lo, int hi) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = lo; i <= hi; i++) {
+            sb.append(sb.length() == 0 ? "" : ",").append('"').append(from).append(i).append('"');
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void picksTheHighestVersionBothSupport() {
+        assertEquals("0.14", PlatformApiNegotiation.negotiate("paketo", builder(list("0.", 7, 15), "", "0.7")).toString());
+        assertEquals("0.14", PlatformApiNegotiation.negotiate("heroku", builder(list("0.", 7, 14), "", "0.7")).toString());
+        assertEquals("0.13", PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, 13), "", null)).toString());
+        assertEquals("0.12", PlatformApiNegotiation.negotiate("b", builder(list("0.", 3, 12), "", null)).toString());
+    }
+
+    @Test
+    void deprecatedVersionsStillCount() {
+        assertEquals("0.13", PlatformApiNegotiation.negotiate("b", builder("\"0.7\"", "\"0.12\",\"0.13\"", null)).toString());
+    }
+
+    @Test
+    void legacySingleVersionIsUsedOnlyWithoutApis() {
+        assertEquals("0.12", PlatformApiNegotiation.negotiate("old", builder("", "", "0.12")).toString());
+        // with apis present the legacy value (the earliest version) is ignored
+        assertEquals("0.13", PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, 13), "", "0.12")).toString());
+    }
+
+    @Test
+    void incompatibleBuilderGetsTheSentenceAUserSees() {
+        IncompatiblePlatformApiException e = assertThrows(IncompatiblePlatformApiException.class,
+                () -> PlatformApiNegotiation.negotiate("X", builder(list("0.", 3, 9), "", "0.3")));
+        assertEquals("builder X's lifecycle (0.17.0) supports platform APIs 0.3–0.9; locald needs one of 0.12–0.14", e.getMessage());
+        IncompatiblePlatformApiException newer = assertThrows(IncompatiblePlatformApiException.class,
+                () -> PlatformApiNegotiation.negotiate("Y", builder("\"0.15\",\"0.16\"", "", null)));
+        assertTrue(newer.getMessage().contains("supports platform APIs 0.15–0.16; locald needs one of 0.12–0.14"), newer.getMessage());
+    }
+
+    @Test
+    void builderWithoutAnyApiIsRefused() {
+        IncompatiblePlatformApiException e = assertThrows(IncompatiblePlatformApiException.class,
+                () -> PlatformApiNegotiation.negotiate("b", BuilderMetadata.parse("b", "{}")));
+        assertTrue(e.getMessage().contains("names no platform API"), e.getMessage());
+    }
+
+    @Test
+    void lifecycleImageIsIntersected() {
+        Map<String, String> labels = Map.of(PlatformApiNegotiation.LIFECYCLE_APIS_LABEL,
+                "{\"buildpack\":{\"supported\":[\"0.7\"]},\"platform\":{\"deprecated\":[],\"supported\":[\"0.7\",\"0.8\",\"0.9\",\"0.10\",\"0.11\",\"0.12\",\"0.13\"]}}");
+        assertEquals("0.13", PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, 15), "", null),
+                "buildpacksio/lifecycle:0.19.0", labels).toString());
+        IncompatiblePlatformApiException e = assertThrows(IncompatiblePlatformApiException.class,
+                () -> PlatformApiNegotiation.negotiate("b", builder("\"0.14\"", "", null), "lc", labels));
+        assertEquals("builder b's lifecycle (0.17.0) supports platform APIs 0.14 and lifecycle image lc supports 0.7–0.13;"
+                + " locald needs one of 0.12–0.14 supported by both", e.getMessage());
+    }
+
+    @Test
+    void lifecycleImageWithoutLabelIsRefused() {
+        IncompatiblePlatformApiException e = assertThrows(IncompatiblePlatformApiException.class,
+                () -> PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, 15), "", null), "lc", Map.of()));
+        assertTrue(e.getMessage().contains("lifecycle image lc has no io.buildpacks.lifecycle.apis label"), e.getMessage());
+        assertThrows(IncompatiblePlatformApiException.class, () -> PlatformApiNegotiation.negotiate("b",
+                builder(list("0.", 7, 15), "", null), "lc", Map.of(PlatformApiNegotiation.LIFECYCLE_APIS_LABEL, "{oops")));
+    }
+}
