@@ -124,7 +124,7 @@ public final class LayerExtractor {
     private String applyEntry(EntryPath path, TarArchiveEntry entry, LayerTree tree, LayerStream layer)
             throws IOException {
         String name = entry.getName();
-        if (entry.isDirectory()) {
+        if (isDirectory(entry)) {
             tree.directoryEntry(path, entry);
             return null;
         }
@@ -152,7 +152,7 @@ public final class LayerExtractor {
     private static void whiteoutEntry(EntryPath path, TarArchiveEntry entry, Whiteouts whiteouts) throws IOException {
         String name = entry.getName();
         String base = path.name();
-        if (entry.isDirectory() || !(entry.getLinkFlag() == TarConstants.LF_NORMAL
+        if (isDirectory(entry) || !(entry.getLinkFlag() == TarConstants.LF_NORMAL
                 || entry.getLinkFlag() == TarConstants.LF_OLDNORM)) {
             throw new InvalidLayerException("layer entry '" + name + "': a whiteout must be a regular file");
         }
@@ -165,6 +165,13 @@ public final class LayerExtractor {
             throw new InvalidLayerException("layer entry '" + name + "': invalid whiteout name");
         }
         whiteouts.whiteout(path.parent().child(victim), name);
+    }
+
+    /** By type flag; a trailing slash only counts for plain entries (old tars), not for links. */
+    private static boolean isDirectory(TarArchiveEntry entry) {
+        byte type = entry.getLinkFlag();
+        return type == TarConstants.LF_DIR
+                || ((type == TarConstants.LF_NORMAL || type == TarConstants.LF_OLDNORM) && entry.getName().endsWith("/"));
     }
 
     private static void checkNoWhiteoutParent(EntryPath path, String name) throws InvalidLayerException {
