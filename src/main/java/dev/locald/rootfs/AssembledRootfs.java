@@ -13,12 +13,14 @@ public final class AssembledRootfs implements AutoCloseable {
     private final Path assemblyDir;
     private final Path root;
     private final boolean overlay;
+    private boolean mounted;
     private boolean closed;
 
     AssembledRootfs(Path assemblyDir, Path root, boolean overlay) {
         this.assemblyDir = assemblyDir;
         this.root = root;
         this.overlay = overlay;
+        this.mounted = overlay;
     }
 
     /** The directory to use as the container's root. */
@@ -36,9 +38,11 @@ public final class AssembledRootfs implements AutoCloseable {
         if (closed) {
             return;
         }
-        if (overlay && OverlayMount.isMountPoint(root)) {
+        if (mounted) {
             OverlayMount.unmount(root);
+            mounted = false;
         }
+        // refuses (and deletes nothing) should anything still be mounted in the assembly
         TreeDeleter.deleteTree(assemblyDir);
         closed = true;
     }

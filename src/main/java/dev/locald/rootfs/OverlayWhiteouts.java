@@ -63,8 +63,9 @@ final class OverlayWhiteouts implements Whiteouts {
                 files.add(whiteout);
                 continue;
             }
-            Path dir = tree.existingDirectory(path, whiteout.getValue());
-            if (dir != null) {
+            Path parent = tree.existingDirectory(path.parent(), whiteout.getValue());
+            BasicFileAttributes attributes = parent == null ? null : LayerTree.lstat(parent.resolve(path.name()));
+            if (attributes != null && attributes.isDirectory()) {
                 opaque.putIfAbsent(path, whiteout.getValue());
             }
         }

@@ -158,14 +158,8 @@ public final class RootfsAssembler {
     private static AssembledRootfs probeAssembly(Path dir, List<Path> layers) throws IOException {
         Path assembly = Files.createDirectory(dir.resolve("assembly"));
         createDirectory(assembly.resolve("m"), "rwxr-xr-x");
-        AssembledRootfs rootfs = new AssembledRootfs(assembly, assembly.resolve("m"), true);
-        try {
-            mountOverlay(assembly, layers);
-        } catch (IOException e) {
-            rootfs.close();
-            throw e;
-        }
-        return rootfs;
+        mountOverlay(assembly, layers);
+        return new AssembledRootfs(assembly, assembly.resolve("m"), true);
     }
 
     private static void createDirectory(Path dir, String permissions) throws IOException {
