@@ -39,6 +39,11 @@ class HostileLayerTest {
         InvalidLayerException e = assertThrows(InvalidLayerException.class, () -> mode.apply(sandbox, tar.toBytes()));
         assertTrue(e.getMessage().contains(entryInMessage), "message should name '" + entryInMessage + "': " + e.getMessage());
         sandbox.assertOutsideUntouched();
+        // the caller's clean-up of the half-written target removes it all and nothing else
+        TreeDeleter.deleteTree(sandbox.root);
+        assertFalse(Files.exists(sandbox.root, NOFOLLOW));
+        sandbox.assertOutsideUntouched();
+        Files.createDirectory(sandbox.root);
     }
 
     @ParameterizedTest
@@ -47,7 +52,6 @@ class HostileLayerTest {
         try (Sandbox s = Sandbox.create()) {
             assertRefused(mode, s, LayerTar.create().dir("etc").symlink("localetc", s.outsideDir.toString())
                     .file("/localetc/unbroken", "x"), "localetc/unbroken");
-            assertTrue(Files.isSymbolicLink(s.root.resolve("localetc")));
         }
     }
 

@@ -226,6 +226,35 @@ class LayerStreamLimitsTest {
         }
     }
 
+    @Test
+    void sparseFilesAreExpandedAndCountedAtTheirRealSize() throws Exception {
+        try (Sandbox s = Sandbox.create()) {
+            Path src = Files.createDirectory(s.base.resolve("sparse-src"));
+            try (var file = java.nio.channels.FileChannel.open(src.resolve("holes"),
+                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+                file.write(java.nio.ByteBuffer.wrap("start".getBytes()), 0);
+                file.write(java.nio.ByteBuffer.wrap("end".getBytes()), 8L << 20);
+            }
+            Path tarFile = s.base.resolve("sparse.tar");
+            Process tar = new ProcessBuilder("tar", "--sparse", "--format=pax", "-C", src.toString(), "-cf",
+                    tarFile.toString(), "holes").inheritIO().start();
+            assertEquals(0, tar.waitFor());
+            byte[] bytes = Files.readAllBytes(tarFile);
+            assertTrue(bytes.length < (1 << 20), "tar stored the holes sparsely: " + bytes.length);
+            Path target = Files.createDirectory(s.base.resolve("sparse-root"));
+            ExtractedLayer layer = new LayerExtractor(Sandbox.LIMITS).extract(new ByteArrayInputStream(bytes),
+                    Compression.NONE, Sandbox.diffId(bytes), target);
+            assertEquals(TreeListing.sha256(src.resolve("holes")), TreeListing.sha256(target.resolve("holes")));
+            assertEquals((8L << 20) + 3, layer.fileBytes());
+
+            Path small = Files.createDirectory(s.base.resolve("sparse-limited"));
+            InvalidLayerException e = assertThrows(InvalidLayerException.class, () ->
+                    new LayerExtractor(new ExtractionLimits(1L << 30, 1000, 1000, 4096, 1 << 20)).extract(
+                            new ByteArrayInputStream(bytes), Compression.NONE, Sandbox.diffId(bytes), small));
+            assertTrue(e.getMessage().contains("holes"), e.getMessage());
+        }
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(a);
