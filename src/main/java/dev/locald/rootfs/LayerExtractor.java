@@ -43,7 +43,13 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  *       {@code .wh..}, {@code .wh...}, other {@code .wh..wh.*} names and {@code .wh.} directories on the
  *       way to an entry are refused.</li>
  * </ul>
- * On any error the target may hold partial content; the caller extracts into a temporary directory and
+ * Limits of the overlay form, shared with Docker's overlay2 (a lower dir cannot see the layers below it):
+ * a parent directory the tar omits is created 0755 root and, being the upper-most copy, its attributes
+ * win in the mount (real builders emit every parent); a whiteout in a directory that no lower layer has
+ * shows as an empty file (it hides nothing anyway); an opaque marker on the root is refused, since
+ * overlay ignores it there. {@link #applyFlat} sees the lower layers and has none of these limits.
+ *
+ * <p>The blob stream is consumed and closed. On any error the target may hold partial content; the caller extracts into a temporary directory and
  * deletes it with {@link TreeDeleter#deleteTree}.
  */
 public final class LayerExtractor {

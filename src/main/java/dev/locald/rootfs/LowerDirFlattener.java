@@ -29,7 +29,7 @@ final class LowerDirFlattener {
 
     static void flatten(List<Path> lowerDirsBottomToTop, Path target) throws IOException {
         for (Path layer : lowerDirsBottomToTop) {
-            new LayerCopy().merge(layer, target);
+            new LayerCopy().merge(layer, target, true);
         }
     }
 
@@ -37,9 +37,10 @@ final class LowerDirFlattener {
         /** Source inode → first copy, so that the layer's hardlinks stay hardlinks. */
         private final Map<Object, Path> copies = new HashMap<>();
 
-        void merge(Path source, Path target) throws IOException {
+        void merge(Path source, Path target, boolean layerRoot) throws IOException {
             String opaque = OverlayWhiteouts.read(source, OverlayWhiteouts.OPAQUE_XATTR);
-            if ("y".equals(opaque)) {
+            // as overlay does, an opaque marker on a layer's root is ignored
+            if ("y".equals(opaque) && !layerRoot) {
                 for (Path child : list(target)) {
                     remove(child);
                 }
@@ -62,7 +63,7 @@ final class LowerDirFlattener {
                     if (existing == null) {
                         Files.createDirectory(destination);
                     }
-                    merge(child, destination);
+                    merge(child, destination, false);
                     copyMetadata(child, destination, attributes);
                     continue;
                 }

@@ -30,7 +30,9 @@ final class OverlayMount {
      */
     static void mount(Path cwd, List<String> lowersTopFirst, String upper, String work, String mountPoint)
             throws IOException {
-        String options = "userxattr,lowerdir=" + String.join(":", lowersTopFirst) + ",upperdir=" + upper
+        // volatile: the upper dir is per assembly and deleted on close, so skipping its syncs is safe; without
+        // it, each umount syncs the whole filesystem the upper dir lives on (the store, busy with other builds)
+        String options = "userxattr,volatile,lowerdir=" + String.join(":", lowersTopFirst) + ",upperdir=" + upper
                 + ",workdir=" + work;
         if (options.getBytes(StandardCharsets.UTF_8).length > MAX_OPTIONS_BYTES) {
             throw new IOException("overlay options for " + lowersTopFirst.size()

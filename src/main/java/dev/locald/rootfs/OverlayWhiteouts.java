@@ -49,7 +49,12 @@ final class OverlayWhiteouts implements Whiteouts {
     }
 
     @Override
-    public void opaque(EntryPath dir, String entryName) {
+    public void opaque(EntryPath dir, String entryName) throws InvalidLayerException {
+        if (dir.isRoot()) {
+            // overlay ignores an opaque marker on a lower layer's root (verified), so it cannot be honoured
+            throw new InvalidLayerException("layer entry '" + entryName + "': an opaque root directory cannot be "
+                    + "represented as an overlay layer");
+        }
         opaque.putIfAbsent(dir, entryName);
     }
 

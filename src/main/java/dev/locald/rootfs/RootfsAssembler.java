@@ -17,7 +17,8 @@ import org.jboss.logging.Logger;
 /**
  * Assembles a container root from extracted layer dirs. With overlay (the normal case) assembly is one
  * mount, O(1) in image size: {@code lowerdir} = the layers top first, a fresh upper and work dir per
- * assembly, {@code -o userxattr} so that the {@link OverlayWhiteouts xwhiteouts} count. Without it, the
+ * assembly, {@code -o userxattr} so that the {@link OverlayWhiteouts xwhiteouts} count, {@code volatile}
+ * because the upper dir is thrown away on close (a container's durable output goes to bind mounts). Without it, the
  * layers are copied into a private directory ({@link LowerDirFlattener}).
  *
  * <p>Layout of one assembly, in a fresh 0700 directory under the work dir (0700 keeps host users away

@@ -328,6 +328,19 @@ class HostileLayerTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void anOpaqueRootCannotBeAnOverlayLayerButAppliesFlat() throws IOException {
+        try (Sandbox s = Sandbox.create()) {
+            assertRefused(Mode.LAYER, s, LayerTar.create().file("new", "n").opaque(""), ".wh..wh..opq");
+        }
+        try (Sandbox s = Sandbox.create()) {
+            s.applyFlat(LayerTar.create().file("old", "o").toBytes());
+            s.applyFlat(LayerTar.create().file("new", "n").opaque("").toBytes());
+            assertTrue(Files.exists(s.root.resolve("new")));
+            assertFalse(Files.exists(s.root.resolve("old")));
+        }
+    }
+
     static int mode(Path p) throws IOException {
         return (Integer) Files.getAttribute(p, "unix:mode", NOFOLLOW) & 07777;
     }
