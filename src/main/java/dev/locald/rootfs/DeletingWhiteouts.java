@@ -44,10 +44,8 @@ final class DeletingWhiteouts implements Whiteouts {
 
     @Override
     public void opaque(EntryPath dir, String entryName) throws IOException {
-        Path directory = tree.existingDirectory(dir, entryName);
-        if (directory != null) {
-            prune(dir, directory);
-        }
+        // the marker says this layer has the directory: made (or made a directory) as in the overlay form
+        prune(dir, tree.directory(dir, entryName));
     }
 
     @Override

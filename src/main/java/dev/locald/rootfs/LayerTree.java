@@ -199,7 +199,7 @@ final class LayerTree {
         if (linkTarget == null || linkTarget.isEmpty() || linkTarget.indexOf('\0') >= 0) {
             throw new InvalidLayerException("layer entry '" + name + "': symlink with an empty or invalid target");
         }
-        if (linkTarget.length() > limits.maxPathLength()) {
+        if (linkTarget.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > limits.maxPathLength()) {
             throw new InvalidLayerException("layer entry '" + name + "': symlink target longer than "
                     + limits.maxPathLength() + " bytes");
         }
@@ -225,9 +225,9 @@ final class LayerTree {
      */
     void hardlinkEntry(EntryPath path, EntryPath targetPath, TarArchiveEntry entry) throws IOException {
         String name = entry.getName();
-        if (targetPath.isRoot() || targetPath.equals(path)) {
+        if (targetPath.isRoot() || targetPath.isWithin(path)) {
             throw new InvalidLayerException("layer entry '" + name + "': hardlink to '" + entry.getLinkName()
-                    + "' names the root or itself");
+                    + "' names the root, itself or something beneath itself");
         }
         if (!written.contains(targetPath.relative())) {
             throw new InvalidLayerException("layer entry '" + name + "': hardlink target '" + entry.getLinkName()

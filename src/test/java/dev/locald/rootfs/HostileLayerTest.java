@@ -108,6 +108,14 @@ class HostileLayerTest {
 
     @ParameterizedTest
     @EnumSource(Mode.class)
+    void hardlinkToSomethingBeneathItselfIsRefused(Mode mode) throws IOException {
+        try (Sandbox s = Sandbox.create()) {
+            assertRefused(mode, s, LayerTar.create().dir("a").file("a/b", "x").hardlink("a", "a/b"), "'a'");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
     void hardlinkThroughASymlinkedParentIsRefused(Mode mode) throws IOException {
         try (Sandbox s = Sandbox.create()) {
             assertRefused(mode, s, LayerTar.create().dir("breakouts").symlink("breakouts/d1", "../..")

@@ -127,13 +127,14 @@ class RootfsAssemblerTest {
                 new TestImage.Layer(LayerTar.create().dir("usr").dir("usr/lib").file("usr/lib/a", "a")
                         .symlink("lib", "usr/lib").dir("w").file("w/lower", "l").dir("w/sub").file("w/sub/lower", "l")
                         .dir("o").file("o/lower", "l").dir("o/sub").file("o/sub/lower", "l").file("o/sub/z", "z")
-                        .file("same", "lower").dir("recreated").file("recreated/lower", "l").toBytes(),
+                        .file("same", "lower").dir("recreated").file("recreated/lower", "l")
+                        .symlink("s2", "usr/lib").toBytes(),
                         TestImage.Compression.NONE),
                 new TestImage.Layer(LayerTar.create().dir("lib").file("lib/b", "b")
                         .file("w/new", "n").whiteout("w/new").whiteout("w/sub").dir("w/sub").file("w/sub/new", "n")
                         .opaque("o").dir("o/sub").whiteout("o/sub/z").file("o/sub/new", "n")
                         .file("same", "upper").whiteout("same")
-                        .file("recreated/new", "n").whiteout("recreated").toBytes(), TestImage.Compression.NONE));
+                        .file("recreated/new", "n").whiteout("recreated").opaque("s2").toBytes(), TestImage.Compression.NONE));
         List<Path> lowers = extractEach(layers);
         Path flat = Files.createDirectory(sandbox.base.resolve("flat"));
         for (TestImage.Layer layer : layers) {
@@ -142,6 +143,8 @@ class RootfsAssemblerTest {
         }
         SortedMap<String, String> expected = TreeListing.of(flat);
         assertEquals("d 0755 0:0", expected.get("/lib"));
+        assertEquals("d 0755 0:0", expected.get("/s2"));
+        assertTrue(expected.containsKey("/usr/lib/a"), expected.toString());
         assertFalse(expected.containsKey("/w/sub/lower"), expected.toString());
         assertFalse(expected.containsKey("/o/lower"), expected.toString());
         assertFalse(expected.containsKey("/o/sub/z"), expected.toString());
