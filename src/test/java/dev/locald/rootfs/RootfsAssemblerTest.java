@@ -120,6 +120,25 @@ class RootfsAssemblerTest {
     }
 
     @Test
+    void aGnuTarOfRealHostDirectoriesMatchesUmoci() throws Exception {
+        // GNU tar's own format (long names, hardlinks, real modes) over real trees, then a layer on top
+        Process tar = new ProcessBuilder("tar", "--numeric-owner", "--format=gnu", "-C", "/", "-cf", "-",
+                "etc", "usr/share/zoneinfo", "usr/lib/os-release", "bin/busybox").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] host = tar.getInputStream().readAllBytes();
+        tar.waitFor();
+        assertTrue(host.length > 1 << 20, "tar produced " + host.length + " bytes");
+        List<TestImage.Layer> layers = List.of(new TestImage.Layer(host, TestImage.Compression.GZIP),
+                new TestImage.Layer(LayerTar.create().whiteout("etc/passwd").opaque("etc/ssl")
+                        .dir("etc/ssl").file("etc/ssl/only", "only").whiteout("usr/share/zoneinfo/Europe").toBytes(),
+                        TestImage.Compression.ZSTD));
+        SortedMap<String, String> umoci = umociUnpack(layers);
+        assertTrue(umoci.size() > 500 && !umoci.containsKey("/etc/passwd"), "umoci listed " + umoci.size());
+        try (AssembledRootfs rootfs = new RootfsAssembler(OverlayMode.TRUE).assemble(extractEach(layers), workDir())) {
+            assertEquals(umoci, TreeListing.of(rootfs.root()), "overlay view differs from umoci");
+        }
+    }
+
+    @Test
     void overlayAndFlatAgreeOnEdgeCasesUmociResolvesDifferently() throws Exception {
         // a parent that a lower layer made a symlink becomes a directory; whiteouts of this layer's own
         // paths; a whiteout below an opaque dir; an opaque marker before the dir's entries
