@@ -26,6 +26,20 @@ public interface LocaldConfig {
 
     Lifecycle lifecycle();
 
+    Rootfs rootfs();
+
+    interface Rootfs {
+        /**
+         * How build root filesystems are assembled: {@code auto} probes once whether an overlay mount
+         * with {@code userxattr} works here and falls back to copying the layers when it does not;
+         * {@code true} always mounts an overlay (failing when it cannot); {@code false} always copies.
+         */
+        @WithDefault("auto")
+        OverlayMode overlay();
+
+        enum OverlayMode { AUTO, TRUE, FALSE }
+    }
+
     interface Registry {
         /**
          * Registries (host or host:port) reached over plain HTTP. Loopback registries are always
@@ -85,6 +99,14 @@ public interface LocaldConfig {
         /** Largest ratio of uncompressed to compressed bytes before a layer counts as a bomb. */
         @WithDefault("1000")
         long maxCompressionRatio();
+
+        /** Longest path (in UTF-8 bytes) of one layer entry, or of a link target. */
+        @WithDefault("4096")
+        int maxLayerPathLength();
+
+        /** Largest single regular file in a layer, in bytes (after sparse expansion). */
+        @WithDefault("8589934592")
+        long maxLayerFileBytes();
 
         /** Deadline for pulling one image. */
         @WithDefault("PT30M")
