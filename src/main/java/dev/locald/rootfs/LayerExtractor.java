@@ -1,5 +1,7 @@
 package dev.locald.rootfs;
 
+import dev.locald.image.LayerCompression;
+
 import dev.locald.image.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,7 +71,7 @@ public final class LayerExtractor {
      *
      * @param compression the declared compression, or null to recognise it from the magic bytes
      */
-    public ExtractedLayer extract(InputStream blob, Compression compression, Digest expectedDiffId,
+    public ExtractedLayer extract(InputStream blob, LayerCompression compression, Digest expectedDiffId,
                                   Path emptyTargetDir) throws IOException {
         requireDirectory(emptyTargetDir);
         try (DirectoryStream<Path> children = Files.newDirectoryStream(emptyTargetDir)) {
@@ -82,14 +84,14 @@ public final class LayerExtractor {
     }
 
     /** Applies one layer onto {@code rootDir}, which holds the layers below it, deleting what it whites out. */
-    public ExtractedLayer applyFlat(InputStream blob, Compression compression, Digest expectedDiffId,
+    public ExtractedLayer applyFlat(InputStream blob, LayerCompression compression, Digest expectedDiffId,
                                     Path rootDir) throws IOException {
         requireDirectory(rootDir);
         LayerTree tree = new LayerTree(rootDir, true, limits);
         return apply(blob, compression, expectedDiffId, tree, new DeletingWhiteouts(tree));
     }
 
-    private ExtractedLayer apply(InputStream blob, Compression compression, Digest expectedDiffId, LayerTree tree,
+    private ExtractedLayer apply(InputStream blob, LayerCompression compression, Digest expectedDiffId, LayerTree tree,
                                  Whiteouts whiteouts) throws IOException {
         Objects.requireNonNull(expectedDiffId, "expectedDiffId");
         List<String> warnings = new ArrayList<>();

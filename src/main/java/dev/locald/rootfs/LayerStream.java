@@ -1,5 +1,7 @@
 package dev.locald.rootfs;
 
+import dev.locald.image.LayerCompression;
+
 import com.github.luben.zstd.ZstdInputStream;
 import dev.locald.image.Digest;
 import java.io.BufferedInputStream;
@@ -31,7 +33,7 @@ final class LayerStream implements AutoCloseable {
     private final ExtractionLimits limits;
     private long entries;
 
-    LayerStream(InputStream blob, Compression declared, ExtractionLimits limits) throws IOException {
+    LayerStream(InputStream blob, LayerCompression declared, ExtractionLimits limits) throws IOException {
         this.blob = blob;
         this.limits = limits;
         BufferedInputStream buffered = new BufferedInputStream(blob, 1 << 16);
@@ -39,7 +41,7 @@ final class LayerStream implements AutoCloseable {
         byte[] head = new byte[8];
         int length = buffered.readNBytes(head, 0, head.length);
         buffered.reset();
-        Compression actual = Compression.sniff(head, length);
+        LayerCompression actual = sniff(head, length);
         if (declared != null && declared != actual) {
             throw new InvalidLayerException("layer is declared as " + declared + " but its content is " + actual);
         }
@@ -55,7 +57,7 @@ final class LayerStream implements AutoCloseable {
         } catch (IOException e) {
             throw new InvalidLayerException("corrupt " + actual + " layer header: " + e.getMessage(), e);
         }
-        this.expanded = new ExpandedStream(decompressed, actual != Compression.NONE);
+        this.expanded = new ExpandedStream(decompressed, actual != LayerCompression.NONE);
         this.tar = new TarArchiveInputStream(expanded, StandardCharsets.UTF_8.name());
     }
 
@@ -197,5 +199,28 @@ final class LayerStream implements AutoCloseable {
         public boolean markSupported() {
             return false;
         }
+    }
+
+    /**
+     * The compression recognised from the first bytes of a blob (at least 4 are needed for zstd): gzip
+     * and zstd by their magic numbers, anything else is taken to be a plain tar, which the tar parser
+     * then validates. xz and bzip2 are recognised only to refuse them with a clear message.
+     */
+    static LayerCompression sniff(byte[] head, int length) throws IOException {
+        if (length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+            return LayerCompression.GZIP;
+        }
+        if (length >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5
+                && (head[2] & 0xff) == 0x2f && (head[3] & 0xff) == 0xfd) {
+            return LayerCompression.ZSTD;
+        }
+        if (length >= 6 && (head[0] & 0xff) == 0xfd && head[1] == '7' && head[2] == 'z' && head[3] == 'X'
+                && head[4] == 'Z' && head[5] == 0) {
+            throw new InvalidLayerException("layer is xz-compressed, which is not supported");
+        }
+        if (length >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h') {
+            throw new InvalidLayerException("layer is bzip2-compressed, which is not supported");
+        }
+        return LayerCompression.NONE;
     }
 }

@@ -1,5 +1,7 @@
 package dev.locald.rootfs;
 
+import dev.locald.image.LayerCompression;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,20 +49,20 @@ class LayerStreamLimitsTest {
 
     @Test
     void mediaTypesMapToCompressionsAndUnknownOnesAreRefused() throws IOException {
-        assertEquals(Compression.GZIP, Compression.fromMediaType("application/vnd.oci.image.layer.v1.tar+gzip"));
-        assertEquals(Compression.GZIP, Compression.fromMediaType("application/vnd.docker.image.rootfs.diff.tar.gzip"));
-        assertEquals(Compression.GZIP,
-                Compression.fromMediaType("application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"));
-        assertEquals(Compression.ZSTD, Compression.fromMediaType("application/vnd.oci.image.layer.v1.tar+zstd"));
-        assertEquals(Compression.NONE, Compression.fromMediaType("application/vnd.oci.image.layer.v1.tar"));
-        assertEquals(Compression.NONE,
-                Compression.fromMediaType("application/vnd.oci.image.layer.nondistributable.v1.tar"));
+        assertEquals(LayerCompression.GZIP, LayerCompression.ofMediaType("application/vnd.oci.image.layer.v1.tar+gzip"));
+        assertEquals(LayerCompression.GZIP, LayerCompression.ofMediaType("application/vnd.docker.image.rootfs.diff.tar.gzip"));
+        assertEquals(LayerCompression.GZIP,
+                LayerCompression.ofMediaType("application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"));
+        assertEquals(LayerCompression.ZSTD, LayerCompression.ofMediaType("application/vnd.oci.image.layer.v1.tar+zstd"));
+        assertEquals(LayerCompression.NONE, LayerCompression.ofMediaType("application/vnd.oci.image.layer.v1.tar"));
+        assertEquals(LayerCompression.NONE,
+                LayerCompression.ofMediaType("application/vnd.oci.image.layer.nondistributable.v1.tar"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Compression.fromMediaType("application/vnd.oci.image.config.v1+json"));
+                () -> LayerCompression.ofMediaType("application/vnd.oci.image.config.v1+json"));
         assertTrue(e.getMessage().contains("application/vnd.oci.image.config.v1+json"));
-        assertThrows(IllegalArgumentException.class, () -> Compression.fromMediaType(null));
+        assertThrows(IllegalArgumentException.class, () -> LayerCompression.ofMediaType(null));
         byte[] xz = {(byte) 0xfd, '7', 'z', 'X', 'Z', 0};
-        assertTrue(assertThrows(InvalidLayerException.class, () -> Compression.sniff(xz, xz.length))
+        assertTrue(assertThrows(InvalidLayerException.class, () -> LayerStream.sniff(xz, xz.length))
                 .getMessage().contains("xz"));
     }
 
@@ -68,7 +70,7 @@ class LayerStreamLimitsTest {
     void aCompressionThatContradictsTheBytesIsRefused() throws IOException {
         try (Sandbox s = Sandbox.create()) {
             InvalidLayerException e = assertThrows(InvalidLayerException.class, () -> new LayerExtractor(Sandbox.LIMITS)
-                    .extract(new ByteArrayInputStream(SIMPLE), Compression.GZIP, Sandbox.diffId(SIMPLE), s.root));
+                    .extract(new ByteArrayInputStream(SIMPLE), LayerCompression.GZIP, Sandbox.diffId(SIMPLE), s.root));
             assertTrue(e.getMessage().contains("declared as GZIP"), e.getMessage());
         }
     }
@@ -80,7 +82,7 @@ class LayerStreamLimitsTest {
             Digest wrong = Digest.ofBytes("other".getBytes());
             InvalidLayerException e = assertThrows(InvalidLayerException.class, () -> new LayerExtractor(Sandbox.LIMITS)
                     .extract(new ByteArrayInputStream(ImagePusher.compress(SIMPLE, compression)),
-                            Compression.valueOf(compression.name()), wrong, s.root));
+                            LayerCompression.valueOf(compression.name()), wrong, s.root));
             assertTrue(e.getMessage().contains(wrong.toString()) && e.getMessage().contains(Sandbox.diffId(SIMPLE).toString()),
                     e.getMessage());
         }
@@ -98,7 +100,7 @@ class LayerStreamLimitsTest {
         try (Sandbox s = Sandbox.create()) {
             // the DiffID of the tar without its trailer does not match what was read
             assertThrows(InvalidLayerException.class, () -> new LayerExtractor(Sandbox.LIMITS).extract(
-                    new ByteArrayInputStream(withTrailer), Compression.NONE, Sandbox.diffId(SIMPLE), s.root));
+                    new ByteArrayInputStream(withTrailer), LayerCompression.NONE, Sandbox.diffId(SIMPLE), s.root));
         }
     }
 
@@ -108,14 +110,14 @@ class LayerStreamLimitsTest {
         try (Sandbox s = Sandbox.create()) {
             byte[] garbage = concat(gzip, "garbage-after-the-member".getBytes());
             InvalidLayerException e = assertThrows(InvalidLayerException.class, () -> new LayerExtractor(Sandbox.LIMITS)
-                    .extract(new ByteArrayInputStream(garbage), Compression.GZIP, Sandbox.diffId(SIMPLE), s.root));
+                    .extract(new ByteArrayInputStream(garbage), LayerCompression.GZIP, Sandbox.diffId(SIMPLE), s.root));
             assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
         }
         try (Sandbox s = Sandbox.create()) {
             byte[] trailer = new byte[1024];
             byte[] twoMembers = concat(gzip, ImagePusher.compress(trailer, TestImage.Compression.GZIP));
             ExtractedLayer layer = new LayerExtractor(Sandbox.LIMITS).extract(new ByteArrayInputStream(twoMembers),
-                    Compression.GZIP, Sandbox.diffId(concat(SIMPLE, trailer)), s.root);
+                    LayerCompression.GZIP, Sandbox.diffId(concat(SIMPLE, trailer)), s.root);
             assertEquals(SIMPLE.length + 1024, layer.tarBytes());
         }
     }
@@ -128,7 +130,7 @@ class LayerStreamLimitsTest {
         byte[] cut = Arrays.copyOf(blob, blob.length / 2);
         try (Sandbox s = Sandbox.create()) {
             InvalidLayerException e = assertThrows(InvalidLayerException.class, () -> new LayerExtractor(Sandbox.LIMITS)
-                    .extract(new ByteArrayInputStream(cut), Compression.valueOf(compression.name()),
+                    .extract(new ByteArrayInputStream(cut), LayerCompression.valueOf(compression.name()),
                             Sandbox.diffId(tar), s.root));
             assertTrue(e.getMessage().contains("truncated") || e.getMessage().contains("expected"), e.getMessage());
         }
@@ -140,7 +142,7 @@ class LayerStreamLimitsTest {
         byte[] cut = Arrays.copyOf(tar, 512 + 512 + 100);
         try (Sandbox s = Sandbox.create()) {
             assertThrows(InvalidLayerException.class, () -> new LayerExtractor(Sandbox.LIMITS)
-                    .extract(new ByteArrayInputStream(cut), Compression.NONE, Sandbox.diffId(tar), s.root));
+                    .extract(new ByteArrayInputStream(cut), LayerCompression.NONE, Sandbox.diffId(tar), s.root));
         }
     }
 
@@ -152,7 +154,7 @@ class LayerStreamLimitsTest {
         ExtractionLimits limits = new ExtractionLimits(1L << 30, 1000, 100, 4096, 1L << 30);
         try (Sandbox s = Sandbox.create()) {
             InvalidLayerException e = assertThrows(InvalidLayerException.class, () -> new LayerExtractor(limits)
-                    .extract(new ByteArrayInputStream(blob), Compression.valueOf(compression.name()),
+                    .extract(new ByteArrayInputStream(blob), LayerCompression.valueOf(compression.name()),
                             Sandbox.diffId(tar), s.root));
             assertTrue(e.getMessage().contains("decompression bomb"), e.getMessage());
             s.assertOutsideUntouched();
@@ -165,13 +167,13 @@ class LayerStreamLimitsTest {
         try (Sandbox s = Sandbox.create()) {
             InvalidLayerException e = assertThrows(InvalidLayerException.class, () ->
                     new LayerExtractor(new ExtractionLimits(1 << 20, 1000, 1000, 4096, 1L << 30)).extract(
-                            new ByteArrayInputStream(big), Compression.NONE, Sandbox.diffId(big), s.root));
+                            new ByteArrayInputStream(big), LayerCompression.NONE, Sandbox.diffId(big), s.root));
             assertTrue(e.getMessage().contains("expands to more than"), e.getMessage());
         }
         try (Sandbox s = Sandbox.create()) {
             InvalidLayerException e = assertThrows(InvalidLayerException.class, () ->
                     new LayerExtractor(new ExtractionLimits(1L << 30, 1000, 1000, 4096, 1 << 20)).extract(
-                            new ByteArrayInputStream(big), Compression.NONE, Sandbox.diffId(big), s.root));
+                            new ByteArrayInputStream(big), LayerCompression.NONE, Sandbox.diffId(big), s.root));
             assertTrue(e.getMessage().contains("'f'") && e.getMessage().contains("limit"), e.getMessage());
         }
         LayerTar many = LayerTar.create();
@@ -182,7 +184,7 @@ class LayerStreamLimitsTest {
         try (Sandbox s = Sandbox.create()) {
             InvalidLayerException e = assertThrows(InvalidLayerException.class, () ->
                     new LayerExtractor(new ExtractionLimits(1L << 30, 100, 1000, 4096, 1L << 30)).extract(
-                            new ByteArrayInputStream(manyTar), Compression.NONE, Sandbox.diffId(manyTar), s.root));
+                            new ByteArrayInputStream(manyTar), LayerCompression.NONE, Sandbox.diffId(manyTar), s.root));
             assertTrue(e.getMessage().contains("more than 100 entries"), e.getMessage());
         }
     }
@@ -195,7 +197,7 @@ class LayerStreamLimitsTest {
             assertTrue(e.getMessage().contains("not empty"), e.getMessage());
             Path link = Files.createSymbolicLink(s.base.resolve("link"), s.outsideDir);
             assertThrows(IOException.class, () -> new LayerExtractor(Sandbox.LIMITS).extract(
-                    new ByteArrayInputStream(SIMPLE), Compression.NONE, Sandbox.diffId(SIMPLE), link));
+                    new ByteArrayInputStream(SIMPLE), LayerCompression.NONE, Sandbox.diffId(SIMPLE), link));
             Files.delete(link);
         }
     }
@@ -243,14 +245,14 @@ class LayerStreamLimitsTest {
             assertTrue(bytes.length < (1 << 20), "tar stored the holes sparsely: " + bytes.length);
             Path target = Files.createDirectory(s.base.resolve("sparse-root"));
             ExtractedLayer layer = new LayerExtractor(Sandbox.LIMITS).extract(new ByteArrayInputStream(bytes),
-                    Compression.NONE, Sandbox.diffId(bytes), target);
+                    LayerCompression.NONE, Sandbox.diffId(bytes), target);
             assertEquals(TreeListing.sha256(src.resolve("holes")), TreeListing.sha256(target.resolve("holes")));
             assertEquals((8L << 20) + 3, layer.fileBytes());
 
             Path small = Files.createDirectory(s.base.resolve("sparse-limited"));
             InvalidLayerException e = assertThrows(InvalidLayerException.class, () ->
                     new LayerExtractor(new ExtractionLimits(1L << 30, 1000, 1000, 4096, 1 << 20)).extract(
-                            new ByteArrayInputStream(bytes), Compression.NONE, Sandbox.diffId(bytes), small));
+                            new ByteArrayInputStream(bytes), LayerCompression.NONE, Sandbox.diffId(bytes), small));
             assertTrue(e.getMessage().contains("holes"), e.getMessage());
         }
     }

@@ -1,5 +1,7 @@
 package dev.locald.rootfs;
 
+import dev.locald.image.LayerCompression;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,7 +116,7 @@ class RootfsAssemblerTest {
         LayerExtractor extractor = new LayerExtractor(Sandbox.LIMITS);
         for (TestImage.Layer layer : layers) {
             extractor.applyFlat(new ByteArrayInputStream(dev.locald.testsupport.ImagePusher.compress(layer.tar(),
-                    layer.compression())), Compression.valueOf(layer.compression().name()), Sandbox.diffId(layer.tar()), flat);
+                    layer.compression())), LayerCompression.valueOf(layer.compression().name()), Sandbox.diffId(layer.tar()), flat);
         }
         assertEquals(umoci, TreeListing.of(flat), "flat apply differs from umoci");
     }
@@ -157,7 +159,7 @@ class RootfsAssemblerTest {
         List<Path> lowers = extractEach(layers);
         Path flat = Files.createDirectory(sandbox.base.resolve("flat"));
         for (TestImage.Layer layer : layers) {
-            new LayerExtractor(Sandbox.LIMITS).applyFlat(new ByteArrayInputStream(layer.tar()), Compression.NONE,
+            new LayerExtractor(Sandbox.LIMITS).applyFlat(new ByteArrayInputStream(layer.tar()), LayerCompression.NONE,
                     Sandbox.diffId(layer.tar()), flat);
         }
         SortedMap<String, String> expected = TreeListing.of(flat);
@@ -192,7 +194,7 @@ class RootfsAssemblerTest {
         }
         Path flat = Files.createDirectory(sandbox.base.resolve("flat"));
         for (TestImage.Layer layer : layers) {
-            new LayerExtractor(Sandbox.LIMITS).applyFlat(new ByteArrayInputStream(layer.tar()), Compression.NONE,
+            new LayerExtractor(Sandbox.LIMITS).applyFlat(new ByteArrayInputStream(layer.tar()), LayerCompression.NONE,
                     Sandbox.diffId(layer.tar()), flat);
         }
         assertEquals("d 0700 1000:1000", TreeListing.describe(flat.resolve("home/user")));

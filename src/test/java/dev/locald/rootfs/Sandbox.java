@@ -1,5 +1,7 @@
 package dev.locald.rootfs;
 
+import dev.locald.image.LayerCompression;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.locald.image.Digest;
@@ -61,11 +63,11 @@ final class Sandbox implements AutoCloseable {
 
     ExtractedLayer extract(byte[] tar, TestImage.Compression compression, Path target) throws IOException {
         return new LayerExtractor(LIMITS).extract(new ByteArrayInputStream(ImagePusher.compress(tar, compression)),
-                Compression.valueOf(compression.name()), diffId(tar), target);
+                LayerCompression.valueOf(compression.name()), diffId(tar), target);
     }
 
     ExtractedLayer applyFlat(byte[] tar) throws IOException {
-        return new LayerExtractor(LIMITS).applyFlat(new ByteArrayInputStream(tar), Compression.NONE, diffId(tar), root);
+        return new LayerExtractor(LIMITS).applyFlat(new ByteArrayInputStream(tar), LayerCompression.NONE, diffId(tar), root);
     }
 
     static Digest diffId(byte[] tar) {

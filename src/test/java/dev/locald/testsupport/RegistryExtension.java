@@ -28,7 +28,7 @@ public final class RegistryExtension implements ParameterResolver {
             ExtensionContext.Namespace.create(RegistryExtension.class);
 
     /** Stopped by JUnit when the class's store closes. */
-    private record Running(TestRegistry registry) implements ExtensionContext.Store.CloseableResource {
+    private record Running(TestRegistry registry) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             registry.close();
