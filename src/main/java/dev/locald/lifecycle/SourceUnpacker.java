@@ -1,5 +1,7 @@
 package dev.locald.lifecycle;
 
+import dev.locald.fs.TreeDeleter;
+
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

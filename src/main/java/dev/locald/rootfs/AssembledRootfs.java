@@ -1,5 +1,7 @@
 package dev.locald.rootfs;
 
+import dev.locald.fs.TreeDeleter;
+
 import java.io.IOException;
 import java.nio.file.Path;
 

@@ -1,5 +1,7 @@
 package dev.locald.rootfs;
 
+import dev.locald.fs.TreeDeleter;
+
 import dev.locald.config.LocaldConfig;
 import dev.locald.config.LocaldConfig.Rootfs.OverlayMode;
 import jakarta.inject.Inject;

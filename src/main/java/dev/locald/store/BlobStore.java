@@ -1,5 +1,7 @@
 package dev.locald.store;
 
+import dev.locald.fs.TreeDeleter;
+
 import dev.locald.image.Digest;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -156,7 +158,7 @@ public final class BlobStore {
         int removed = 0;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
             for (Path entry : entries) {
-                TreeRemover.remove(entry);
+                TreeDeleter.deleteTree(entry);
                 removed++;
             }
         }

@@ -1,5 +1,7 @@
 package dev.locald.store;
 
+import dev.locald.fs.TreeDeleter;
+
 import dev.locald.image.Digest;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -81,7 +83,7 @@ public final class LayerStore {
             return target;
         } finally {
             if (!committed) {
-                TreeRemover.remove(work);
+                TreeDeleter.deleteTree(work);
             }
         }
     }
@@ -108,7 +110,7 @@ public final class LayerStore {
         } catch (NoSuchFileException absent) {
             return false;
         }
-        TreeRemover.remove(doomed);
+        TreeDeleter.deleteTree(doomed);
         Files.deleteIfExists(used.resolve(diffId.hex()));
         return true;
     }
@@ -161,7 +163,7 @@ public final class LayerStore {
         int removed = 0;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
             for (Path entry : entries) {
-                TreeRemover.remove(entry);
+                TreeDeleter.deleteTree(entry);
                 removed++;
             }
         }

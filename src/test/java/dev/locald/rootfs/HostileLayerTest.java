@@ -1,5 +1,7 @@
 package dev.locald.rootfs;
 
+import dev.locald.fs.TreeDeleter;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,7 @@
 package dev.locald.rootfs;
 
+import dev.locald.fs.TreeDeleter;
+
 import dev.locald.image.LayerCompression;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.locald.lifecycle;
+package dev.locald.fs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -51,7 +51,7 @@ class TreeDeleterTest {
             Files.writeString(mnt.resolve("on-tmpfs"), "x");
             java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
                     () -> TreeDeleter.deleteTree(tree));
-            assertTrue(e.getMessage().contains("mount point"), e.getMessage());
+            assertTrue(e.getMessage().contains("is mounted inside it"), e.getMessage());
             assertTrue(Files.exists(mnt.resolve("on-tmpfs")));
         } finally {
             new ProcessBuilder("umount", mnt.toString()).start().waitFor();

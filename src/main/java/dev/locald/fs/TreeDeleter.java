@@ -1,4 +1,4 @@
-package dev.locald.rootfs;
+package dev.locald.fs;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,15 +37,27 @@ public final class TreeDeleter {
             Files.deleteIfExists(path);
             return;
         }
-        Path real = path.toRealPath();
+        deleteContents(path, checkedDevice(path));
+        Files.deleteIfExists(path);
+    }
+
+    /** Empties the real directory {@code dir} and keeps it; a symlink in its place is refused. */
+    public static void deleteContents(Path dir) throws IOException {
+        BasicFileAttributes attributes = lstat(dir);
+        if (attributes == null || !attributes.isDirectory()) {
+            throw new IOException("refusing to empty " + dir + ": not a directory (or a symlink to one)");
+        }
+        deleteContents(dir, checkedDevice(dir));
+    }
+
+    private static Object checkedDevice(Path dir) throws IOException {
+        Path real = dir.toRealPath();
         for (Path mountPoint : mountPoints()) {
             if (mountPoint.startsWith(real)) {
-                throw new IOException("refusing to delete " + path + ": " + mountPoint + " is mounted inside it");
+                throw new IOException("refusing to delete " + dir + ": " + mountPoint + " is mounted inside it");
             }
         }
-        Object device = Files.getAttribute(path, "unix:dev", NOFOLLOW);
-        deleteContents(path, device);
-        Files.deleteIfExists(path);
+        return Files.getAttribute(dir, "unix:dev", NOFOLLOW);
     }
 
     private static void deleteContents(Path dir, Object device) throws IOException {
@@ -88,7 +100,7 @@ public final class TreeDeleter {
     }
 
     /** Mount points of this process's mount namespace, with mountinfo's octal escapes decoded. */
-    static List<Path> mountPoints() throws IOException {
+    public static List<Path> mountPoints() throws IOException {
         List<Path> points = new ArrayList<>();
         for (String line : Files.readAllLines(MOUNTINFO, StandardCharsets.UTF_8)) {
             String[] fields = line.split(" ");
