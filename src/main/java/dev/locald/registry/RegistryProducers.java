@@ -1,8 +1,6 @@
 package dev.locald.registry;
 
 import dev.locald.config.LocaldConfig;
-import dev.locald.store.BlobStore;
-import dev.locald.store.ImageRecordStore;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -38,13 +36,5 @@ public class RegistryProducers {
     @Singleton
     ImageResolver imageResolver(RegistryHttpClient http, BlobFetcher blobs) {
         return new ImageResolver(http, blobs);
-    }
-
-    @Produces
-    @Singleton
-    ImagePuller imagePuller(ImageResolver resolver, BlobFetcher fetcher, BlobStore blobs, ImageRecordStore records,
-                            LocaldConfig config) {
-        return new ImagePuller(resolver, fetcher, blobs, records, config.registry().parallelDownloads(),
-                config.limits().pullTimeout());
     }
 }

@@ -3,6 +3,7 @@ package dev.locald.registry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.locald.pull.ImagePuller;
 import dev.locald.store.BlobStore;
 import dev.locald.store.LayerStore;
 import io.quarkus.test.junit.QuarkusTest;

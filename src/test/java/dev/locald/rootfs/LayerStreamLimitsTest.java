@@ -1,5 +1,6 @@
 package dev.locald.rootfs;
 
+import dev.locald.testsupport.TreeListing;
 import dev.locald.fs.TreeDeleter;
 
 import dev.locald.image.LayerCompression;

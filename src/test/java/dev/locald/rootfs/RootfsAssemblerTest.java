@@ -1,5 +1,8 @@
 package dev.locald.rootfs;
 
+import dev.locald.testsupport.SampleImages;
+import dev.locald.testsupport.TreeListing;
+
 import dev.locald.fs.TreeDeleter;
 
 import dev.locald.image.LayerCompression;
@@ -52,52 +55,9 @@ class RootfsAssemblerTest {
         sandbox.close();
     }
 
-    /** Three layers (gzip, zstd, plain) exercising whiteouts, opaque dirs, links, owners and modes. */
-    static List<TestImage.Layer> sampleImage() {
-        LayerTar base = LayerTar.create()
-                .dir("bin").dir("etc").dir("usr").dir("usr/lib").dir("usr/bin")
-                .symlink("lib", "usr/lib")
-                .file("usr/lib/libc.so", "libc", 0755, 0, 0)
-                .file("usr/bin/su", "su-binary", 04755, 0, 0)
-                .file("usr/bin/wall", "wall", 02755, 0, 5)
-                .symlink("bin/su", "/usr/bin/su")
-                .file("etc/somefile", "to be whited out")
-                .file("etc/keep", "old keep")
-                .file("etc/passwd", "root:x:0:0::/root:/bin/sh\nuser:x:1000:1000::/home/user:/bin/sh\n")
-                .dir("home").dir("home/user", 0750, 1000, 1000)
-                .file("home/user/notes", "mine", 0600, 1000, 1000)
-                .dir("tmp", 01777, 0, 0)
-                .dir("opt").dir("opt/app").file("opt/app/old1", "old1").file("opt/app/old2", "old2")
-                .dir("opt/app/olddir").file("opt/app/olddir/deep", "deep")
-                .hardlink("opt/hard", "opt/app/old1")
-                .dir("d").dir("d/sub").file("d/sub/x", "x").file("d/sub/y", "y")
-                .dir("var").symlink("var/run", "/run");
-        LayerTar middle = LayerTar.create()
-                .whiteout("etc/somefile")
-                .dir("opt/app", 0755, 0, 0)
-                .file("opt/app/new1", "new1")
-                .opaque("opt/app")
-                .hardlink("opt/hard2", "opt/app/new1")
-                .whiteout("d/sub/y")
-                .dir("home/user", 0750, 1000, 1000)
-                .file("home/user/.profile", "export A=1\n", 0644, 1000, 1000)
-                .file("etc/keep", "new keep", 0640, 0, 0);
-        LayerTar top = LayerTar.create()
-                .whiteout("d")
-                .dir("e", 02775, 1000, 1000)
-                .file("e/f", "ef", 0664, 1000, 1000)
-                .hardlink("e/g", "e/f")
-                .symlink("e/abs", "/etc/passwd")
-                .whiteout("opt/hard")
-                .file("usr/bin/tool", "tool", 0755, 0, 0);
-        return List.of(new TestImage.Layer(base.toBytes(), TestImage.Compression.GZIP),
-                new TestImage.Layer(middle.toBytes(), TestImage.Compression.ZSTD),
-                new TestImage.Layer(top.toBytes(), TestImage.Compression.NONE));
-    }
-
     @Test
     void overlayCopyFallbackAndFlatApplyAllMatchUmoci() throws Exception {
-        List<TestImage.Layer> layers = sampleImage();
+        List<TestImage.Layer> layers = SampleImages.whiteoutsLinksAndOwners();
         SortedMap<String, String> umoci = umociUnpack(layers);
         assertTrue(umoci.containsKey("/opt/app/new1") && !umoci.containsKey("/opt/app/old1"), umoci.toString());
 
@@ -204,7 +164,7 @@ class RootfsAssemblerTest {
 
     @Test
     void writesGoToTheUpperDirAndCloseRemovesEverythingButTheLayers() throws Exception {
-        List<Path> lowers = extractEach(sampleImage());
+        List<Path> lowers = extractEach(SampleImages.whiteoutsLinksAndOwners());
         SortedMap<String, String> layersBefore = listAll(lowers);
         Path workDir = workDir();
         Path root;
@@ -228,7 +188,7 @@ class RootfsAssemblerTest {
 
     @Test
     void aFailedAssemblyLeavesNothingBehind() throws Exception {
-        List<Path> lowers = new ArrayList<>(extractEach(sampleImage()));
+        List<Path> lowers = new ArrayList<>(extractEach(SampleImages.whiteoutsLinksAndOwners()));
         lowers.add(sandbox.canary);
         Path workDir = workDir();
         for (OverlayMode mode : new OverlayMode[] {OverlayMode.TRUE, OverlayMode.FALSE}) {
@@ -254,7 +214,7 @@ class RootfsAssemblerTest {
     @Test
     void closeIsSafeTwiceAndAutoFindsOverlayHere() throws Exception {
         RootfsAssembler auto = new RootfsAssembler(OverlayMode.AUTO);
-        AssembledRootfs rootfs = auto.assemble(extractEach(sampleImage()), workDir());
+        AssembledRootfs rootfs = auto.assemble(extractEach(SampleImages.whiteoutsLinksAndOwners()), workDir());
         assertTrue(rootfs.overlay(), "overlay with xwhiteouts works on this kernel: " + auto.overlayProblem());
         rootfs.close();
         rootfs.close();
@@ -263,7 +223,7 @@ class RootfsAssemblerTest {
 
     @Test
     void manyLayersFitTheMountOptionsAndAssemblyTimeIsFlatInImageSize() throws Exception {
-        List<Path> small = extractEach(sampleImage());
+        List<Path> small = extractEach(SampleImages.whiteoutsLinksAndOwners());
         List<TestImage.Layer> big = new ArrayList<>();
         big.add(new TestImage.Layer(LayerTar.create().busybox().toBytes(), TestImage.Compression.NONE));
         for (int layer = 0; layer < 60; layer++) {

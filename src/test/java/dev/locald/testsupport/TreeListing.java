@@ -1,4 +1,4 @@
-package dev.locald.rootfs;
+package dev.locald.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,12 +18,12 @@ import java.util.TreeMap;
  * A tree as comparable text, one line per path: type, mode (with setuid/setgid/sticky), owner, size,
  * link target and content sha256. Never follows links.
  */
-final class TreeListing {
+public final class TreeListing {
 
     private TreeListing() {
     }
 
-    static SortedMap<String, String> of(Path root) throws IOException {
+    public static SortedMap<String, String> of(Path root) throws IOException {
         SortedMap<String, String> lines = new TreeMap<>();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
@@ -43,7 +43,7 @@ final class TreeListing {
         return lines;
     }
 
-    static String describe(Path path) throws IOException {
+    public static String describe(Path path) throws IOException {
         LinkOption nofollow = LinkOption.NOFOLLOW_LINKS;
         BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, nofollow);
         int mode = (Integer) Files.getAttribute(path, "unix:mode", nofollow);
@@ -61,7 +61,7 @@ final class TreeListing {
         return "? " + perms + " " + owner;
     }
 
-    static String sha256(Path file) {
+    public static String sha256(Path file) {
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[1 << 16];

@@ -1,5 +1,15 @@
-package dev.locald.registry;
+package dev.locald.pull;
 
+import dev.locald.registry.BlobFetcher;
+import dev.locald.registry.ImageResolver;
+import dev.locald.registry.RegistryCredential;
+import dev.locald.registry.RegistryException;
+import dev.locald.registry.ResolvedImage;
+import dev.locald.rootfs.InvalidLayerException;
+import dev.locald.rootfs.LayerExtractor;
+import dev.locald.store.LayerStore;
+import java.io.InputStream;
+import java.nio.file.Files;
 import dev.locald.image.ImageReference;
 import dev.locald.image.LayerDescriptor;
 import dev.locald.store.BlobStore;
@@ -21,22 +31,26 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Pulls an image into the local stores: resolves it, downloads the layer blobs that the {@link BlobStore}
- * lacks (a few at a time; concurrent pulls of shared layers download each once), and records the image in
- * the {@link ImageRecordStore}. Extraction into the layer store is the caller's next step.
+ * Pulls an image into the local stores, ready to assemble: resolves it, and for each layer that the
+ * {@link LayerStore} lacks downloads the blob into the {@link BlobStore} and extracts it as an overlay
+ * lower dir. Layers go through download and extraction a few at a time, so one layer extracts while the
+ * next downloads; concurrent pulls of shared layers download and extract each once. The image is then
+ * recorded in the {@link ImageRecordStore}.
  */
 public final class ImagePuller {
 
-    /** The resolved image and its compressed layer blobs in the store, bottom layer first. */
-    public record PulledImage(ResolvedImage image, List<Path> layerBlobs) {
+    /** The resolved image and its extracted layer dirs in the store, bottom layer first. */
+    public record PulledImage(ResolvedImage image, List<Path> layerDirs) {
         public PulledImage {
-            layerBlobs = List.copyOf(layerBlobs);
+            layerDirs = List.copyOf(layerDirs);
         }
     }
 
     private final ImageResolver resolver;
     private final BlobFetcher fetcher;
     private final BlobStore blobs;
+    private final LayerStore layerStore;
+    private final LayerExtractor extractor;
     private final ImageRecordStore records;
     private final int parallelDownloads;
     private final Duration pullTimeout;
@@ -45,14 +59,16 @@ public final class ImagePuller {
      * @param parallelDownloads layers downloaded at once for one image
      * @param pullTimeout       deadline for downloading an image's layers
      */
-    public ImagePuller(ImageResolver resolver, BlobFetcher fetcher, BlobStore blobs, ImageRecordStore records,
-                       int parallelDownloads, Duration pullTimeout) {
+    public ImagePuller(ImageResolver resolver, BlobFetcher fetcher, BlobStore blobs, LayerStore layerStore,
+                       LayerExtractor extractor, ImageRecordStore records, int parallelDownloads, Duration pullTimeout) {
         if (parallelDownloads < 1) {
             throw new IllegalArgumentException("locald.registry.parallel-downloads must be at least 1");
         }
         this.resolver = resolver;
         this.fetcher = fetcher;
         this.blobs = blobs;
+        this.layerStore = layerStore;
+        this.extractor = extractor;
         this.records = records;
         this.parallelDownloads = parallelDownloads;
         this.pullTimeout = pullTimeout;
@@ -75,8 +91,7 @@ public final class ImagePuller {
         try {
             List<Future<Path>> downloads = new ArrayList<>();
             for (LayerDescriptor layer : layers) {
-                downloads.add(pool.submit(() -> blobs.ensure(layer.digest(), layer.size(),
-                        fetcher.source(ref, layer.digest(), layer.size(), credential))));
+                downloads.add(pool.submit(() -> prepare(ref, layer, credential)));
             }
             long deadline = System.nanoTime() + pullTimeout.toNanos();
             for (Future<Path> download : downloads) {
@@ -92,6 +107,26 @@ public final class ImagePuller {
             throw new UncheckedIOException("cannot record the pulled image " + ref, e);
         }
         return new PulledImage(image, paths);
+    }
+
+    /** The layer's extracted dir; a layer already extracted needs no blob at all. */
+    private Path prepare(ImageReference ref, LayerDescriptor layer, Optional<RegistryCredential> credential)
+            throws IOException {
+        Optional<Path> extracted = layerStore.find(layer.diffId());
+        if (extracted.isPresent()) {
+            return extracted.get();
+        }
+        Path blob = blobs.ensure(layer.digest(), layer.size(),
+                fetcher.source(ref, layer.digest(), layer.size(), credential));
+        try {
+            return layerStore.ensure(layer.diffId(), target -> {
+                try (InputStream in = Files.newInputStream(blob)) {
+                    extractor.extract(in, layer.compression(), layer.diffId(), target);
+                }
+            });
+        } catch (InvalidLayerException e) {
+            throw new LayerRefusedException(ref, layer.digest(), e);
+        }
     }
 
     private Path await(ImageReference ref, Future<Path> download, List<Future<Path>> all, long deadline) {
