@@ -84,4 +84,48 @@ class BuildsResourceTest {
         assertTrue(text.endsWith("[locald] build succeeded: localhost:5000/apps/sample:latest@sha256:"
                 + text.substring(text.lastIndexOf("sha256:") + 7)), text);
     }
+
+    @Test
+    void curlStyleMultipartWithTheBuildAsAPlainFormFieldIsAccepted() throws Exception {
+        // curl -F build='{...}' sends the JSON as a form field without a file name
+        String boundary = "locald-test-boundary";
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"build\"\r\n\r\n"
+                + ApiTestSupport.request("ok") + "\r\n--" + boundary
+                + "\r\nContent-Disposition: form-data; name=\"source\"; filename=\"app.tar.gz\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        body.write(ApiTestSupport.sampleTarGz());
+        body.write(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String id = given().contentType("multipart/form-data; boundary=" + boundary).body(body.toByteArray())
+                .post("/builds").then().statusCode(202).extract().path("id");
+        assertEquals("succeeded", awaitEnded(id));
+    }
+
+    @Test
+    void logsDefaultToTextForAnyAcceptAndRefuseUnknownTypes() {
+        String id = submitScript("ok");
+        awaitEnded(id);
+        given().accept("*/*").get("/builds/" + id + "/logs").then().statusCode(200)
+                .contentType(startsWith("text/plain"));
+        given().get("/builds/" + id + "/logs").then().statusCode(200).contentType(startsWith("text/plain"));
+        given().accept("image/png").get("/builds/" + id + "/logs").then().statusCode(406)
+                .contentType(startsWith(Problem.MEDIA_TYPE)).body("status", equalTo(406));
+        given().accept("text/plain").get("/builds/" + id + "/logs?after=-1").then().statusCode(400)
+                .contentType(startsWith(Problem.MEDIA_TYPE));
+        given().accept("text/event-stream").header("Last-Event-ID", "abc").get("/builds/" + id + "/logs").then()
+                .statusCode(400).contentType(startsWith(Problem.MEDIA_TYPE));
+    }
+
+    @Test
+    void jsonRequestWithAServerDirectoryIsAccepted() throws Exception {
+        Path dir = Files.createTempDirectory("locald-src");
+        Files.writeString(dir.resolve("index.txt"), "hi");
+        String body = "{\"image\":\"localhost:5000/apps/sample\",\"builder\":\"localhost:5000/b:1\","
+                + "\"source\":{\"path\":\"" + dir + "\"},\"network\":\"none\",\"timeout\":\"PT5M\"}";
+        String id = given().contentType(ContentType.JSON).body(body).post("/builds").then().statusCode(202)
+                .header("Location", startsWith("/builds/")).extract().path("id");
+        assertEquals("succeeded", awaitEnded(id));
+        given().get("/builds/" + id).then().body("request.network", equalTo("none"))
+                .body("request.timeout", equalTo("PT5M"));
+    }
 }
