@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param source where the application source is
  * @param workDir a directory owned by this build ({@code <dataDir>/work/<id>}), removed when the build is deleted
  * @param createdAt when the request was accepted
- * @param deadline when the service cancels the build as timed out
+ * @param deadline when the service cancels the build as timed out (set when a worker takes the build)
  * @param timeout the whole-build timeout the deadline was computed from
  */
 public record BuildJob(BuildId id, BuildRequest request, BuildSource source, Path workDir, Instant createdAt,
@@ -27,6 +27,11 @@ public record BuildJob(BuildId id, BuildRequest request, BuildSource source, Pat
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(deadline, "deadline");
         Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /** The same job with its deadline counted from {@code start}. */
+    public BuildJob startingAt(Instant start) {
+        return new BuildJob(id, request, source, workDir, createdAt, start.plus(timeout), timeout);
     }
 
     @Override

@@ -301,13 +301,17 @@ public class BuildService {
     }
 
     private void run(Tracked t) {
-        BuildJob job = t.job;
+        BuildJob job;
         synchronized (t) {
             if (t.build.state() != BuildState.QUEUED) {
                 return;
             }
             t.worker = Thread.currentThread();
-            save(t, t.build.pulling(Instant.now()));
+            Instant now = Instant.now();
+            // the deadline counts from now: time spent waiting in the queue is not the build's
+            job = t.job.startingAt(now);
+            t.job = job;
+            save(t, t.build.pulling(now));
             t.deadline = timer.schedule(() -> timeOut(t), job.timeout().toMillis(), TimeUnit.MILLISECONDS);
         }
         BuildResult result = null;
@@ -484,7 +488,7 @@ public class BuildService {
     /** What the service holds for one build; fields guarded by the instance's monitor unless volatile. */
     private static final class Tracked {
         volatile Build build;
-        final BuildJob job;
+        volatile BuildJob job;
         final Redactor redactor;
         final BuildCancellation cancellation;
         volatile BuildLog log;
