@@ -166,7 +166,13 @@ public class BuildsResource {
     @Blocking
     public Multi<String> textLog(@PathParam("id") String id, @QueryParam("follow") String follow,
             @QueryParam("after") String after, @HeaderParam("Last-Event-ID") String lastEventId) throws NoSuchBuildException {
-        return records(id, follow, after, lastEventId).map(r -> "[" + r.label() + "] " + r.text() + "\n");
+        return batches(id, follow, after, lastEventId).map(batch -> {
+            StringBuilder text = new StringBuilder();
+            for (LogRecord r : batch) {
+                text.append('[').append(r.label()).append("] ").append(r.text()).append('\n');
+            }
+            return text.toString();
+        });
     }
 
     @GET
@@ -200,8 +206,21 @@ public class BuildsResource {
         }));
     }
 
+    private Multi<List<LogRecord>> batches(String id, String follow, String after, String lastEventId)
+            throws NoSuchBuildException {
+        ResumePoint from = resumePoint(follow, after, lastEventId);
+        return builds.logBatches(buildId(id), from.afterSeq(), from.follow());
+    }
+
     private Multi<LogRecord> records(String id, String follow, String after, String lastEventId) throws NoSuchBuildException {
-        BuildId buildId = buildId(id);
+        ResumePoint from = resumePoint(follow, after, lastEventId);
+        return builds.logs(buildId(id), from.afterSeq(), from.follow());
+    }
+
+    private record ResumePoint(long afterSeq, boolean follow) {
+    }
+
+    private ResumePoint resumePoint(String follow, String after, String lastEventId) {
         List<FieldError> errors = new java.util.ArrayList<>();
         boolean untilFinished = boolParam("follow", follow, errors);
         long afterSeq = longParam("after", after, errors);
@@ -211,7 +230,7 @@ public class BuildsResource {
         if (!errors.isEmpty()) {
             throw ProblemException.invalid(errors);
         }
-        return builds.logs(buildId, afterSeq, untilFinished);
+        return new ResumePoint(afterSeq, untilFinished);
     }
 
     private Response accepted(Build build) {

@@ -249,6 +249,15 @@ public class BuildService {
      * build live and completes when it has ended.
      */
     public Multi<LogRecord> logs(BuildId id, long afterSeq, boolean untilFinished) throws NoSuchBuildException {
+        return follower.follow(openLog(id), afterSeq, untilFinished);
+    }
+
+    /** Like {@link #logs}, each item holding every record available at that moment (fewer, larger writes). */
+    public Multi<List<LogRecord>> logBatches(BuildId id, long afterSeq, boolean untilFinished) throws NoSuchBuildException {
+        return follower.followBatches(openLog(id), afterSeq, untilFinished);
+    }
+
+    private BuildLog openLog(BuildId id) throws NoSuchBuildException {
         Tracked t = tracked(id);
         BuildLog log = t.log;
         if (log == null) {
@@ -258,7 +267,7 @@ public class BuildService {
                 throw new UncheckedIOException("cannot read the log of build " + id, e);
             }
         }
-        return follower.follow(log, afterSeq, untilFinished);
+        return log;
     }
 
     private Tracked tracked(BuildId id) throws NoSuchBuildException {

@@ -31,7 +31,15 @@ public final class LogFollower {
      * newest when the stream was subscribed.
      */
     public Multi<LogRecord> follow(BuildLog log, long afterSeq, boolean untilFinished) {
-        Flow.Publisher<LogRecord> publisher = subscriber ->
+        return followBatches(log, afterSeq, untilFinished).onItem().transformToIterable(batch -> batch);
+    }
+
+    /**
+     * Like {@link #follow}, but each item is every record available at that moment (up to 256): a writer
+     * that sends one item per network write then keeps up with a fast build at one write per batch.
+     */
+    public Multi<List<LogRecord>> followBatches(BuildLog log, long afterSeq, boolean untilFinished) {
+        Flow.Publisher<List<LogRecord>> publisher = subscriber ->
                 new Subscription(log, Math.max(0, afterSeq), untilFinished, subscriber).start();
         return Multi.createFrom().publisher(publisher);
     }
@@ -39,7 +47,7 @@ public final class LogFollower {
     private final class Subscription implements Flow.Subscription {
         private final BuildLog log;
         private final boolean untilFinished;
-        private final Flow.Subscriber<? super LogRecord> subscriber;
+        private final Flow.Subscriber<? super List<LogRecord>> subscriber;
         private final AtomicLong requested = new AtomicLong();
         private final AtomicInteger wip = new AtomicInteger();
         private final AtomicBoolean done = new AtomicBoolean();
@@ -48,7 +56,8 @@ public final class LogFollower {
         private volatile boolean cancelled;
         private long lastSeq;
 
-        Subscription(BuildLog log, long afterSeq, boolean untilFinished, Flow.Subscriber<? super LogRecord> subscriber) {
+        Subscription(BuildLog log, long afterSeq, boolean untilFinished,
+                Flow.Subscriber<? super List<LogRecord>> subscriber) {
             this.log = log;
             this.untilFinished = untilFinished;
             this.subscriber = subscriber;
@@ -109,25 +118,22 @@ public final class LogFollower {
                     complete();
                     return;
                 }
-                long want = Math.min(requested.get(), Math.min(BATCH, end - lastSeq));
-                if (want == 0) {
+                if (requested.get() == 0) {
                     return;
                 }
-                List<LogRecord> batch = log.read(lastSeq, (int) want);
+                List<LogRecord> batch = log.read(lastSeq, (int) Math.min(BATCH, end - lastSeq));
                 if (batch.isEmpty()) {
                     if (finishedBefore) {
                         complete();
                     }
                     return;
                 }
-                for (LogRecord record : batch) {
-                    if (cancelled) {
-                        return;
-                    }
-                    lastSeq = record.seq();
-                    requested.decrementAndGet();
-                    subscriber.onNext(record);
+                if (cancelled) {
+                    return;
                 }
+                lastSeq = batch.get(batch.size() - 1).seq();
+                requested.decrementAndGet();
+                subscriber.onNext(batch);
             }
         }
 

@@ -69,6 +69,43 @@ class BuildLogsApiTest {
     }
 
     @Test
+    void lineToClientLatencyIsSmall() throws Exception {
+        String id = submitScript("timed");
+        List<Long> micros = new ArrayList<>();
+        long caughtUp = 0;
+        // a raw socket, so that no client-side buffering is measured
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setTcpNoDelay(true);
+            socket.getOutputStream().write(("GET /builds/" + id + "/logs?follow=true HTTP/1.1\r\nHost: x\r\n"
+                    + "Accept: text/plain\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8), 1);
+            String line;
+            while ((line = reader.readLine()) != null) {
+                long now = System.nanoTime();
+                int at = line.indexOf("[build] t=");
+                if (at >= 0) {
+                    long writtenAt = Long.parseLong(line.substring(at + "[build] t=".length()).trim());
+                    if (caughtUp == 0) {
+                        caughtUp = now;
+                    }
+                    // lines written before this reader caught up measure the connect time, not the stream
+                    if (writtenAt > caughtUp) {
+                        micros.add((now - writtenAt) / 1000);
+                    }
+                }
+            }
+        }
+        assertTrue(micros.size() >= 50, micros.size() + " lines measured");
+        List<Long> sorted = micros.stream().sorted().toList();
+        long p50 = sorted.get(sorted.size() / 2);
+        long p99 = sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1);
+        System.out.printf("log latency over HTTP (text follow, %d lines): p50 %d us, p99 %d us, max %d us%n",
+                sorted.size(), p50, p99, sorted.get(sorted.size() - 1));
+        // the target is 50 ms at p99; leave room for a loaded 2-core test machine
+        assertTrue(p99 < 200_000, "p99 " + p99 + " us");
+    }
+
+    @Test
     void sseReconnectWithLastEventIdMissesAndRepeatsNothing() throws Exception {
         String id = submitScript("slow");
         URI logs = base.resolve("/builds/" + id + "/logs");

@@ -48,6 +48,15 @@ public class ScriptedBuildExecutor implements BuildExecutor {
                 int n = Integer.parseInt(job.request().env().getOrDefault("LINES", "500"));
                 phase(progress, "build", 0, n, 0);
             }
+            case "timed" -> {
+                // each line carries the nanoTime it was written at, so a reader in this JVM can measure latency
+                progress.phaseStarted("build");
+                for (int i = 0; i < 300; i++) {
+                    progress.log("build", LogStream.STDOUT, Instant.now(), "t=" + System.nanoTime());
+                    Thread.sleep(10);
+                }
+                progress.phaseFinished("build", 0, Duration.ofSeconds(3));
+            }
             case "fail-detect" -> {
                 phase(progress, "detect", 20, 1, 10);
                 throw new BuildFailure("no buildpack detected for this app (detector exit 20)");

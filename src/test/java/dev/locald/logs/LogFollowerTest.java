@@ -101,4 +101,44 @@ class LogFollowerTest {
         Thread.sleep(100);
         assertEquals(1, sub.getItems().size());
     }
+
+    @Test
+    void oneAtATimeReaderSeesLinesWithinMilliseconds() throws Exception {
+        BuildLog log = BuildLog.create(dir.resolve("log.ndjson"), new Redactor(), LogLimits.defaults());
+        List<Long> micros = java.util.Collections.synchronizedList(new ArrayList<>());
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        follower.follow(log, 0, true).subscribe().withSubscriber(new java.util.concurrent.Flow.Subscriber<LogRecord>() {
+            java.util.concurrent.Flow.Subscription s;
+
+            public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                this.s = s;
+                s.request(1);
+            }
+
+            public void onNext(LogRecord r) {
+                micros.add((System.nanoTime() - Long.parseLong(r.text())) / 1000);
+                other.execute(() -> s.request(1)); // as an HTTP writer does once the write completed
+            }
+
+            public void onError(Throwable t) {
+                done.countDown();
+            }
+
+            public void onComplete() {
+                done.countDown();
+            }
+        });
+        for (int i = 0; i < 200; i++) {
+            log.append("build", LogStream.STDOUT, Instant.now(), Long.toString(System.nanoTime()));
+            Thread.sleep(5);
+        }
+        log.finish();
+        assertTrue(done.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        other.shutdownNow();
+        List<Long> sorted = micros.stream().sorted().toList();
+        System.out.printf("in-process follower latency: p50 %d us, p99 %d us%n", sorted.get(100), sorted.get(197));
+        assertEquals(200, sorted.size());
+        assertTrue(sorted.get(197) < 50_000, "p99 " + sorted.get(197) + " us");
+    }
 }
