@@ -40,6 +40,8 @@ public interface LocaldConfig {
         enum OverlayMode { AUTO, TRUE, FALSE }
     }
 
+    Builds builds();
+
     interface Registry {
         /**
          * Registries (host or host:port) reached over plain HTTP. Loopback registries are always
@@ -189,5 +191,61 @@ public interface LocaldConfig {
         /** Largest ratio of expanded source bytes to archive bytes before it counts as a bomb. */
         @WithDefault("200")
         long maxSourceRatio();
+    }
+
+    interface Builds {
+        /** Builds that may wait for a worker; one more is refused with 429 and a Retry-After. */
+        @WithDefault("16")
+        int queueCapacity();
+
+        /** Builds that run at the same time (worker threads). */
+        @WithDefault("2")
+        int maxConcurrent();
+
+        /** Whole-build deadline when the request names no {@code timeout}; counted from when a worker takes the build. */
+        @WithDefault("PT30M")
+        Duration defaultTimeout();
+
+        /** Longest {@code timeout} a request may ask for. */
+        @WithDefault("PT4H")
+        Duration maxTimeout();
+
+        /**
+         * How long a cancelled or timed-out build's executor gets to stop before the build is recorded as
+         * ended anyway and its worker replaced.
+         */
+        @WithDefault("PT1M")
+        Duration cancelGrace();
+
+        /** The Retry-After sent with a 429 when the queue is full. */
+        @WithDefault("PT15S")
+        Duration retryAfter();
+
+        /**
+         * Whether a JSON request may name a server-side directory as {@code source.path}. Off by default:
+         * it lets any client read any directory locald can read. On in dev mode.
+         */
+        @WithDefault("false")
+        boolean allowSourcePath();
+
+        /** Largest source archive accepted, in bytes (keep {@code quarkus.http.limits.max-body-size} a bit above it). */
+        @WithDefault("536870912")
+        long maxSourceBytes();
+
+        /** Largest build request JSON (the body, or the {@code build} part), in bytes. */
+        @WithDefault("1048576")
+        int maxRequestBytes();
+
+        /** Longest log line kept, in characters; longer lines are cut and marked. */
+        @WithDefault("16384")
+        int logMaxLineLength();
+
+        /** Bytes of log text stored per build; beyond it one notice is written and further lines are dropped. */
+        @WithDefault("67108864")
+        long logMaxBytes();
+
+        /** Recent log lines per running build kept in memory for live readers (older lines are read from the file). */
+        @WithDefault("2048")
+        int logMemoryLines();
     }
 }

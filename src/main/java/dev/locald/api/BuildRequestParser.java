@@ -1,0 +1,513 @@
+package dev.locald.api;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.locald.build.BuildRequest;
+import dev.locald.build.Network;
+import dev.locald.build.RegistryAuth;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the JSON of a build request and checks every field, collecting all problems so that one 400
+ * names each invalid field. Unknown fields, duplicate keys and trailing content are refused.
+ */
+public final class BuildRequestParser {
+    static final Set<String> FIELDS = Set.of("image", "builder", "runImage", "env", "secretEnv", "buildpacks", "tags",
+            "trustBuilder", "clearCache", "network", "timeout", "registryAuth", "source");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Set<String> LOADER_VARIABLES = Set.of("LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT");
+    private static final int MAX_ENV_NAME = 128;
+    private static final int MAX_ENV_VALUE = 65536;
+    private static final int MAX_ENV_COUNT = 256;
+    private static final long MAX_ENV_TOTAL = 1024 * 1024;
+    private static final int MAX_BUILDPACKS = 64;
+    private static final int MAX_TAGS = 32;
+    private static final int MAX_CREDENTIAL = 8192;
+    private static final Pattern BUILDPACK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
+    private static final Pattern BUILDPACK_URN = Pattern.compile("urn:cnb:(?:builder|registry):[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(JsonParser.Feature.ALLOW_COMMENTS)
+            .build();
+
+    /** Where the source comes from, which decides whether {@code source} may appear in the JSON. */
+    public enum Mode {
+        /** application/json: {@code source.path} names a server directory */
+        JSON,
+        /** multipart: the source is the {@code source} part */
+        MULTIPART
+    }
+
+    /** A checked request and, for JSON requests, the server directory to build. */
+    public record Parsed(BuildRequest request, Optional<Path> sourcePath) {
+    }
+
+    private final Duration maxTimeout;
+    private final boolean allowSourcePath;
+    private final Path dataDir;
+
+    public BuildRequestParser(Duration maxTimeout, boolean allowSourcePath, Path dataDir) {
+        this.maxTimeout = maxTimeout;
+        this.allowSourcePath = allowSourcePath;
+        this.dataDir = dataDir;
+    }
+
+    /** Parses and checks; throws a 400 {@link ProblemException} listing every problem. */
+    public Parsed parse(byte[] body, Mode mode) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (IOException e) {
+            throw ProblemException.invalid("build", "is not valid JSON: " + shortMessage(e));
+        }
+        if (root == null || root.isMissingNode()) {
+            throw ProblemException.invalid("build", "is empty; expected a JSON object");
+        }
+        if (!root.isObject()) {
+            throw ProblemException.invalid("build", "must be a JSON object");
+        }
+        return new Checker(root, mode).check();
+    }
+
+    private static String shortMessage(IOException e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    private final class Checker {
+        private final JsonNode root;
+        private final Mode mode;
+        private final List<FieldError> errors = new ArrayList<>();
+
+        Checker(JsonNode root, Mode mode) {
+            this.root = root;
+            this.mode = mode;
+        }
+
+        Parsed check() {
+            for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                if (!FIELDS.contains(name)) {
+                    error(name, "is not a known field");
+                }
+            }
+            String image = reference("image", true, ReferenceSyntax.Kind.TAG_ONLY);
+            String builder = reference("builder", true, ReferenceSyntax.Kind.ANY);
+            String runImage = reference("runImage", false, ReferenceSyntax.Kind.ANY);
+            Map<String, String> env = env();
+            Set<String> secretEnv = secretEnv(env);
+            List<String> buildpacks = buildpacks();
+            List<String> tags = tags();
+            boolean trustBuilder = bool("trustBuilder");
+            boolean clearCache = bool("clearCache");
+            Network network = network();
+            Optional<Duration> timeout = timeout();
+            Optional<RegistryAuth> auth = registryAuth();
+            Optional<Path> sourcePath = source();
+            if (!errors.isEmpty()) {
+                throw ProblemException.invalid(errors);
+            }
+            BuildRequest request = new BuildRequest(image, builder, Optional.ofNullable(runImage), env, secretEnv,
+                    buildpacks, tags, trustBuilder, clearCache, network, timeout, auth);
+            return new Parsed(request, sourcePath);
+        }
+
+        private String reference(String field, boolean required, ReferenceSyntax.Kind kind) {
+            JsonNode node = root.get(field);
+            if (node == null || node.isNull()) {
+                if (required) {
+                    error(field, "is required");
+                }
+                return null;
+            }
+            if (!node.isTextual()) {
+                error(field, "must be a string (an image reference)");
+                return null;
+            }
+            Optional<String> problem = ReferenceSyntax.problem(node.textValue(), kind);
+            problem.ifPresent(p -> error(field, "'" + printable(node.textValue()) + "' " + p));
+            return problem.isPresent() ? null : node.textValue();
+        }
+
+        private Map<String, String> env() {
+            JsonNode node = root.get("env");
+            Map<String, String> env = new LinkedHashMap<>();
+            if (node == null || node.isNull()) {
+                return env;
+            }
+            if (!node.isObject()) {
+                error("env", "must be an object of names to string values");
+                return env;
+            }
+            if (node.size() > MAX_ENV_COUNT) {
+                error("env", "has " + node.size() + " variables; at most " + MAX_ENV_COUNT + " are allowed");
+                return env;
+            }
+            long total = 0;
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String name = e.getKey();
+                String field = "env." + printable(name);
+                Optional<String> nameProblem = envNameProblem(name);
+                if (nameProblem.isPresent()) {
+                    error(field, nameProblem.get());
+                    continue;
+                }
+                if (!e.getValue().isTextual()) {
+                    error(field, "must be a string");
+                    continue;
+                }
+                String value = e.getValue().textValue();
+                if (value.length() > MAX_ENV_VALUE) {
+                    error(field, "is longer than " + MAX_ENV_VALUE + " characters");
+                    continue;
+                }
+                if (value.indexOf('\0') >= 0) {
+                    error(field, "must not contain NUL characters");
+                    continue;
+                }
+                total += value.length();
+                env.put(name, value);
+            }
+            if (total > MAX_ENV_TOTAL) {
+                error("env", "values add up to more than " + MAX_ENV_TOTAL + " characters");
+            }
+            return env;
+        }
+
+        private Optional<String> envNameProblem(String name) {
+            if (name.isEmpty()) {
+                return Optional.of("a variable name must not be empty");
+            }
+            if (name.length() > MAX_ENV_NAME) {
+                return Optional.of("the name is longer than " + MAX_ENV_NAME + " characters");
+            }
+            if (!ENV_NAME.matcher(name).matches()) {
+                return Optional.of("'" + printable(name) + "' is not a valid variable name "
+                        + "(letters, digits and _, not starting with a digit); names become file names under /platform/env");
+            }
+            if (name.toUpperCase(Locale.ROOT).startsWith("CNB_")) {
+                return Optional.of("CNB_* variables are reserved for the lifecycle");
+            }
+            if (LOADER_VARIABLES.contains(name)) {
+                return Optional.of(name + " is reserved: it would change how the lifecycle's own programs run");
+            }
+            return Optional.empty();
+        }
+
+        private Set<String> secretEnv(Map<String, String> env) {
+            Set<String> names = new LinkedHashSet<>();
+            JsonNode node = root.get("secretEnv");
+            if (node == null || node.isNull()) {
+                return names;
+            }
+            if (!node.isArray()) {
+                error("secretEnv", "must be an array of variable names");
+                return names;
+            }
+            for (int i = 0; i < node.size(); i++) {
+                JsonNode item = node.get(i);
+                String field = "secretEnv[" + i + "]";
+                if (!item.isTextual()) {
+                    error(field, "must be a string");
+                } else if (!env.containsKey(item.textValue())) {
+                    if (root.path("env").has(item.textValue())) {
+                        continue; // the variable itself was refused and reported under env
+                    }
+                    error(field, "'" + printable(item.textValue()) + "' is not set in env");
+                } else {
+                    names.add(item.textValue());
+                }
+            }
+            return names;
+        }
+
+        private List<String> buildpacks() {
+            List<String> result = new ArrayList<>();
+            JsonNode node = root.get("buildpacks");
+            if (node == null || node.isNull()) {
+                return result;
+            }
+            if (!node.isArray()) {
+                error("buildpacks", "must be an array of buildpack ids or docker:// references");
+                return result;
+            }
+            if (node.size() > MAX_BUILDPACKS) {
+                error("buildpacks", "has more than " + MAX_BUILDPACKS + " entries");
+                return result;
+            }
+            for (int i = 0; i < node.size(); i++) {
+                JsonNode item = node.get(i);
+                String field = "buildpacks[" + i + "]";
+                if (!item.isTextual()) {
+                    error(field, "must be a string");
+                    continue;
+                }
+                String value = item.textValue();
+                if (value.startsWith("docker://")) {
+                    Optional<String> problem = ReferenceSyntax.problem(value.substring("docker://".length()),
+                            ReferenceSyntax.Kind.ANY);
+                    if (problem.isPresent()) {
+                        error(field, "'" + printable(value) + "' " + problem.get());
+                        continue;
+                    }
+                } else if (!BUILDPACK_ID.matcher(value).matches() && !BUILDPACK_URN.matcher(value).matches()
+                        || value.contains("..")) {
+                    error(field, "'" + printable(value) + "' is neither a buildpack id (id[@version]), "
+                            + "a urn:cnb:builder:/urn:cnb:registry: id nor a docker:// reference");
+                    continue;
+                }
+                result.add(value);
+            }
+            return result;
+        }
+
+        private List<String> tags() {
+            List<String> result = new ArrayList<>();
+            JsonNode node = root.get("tags");
+            if (node == null || node.isNull()) {
+                return result;
+            }
+            if (!node.isArray()) {
+                error("tags", "must be an array of image references");
+                return result;
+            }
+            if (node.size() > MAX_TAGS) {
+                error("tags", "has more than " + MAX_TAGS + " entries");
+                return result;
+            }
+            for (int i = 0; i < node.size(); i++) {
+                JsonNode item = node.get(i);
+                String field = "tags[" + i + "]";
+                if (!item.isTextual()) {
+                    error(field, "must be a string");
+                    continue;
+                }
+                Optional<String> problem = ReferenceSyntax.problem(item.textValue(), ReferenceSyntax.Kind.TAG_ONLY);
+                if (problem.isPresent()) {
+                    error(field, "'" + printable(item.textValue()) + "' " + problem.get());
+                } else {
+                    result.add(item.textValue());
+                }
+            }
+            return result;
+        }
+
+        private boolean bool(String field) {
+            JsonNode node = root.get(field);
+            if (node == null || node.isNull()) {
+                return false;
+            }
+            if (!node.isBoolean()) {
+                error(field, "must be true or false");
+                return false;
+            }
+            return node.booleanValue();
+        }
+
+        private Network network() {
+            JsonNode node = root.get("network");
+            if (node == null || node.isNull()) {
+                return Network.HOST;
+            }
+            Optional<Network> network = node.isTextual() ? Network.ofWireName(node.textValue()) : Optional.empty();
+            if (network.isEmpty()) {
+                error("network", "must be \"host\" or \"none\"");
+                return Network.HOST;
+            }
+            return network.get();
+        }
+
+        private Optional<Duration> timeout() {
+            JsonNode node = root.get("timeout");
+            if (node == null || node.isNull()) {
+                return Optional.empty();
+            }
+            Duration timeout;
+            if (node.isIntegralNumber() && node.canConvertToLong()) {
+                timeout = Duration.ofSeconds(node.longValue());
+            } else if (node.isTextual()) {
+                try {
+                    timeout = Duration.parse(node.textValue());
+                } catch (DateTimeParseException e) {
+                    error("timeout", "'" + printable(node.textValue())
+                            + "' is not an ISO-8601 duration such as PT20M (or give whole seconds as a number)");
+                    return Optional.empty();
+                }
+            } else {
+                error("timeout", "must be an ISO-8601 duration such as \"PT20M\" or a whole number of seconds");
+                return Optional.empty();
+            }
+            if (timeout.isNegative() || timeout.isZero()) {
+                error("timeout", "must be positive");
+                return Optional.empty();
+            }
+            if (timeout.compareTo(maxTimeout) > 0) {
+                error("timeout", "must be at most " + maxTimeout + " (locald.builds.max-timeout)");
+                return Optional.empty();
+            }
+            return Optional.of(timeout);
+        }
+
+        private Optional<RegistryAuth> registryAuth() {
+            JsonNode node = root.get("registryAuth");
+            if (node == null || node.isNull()) {
+                return Optional.empty();
+            }
+            if (!node.isObject()) {
+                error("registryAuth", "must be an object: {\"username\":…,\"password\":…} or {\"token\":…}");
+                return Optional.empty();
+            }
+            int before = errors.size();
+            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                if (!Set.of("username", "password", "token").contains(name)) {
+                    error("registryAuth." + printable(name), "is not a known field");
+                }
+            }
+            boolean token = node.has("token");
+            boolean basic = node.has("username") || node.has("password");
+            if (token == basic) {
+                error("registryAuth", "give either username and password, or token");
+                return Optional.empty();
+            }
+            Optional<RegistryAuth> auth;
+            if (token) {
+                String t = credential(node, "token", false);
+                auth = t == null ? Optional.empty() : Optional.of(new RegistryAuth.Token(t));
+            } else {
+                String user = credential(node, "username", true);
+                String password = credential(node, "password", false);
+                auth = user == null || password == null ? Optional.empty()
+                        : Optional.of(new RegistryAuth.Basic(user, password));
+            }
+            return errors.size() == before ? auth : Optional.empty();
+        }
+
+        /** A credential string; its value is never echoed in a message. */
+        private String credential(JsonNode auth, String name, boolean isUsername) {
+            JsonNode node = auth.get(name);
+            String field = "registryAuth." + name;
+            if (node == null || node.isNull()) {
+                error(field, "is required");
+                return null;
+            }
+            if (!node.isTextual() || node.textValue().isEmpty()) {
+                error(field, "must be a non-empty string");
+                return null;
+            }
+            String value = node.textValue();
+            if (value.length() > MAX_CREDENTIAL) {
+                error(field, "is longer than " + MAX_CREDENTIAL + " characters");
+                return null;
+            }
+            if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f) || isUsername && value.contains(":")) {
+                error(field, isUsername ? "must not contain control characters or ':'" : "must not contain control characters");
+                return null;
+            }
+            return value;
+        }
+
+        private Optional<Path> source() {
+            JsonNode node = root.get("source");
+            if (mode == Mode.MULTIPART) {
+                if (node != null) {
+                    error("source", "must not be set in a multipart request: the source is the 'source' part");
+                }
+                return Optional.empty();
+            }
+            if (node == null || node.isNull()) {
+                error("source", "is required: send the source as multipart (a 'build' part and a 'source' archive), "
+                        + "or {\"path\": …} where server directories are allowed");
+                return Optional.empty();
+            }
+            if (!node.isObject() || node.size() != 1 || !node.has("path")) {
+                error("source", "must be {\"path\": \"/absolute/directory\"}");
+                return Optional.empty();
+            }
+            if (!allowSourcePath) {
+                error("source.path", "server-side source directories are disabled (locald.builds.allow-source-path=false); "
+                        + "upload the source as multipart instead");
+                return Optional.empty();
+            }
+            JsonNode pathNode = node.get("path");
+            if (!pathNode.isTextual() || pathNode.textValue().isEmpty() || pathNode.textValue().length() > 4096
+                    || pathNode.textValue().indexOf('\0') >= 0) {
+                error("source.path", "must be an absolute directory path");
+                return Optional.empty();
+            }
+            Path path;
+            try {
+                path = Path.of(pathNode.textValue());
+            } catch (InvalidPathException e) {
+                error("source.path", "is not a valid path");
+                return Optional.empty();
+            }
+            if (!path.isAbsolute() || !path.normalize().equals(path) || pathNode.textValue().contains("/./")
+                    || pathNode.textValue().endsWith("/.")) {
+                error("source.path", "must be an absolute path without . or .. segments");
+                return Optional.empty();
+            }
+            if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                error("source.path", "is not a directory (symbolic links are not followed)");
+                return Optional.empty();
+            }
+            try {
+                Path real = path.toRealPath();
+                Path data = Files.exists(dataDir) ? dataDir.toRealPath() : dataDir.toAbsolutePath().normalize();
+                if (real.startsWith(data) || data.startsWith(real)) {
+                    error("source.path", "must not contain or be inside locald's data directory");
+                    return Optional.empty();
+                }
+                return Optional.of(real);
+            } catch (IOException e) {
+                error("source.path", "cannot be read");
+                return Optional.empty();
+            }
+        }
+
+        private void error(String field, String message) {
+            errors.add(new FieldError(field, message));
+        }
+    }
+
+    /** The text with control characters escaped and cut to a readable length, for echoing user input in messages. */
+    static String printable(String text) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < text.length() && s.length() < 200; i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                s.append(String.format("\\u%04x", (int) c));
+            } else {
+                s.append(c);
+            }
+        }
+        if (s.length() >= 200) {
+            s.append('…');
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.locald.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.locald.build.Build;
+import dev.locald.build.BuildSpec;
+import dev.locald.build.PhaseRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/** A build as the API shows it ({@code GET /builds/{id}} and list items). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record BuildView(
+        String id,
+        String state,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        String currentPhase,
+        List<PhaseView> phases,
+        ResultView result,
+        String error,
+        Boolean cancelRequested,
+        RequestView request,
+        Links links) {
+
+    public static BuildView of(Build b) {
+        return new BuildView(b.id().value(), state(b), b.createdAt(), b.startedAt(), b.finishedAt(), b.currentPhase(),
+                b.phases().stream().map(PhaseView::of).toList(),
+                b.result() == null ? null
+                        : new ResultView(b.result().image(), b.result().digest().toString(), b.result().tags()),
+                b.error(), b.cancelRequested() ? Boolean.TRUE : null, RequestView.of(b.spec()), Links.of(b));
+    }
+
+    static String state(Build b) {
+        return b.state().name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PhaseView(String name, Instant startedAt, Long durationMs, Integer exitCode) {
+        static PhaseView of(PhaseRecord p) {
+            return new PhaseView(p.name(), p.startedAt(), p.duration() == null ? null : p.duration().toMillis(),
+                    p.exitCode());
+        }
+    }
+
+    public record ResultView(String image, String digest, List<String> tags) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RequestView(String image, String builder, String runImage, List<String> env,
+            List<String> buildpacks, List<String> tags, boolean trustBuilder, boolean clearCache, String network,
+            String timeout, boolean registryAuth) {
+        static RequestView of(BuildSpec s) {
+            return new RequestView(s.image(), s.builder(), s.runImage(), s.envNames(), s.buildpacks(), s.tags(),
+                    s.trustBuilder(), s.clearCache(), s.network().wireName(),
+                    s.timeout() == null ? null : s.timeout().toString(), s.registryAuth());
+        }
+    }
+
+    public record Links(String self, String logs, String cancel) {
+        static Links of(Build b) {
+            String self = "/builds/" + b.id().value();
+            return new Links(self, self + "/logs", self + "/cancel");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.locald.api;
+
+/** The kinds of problem locald answers with; {@code uri()} is the problem's {@code type}. */
+public enum ProblemType {
+    INVALID_REQUEST("invalid-request", "The request is invalid"),
+    NOT_FOUND("not-found", "Not found"),
+    METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed"),
+    NOT_ACCEPTABLE("not-acceptable", "No acceptable representation"),
+    UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type"),
+    SOURCE_TOO_LARGE("payload-too-large", "The request is too large"),
+    QUEUE_FULL("queue-full", "Too many builds are waiting"),
+    BUILD_NOT_FINISHED("build-not-finished", "The build has not finished"),
+    SOURCE_PATH_DISABLED("source-path-disabled", "Server-side source directories are disabled"),
+    HTTP_ERROR("http-error", "The request failed"),
+    INTERNAL("internal-error", "Internal error");
+
+    private final String slug;
+    private final String title;
+
+    ProblemType(String slug, String title) {
+        this.slug = slug;
+        this.title = title;
+    }
+
+    public String uri() {
+        return "urn:locald:problem:" + slug;
+    }
+
+    public String title() {
+        return title;
+    }
+}

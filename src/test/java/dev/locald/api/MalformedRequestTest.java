@@ -1,0 +1,159 @@
+package dev.locald.api;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.locald.testsupport.LayerTar;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Hostile and malformed requests: each gets a 4xx problem+json and leaves the data directory exactly as
+ * it was (no record, no log, no work dir, no stored upload).
+ */
+@QuarkusTest
+@TestProfile(BuildApiTestProfile.class)
+class MalformedRequestTest {
+    private static final String IMAGE = "\"image\":\"localhost:5000/apps/sample\"";
+    private static final String BUILDER = "\"builder\":\"localhost:5000/builders/fixture:1\"";
+    private static final String SOURCE = "\"source\":{\"path\":\"/tmp\"}";
+    private static final String VALID_UUID = "/builds/3f0c1d2e-4b5a-4c6d-8e7f-0a1b2c3d4e5f";
+
+    static Stream<Arguments> requests() {
+        return Stream.of(
+                json("not JSON at all", "{\"image\":", 400),
+                json("a JSON array", "[1,2]", 400),
+                json("empty body", "", 400),
+                json("trailing garbage", "{" + IMAGE + "," + BUILDER + "," + SOURCE + "} x", 400),
+                json("unknown field", "{" + IMAGE + "," + BUILDER + "," + SOURCE + ",\"colour\":\"red\"}", 400),
+                json("duplicate key", "{" + IMAGE + "," + IMAGE + "," + BUILDER + "," + SOURCE + "}", 400),
+                json("missing image and builder", "{" + SOURCE + "}", 400),
+                json("upper-case repository", "{\"image\":\"Docker.io/Library/App\"," + BUILDER + "," + SOURCE + "}", 400),
+                json("target with a digest", "{\"image\":\"r.io/app@sha256:" + "a".repeat(64) + "\"," + BUILDER + "," + SOURCE + "}", 400),
+                json("builder with bad port", "{" + IMAGE + ",\"builder\":\"localhost:99999/b\"," + SOURCE + "}", 400),
+                json("builder with short digest", "{" + IMAGE + ",\"builder\":\"b@sha256:abc\"," + SOURCE + "}", 400),
+                json("tag starting with a dash", "{" + IMAGE + "," + BUILDER + ",\"tags\":[\"r.io/app:-x\"]," + SOURCE + "}", 400),
+                json("env name ../x", withEnv("\"../x\":\"1\""), 400),
+                json("env name A=B", withEnv("\"A=B\":\"1\""), 400),
+                json("env name CNB_X", withEnv("\"CNB_X\":\"1\""), 400),
+                json("env name cnb_registry_auth", withEnv("\"cnb_registry_auth\":\"1\""), 400),
+                json("env name LD_PRELOAD", withEnv("\"LD_PRELOAD\":\"/x.so\""), 400),
+                json("empty env name", withEnv("\"\":\"1\""), 400),
+                json("env name too long", withEnv("\"" + "A".repeat(200) + "\":\"1\""), 400),
+                json("env value not a string", withEnv("\"A\":1"), 400),
+                json("secretEnv naming an unset variable", "{" + IMAGE + "," + BUILDER + ",\"secretEnv\":[\"X\"]," + SOURCE + "}", 400),
+                json("bad network", "{" + IMAGE + "," + BUILDER + ",\"network\":\"bridge\"," + SOURCE + "}", 400),
+                json("negative timeout", "{" + IMAGE + "," + BUILDER + ",\"timeout\":\"-PT5M\"," + SOURCE + "}", 400),
+                json("negative timeout seconds", "{" + IMAGE + "," + BUILDER + ",\"timeout\":-5," + SOURCE + "}", 400),
+                json("timeout above the maximum", "{" + IMAGE + "," + BUILDER + ",\"timeout\":\"PT10H\"," + SOURCE + "}", 400),
+                json("timeout not a duration", "{" + IMAGE + "," + BUILDER + ",\"timeout\":\"soon\"," + SOURCE + "}", 400),
+                json("trustBuilder not a boolean", "{" + IMAGE + "," + BUILDER + ",\"trustBuilder\":\"yes\"," + SOURCE + "}", 400),
+                json("registryAuth with token and password", "{" + IMAGE + "," + BUILDER
+                        + ",\"registryAuth\":{\"username\":\"u\",\"password\":\"p\",\"token\":\"t\"}," + SOURCE + "}", 400),
+                json("buildpack id with traversal", "{" + IMAGE + "," + BUILDER + ",\"buildpacks\":[\"../../evil\"]," + SOURCE + "}", 400),
+                json("relative source path", "{" + IMAGE + "," + BUILDER + ",\"source\":{\"path\":\"app\"}}", 400),
+                json("source path with ..", "{" + IMAGE + "," + BUILDER + ",\"source\":{\"path\":\"/tmp/../etc\"}}", 400),
+                json("no source", "{" + IMAGE + "," + BUILDER + "}", 400),
+                json("request JSON above max-request-bytes", withEnv("\"BIG\":\"" + "x".repeat(70_000) + "\""), 413),
+                named("wrong content type", () -> given().contentType("text/plain").body("hello").post("/builds"), 415),
+                named("no content type", () -> given().body(new byte[] {1, 2}).post("/builds"), 415),
+                named("source with wrong magic", () -> multipart(valid(), "hello, not an archive".getBytes()), 400),
+                named("gzip that is not a tar", () -> multipart(valid(), gzip("just text".getBytes())), 400),
+                named("empty source", () -> multipart(valid(), new byte[0]), 400),
+                named("source above max-source-bytes", () -> multipart(valid(), bigTar(1_200_000)), 413),
+                // a declared Content-Length above quarkus.http.limits.max-body-size is refused before reading
+                named("body above the HTTP limit", () -> given().contentType("multipart/form-data; boundary=b")
+                        .body(bigTar(2_300_000)).post("/builds"), 413),
+                named("missing source part", () -> given().multiPart("build", valid(), "application/json").post("/builds"), 400),
+                named("missing build part", () -> given().multiPart("source", "a.tar", tar(), "application/x-tar").post("/builds"), 400),
+                named("multipart build naming a source path", () -> multipart("{" + IMAGE + "," + BUILDER + "," + SOURCE + "}", tar()), 400),
+                named("multipart build with bad JSON", () -> multipart("{nope", tar()), 400),
+                named("multipart build with hostile env", () -> multipart("{" + IMAGE + "," + BUILDER + ",\"env\":{\"../../cnb/lifecycle/builder\":\"x\"}}", tar()), 400),
+                named("traversal in path", () -> given().urlEncodingEnabled(false).get("/builds/..%2F..%2Fetc"), 404),
+                named("traversal in delete", () -> given().urlEncodingEnabled(false).delete("/builds/..%2F..%2Fetc%2Fpasswd"), 404),
+                named("traversal in cancel", () -> given().urlEncodingEnabled(false).post("/builds/..%2Fwork/cancel"), 404),
+                named("traversal in logs", () -> given().urlEncodingEnabled(false).get("/builds/%2e%2e/logs"), 404),
+                named("id that is not a uuid", () -> given().get("/builds/not-a-build"), 404),
+                named("unknown build", () -> given().get(VALID_UUID), 404),
+                named("cancel unknown build", () -> given().post(VALID_UUID + "/cancel"), 404),
+                named("delete unknown build", () -> given().delete(VALID_UUID), 404),
+                named("unknown path", () -> given().get("/nothing-here"), 404),
+                named("method not allowed", () -> given().contentType("application/json").body("{}").put("/builds"), 405),
+                named("list with limit 0", () -> given().get("/builds?limit=0"), 400),
+                named("list with bogus state", () -> given().get("/builds?state=bogus"), 400),
+                named("list with offset not a number", () -> given().get("/builds?offset=x"), 400));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("requests")
+    void isRefusedWithAProblemAndWritesNothing(Supplier<Response> request, int status) {
+        TreeMap<String, String> before = ApiTestSupport.snapshot();
+        Response response = request.get();
+        response.then().statusCode(status)
+                .contentType(startsWith(Problem.MEDIA_TYPE))
+                .body("status", equalTo(status))
+                .body("title", notNullValue())
+                .body("type", startsWith("urn:locald:problem:"))
+                .body("detail", notNullValue());
+        if (status == 400 && response.jsonPath().getList("errors") != null) {
+            response.then().body("errors[0].field", notNullValue()).body("errors[0].message", notNullValue());
+        }
+        assertEquals(before, ApiTestSupport.snapshot(), "the data directory changed");
+    }
+
+    private static String withEnv(String envMembers) {
+        return "{" + IMAGE + "," + BUILDER + ",\"env\":{" + envMembers + "}," + SOURCE + "}";
+    }
+
+    private static String valid() {
+        return "{" + IMAGE + "," + BUILDER + "}";
+    }
+
+    private static Arguments json(String name, String body, int status) {
+        return named(name, () -> given().contentType("application/json").body(body).post("/builds"), status);
+    }
+
+    private static Arguments named(String name, Supplier<Response> request, int status) {
+        return Arguments.of(Named.of(name, request), status);
+    }
+
+    private static Response multipart(String build, byte[] source) {
+        return given().multiPart("build", build, "application/json")
+                .multiPart("source", "app.tar.gz", source, "application/octet-stream").post("/builds");
+    }
+
+    private static byte[] tar() {
+        return LayerTar.create().file("index.txt", "hi").toBytes();
+    }
+
+    private static byte[] bigTar(int bytes) {
+        byte[] content = new byte[bytes];
+        new Random(1).nextBytes(content);
+        return LayerTar.create().file("blob.bin", content, 0644, 0, 0).toBytes();
+    }
+
+    private static byte[] gzip(byte[] data) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return out.toByteArray();
+    }
+}
