@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * Owns builds from acceptance to deletion: a bounded queue in front of a fixed number of workers, the
@@ -48,16 +49,21 @@ import org.jboss.logging.Logger;
 public class BuildService {
     private static final Logger LOG = Logger.getLogger(BuildService.class);
     private static final LogLimits REOPENED_LOG = new LogLimits(64, 1024, 1);
+    /** The MDC key holding the id of the build a worker runs. */
+    public static final String BUILD_ID_MDC = "buildId";
+    private static final Duration OVERDUE_SLACK = Duration.ofSeconds(30);
 
     private final LocaldConfig.Builds config;
     private final BuildStore store;
     private final Instance<BuildExecutor> executors;
     private final Instance<InterruptedBuildCleanup> cleanups;
+    private final Instance<BuildListener> listeners;
     private final LogLimits logLimits;
     private final Map<BuildId, Tracked> builds = new ConcurrentHashMap<>();
     private final Deque<Tracked> waiting = new ArrayDeque<>();
     private final Object queueLock = new Object();
     private final Set<Thread> retired = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger workerNumber = new AtomicInteger();
     private int admitting;
     private volatile boolean stopping;
@@ -66,11 +72,12 @@ public class BuildService {
     private LogFollower follower;
 
     public BuildService(LocaldConfig config, BuildStore store, Instance<BuildExecutor> executors,
-            Instance<InterruptedBuildCleanup> cleanups) {
+            Instance<InterruptedBuildCleanup> cleanups, Instance<BuildListener> listeners) {
         this.config = config.builds();
         this.store = store;
         this.executors = executors;
         this.cleanups = cleanups;
+        this.listeners = listeners;
         this.logLimits = new LogLimits(this.config.logMaxLineLength(), this.config.logMaxBytes(),
                 this.config.logMemoryLines());
     }
@@ -270,6 +277,68 @@ public class BuildService {
         return log;
     }
 
+    /** How full the queue is right now. */
+    public QueueStatus queueStatus() {
+        int running = 0;
+        for (Tracked t : builds.values()) {
+            BuildState state = t.build.state();
+            if (state == BuildState.PULLING || state == BuildState.RUNNING) {
+                running++;
+            }
+        }
+        synchronized (queueLock) {
+            return new QueueStatus(waiting.size() + admitting, config.queueCapacity(), running, config.maxConcurrent());
+        }
+    }
+
+    /**
+     * Whether the workers are healthy: how many are alive, how many were abandoned after the cancel grace
+     * and are still stuck inside their executor, and which builds are past their deadline plus the cancel
+     * grace without having been ended (which means the build timer itself is stuck).
+     */
+    public WorkerStatus workerStatus(Instant now) {
+        List<BuildId> overdue = new ArrayList<>();
+        for (Tracked t : builds.values()) {
+            Build b = t.build;
+            BuildJob job = t.job;
+            if (job != null && (b.state() == BuildState.PULLING || b.state() == BuildState.RUNNING)
+                    && now.isAfter(job.deadline().plus(config.cancelGrace()).plus(OVERDUE_SLACK))) {
+                overdue.add(b.id());
+            }
+        }
+        int alive = 0;
+        for (Thread worker : workers) {
+            if (worker.isAlive() && !retired.contains(worker)) {
+                alive++;
+            }
+        }
+        return new WorkerStatus(config.maxConcurrent(), stopping ? 0 : alive, retired.size(), overdue);
+    }
+
+    /** Queue occupancy: {@code queued} of {@code capacity} waiting, {@code running} of {@code maxConcurrent} running. */
+    public record QueueStatus(int queued, int capacity, int running, int maxConcurrent) {
+        public boolean isFull() {
+            return queued >= capacity;
+        }
+    }
+
+    /** See {@link #workerStatus}. */
+    public record WorkerStatus(int configured, int alive, int abandoned, List<BuildId> overdue) {
+        public WorkerStatus {
+            overdue = List.copyOf(overdue);
+        }
+    }
+
+    private void notifyListeners(java.util.function.Consumer<BuildListener> call) {
+        for (BuildListener listener : listeners) {
+            try {
+                call.accept(listener);
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "a build listener failed");
+            }
+        }
+    }
+
     private Tracked tracked(BuildId id) throws NoSuchBuildException {
         Tracked t = builds.get(id);
         if (t == null) {
@@ -281,10 +350,19 @@ public class BuildService {
     private void startWorker() {
         Thread worker = new Thread(this::work, "locald-build-worker-" + workerNumber.incrementAndGet());
         worker.setDaemon(true);
+        workers.add(worker);
         worker.start();
     }
 
     private void work() {
+        try {
+            workLoop();
+        } finally {
+            workers.remove(Thread.currentThread());
+        }
+    }
+
+    private void workLoop() {
         while (!stopping && !retired.contains(Thread.currentThread())) {
             Tracked next;
             synchronized (queueLock) {
@@ -330,10 +408,13 @@ public class BuildService {
             if (executor == null) {
                 throw new BuildFailure("this locald has no build executor configured");
             }
+            // the build id on every log line the executor writes (shown by the JSON log format)
+            MDC.put(BUILD_ID_MDC, job.id().value());
             result = executor.execute(job, new Progress(t), t.cancellation);
         } catch (Throwable e) {
             error = e;
         } finally {
+            MDC.remove(BUILD_ID_MDC);
             t.deadline.cancel(false);
         }
         finish(t, result, error);
@@ -375,6 +456,7 @@ public class BuildService {
         save(t, terminal);
         t.log.finish();
         t.releaseLive();
+        notifyListeners(l -> l.buildEnded(terminal));
     }
 
     private void timeOut(Tracked t) {
@@ -551,6 +633,7 @@ public class BuildService {
             synchronized (t) {
                 if (!t.build.state().isTerminal()) {
                     save(t, t.build.phaseFinished(name, exitCode, duration));
+                    notifyListeners(l -> l.phaseFinished(t.build.id(), name, exitCode, duration));
                 }
             }
         }

@@ -42,6 +42,57 @@ public interface LocaldConfig {
 
     Builds builds();
 
+    Health health();
+
+    Janitor janitor();
+
+    /** Readiness checks (see docs/operations.md). */
+    interface Health {
+        /** Free bytes the data directory's filesystem must keep; below it locald reports itself not ready. */
+        @WithDefault("1073741824")
+        long minFreeBytes();
+
+        /** Deadline for {@code runc --version} in the readiness check. */
+        @WithDefault("PT5S")
+        Duration runcTimeout();
+    }
+
+    /** The scheduled cleanup, which also runs once at startup as crash recovery. */
+    interface Janitor {
+        /** How often the janitor runs (a Quarkus scheduler interval such as {@code 15m}). */
+        @WithDefault("15m")
+        String interval();
+
+        /** Finished builds older than this (by their end) are deleted with their logs. */
+        @WithDefault("P7D")
+        Duration buildRetention();
+
+        /** At most this many finished builds are kept; the oldest beyond it are deleted. */
+        @WithDefault("1000")
+        int buildRetentionCount();
+
+        /**
+         * Blobs and extracted layers of images pulled (used) within this period are kept; what no such image
+         * references is deleted.
+         */
+        @WithDefault("P3D")
+        Duration imageRetention();
+
+        /**
+         * Bytes the blob and layer stores may hold together; above it, whole images are evicted least recently
+         * used first, even within the image retention (never those in use).
+         */
+        @WithDefault("53687091200")
+        long storeBudgetBytes();
+
+        /**
+         * Nothing used more recently than this is deleted by the store GC, and unfinished downloads younger
+         * than this are left alone; keep it above the longest pull.
+         */
+        @WithDefault("PT1H")
+        Duration minIdle();
+    }
+
     interface Registry {
         /**
          * Registries (host or host:port) reached over plain HTTP. Loopback registries are always

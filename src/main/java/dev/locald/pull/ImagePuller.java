@@ -54,6 +54,8 @@ public final class ImagePuller {
     private final ImageRecordStore records;
     private final int parallelDownloads;
     private final Duration pullTimeout;
+    private final java.util.concurrent.atomic.AtomicLong layersFromCache = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong layersExtracted = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param parallelDownloads layers downloaded at once for one image
@@ -114,8 +116,10 @@ public final class ImagePuller {
             throws IOException {
         Optional<Path> extracted = layerStore.find(layer.diffId());
         if (extracted.isPresent()) {
+            layersFromCache.incrementAndGet();
             return extracted.get();
         }
+        layersExtracted.incrementAndGet();
         Path blob = blobs.ensure(layer.digest(), layer.size(),
                 fetcher.source(ref, layer.digest(), layer.size(), credential));
         try {
@@ -127,6 +131,16 @@ public final class ImagePuller {
         } catch (InvalidLayerException e) {
             throw new LayerRefusedException(ref, layer.digest(), e);
         }
+    }
+
+    /** Layers of pulled images that were already extracted (layer cache hits) since start. */
+    public long layersFromCache() {
+        return layersFromCache.get();
+    }
+
+    /** Layers of pulled images that had to be downloaded and extracted (layer cache misses) since start. */
+    public long layersExtracted() {
+        return layersExtracted.get();
     }
 
     private Path await(ImageReference ref, Future<Path> download, List<Future<Path>> all, long deadline) {

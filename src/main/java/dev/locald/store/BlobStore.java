@@ -36,6 +36,7 @@ public final class BlobStore {
     private final Path blobs;
     private final Path tmp;
     private final SingleFlight<Digest, Path> flights = new SingleFlight<>();
+    private final java.util.concurrent.atomic.AtomicLong bytesFetched = new java.util.concurrent.atomic.AtomicLong();
 
     /** Opens (creating if needed) the store under {@code dataDir} and removes temp files a crash left behind. */
     public BlobStore(Path dataDir) throws IOException {
@@ -80,6 +81,7 @@ public final class BlobStore {
             Path target = pathOf(digest);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             StoreFiles.fsync(blobs);
+            bytesFetched.addAndGet(size);
             return target;
         } finally {
             sink.closeQuietly();
@@ -163,6 +165,19 @@ public final class BlobStore {
             }
         }
         return removed;
+    }
+
+    /** Bytes of blobs fetched and committed since this store was opened (for the bytes-pulled metric). */
+    public long bytesFetched() {
+        return bytesFetched.get();
+    }
+
+    /**
+     * Deletes temp files last written before {@code cutoff}: downloads that died without cleaning up.
+     * Safe while downloads run as long as the cutoff is older than any live download's last write.
+     */
+    public int sweepTempOlderThan(Instant cutoff) throws IOException {
+        return StoreFiles.sweepOlderThan(tmp, cutoff);
     }
 
     /** Number of unfinished downloads currently in {@code blobs/tmp}. */

@@ -170,6 +170,14 @@ public final class LayerStore {
         return removed;
     }
 
+    /**
+     * Deletes temp dirs (unfinished extractions, half-deleted layers) last modified before {@code cutoff}.
+     * Safe while extractions run as long as the cutoff is older than any live extraction's start.
+     */
+    public int sweepTempOlderThan(Instant cutoff) throws IOException {
+        return StoreFiles.sweepOlderThan(tmp, cutoff);
+    }
+
     /** Number of unfinished extractions currently in {@code layers/tmp}. */
     public long tempDirCount() throws IOException {
         try (var entries = Files.list(tmp)) {

@@ -19,6 +19,27 @@ final class StoreFiles {
         return HexFormat.of().formatHex(b);
     }
 
+    /** Deletes (without following links) the entries of {@code dir} whose own mtime is before {@code cutoff}. */
+    static int sweepOlderThan(Path dir, java.time.Instant cutoff) throws IOException {
+        int removed = 0;
+        try (java.nio.file.DirectoryStream<Path> entries = java.nio.file.Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                java.time.Instant modified;
+                try {
+                    modified = java.nio.file.Files.getLastModifiedTime(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                            .toInstant();
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    continue;
+                }
+                if (modified.isBefore(cutoff)) {
+                    dev.locald.fs.TreeDeleter.deleteTree(entry);
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
     static void fsync(Path path) throws IOException {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             channel.force(true);

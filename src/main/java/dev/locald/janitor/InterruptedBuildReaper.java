@@ -1,0 +1,44 @@
+package dev.locald.janitor;
+
+import dev.locald.build.Build;
+import dev.locald.build.BuildStore;
+import dev.locald.build.InterruptedBuildCleanup;
+import dev.locald.fs.TreeDeleter;
+import dev.locald.config.LocaldConfig;
+import dev.locald.runtime.ContainerSweeper;
+import jakarta.inject.Singleton;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * Crash recovery of one build that was running when locald stopped: its containers are killed (before
+ * anything of a new run exists, so every container in locald's runc root is a leftover), its mounts are
+ * unmounted, and its work directory is deleted. The record and log stay: the build shows as failed.
+ */
+@Singleton
+public class InterruptedBuildReaper implements InterruptedBuildCleanup {
+
+    private static final Logger LOG = Logger.getLogger(InterruptedBuildReaper.class);
+
+    private final ContainerSweeper containers;
+    private final BuildStore store;
+    private final WorkMounts mounts;
+    private final AtomicBoolean containersSwept = new AtomicBoolean();
+
+    public InterruptedBuildReaper(ContainerSweeper containers, BuildStore store, LocaldConfig config) {
+        this.containers = containers;
+        this.store = store;
+        this.mounts = new WorkMounts(config.dataDir().resolve("work"), WorkMounts.host());
+    }
+
+    @Override
+    public void cleanUp(Build interrupted) throws Exception {
+        // containers hold the mounts busy: they go first, once for all interrupted builds
+        if (containersSwept.compareAndSet(false, true)) {
+            containers.sweep();
+        }
+        var unmounted = mounts.unmountBuild(interrupted.id());
+        TreeDeleter.deleteTree(store.workDir(interrupted.id()));
+        LOG.infof("cleaned up interrupted build %s (%d mounts)", interrupted.id(), unmounted.size());
+    }
+}
