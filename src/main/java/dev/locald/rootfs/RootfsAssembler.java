@@ -87,6 +87,20 @@ public final class RootfsAssembler {
         }
     }
 
+    /**
+     * Whether assemblies use overlay (probing once under {@code workDir} in {@code auto} mode, exactly as the
+     * first {@link #assemble} would); when not, {@link #overlayProblem()} says why.
+     */
+    public boolean usesOverlay(Path workDir) throws IOException {
+        Files.createDirectories(workDir);
+        return useOverlay(workDir);
+    }
+
+    /** The configured mode. */
+    public OverlayMode mode() {
+        return mode;
+    }
+
     /** Why overlay is not used, when {@code auto} found it unavailable; empty otherwise. */
     public synchronized String overlayProblem() {
         return overlayProblem == null ? "" : overlayProblem;
