@@ -9,7 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -54,14 +57,21 @@ public class RuncCheck implements HealthCheck {
                     .redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
-            String output;
-            try (var in = process.getInputStream()) {
-                output = new String(in.readNBytes(4096), StandardCharsets.UTF_8).trim();
-            }
+            // read on another thread: a hanging binary must not hang the probe with it
+            CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> readOutput(process));
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 return response.down().withData("reason", binary + " --version did not answer within " + timeout
                         + ": the binary hangs; reinstall runc").build();
+            }
+            String output;
+            try {
+                output = read.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                return response.down().withData("reason", "cannot read the output of " + binary + " --version ("
+                        + e + "): reinstall runc").build();
             }
             if (process.exitValue() != 0) {
                 return response.down().withData("reason", binary + " --version failed with exit code "
@@ -79,6 +89,16 @@ public class RuncCheck implements HealthCheck {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return response.down().withData("reason", "interrupted while running " + binary + " --version").build();
+        }
+    }
+
+    private static String readOutput(Process process) {
+        try (var in = process.getInputStream()) {
+            String text = new String(in.readNBytes(4096), StandardCharsets.UTF_8).trim();
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return text;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
