@@ -40,13 +40,40 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /** The build API: submit, inspect, list, cancel, delete builds and read their logs. */
 @Path("/builds")
+@Tag(name = "builds", description = "Submit, inspect, list, cancel and delete builds, and read their logs (docs/api.md)")
 public class BuildsResource {
+    private static final String ID_EXAMPLE = "0b8e6c1e-5c2b-4e0e-9a51-0d0c4c6b3f7e";
+    private static final String REQUEST_EXAMPLE = "{\"image\":\"localhost:5000/apps/my-app\","
+            + "\"builder\":\"localhost:5000/builders/fixture:1\",\"env\":{\"BP_JVM_VERSION\":\"17\"},"
+            + "\"timeout\":\"PT20M\"}";
+    private static final String ACCEPTED_EXAMPLE = "{\"id\":\"" + ID_EXAMPLE + "\",\"state\":\"queued\","
+            + "\"links\":{\"self\":\"/builds/" + ID_EXAMPLE + "\",\"logs\":\"/builds/" + ID_EXAMPLE + "/logs\","
+            + "\"cancel\":\"/builds/" + ID_EXAMPLE + "/cancel\"}}";
+    private static final String BUILD_EXAMPLE = "{\"id\":\"" + ID_EXAMPLE + "\",\"state\":\"succeeded\","
+            + "\"createdAt\":\"2026-11-29T00:40:01.120Z\",\"startedAt\":\"2026-11-29T00:40:01.131Z\","
+            + "\"finishedAt\":\"2026-11-29T00:40:09.870Z\",\"phases\":[{\"name\":\"detect\","
+            + "\"startedAt\":\"2026-11-29T00:40:02.430Z\",\"durationMs\":655,\"exitCode\":0}],"
+            + "\"result\":{\"image\":\"localhost:5000/apps/my-app\",\"digest\":\"sha256:"
+            + "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae\","
+            + "\"tags\":[\"localhost:5000/apps/my-app\"]}}";
+    private static final String PROBLEM_EXAMPLE = "{\"type\":\"urn:locald:problem:invalid-request\","
+            + "\"title\":\"The request is invalid\",\"status\":400,"
+            + "\"errors\":[{\"field\":\"env.CNB_REGISTRY_AUTH\",\"message\":\"CNB_* names are reserved\"}]}";
+    private static final String NOT_FOUND_EXAMPLE = "{\"type\":\"urn:locald:problem:not-found\","
+            + "\"title\":\"Not found\",\"status\":404,\"detail\":\"there is no build with this id\"}";
     static final String NDJSON = "application/x-ndjson";
     private static final int DEFAULT_LIMIT = 20;
     private static final int MAX_LIMIT = 100;
@@ -68,6 +95,19 @@ public class BuildsResource {
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Submit a build with its source uploaded",
+            description = "Two parts: 'build', the request as JSON, and 'source', a tar, tar.gz or zip of the app "
+                    + "(recognised by content, not name).")
+    @RequestBody(content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA,
+            examples = @ExampleObject(name = "build part", summary = "the 'build' part", value = REQUEST_EXAMPLE)))
+    @APIResponse(responseCode = "202", description = "Accepted and queued; Location names the new build",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    examples = @ExampleObject(name = "accepted", value = ACCEPTED_EXAMPLE)))
+    @APIResponse(responseCode = "400", description = "An invalid field (all are listed), a missing part or a source that is not an archive",
+            content = @Content(mediaType = "application/problem+json",
+                    examples = @ExampleObject(name = "invalid", value = PROBLEM_EXAMPLE)))
+    @APIResponse(responseCode = "413", description = "Source or request JSON above its limit")
+    @APIResponse(responseCode = "429", description = "The queue is full; Retry-After says when to try again")
     public Response submitMultipart(@RestForm("build") String build, @RestForm("source") FileUpload source)
             throws IOException, QueueFullException {
         List<FieldError> missing = new java.util.ArrayList<>();
@@ -102,6 +142,19 @@ public class BuildsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Submit a build of a server-side directory",
+            description = "Only where locald.builds.allow-source-path=true; 'source.path' names an absolute directory.")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "directory",
+            value = "{\"image\":\"localhost:5000/apps/my-app\",\"builder\":\"localhost:5000/builders/fixture:1\","
+                    + "\"source\":{\"path\":\"/home/me/my-app\"}}")))
+    @APIResponse(responseCode = "202", description = "Accepted and queued; Location names the new build",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    examples = @ExampleObject(name = "accepted", value = ACCEPTED_EXAMPLE)))
+    @APIResponse(responseCode = "400", description = "An invalid field (all are listed), a missing part or a source that is not an archive",
+            content = @Content(mediaType = "application/problem+json",
+                    examples = @ExampleObject(name = "invalid", value = PROBLEM_EXAMPLE)))
+    @APIResponse(responseCode = "413", description = "Source or request JSON above its limit")
+    @APIResponse(responseCode = "429", description = "The queue is full; Retry-After says when to try again")
     public Response submitJson(byte[] body) throws IOException, QueueFullException {
         requireJsonSize(body.length);
         BuildRequestParser.Parsed parsed = parser.parse(body, BuildRequestParser.Mode.JSON);
@@ -111,6 +164,13 @@ public class BuildsResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "List builds, newest first", description = "Filter with state (repeat or comma-separate); "
+            + "page with limit (1-100, default 20) and offset; 'next' links the following page.")
+    @APIResponse(responseCode = "200", description = "One page of builds",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "page",
+                    value = "{\"items\":[" + BUILD_EXAMPLE + "],\"total\":41,\"offset\":0,\"limit\":1,"
+                            + "\"next\":\"/builds?offset=1&limit=1\"}")))
+    @APIResponse(responseCode = "400", description = "An unknown state or a limit/offset out of range")
     public BuildListView list(@QueryParam("state") List<String> state, @QueryParam("limit") String limit,
             @QueryParam("offset") String offset) {
         Set<BuildState> states = EnumSet.noneOf(BuildState.class);
@@ -139,6 +199,13 @@ public class BuildsResource {
     @GET
     @Path("/{id}")
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "A build's state, phases, result or error")
+    @APIResponse(responseCode = "200", description = "The build",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    examples = @ExampleObject(name = "succeeded", value = BUILD_EXAMPLE)))
+    @APIResponse(responseCode = "404", description = "No build with this id",
+            content = @Content(mediaType = "application/problem+json",
+                    examples = @ExampleObject(name = "not found", value = NOT_FOUND_EXAMPLE)))
     public BuildView get(@PathParam("id") String id) throws NoSuchBuildException {
         BuildId buildId = buildId(id);
         return BuildView.of(builds.find(buildId).orElseThrow(() -> new NoSuchBuildException(buildId)));
@@ -147,7 +214,12 @@ public class BuildsResource {
     @POST
     @Path("/{id}/cancel")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response cancel(@PathParam("id") String id) throws NoSuchBuildException {
+    @Operation(summary = "Cancel a build (idempotent)",
+            description = "A queued build is cancelled at once; a running one is told to stop.")
+    @APIResponse(responseCode = "202", description = "The build is stopping (cancelRequested is true)")
+    @APIResponse(responseCode = "200", description = "The build has ended (cancelled, or it had already finished)")
+    @APIResponse(responseCode = "404", description = "No build with this id")
+    public Response cancel(@Parameter(description = "the build id", example = ID_EXAMPLE) @PathParam("id") String id) throws NoSuchBuildException {
         Build build = builds.cancel(buildId(id));
         // 202 while the build is still stopping, 200 once it has ended
         return Response.status(build.state().isTerminal() ? 200 : 202).entity(BuildView.of(build)).build();
@@ -155,6 +227,10 @@ public class BuildsResource {
 
     @DELETE
     @Path("/{id}")
+    @Operation(summary = "Delete a finished build: its record, log and work directory")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "404", description = "No build with this id")
+    @APIResponse(responseCode = "409", description = "The build has not finished; cancel it first")
     public Response delete(@PathParam("id") String id) throws NoSuchBuildException, BuildNotFinishedException, IOException {
         builds.delete(buildId(id));
         return Response.noContent().build();
@@ -164,6 +240,13 @@ public class BuildsResource {
     @Path("/{id}/logs")
     @Produces(MediaType.TEXT_PLAIN)
     @Blocking
+    @Operation(summary = "A build's log as plain text", description = "Each line is '[<phase or locald>/<stream>] text'. "
+            + "follow=true streams until the build ends; after=<seq> skips what was already read.")
+    @APIResponse(responseCode = "200", description = "The log", content = @Content(mediaType = MediaType.TEXT_PLAIN,
+            examples = @ExampleObject(name = "text", value = "[locald] pulling localhost:5000/builders/fixture:1\n"
+                    + "[detect/stdout] fixture-buildpack 0.1.0 pass\n")))
+    @APIResponse(responseCode = "404", description = "No build with this id")
+    @APIResponse(responseCode = "400", description = "A bad follow, after or Last-Event-ID")
     public Multi<String> textLog(@PathParam("id") String id, @QueryParam("follow") String follow,
             @QueryParam("after") String after, @HeaderParam("Last-Event-ID") String lastEventId) throws NoSuchBuildException {
         return batches(id, follow, after, lastEventId).map(batch -> {
@@ -180,6 +263,12 @@ public class BuildsResource {
     @Produces(NDJSON)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @Blocking
+    @Operation(summary = "A build's log as NDJSON, one object per line")
+    @APIResponse(responseCode = "200", description = "The log", content = @Content(mediaType = NDJSON,
+            examples = @ExampleObject(name = "ndjson", value = "{\"seq\":1,\"time\":\"2026-11-29T00:40:02.440Z\","
+                    + "\"phase\":\"detect\",\"stream\":\"stdout\",\"text\":\"fixture-buildpack 0.1.0 pass\"}")))
+    @APIResponse(responseCode = "404", description = "No build with this id")
+    @APIResponse(responseCode = "400", description = "A bad follow, after or Last-Event-ID")
     public Multi<LogLineView> ndjsonLog(@PathParam("id") String id, @QueryParam("follow") String follow,
             @QueryParam("after") String after, @HeaderParam("Last-Event-ID") String lastEventId) throws NoSuchBuildException {
         return records(id, follow, after, lastEventId).map(LogLineView::of);
@@ -190,6 +279,13 @@ public class BuildsResource {
     @Path("/{id}/logs")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Blocking
+    @Operation(summary = "A build's log as server-sent events, followed live",
+            description = "Events 'log' (id = sequence number, so Last-Event-ID resumes), then one 'end' with the final state.")
+    @APIResponse(responseCode = "200", description = "The event stream", content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
+            examples = @ExampleObject(name = "sse", value = "id: 1\nevent: log\ndata: {\"seq\":1,\"phase\":\"detect\","
+                    + "\"stream\":\"stdout\",\"text\":\"pass\"}\n\nevent: end\ndata: {\"state\":\"succeeded\"}\n")))
+    @APIResponse(responseCode = "404", description = "No build with this id")
+    @APIResponse(responseCode = "400", description = "A bad follow, after or Last-Event-ID")
     public Multi<OutboundSseEvent> sseLog(@PathParam("id") String id, @QueryParam("after") String after,
             @HeaderParam("Last-Event-ID") String lastEventId, @Context Sse sse) throws NoSuchBuildException {
         BuildId buildId = buildId(id);

@@ -6,6 +6,7 @@ import dev.locald.build.BuildListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Locale;
@@ -15,6 +16,8 @@ import java.util.Locale;
  * {@code locald_build_duration_seconds{outcome}} (from start, or acceptance for builds that never started)
  * and {@code locald_build_phase_duration_seconds{phase}}.
  */
+// created at startup so that the outcome counters exist (at 0) before the first build ends
+@Startup
 @Singleton
 public class BuildMetrics implements BuildListener {
 

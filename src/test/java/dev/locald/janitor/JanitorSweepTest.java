@@ -13,7 +13,9 @@ import dev.locald.image.Digest;
 import dev.locald.runtime.RuncClient;
 import dev.locald.runtime.RuncContainer;
 import dev.locald.store.LayerStore;
+import dev.locald.testsupport.OpsTestProfile;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.Test;
 
 /** The whole janitor run against the service's real data directory, runc root and mount table. */
 @QuarkusTest
+@TestProfile(OpsTestProfile.class)
 class JanitorSweepTest {
 
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
