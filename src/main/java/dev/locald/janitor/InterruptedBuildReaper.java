@@ -6,6 +6,7 @@ import dev.locald.build.InterruptedBuildCleanup;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.config.LocaldConfig;
 import dev.locald.runtime.ContainerSweeper;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
@@ -25,10 +26,15 @@ public class InterruptedBuildReaper implements InterruptedBuildCleanup {
     private final WorkMounts mounts;
     private final AtomicBoolean containersSwept = new AtomicBoolean();
 
+    @Inject
     public InterruptedBuildReaper(ContainerSweeper containers, BuildStore store, LocaldConfig config) {
+        this(containers, store, new WorkMounts(config.dataDir().resolve("work"), WorkMounts.host()));
+    }
+
+    public InterruptedBuildReaper(ContainerSweeper containers, BuildStore store, WorkMounts mounts) {
         this.containers = containers;
         this.store = store;
-        this.mounts = new WorkMounts(config.dataDir().resolve("work"), WorkMounts.host());
+        this.mounts = mounts;
     }
 
     @Override

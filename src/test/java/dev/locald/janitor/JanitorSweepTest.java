@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.locald.config.LocaldConfig;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.image.Digest;
@@ -150,33 +147,11 @@ class JanitorSweepTest {
         assertFalse(Files.exists(deadBuild, NOFOLLOW));
     }
 
-    /** Starts a detached busybox container in locald's runc root, with its bundle outside locald's bundles dir. */
     private void startContainer(String id) throws Exception {
-        Path bundle = Files.createDirectories(Path.of("target", "ops-janitor-bundles", id).toAbsolutePath());
-        cleanup.add(bundle);
-        Path rootfs = Files.createDirectories(bundle.resolve("rootfs/bin"));
-        Files.copy(Path.of("/usr/bin/busybox"), rootfs.resolve("busybox"));
-        Files.createSymbolicLink(rootfs.resolve("sleep"), Path.of("busybox"));
-        run("runc", "spec", "--bundle", bundle.toString());
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode spec = (ObjectNode) json.readTree(bundle.resolve("config.json").toFile());
-        ObjectNode process = (ObjectNode) spec.get("process");
-        process.put("terminal", false);
-        ArrayNode args = process.putArray("args");
-        args.add("/bin/sleep").add("300");
-        json.writeValue(bundle.resolve("config.json").toFile(), spec);
-        Files.createDirectories(runc.stateRoot());
+        Path bundles = Path.of("target", "ops-janitor-bundles").toAbsolutePath();
+        cleanup.add(bundles.resolve(id));
         containers.add(id);
-        // the detached container keeps its stdio: give it files, or reading runc's output would wait for the container
-        Process start = new ProcessBuilder("runc", "--root", runc.stateRoot().toString(), "run", "--detach",
-                "--bundle", bundle.toString(), id)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(bundle.resolve("out.log").toFile())
-                .redirectErrorStream(true)
-                .start();
-        if (start.waitFor() != 0) {
-            throw new IOException("runc run " + id + " failed: " + Files.readString(bundle.resolve("out.log")));
-        }
+        BusyboxContainer.start(runc.stateRoot(), bundles, id);
     }
 
     private static void backdateLink(Path link, Instant when) throws Exception {
