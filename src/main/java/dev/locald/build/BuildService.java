@@ -388,6 +388,16 @@ public class BuildService {
     }
 
     private void run(Tracked t) {
+        // the build id on every service log line written while this worker runs it (JSON logs show the MDC)
+        MDC.put(BUILD_ID_MDC, t.build.id().value());
+        try {
+            runTracked(t);
+        } finally {
+            MDC.remove(BUILD_ID_MDC);
+        }
+    }
+
+    private void runTracked(Tracked t) {
         BuildJob job;
         synchronized (t) {
             if (t.build.state() != BuildState.QUEUED) {
@@ -408,13 +418,10 @@ public class BuildService {
             if (executor == null) {
                 throw new BuildFailure("this locald has no build executor configured");
             }
-            // the build id on every log line the executor writes (shown by the JSON log format)
-            MDC.put(BUILD_ID_MDC, job.id().value());
             result = executor.execute(job, new Progress(t), t.cancellation);
         } catch (Throwable e) {
             error = e;
         } finally {
-            MDC.remove(BUILD_ID_MDC);
             t.deadline.cancel(false);
         }
         finish(t, result, error);
