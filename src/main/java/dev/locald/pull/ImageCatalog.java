@@ -33,7 +33,8 @@ import org.jboss.logging.Logger;
  * The image cache as operators see it: pull an image into the stores, list and inspect what is cached,
  * and delete an image together with the blobs and extracted layers that nothing else needs. Deletion
  * spares layers shared with another cached image and refuses images a running build has leased
- * ({@link ImageLeases}). An image whose layer is refused as hostile leaves nothing of itself behind.
+ * ({@link ImageLeases}). An image whose layer is refused as hostile leaves nothing of itself behind, and
+ * re-pulling a tag that moved removes what only the image it used to name needed.
  */
 @Singleton
 public final class ImageCatalog {
@@ -168,8 +169,12 @@ public final class ImageCatalog {
     }
 
     private ImagePuller.PulledImage pullCleaningRefused(ImageReference ref, Optional<RegistryCredential> credential) {
+        Optional<ImageRecord> previous = previousRecord(ref);
         try {
-            return puller.pull(ref, credential);
+            ImagePuller.PulledImage pulled = puller.pull(ref, credential);
+            previous.filter(p -> !p.manifestDigest().equals(pulled.image().manifestDigest()))
+                    .ifPresent(this::removeSuperseded);
+            return pulled;
         } catch (LayerRefusedException refused) {
             try {
                 removeRefused(refused);
@@ -178,6 +183,40 @@ public final class ImageCatalog {
                 LOG.errorf(cleanup, "could not remove what the refused image %s left in the store", ref);
             }
             throw refused;
+        }
+    }
+
+    private Optional<ImageRecord> previousRecord(ImageReference ref) {
+        try {
+            return records.find(ref);
+        } catch (IOException | IllegalArgumentException unreadable) {
+            // only the clean-up of a superseded image depends on it; the pull itself does not
+            LOG.warnf("cannot read the previous record of %s: %s", ref, unreadable.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A tag that moved was pulled again and its record now names the new manifest: the old image is no
+     * longer reachable through any record unless another reference names it, so its blobs and layers that
+     * nothing else uses go now rather than stay behind unlisted. A leased old image is left alone.
+     */
+    private void removeSuperseded(ImageRecord old) {
+        try {
+            leases.exclusively(() -> {
+                List<ImageRecord> all = records.listAll();
+                if (leases.inUse(old.manifestDigest())
+                        || all.stream().anyMatch(r -> r.manifestDigest().equals(old.manifestDigest()))) {
+                    return null;
+                }
+                Sweep sweep = sweep(new LinkedHashSet<>(old.layers()), all);
+                LOG.infof("%s moved from %s: removed %d blob(s) and %d layer(s) only the old image used",
+                        old.reference(), old.manifestDigest(), sweep.blobs().size(), sweep.layers().size());
+                return null;
+            });
+        } catch (IOException e) {
+            // the new image is pulled and recorded; what is left of the old one is unreferenced bytes
+            LOG.errorf(e, "could not remove the superseded image %s of %s", old.manifestDigest(), old.reference());
         }
     }
 

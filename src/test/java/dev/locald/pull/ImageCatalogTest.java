@@ -188,6 +188,31 @@ class ImageCatalogTest {
         assertFalse(Files.exists(data.resolve("layers/escape")));
     }
 
+    @Test
+    void rePullingAMovedTagRemovesWhatOnlyTheOldImageUsed(TestRegistry registry) throws Exception {
+        ImagePusher.PushedImage v1 = registry.pusher().push("catalog/moving", "latest", TestImage.builder()
+                .layer(base()).layer(LayerTar.create().file("v", "1")).build());
+        ImageReference ref = ImageReference.parse(registry.hostPort() + "/catalog/moving:latest");
+        catalog.pull(ref, Optional.empty());
+        ImagePusher.PushedImage v2 = registry.pusher().push("catalog/moving", "latest", TestImage.builder()
+                .layer(base()).layer(LayerTar.create().file("v", "2")).build());
+
+        CachedImage now = catalog.pull(ref, Optional.empty());
+        assertEquals(Digest.parse(v2.manifestDigest()), now.manifestDigest());
+        assertEquals(Set.of(v2.diffIds().get(0), v2.diffIds().get(1)), layerDiffIds(), "v1's own layer is gone");
+        assertEquals(Set.copyOf(v2.layerDigests()), blobDigests());
+        assertEquals(Optional.empty(), catalog.find(Digest.parse(v1.manifestDigest())));
+
+        // the old image stays while another reference still names it
+        ImageReference pinned = ImageReference.parse(registry.hostPort() + "/catalog/moving@" + v2.manifestDigest());
+        catalog.pull(pinned, Optional.empty());
+        registry.pusher().push("catalog/moving", "latest", TestImage.builder()
+                .layer(base()).layer(LayerTar.create().file("v", "3")).build());
+        catalog.pull(ref, Optional.empty());
+        assertTrue(layerDiffIds().contains(v2.diffIds().get(1)), "v2 is still cached under its digest");
+        assertEquals(2, catalog.list().size());
+    }
+
     private Set<String> blobDigests() throws IOException {
         return blobs.listAll().stream().map(StoredBlob::digest).map(Digest::toString).collect(Collectors.toSet());
     }
