@@ -97,7 +97,11 @@ public final class ImageCatalog {
      * (pinned to the same manifest) under the lease.
      */
     public LeasedImage pullLeased(ImageReference ref, Optional<RegistryCredential> credential) {
-        ImagePuller.PulledImage pulled = pullCleaningRefused(ref, credential);
+        return lease(pullCleaningRefused(ref, credential), credential);
+    }
+
+    /** Leases a pulled image, pulling it again (pinned) when its layers went missing before the lease. */
+    LeasedImage lease(ImagePuller.PulledImage pulled, Optional<RegistryCredential> credential) {
         ImageLeases.Lease lease = leases.acquire(pulled.image().manifestDigest(),
                 pulled.image().layers().stream().map(LayerDescriptor::diffId).toList());
         try {

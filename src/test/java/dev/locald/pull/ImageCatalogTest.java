@@ -50,6 +50,7 @@ class ImageCatalogTest {
     LayerStore layers;
     ImageRecordStore records;
     ImageLeases leases;
+    ImagePuller puller;
     ImageCatalog catalog;
 
     @BeforeEach
@@ -61,7 +62,7 @@ class ImageCatalogTest {
         layers = new LayerStore(data);
         records = new ImageRecordStore(data);
         leases = new ImageLeases();
-        ImagePuller puller = new ImagePuller(new ImageResolver(http, fetcher), fetcher, blobs, layers,
+        puller = new ImagePuller(new ImageResolver(http, fetcher), fetcher, blobs, layers,
                 new LayerExtractor(LIMITS), records, 2, Duration.ofMinutes(1));
         catalog = new ImageCatalog(puller, blobs, layers, records, leases);
     }
@@ -211,6 +212,24 @@ class ImageCatalogTest {
         catalog.pull(ref, Optional.empty());
         assertTrue(layerDiffIds().contains(v2.diffIds().get(1)), "v2 is still cached under its digest");
         assertEquals(2, catalog.list().size());
+    }
+
+    @Test
+    void layersDeletedBetweenPullAndLeaseArePulledAgainUnderTheLease(TestRegistry registry) throws Exception {
+        ImagePusher.PushedImage pushed = registry.pusher().push("catalog/raced", "1", TestImage.builder()
+                .layer(base()).layer(LayerTar.create().file("top", "t")).build());
+        ImageReference ref = ImageReference.parse(registry.hostPort() + "/catalog/raced:1");
+        ImagePuller.PulledImage pulled = puller.pull(ref, Optional.empty());
+        // an operator's DELETE lands after the build's pull but before its lease
+        catalog.delete(Digest.parse(pushed.manifestDigest())).orElseThrow();
+        assertFalse(pulled.layerDirs().stream().anyMatch(Files::exists));
+
+        try (ImageCatalog.LeasedImage leased = catalog.lease(pulled, Optional.empty())) {
+            assertEquals(pulled.layerDirs(), leased.pulled().layerDirs(), "same content, same dirs");
+            assertEquals("t", Files.readString(leased.pulled().layerDirs().get(1).resolve("top")));
+            assertTrue(catalog.find(Digest.parse(pushed.manifestDigest())).orElseThrow().inUse());
+        }
+        assertFalse(leases.inUse(Digest.parse(pushed.manifestDigest())));
     }
 
     private Set<String> blobDigests() throws IOException {
