@@ -33,6 +33,7 @@ import dev.locald.lifecycle.SourceArchiveException;
 import dev.locald.lifecycle.SourceUnpacker;
 import dev.locald.lifecycle.TrustedBuilders;
 import dev.locald.logs.LogStream;
+import dev.locald.pull.ImageCatalog;
 import dev.locald.pull.ImagePuller;
 import dev.locald.pull.LayerRefusedException;
 import dev.locald.registry.RegistryCredentials;
@@ -60,7 +61,7 @@ import java.util.Optional;
 @ApplicationScoped
 public class LifecycleBuildExecutor implements BuildExecutor {
 
-    private final ImagePuller puller;
+    private final ImageCatalog images;
     private final PhaseRunner phases;
     private final BuildCaches caches;
     private final SourceUnpacker sources;
@@ -68,10 +69,10 @@ public class LifecycleBuildExecutor implements BuildExecutor {
     private final RegistryCredentials dockerCredentials;
     private final LocaldConfig config;
 
-    public LifecycleBuildExecutor(ImagePuller puller, PhaseRunner phases, BuildCaches caches, SourceUnpacker sources,
+    public LifecycleBuildExecutor(ImageCatalog images, PhaseRunner phases, BuildCaches caches, SourceUnpacker sources,
                                   TrustedBuilders trustedBuilders, RegistryCredentials dockerCredentials,
                                   LocaldConfig config) {
-        this.puller = puller;
+        this.images = images;
         this.phases = phases;
         this.caches = caches;
         this.sources = sources;
@@ -89,7 +90,18 @@ public class LifecycleBuildExecutor implements BuildExecutor {
 
         progress.note("pulling builder " + request.builder());
         ImageReference builderRef = parse("builder", request.builder());
-        ImagePuller.PulledImage builder = pull("builder", builderRef, request);
+        List<ImageCatalog.LeasedImage> leases = new ArrayList<>();
+        try {
+            return build(job, request, target, builderRef, leases, progress, stop);
+        } finally {
+            leases.forEach(ImageCatalog.LeasedImage::close);
+        }
+    }
+
+    private BuildResult build(BuildJob job, BuildRequest request, ImageReference target, ImageReference builderRef,
+                              List<ImageCatalog.LeasedImage> leases, BuildProgress progress, Cancellation stop)
+            throws Exception {
+        ImagePuller.PulledImage builder = pull("builder", builderRef, request, leases);
         ImageConfig builderConfig = builder.image().config();
         BuilderMetadata metadata = builderMetadata(request.builder(), builderConfig);
         CnbUser user = cnbUser(request.builder(), builderConfig);
@@ -99,7 +111,8 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         Optional<String> lifecycleName = config.lifecycle().image();
         if (!trusted && lifecycleName.isPresent()) {
             progress.note("pulling lifecycle image " + lifecycleName.get());
-            lifecycleImage = Optional.of(pull("lifecycle image", parse("lifecycle image", lifecycleName.get()), request));
+            lifecycleImage = Optional.of(pull("lifecycle image", parse("lifecycle image", lifecycleName.get()),
+                    request, leases));
         }
         PlatformApi api = negotiate(request.builder(), metadata, lifecycleName, lifecycleImage);
         progress.note("platform API " + api + ", " + (trusted ? "trusted builder: one creator container"
@@ -192,9 +205,13 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         }
     }
 
-    private ImagePuller.PulledImage pull(String what, ImageReference ref, BuildRequest request) throws BuildFailure {
+    /** Pulls and leases an image for the rest of the build, so that no image deletion removes its layers. */
+    private ImagePuller.PulledImage pull(String what, ImageReference ref, BuildRequest request,
+                                         List<ImageCatalog.LeasedImage> leases) throws BuildFailure {
         try {
-            return puller.pull(ref, requestCredential(ref, request));
+            ImageCatalog.LeasedImage leased = images.pullLeased(ref, requestCredential(ref, request));
+            leases.add(leased);
+            return leased.pulled();
         } catch (RegistryException e) {
             throw new BuildFailure("could not pull the " + what + " " + ref + ": " + e.getMessage(), e);
         } catch (LayerRefusedException e) {
