@@ -141,6 +141,70 @@ class EndToEndBuildTest {
         assertNoLeftovers(location);
     }
 
+    @Test
+    void secondBuildRestoresTheCacheAndClearCacheEmptiesIt() throws Exception {
+        String target = registry.hostPort() + "/e2e/cached:1";
+        String first = submit(Map.of("image", target, "builder", fixtures.busybox().image().reference(),
+                "trustBuilder", true), "hello");
+        assertEquals("succeeded", awaitFinished(first).path("state").asText());
+        assertTrue(textLog(first).contains("cache empty: first build"), textLog(first));
+        String second = submit(Map.of("image", target, "builder", fixtures.busybox().image().reference(),
+                "trustBuilder", true), "hello");
+        assertEquals("succeeded", awaitFinished(second).path("state").asText());
+        assertTrue(textLog(second).contains("cache restored: 1"), textLog(second));
+        String cleared = submit(Map.of("image", target, "builder", fixtures.busybox().image().reference(),
+                "trustBuilder", true, "clearCache", true), "hello");
+        assertEquals("succeeded", awaitFinished(cleared).path("state").asText());
+        assertTrue(textLog(cleared).contains("cache empty: first build"), textLog(cleared));
+    }
+
+    @Test
+    void cancellingMidBuildLeavesNoContainerMountOrWorkDir() throws Exception {
+        String location = submit(Map.of("image", registry.hostPort() + "/e2e/cancelled:1",
+                "builder", fixtures.busybox().image().reference()), "hello");
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (!JSON.readTree(given().get(location).asString()).path("currentPhase").asText("").equals("detector")) {
+            assertTrue(System.nanoTime() < deadline, "the build never reached the detector");
+            Thread.sleep(20);
+        }
+        given().post(location + "/cancel").then().statusCode(org.hamcrest.Matchers.anyOf(
+                org.hamcrest.Matchers.is(200), org.hamcrest.Matchers.is(202)));
+        JsonNode build = awaitFinished(location);
+        assertEquals("cancelled", build.path("state").asText(), build.toPrettyString());
+        assertNoLeftovers(location);
+        assertEquals("", runcList(), "a container of the cancelled build is left");
+    }
+
+    @Test
+    void buildPastItsDeadlineFailsWithATimeout() throws Exception {
+        String location = submit(Map.of("image", registry.hostPort() + "/e2e/slow:1",
+                "builder", fixtures.busybox().image().reference(), "timeout", "PT2S"), "hello");
+        JsonNode build = awaitFinished(location);
+        assertEquals("failed", build.path("state").asText(), build.toPrettyString());
+        assertTrue(build.path("error").asText().contains("timed out"), build.toPrettyString());
+        assertNoLeftovers(location);
+        assertEquals("", runcList(), "a container of the timed-out build is left");
+    }
+
+    private static String submit(Map<String, Object> request, String app) throws Exception {
+        return given().multiPart("build", JSON.writeValueAsString(request), "application/json")
+                .multiPart("source", "app.tar", appTar(app), "application/x-tar")
+                .when().post("/builds").then().statusCode(202).extract().header("Location");
+    }
+
+    private static String textLog(String location) {
+        return given().accept("text/plain").get(location + "/logs").asString();
+    }
+
+    /** Containers in locald's own runc state dir (the e2e data dir's runc/). */
+    private static String runcList() throws Exception {
+        Process p = new ProcessBuilder("runc", "--root", Path.of("target/locald-e2e/runc").toAbsolutePath().toString(),
+                "list", "-q").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        p.waitFor();
+        return out;
+    }
+
     private static void assertNoLeftovers(String location) throws IOException {
         String id = location.substring(location.lastIndexOf('/') + 1);
         Path work = Path.of("target/locald-e2e/work", id, "build");
