@@ -1,10 +1,11 @@
 # shellcheck shell=bash
 # The Debian packages locald needs on its host, and an idempotent installer for them.
 
-# runtime: what the service itself calls. test: what the test suite adds (a real registry, busybox
-# for test images, umoci and skopeo for comparisons).
+# runtime: what the service itself calls. dev: plus a local registry and busybox for the fixture
+# builders. test: plus umoci and skopeo, the peers the tests compare against.
 LOCALD_RUNTIME_PACKAGES=(runc)
-LOCALD_TEST_PACKAGES=(runc docker-registry busybox-static umoci skopeo)
+LOCALD_DEV_PACKAGES=(runc docker-registry busybox-static curl)
+LOCALD_TEST_PACKAGES=(runc docker-registry busybox-static umoci skopeo curl)
 
 missing_packages() {
   local pkg
@@ -13,10 +14,19 @@ missing_packages() {
   done
 }
 
-# ensure_system_packages runtime|test
+# ensure_system_packages runtime|dev|test
 ensure_system_packages() {
   local wanted
-  if [ "$1" = test ]; then wanted=("${LOCALD_TEST_PACKAGES[@]}"); else wanted=("${LOCALD_RUNTIME_PACKAGES[@]}"); fi
+  case "$1" in
+    test) wanted=("${LOCALD_TEST_PACKAGES[@]}") ;;
+    dev) wanted=("${LOCALD_DEV_PACKAGES[@]}") ;;
+    *) wanted=("${LOCALD_RUNTIME_PACKAGES[@]}") ;;
+  esac
+  # the build tools, when the machine has none of its own (a JDK 17+ and Maven)
+  if [ "$1" != runtime ]; then
+    command -v javac >/dev/null || wanted+=(openjdk-17-jdk-headless)
+    command -v mvn >/dev/null || wanted+=(maven)
+  fi
   local missing
   missing=$(missing_packages "${wanted[@]}" | tr '\n' ' ')
   [ -z "${missing// /}" ] && return 0

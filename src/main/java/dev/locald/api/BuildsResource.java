@@ -89,7 +89,7 @@ public class BuildsResource {
     public BuildsResource(BuildService builds, LocaldConfig config) {
         this.builds = builds;
         this.config = config.builds();
-        this.parser = new BuildRequestParser(this.config.maxTimeout(), this.config.allowSourcePath(), config.dataDir());
+        this.parser = new BuildRequestParser(this.config.maxTimeout(), this.config.allowSourcePath(), config.dataRoot());
     }
 
     @POST

@@ -11,6 +11,12 @@ public enum ProblemType {
     QUEUE_FULL("queue-full", "Too many builds are waiting"),
     BUILD_NOT_FINISHED("build-not-finished", "The build has not finished"),
     SOURCE_PATH_DISABLED("source-path-disabled", "Server-side source directories are disabled"),
+    IMAGE_NOT_FOUND("image-not-found", "The image does not exist"),
+    REGISTRY_CREDENTIALS("registry-credentials", "The registry refused access to the image"),
+    REGISTRY_FAILED("registry-failed", "The registry failed or served bad content"),
+    IMAGE_UNUSABLE("image-unusable", "The image cannot be used"),
+    LAYER_REFUSED("layer-refused", "A layer of the image was refused"),
+    IMAGE_IN_USE("image-in-use", "The image is used by a running build"),
     HTTP_ERROR("http-error", "The request failed"),
     INTERNAL("internal-error", "Internal error");
 

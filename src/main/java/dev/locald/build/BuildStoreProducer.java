@@ -12,6 +12,6 @@ public class BuildStoreProducer {
     @Produces
     @Singleton
     BuildStore buildStore(LocaldConfig config) {
-        return new BuildStore(config.dataDir());
+        return new BuildStore(config.dataRoot());
     }
 }

@@ -18,6 +18,11 @@ public interface LocaldConfig {
     @WithDefault("${user.home}/.local/share/locald")
     Path dataDir();
 
+    /** {@link #dataDir()} made absolute (relative to the working directory): runc and bind mounts need absolute paths. */
+    default Path dataRoot() {
+        return dataDir().toAbsolutePath().normalize();
+    }
+
     Registry registry();
 
     Limits limits();

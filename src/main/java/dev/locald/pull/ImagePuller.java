@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
 
 /**
  * Pulls an image into the local stores, ready to assemble: resolves it, and for each layer that the
@@ -38,6 +39,9 @@ import java.util.concurrent.TimeoutException;
  * recorded in the {@link ImageRecordStore}.
  */
 public final class ImagePuller {
+
+    private static final Logger LOG = Logger.getLogger(ImagePuller.class);
+    private static final Duration WORKER_STOP_WAIT = Duration.ofSeconds(60);
 
     /** The resolved image and its extracted layer dirs in the store, bottom layer first. */
     public record PulledImage(ResolvedImage image, List<Path> layerDirs) {
@@ -93,7 +97,7 @@ public final class ImagePuller {
         try {
             List<Future<Path>> downloads = new ArrayList<>();
             for (LayerDescriptor layer : layers) {
-                downloads.add(pool.submit(() -> prepare(ref, layer, credential)));
+                downloads.add(pool.submit(() -> prepare(ref, layer, layers, credential)));
             }
             long deadline = System.nanoTime() + pullTimeout.toNanos();
             for (Future<Path> download : downloads) {
@@ -101,6 +105,7 @@ public final class ImagePuller {
             }
         } finally {
             pool.shutdownNow();
+            awaitWorkers(pool, ref);
         }
         try {
             records.save(new ImageRecord(image.ref(), image.manifestDigest(), image.platform(), image.configBytes(),
@@ -112,7 +117,8 @@ public final class ImagePuller {
     }
 
     /** The layer's extracted dir; a layer already extracted needs no blob at all. */
-    private Path prepare(ImageReference ref, LayerDescriptor layer, Optional<RegistryCredential> credential)
+    private Path prepare(ImageReference ref, LayerDescriptor layer, List<LayerDescriptor> imageLayers,
+                         Optional<RegistryCredential> credential)
             throws IOException {
         Optional<Path> extracted = layerStore.find(layer.diffId());
         if (extracted.isPresent()) {
@@ -129,7 +135,21 @@ public final class ImagePuller {
                 }
             });
         } catch (InvalidLayerException e) {
-            throw new LayerRefusedException(ref, layer.digest(), e);
+            throw new LayerRefusedException(ref, layer.digest(), imageLayers, e);
+        }
+    }
+
+    /**
+     * Waits for cancelled downloads and extractions to stop, so that a failed pull has finished writing to
+     * the stores when it throws and its caller can clean up after it.
+     */
+    private static void awaitWorkers(ExecutorService pool, ImageReference ref) {
+        try {
+            if (!pool.awaitTermination(WORKER_STOP_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                LOG.warnf("layer workers of the pull of %s did not stop within %s", ref, WORKER_STOP_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -21,7 +21,7 @@ public class RuntimeProducers {
 
     public RuntimeProducers(LocaldConfig config) {
         this.config = config.runtime();
-        this.dataDir = config.dataDir();
+        this.dataDir = config.dataRoot();
     }
 
     Path stateDir() {

@@ -14,9 +14,9 @@ public class StoreProducers {
     @Singleton
     BlobStore blobStore(LocaldConfig config) {
         try {
-            return new BlobStore(config.dataDir());
+            return new BlobStore(config.dataRoot());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the blob store under " + config.dataDir(), e);
+            throw new UncheckedIOException("cannot open the blob store under " + config.dataRoot(), e);
         }
     }
 
@@ -24,9 +24,9 @@ public class StoreProducers {
     @Singleton
     LayerStore layerStore(LocaldConfig config) {
         try {
-            return new LayerStore(config.dataDir());
+            return new LayerStore(config.dataRoot());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the layer store under " + config.dataDir(), e);
+            throw new UncheckedIOException("cannot open the layer store under " + config.dataRoot(), e);
         }
     }
 
@@ -34,9 +34,9 @@ public class StoreProducers {
     @Singleton
     ImageRecordStore imageRecordStore(LocaldConfig config) {
         try {
-            return new ImageRecordStore(config.dataDir());
+            return new ImageRecordStore(config.dataRoot());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the image records under " + config.dataDir(), e);
+            throw new UncheckedIOException("cannot open the image records under " + config.dataRoot(), e);
         }
     }
 }

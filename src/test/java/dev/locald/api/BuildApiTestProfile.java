@@ -2,10 +2,19 @@ package dev.locald.api;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 import java.util.Map;
+import java.util.Set;
 
-/** Small limits so that the API tests can reach them cheaply; one worker, a queue of two. */
+/**
+ * Small limits so that the API tests can reach them cheaply; one worker, a queue of two; and the
+ * scripted executor in place of the real one, so these tests exercise the service around it.
+ */
 public class BuildApiTestProfile implements QuarkusTestProfile {
     static final String DATA_DIR = "target/locald-api-test";
+
+    @Override
+    public Set<Class<?>> getEnabledAlternatives() {
+        return Set.of(ScriptedBuildExecutor.class);
+    }
 
     @Override
     public Map<String, String> getConfigOverrides() {

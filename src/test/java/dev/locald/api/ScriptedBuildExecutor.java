@@ -9,7 +9,6 @@ import dev.locald.build.BuildResult;
 import dev.locald.build.RegistryAuth;
 import dev.locald.image.Digest;
 import dev.locald.logs.LogStream;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +25,6 @@ import java.util.concurrent.TimeUnit;
  * cancellation of the service can be tested on their own.
  */
 @Alternative
-@Priority(1)
 @ApplicationScoped
 public class ScriptedBuildExecutor implements BuildExecutor {
 
