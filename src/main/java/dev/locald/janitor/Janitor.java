@@ -8,6 +8,7 @@ import dev.locald.build.BuildState;
 import dev.locald.build.NoSuchBuildException;
 import dev.locald.config.LocaldConfig;
 import dev.locald.fs.TreeDeleter;
+import dev.locald.pull.ImageLeases;
 import dev.locald.runtime.RuncClient;
 import dev.locald.runtime.RuncContainer;
 import dev.locald.store.BlobStore;
@@ -60,14 +61,14 @@ public class Janitor {
 
     @Inject
     public Janitor(BuildService builds, RuncClient runc, BlobStore blobs, LayerStore layers, ImageRecordStore images,
-                   LocaldConfig config, StartupRecovery recovery) {
-        this(builds, runc, blobs, layers, images, config.dataDir(),
+                   ImageLeases leases, LocaldConfig config, StartupRecovery recovery) {
+        this(builds, runc, blobs, layers, images, leases, config.dataDir(),
                 config.runtime().bundleDir().orElse(config.dataDir().resolve("bundles")), config.janitor(),
                 WorkMounts.host(), recovery);
     }
 
     public Janitor(BuildService builds, RuncClient runc, BlobStore blobs, LayerStore layers, ImageRecordStore images,
-                   Path dataDir, Path bundlesDir, LocaldConfig.Janitor settings, WorkMounts.MountTable mountTable,
+                   ImageLeases leases, Path dataDir, Path bundlesDir, LocaldConfig.Janitor settings, WorkMounts.MountTable mountTable,
                    StartupRecovery recovery) {
         this.builds = builds;
         this.runc = runc;
@@ -77,7 +78,7 @@ public class Janitor {
         this.bundlesDir = bundlesDir.toAbsolutePath();
         this.retention = new BuildRetention(settings.buildRetention(), settings.buildRetentionCount());
         this.minIdle = settings.minIdle();
-        this.collector = new StoreCollector(blobs, layers, images,
+        this.collector = new StoreCollector(blobs, layers, images, leases,
                 new StoreCollector.Settings(settings.imageRetention(), settings.storeBudgetBytes(), settings.minIdle()));
         this.workMounts = new WorkMounts(workRoot, mountTable);
         this.recovery = recovery;

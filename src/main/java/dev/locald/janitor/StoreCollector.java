@@ -2,6 +2,7 @@ package dev.locald.janitor;
 
 import dev.locald.image.Digest;
 import dev.locald.image.LayerDescriptor;
+import dev.locald.pull.ImageLeases;
 import dev.locald.store.BlobStore;
 import dev.locald.store.ImageRecord;
 import dev.locald.store.ImageRecordStore;
@@ -31,7 +32,9 @@ import org.jboss.logging.Logger;
  *     (its record, then its blobs and layers that no remaining image shares), never one used within
  *     {@code minIdle}.</li>
  * </ol>
- * Deletion goes through the stores, which never follow links.
+ * Images a running build holds a lease on ({@link ImageLeases}) count as recent whatever their age, and
+ * leased layers are never deleted; the decisions and deletions run while no lease can start. Deletion goes
+ * through the stores, which never follow links.
  */
 public final class StoreCollector {
 
@@ -50,22 +53,35 @@ public final class StoreCollector {
     private final BlobStore blobs;
     private final LayerStore layers;
     private final ImageRecordStore images;
+    private final ImageLeases leases;
     private final Settings settings;
 
-    public StoreCollector(BlobStore blobs, LayerStore layers, ImageRecordStore images, Settings settings) {
+    public StoreCollector(BlobStore blobs, LayerStore layers, ImageRecordStore images, ImageLeases leases,
+                          Settings settings) {
         this.blobs = blobs;
         this.layers = layers;
         this.images = images;
+        this.leases = leases;
         this.settings = settings;
     }
 
     public Report collect(Instant now) throws IOException {
+        // measuring walks every layer: done before taking the lease lock, so builds are not held up by it
+        Map<Digest, Long> sizes = new HashMap<>();
+        for (StoredLayer l : layers.listAll()) {
+            sizes.put(l.diffId(), layers.sizeOf(l.diffId()));
+        }
+        return leases.exclusively(() -> collectUnderLeaseLock(now, sizes));
+    }
+
+    private Report collectUnderLeaseLock(Instant now, Map<Digest, Long> measured) throws IOException {
+        Set<Digest> leasedLayers = leases.layersInUse();
         Instant recentSince = now.minus(settings.imageRetention());
         Instant busySince = now.minus(settings.minIdle());
         List<String> droppedImages = new ArrayList<>();
         List<ImageRecord> kept = new ArrayList<>();
         for (ImageRecord record : images.listAll()) {
-            if (record.pulledAt().isBefore(recentSince)) {
+            if (record.pulledAt().isBefore(recentSince) && !leases.inUse(record.manifestDigest())) {
                 images.delete(record.reference());
                 droppedImages.add(record.reference().toString());
             } else {
@@ -80,14 +96,15 @@ public final class StoreCollector {
         Map<Digest, Long> layerBytes = new HashMap<>();
         for (StoredLayer l : layers.listAll()) {
             storedLayers.put(l.diffId(), l);
-            layerBytes.put(l.diffId(), layers.sizeOf(l.diffId()));
+            Long size = measured.get(l.diffId());
+            layerBytes.put(l.diffId(), size != null ? size : layers.sizeOf(l.diffId()));
         }
         List<Digest> deletedBlobs = new ArrayList<>();
         List<Digest> deletedLayers = new ArrayList<>();
         long freed = 0;
 
         Set<Digest> wantedBlobs = new HashSet<>();
-        Set<Digest> wantedLayers = new HashSet<>();
+        Set<Digest> wantedLayers = new HashSet<>(leasedLayers);
         referencedBy(kept, wantedBlobs, wantedLayers);
         for (StoredBlob b : List.copyOf(storedBlobs.values())) {
             if (!wantedBlobs.contains(b.digest()) && b.lastUsed().isBefore(busySince) && blobs.delete(b.digest())) {
@@ -111,6 +128,9 @@ public final class StoreCollector {
             if (held <= settings.budgetBytes()) {
                 break;
             }
+            if (leases.inUse(oldest.manifestDigest())) {
+                continue;
+            }
             if (!oldest.pulledAt().isBefore(busySince)) {
                 LOG.warnf("the stores hold %d bytes, above locald.janitor.store-budget-bytes=%d, but every remaining "
                         + "image was used within %s", held, settings.budgetBytes(), settings.minIdle());
@@ -121,6 +141,7 @@ public final class StoreCollector {
             kept.remove(oldest);
             wantedBlobs.clear();
             wantedLayers.clear();
+            wantedLayers.addAll(leasedLayers);
             referencedBy(kept, wantedBlobs, wantedLayers);
             for (LayerDescriptor layer : oldest.layers()) {
                 StoredBlob blob = storedBlobs.get(layer.digest());

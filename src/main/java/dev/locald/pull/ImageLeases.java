@@ -54,7 +54,7 @@ public final class ImageLeases {
 
     /** An action that must not overlap with a lease being taken (a deletion). */
     @FunctionalInterface
-    interface Exclusive<T, E extends Exception> {
+    public interface Exclusive<T, E extends Exception> {
         T run() throws E;
     }
 
@@ -99,8 +99,11 @@ public final class ImageLeases {
         }
     }
 
-    /** Runs {@code action} while no lease can be acquired or released, so its view of the leases stays true. */
-    <T, E extends Exception> T exclusively(Exclusive<T, E> action) throws E {
+    /**
+     * Runs {@code action} while no lease can be acquired or released, so its view of the leases stays true
+     * (used by deletions here and by the janitor's store collection).
+     */
+    public <T, E extends Exception> T exclusively(Exclusive<T, E> action) throws E {
         lock.lock();
         try {
             return action.run();

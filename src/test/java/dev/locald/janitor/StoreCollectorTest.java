@@ -3,7 +3,10 @@ package dev.locald.janitor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.locald.image.Digest;
 import dev.locald.image.LayerDescriptor;
+import dev.locald.pull.ImageLeases;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,7 +83,34 @@ class StoreCollectorTest {
         assertEquals(List.of("localhost:5000/builders/busy:1"), f.imageReferences());
     }
 
+    @Test
+    void whatARunningBuildLeasesStaysHoweverOldOrOverBudget() throws Exception {
+        StoreFixture f = new StoreFixture(data);
+        Instant longAgo = NOW.minus(Duration.ofDays(10));
+        LayerDescriptor leasedOld = f.layer("leased-old", 1000, longAgo);
+        LayerDescriptor leasedOrphan = f.layer("leased-orphan", 1000, longAgo);
+        LayerDescriptor unleased = f.layer("unleased", 1000, longAgo);
+        var old = f.image("localhost:5000/builders/old-but-running:1", longAgo, leasedOld);
+        ImageLeases leases = new ImageLeases();
+        // a build stands on the old image, and on a layer whose record another pull already replaced
+        try (ImageLeases.Lease image = leases.acquire(old.manifestDigest(), List.of(leasedOld.diffId()));
+             ImageLeases.Lease layer = leases.acquire(Digest.ofBytes("other".getBytes()), List.of(leasedOrphan.diffId()))) {
+            StoreCollector.Report report = new StoreCollector(f.blobs, f.layers, f.images, leases,
+                    new StoreCollector.Settings(RETENTION, 0, MIN_IDLE)).collect(NOW);
+            assertTrue(f.hasLayer(leasedOld));
+            assertTrue(Files.isDirectory(f.layers.dirOf(leasedOrphan.diffId())), "a leased layer is never deleted");
+            assertTrue(f.lacksLayer(unleased));
+            assertEquals(List.of("localhost:5000/builders/old-but-running:1"), f.imageReferences());
+            assertEquals(List.of(), report.images());
+        }
+        StoreCollector.Report released = collector(f, Long.MAX_VALUE).collect(NOW);
+        assertEquals(List.of("localhost:5000/builders/old-but-running:1"), released.images());
+        assertTrue(f.lacksLayer(leasedOld));
+        assertTrue(!Files.exists(f.layers.dirOf(leasedOrphan.diffId())), "once released, it goes like any orphan");
+    }
+
     private static StoreCollector collector(StoreFixture f, long budget) {
-        return new StoreCollector(f.blobs, f.layers, f.images, new StoreCollector.Settings(RETENTION, budget, MIN_IDLE));
+        return new StoreCollector(f.blobs, f.layers, f.images, new ImageLeases(),
+                new StoreCollector.Settings(RETENTION, budget, MIN_IDLE));
     }
 }

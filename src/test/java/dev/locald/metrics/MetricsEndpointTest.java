@@ -54,7 +54,8 @@ class MetricsEndpointTest {
     void pullsShowBytesAndLayerCacheHitsAndMisses() throws Exception {
         try (TestRegistry registry = TestRegistry.start()) {
             byte[] content = new byte[64 * 1024];
-            new java.util.Random(7).nextBytes(content);
+            // fresh content each run: the layer must not be in the store from an earlier run
+            new java.util.Random(System.nanoTime()).nextBytes(content);
             TestImage image = TestImage.builder()
                     .layer(LayerTar.create().dir("data").file("data/random", content, 0644, 0, 0).toBytes(), TestImage.Compression.GZIP)
                     .build();
@@ -103,6 +104,9 @@ class MetricsEndpointTest {
             state = given().accept(ContentType.JSON).get("/builds/" + id).then().statusCode(200).extract().path("state");
             if ("succeeded".equals(state)) {
                 return;
+            }
+            if ("failed".equals(state) || "cancelled".equals(state)) {
+                break;
             }
             Thread.sleep(25);
         }
