@@ -1,5 +1,7 @@
 package dev.locald.pull;
 
+import dev.locald.image.ImageReference;
+import dev.locald.image.LayerDescriptor;
 import dev.locald.registry.BlobFetcher;
 import dev.locald.registry.ImageResolver;
 import dev.locald.registry.RegistryCredential;
@@ -7,16 +9,14 @@ import dev.locald.registry.RegistryException;
 import dev.locald.registry.ResolvedImage;
 import dev.locald.rootfs.InvalidLayerException;
 import dev.locald.rootfs.LayerExtractor;
-import dev.locald.store.LayerStore;
-import java.io.InputStream;
-import java.nio.file.Files;
-import dev.locald.image.ImageReference;
-import dev.locald.image.LayerDescriptor;
 import dev.locald.store.BlobStore;
 import dev.locald.store.ImageRecord;
 import dev.locald.store.ImageRecordStore;
+import dev.locald.store.LayerStore;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -58,8 +59,8 @@ public final class ImagePuller {
     private final ImageRecordStore records;
     private final int parallelDownloads;
     private final Duration pullTimeout;
-    private final java.util.concurrent.atomic.AtomicLong layersFromCache = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong layersExtracted = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong layersFromCache = new AtomicLong();
+    private final AtomicLong layersExtracted = new AtomicLong();
 
     /**
      * @param parallelDownloads layers downloaded at once for one image

@@ -1,7 +1,6 @@
 package dev.locald.store;
 
 import dev.locald.fs.TreeDeleter;
-
 import dev.locald.image.Digest;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -21,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,7 +36,7 @@ public final class BlobStore {
     private final Path blobs;
     private final Path tmp;
     private final SingleFlight<Digest, Path> flights = new SingleFlight<>();
-    private final java.util.concurrent.atomic.AtomicLong bytesFetched = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong bytesFetched = new AtomicLong();
 
     /** Opens (creating if needed) the store under {@code dataDir} and removes temp files a crash left behind. */
     public BlobStore(Path dataDir) throws IOException {

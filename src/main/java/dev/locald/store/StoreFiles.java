@@ -1,9 +1,15 @@
 package dev.locald.store;
 
+import dev.locald.fs.TreeDeleter;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -20,19 +26,19 @@ final class StoreFiles {
     }
 
     /** Deletes (without following links) the entries of {@code dir} whose own mtime is before {@code cutoff}. */
-    static int sweepOlderThan(Path dir, java.time.Instant cutoff) throws IOException {
+    static int sweepOlderThan(Path dir, Instant cutoff) throws IOException {
         int removed = 0;
-        try (java.nio.file.DirectoryStream<Path> entries = java.nio.file.Files.newDirectoryStream(dir)) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path entry : entries) {
-                java.time.Instant modified;
+                Instant modified;
                 try {
-                    modified = java.nio.file.Files.getLastModifiedTime(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    modified = Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS)
                             .toInstant();
-                } catch (java.nio.file.NoSuchFileException gone) {
+                } catch (NoSuchFileException gone) {
                     continue;
                 }
                 if (modified.isBefore(cutoff)) {
-                    dev.locald.fs.TreeDeleter.deleteTree(entry);
+                    TreeDeleter.deleteTree(entry);
                     removed++;
                 }
             }
