@@ -12,7 +12,7 @@ REG=127.0.0.1:$PORT
 cd "$ROOT"
 mvn -q -B -ntp package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
 CP="target/classes:target/test-classes:$(cat target/bench.cp)"
-java -cp "$CP" dev.locald.fixtures.PublishFixtures "$REG"
+java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CP" dev.locald.fixtures.PublishFixtures "$REG"
 tar -C buildpacks-fixtures/apps/hello -cf "$BENCH_DIR/hello.tar" .
 rm -rf "$BENCH_DIR/locald-e2e"
 java -Dquarkus.http.port=18080 -Dlocald.data-dir="$BENCH_DIR/locald-e2e" -jar target/quarkus-app/quarkus-run.jar \
@@ -20,5 +20,5 @@ java -Dquarkus.http.port=18080 -Dlocald.data-dir="$BENCH_DIR/locald-e2e" -jar ta
 LOCALD_PID=$!
 trap 'kill $LOCALD_PID 2>/dev/null; wait $LOCALD_PID 2>/dev/null || true; kill $REGISTRY_PID 2>/dev/null; wait $REGISTRY_PID 2>/dev/null || true' EXIT
 until curl -fsS -o /dev/null http://127.0.0.1:18080/q/health/live 2>/dev/null || curl -fsS -o /dev/null http://127.0.0.1:18080/builds 2>/dev/null; do sleep 0.2; done
-java -cp "$CP" dev.locald.bench.BuildBench http://127.0.0.1:18080 "$REG" "$REG/fixtures/builder-busybox:latest" \
+java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CP" dev.locald.bench.BuildBench http://127.0.0.1:18080 "$REG" "$REG/fixtures/builder-busybox:latest" \
   "$BENCH_DIR/hello.tar" "$RUNS"

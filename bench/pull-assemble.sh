@@ -23,13 +23,13 @@ CP="target/classes:target/test-classes:$(cat target/bench.cp)"
 
 echo "== peer: skopeo copy + umoci unpack, cold (drop_caches before each), $RUNS runs"
 hyperfine -N -r "$RUNS" --export-json "$BENCH_DIR/peer.json" \
-  --prepare "rm -rf $BENCH_DIR/peer-oci $BENCH_DIR/peer-bundle; sync; sh -c 'echo 3 > /proc/sys/vm/drop_caches'" \
+  --prepare "sh -c 'rm -rf $BENCH_DIR/peer-oci $BENCH_DIR/peer-bundle; sync; echo 3 > /proc/sys/vm/drop_caches'" \
   "sh -c 'skopeo copy -q --src-tls-verify=false docker://$REG/bench/builder:1 oci:$BENCH_DIR/peer-oci:x && umoci unpack --image $BENCH_DIR/peer-oci:x $BENCH_DIR/peer-bundle'"
 rm -rf "$BENCH_DIR/peer-oci" "$BENCH_DIR/peer-bundle"
 
 echo "== locald: cold pull + assemble in a warm JVM (drop_caches before each), $RUNS runs"
-java -cp "$CP" dev.locald.bench.PullAssembleBench cold "$REG/bench/builder:1" "$RUNS" "$BENCH_DIR/locald-data"
+java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CP" dev.locald.bench.PullAssembleBench cold "$REG/bench/builder:1" "$RUNS" "$BENCH_DIR/locald-data"
 echo "== locald: warm assembly (everything cached), 20 runs each"
-java -cp "$CP" dev.locald.bench.PullAssembleBench warm "$REG/bench/small:1" 20 "$BENCH_DIR/locald-data-small"
-java -cp "$CP" dev.locald.bench.PullAssembleBench warm "$REG/bench/builder:1" 20 "$BENCH_DIR/locald-data"
+java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CP" dev.locald.bench.PullAssembleBench warm "$REG/bench/small:1" 20 "$BENCH_DIR/locald-data-small"
+java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CP" dev.locald.bench.PullAssembleBench warm "$REG/bench/builder:1" 20 "$BENCH_DIR/locald-data"
 rm -rf "$BENCH_DIR/locald-data" "$BENCH_DIR/locald-data-small"
