@@ -4,7 +4,7 @@
 # runtime: what the service itself calls. dev: plus a local registry and busybox for the fixture
 # builders. test: plus umoci and skopeo, the peers the tests compare against.
 LOCALD_RUNTIME_PACKAGES=(runc)
-LOCALD_DEV_PACKAGES=(runc docker-registry busybox-static curl)
+LOCALD_DEV_PACKAGES=(runc docker-registry busybox-static curl jq)
 LOCALD_TEST_PACKAGES=(runc docker-registry busybox-static umoci skopeo curl)
 
 missing_packages() {
