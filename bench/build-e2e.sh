@@ -4,13 +4,13 @@
 # No peer runs here: pack, Spring Boot and Quarkus need a Docker daemon, which this machine lacks.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-need docker-registry mvn java curl
+need docker-registry java curl
 RUNS=${RUNS:-10}
 PORT=${PORT:-47938}
 start_registry "$PORT"
 REG=127.0.0.1:$PORT
 cd "$ROOT"
-mvn -q -B -ntp package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
+./mvnw -q -B -ntp package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
 CP="target/classes:target/test-classes:$(cat target/bench.cp)"
 java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CP" dev.locald.fixtures.PublishFixtures "$REG"
 tar -C buildpacks-fixtures/apps/hello -cf "$BENCH_DIR/hello.tar" .

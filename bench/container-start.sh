@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-30}
-mvn -B -q -ntp test -Dtest=ContainerStartBenchmark -Dbenchmark.runs="$RUNS" -Dsurefire.failIfNoSpecifiedTests=false \
+./mvnw -B -q -ntp test -Dtest=ContainerStartBenchmark -Dbenchmark.runs="$RUNS" -Dsurefire.failIfNoSpecifiedTests=false \
   | grep -A3 'BENCHMARK'

@@ -4,7 +4,7 @@
 # warm assembly of a small and the large image. Figures go to docs/benchmarks.md. Needs root (drop_caches).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-need debootstrap skopeo umoci hyperfine docker-registry mvn java
+need debootstrap skopeo umoci hyperfine docker-registry java
 RUNS=${RUNS:-5}
 PORT=${PORT:-47937}
 start_registry "$PORT"
@@ -18,7 +18,7 @@ tar -C "$BENCH_DIR/small" -cf "$BENCH_DIR/small.tar" busybox
 skopeo copy -q --dest-tls-verify=false "oci:$BENCH_DIR/oci-small:1" "docker://$REG/bench/small:1"
 
 cd "$ROOT"
-mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
+./mvnw -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
 CP="target/classes:target/test-classes:$(cat target/bench.cp)"
 
 echo "== peer: skopeo copy + umoci unpack, cold (drop_caches before each), $RUNS runs"

@@ -22,10 +22,9 @@ ensure_system_packages() {
     dev) wanted=("${LOCALD_DEV_PACKAGES[@]}") ;;
     *) wanted=("${LOCALD_RUNTIME_PACKAGES[@]}") ;;
   esac
-  # the build tools, when the machine has none of its own (a JDK 17+ and Maven)
+  # a JDK 17+ when the machine has none (Maven itself comes through ./mvnw, which needs curl)
   if [ "$1" != runtime ]; then
     command -v javac >/dev/null || wanted+=(openjdk-17-jdk-headless)
-    command -v mvn >/dev/null || wanted+=(maven)
   fi
   local missing
   missing=$(missing_packages "${wanted[@]}" | tr '\n' ' ')
