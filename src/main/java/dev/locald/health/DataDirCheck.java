@@ -29,7 +29,7 @@ public class DataDirCheck implements HealthCheck {
 
     @Inject
     public DataDirCheck(LocaldConfig config) {
-        this(config.dataDir(), config.health().minFreeBytes());
+        this(config.dataRoot(), config.health().minFreeBytes());
     }
 
     public DataDirCheck(Path dataDir, long minFreeBytes) {

@@ -26,7 +26,7 @@ public class RootfsModeCheck implements HealthCheck {
 
     @Inject
     public RootfsModeCheck(RootfsAssembler assembler, LocaldConfig config) {
-        this(assembler, config.dataDir().resolve("work"));
+        this(assembler, config.dataRoot().resolve("work"));
     }
 
     public RootfsModeCheck(RootfsAssembler assembler, Path workRoot) {

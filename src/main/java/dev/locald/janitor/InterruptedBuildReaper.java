@@ -28,7 +28,7 @@ public class InterruptedBuildReaper implements InterruptedBuildCleanup {
 
     @Inject
     public InterruptedBuildReaper(ContainerSweeper containers, BuildStore store, LocaldConfig config) {
-        this(containers, store, new WorkMounts(config.dataDir().resolve("work"), WorkMounts.host()));
+        this(containers, store, new WorkMounts(config.dataRoot().resolve("work"), WorkMounts.host()));
     }
 
     public InterruptedBuildReaper(ContainerSweeper containers, BuildStore store, WorkMounts mounts) {

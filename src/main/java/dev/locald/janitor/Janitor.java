@@ -62,8 +62,8 @@ public class Janitor {
     @Inject
     public Janitor(BuildService builds, RuncClient runc, BlobStore blobs, LayerStore layers, ImageRecordStore images,
                    ImageLeases leases, LocaldConfig config, StartupRecovery recovery) {
-        this(builds, runc, blobs, layers, images, leases, config.dataDir(),
-                config.runtime().bundleDir().orElse(config.dataDir().resolve("bundles")), config.janitor(),
+        this(builds, runc, blobs, layers, images, leases, config.dataRoot(),
+                config.runtime().bundleDir().orElse(config.dataRoot().resolve("bundles")), config.janitor(),
                 WorkMounts.host(), recovery);
     }
 

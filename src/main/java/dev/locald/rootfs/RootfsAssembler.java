@@ -111,7 +111,7 @@ public final class RootfsAssembler {
         Files.createDirectory(links);
         List<String> lowersTopFirst = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
-            Files.createSymbolicLink(links.resolve(Integer.toString(i)), layers.get(i));
+            Files.createSymbolicLink(links.resolve(Integer.toString(i)), layers.get(i).toAbsolutePath());
             lowersTopFirst.add(0, "l/" + i);
         }
         // the upper root's attributes are what the container sees as "/"

@@ -280,6 +280,20 @@ class RootfsAssemblerTest {
         return Files.createDirectories(sandbox.base.resolve("work"));
     }
 
+    @Test
+    void relativeLayerPathsAssembleAsOverlay() throws Exception {
+        // dev mode and tests configure the data dir relative to the working directory
+        Path cwd = Path.of("").toAbsolutePath();
+        List<Path> relative = extractEach(SampleImages.whiteoutsLinksAndOwners()).stream()
+                .map(cwd::relativize).toList();
+        assertFalse(relative.get(0).isAbsolute());
+        try (AssembledRootfs rootfs = new RootfsAssembler(OverlayMode.TRUE)
+                .assemble(relative, cwd.relativize(workDir()))) {
+            assertTrue(rootfs.overlay());
+            assertEquals("new1", Files.readString(rootfs.root().resolve("opt/app/new1")));
+        }
+    }
+
     private List<Path> extractEach(List<TestImage.Layer> layers) throws IOException {
         Path store = Files.createDirectories(sandbox.base.resolve("layers"));
         List<Path> dirs = new ArrayList<>();
