@@ -1,5 +1,6 @@
 package dev.locald.build;
 
+import dev.locald.fs.TreeDeleter;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -109,7 +110,7 @@ public final class BuildStore {
 
     /** Removes the record, the log and the work directory of a build. */
     public void delete(BuildId id) throws IOException {
-        DirectoryRemover.removeTree(workDir(id));
-        DirectoryRemover.removeTree(buildDir(id));
+        TreeDeleter.deleteTree(workDir(id));
+        TreeDeleter.deleteTree(buildDir(id));
     }
 }

@@ -1,5 +1,6 @@
 package dev.locald.rootfs;
 
+import dev.locald.fs.TreeDeleter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -117,7 +118,7 @@ public final class SyntheticRoot {
         Optional<BasicFileAttributes> etcAttributes = lstat(etc);
         if (etcAttributes.isPresent() && !etcAttributes.get().isDirectory()) {
             LOG.warnf("image /etc is not a directory; removed (runc creates a directory for the mounts)");
-            deleteTree(etc);
+            TreeDeleter.deleteTree(etc);
         }
         if (etcAttributes.isEmpty() || !etcAttributes.get().isDirectory()) {
             return;
@@ -127,7 +128,7 @@ public final class SyntheticRoot {
             Optional<BasicFileAttributes> attributes = lstat(target);
             if (attributes.isPresent() && !attributes.get().isRegularFile()) {
                 LOG.warnf("image /etc/%s is not a regular file; replaced by an empty one", name);
-                deleteTree(target);
+                TreeDeleter.deleteTree(target);
                 Files.createFile(target);
             }
         }
@@ -154,25 +155,5 @@ public final class SyntheticRoot {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
-    }
-
-    /** Deletes a file or directory tree; walkFileTree does not follow links. */
-    static void deleteTree(Path path) throws IOException {
-        Files.walkFileTree(path, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                if (exc != null) {
-                    throw exc;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

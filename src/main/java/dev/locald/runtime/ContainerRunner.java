@@ -1,5 +1,6 @@
 package dev.locald.runtime;
 
+import dev.locald.fs.TreeDeleter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.rootfs.PreparedRoot;
@@ -97,7 +98,7 @@ public final class ContainerRunner {
             bundle.writeConfig(specFactory.create(request, root));
             return runBundle(request, bundle, sink, cancellation, start);
         } finally {
-            deleteTree(bundle.dir());
+            TreeDeleter.deleteTree(bundle.dir());
         }
     }
 
@@ -292,27 +293,5 @@ public final class ContainerRunner {
             }
         }
         return messages.length() == 0 ? Optional.empty() : Optional.of(messages.toString());
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                if (exc != null) {
-                    throw exc;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -1,5 +1,6 @@
 package dev.locald.runtime;
 
+import dev.locald.fs.TreeDeleter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ public final class ContainerSweeper {
         if (Files.isDirectory(bundlesDir)) {
             try (Stream<Path> children = Files.list(bundlesDir)) {
                 for (Path bundle : children.toList()) {
-                    ContainerRunner.deleteTree(bundle);
+                    TreeDeleter.deleteTree(bundle);
                     bundles.add(bundle.getFileName().toString());
                 }
             }

@@ -2,6 +2,7 @@ package dev.locald.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.locald.testsupport.MultipartBuild;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
@@ -90,18 +91,8 @@ public final class BuildBench {
     /** Submits one trusted build, optionally follows its NDJSON log, and waits until it ends. */
     private static JsonNode build(URI locald, String image, String builder, byte[] app,
                                   ConcurrentLinkedQueue<Double> latencies) throws Exception {
-        String boundary = "bench" + System.nanoTime();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
         String build = JSON.writeValueAsString(Map.of("image", image, "builder", builder, "trustBuilder", true));
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"build\"\r\n"
-                + "Content-Type: application/json\r\n\r\n" + build + "\r\n--" + boundary
-                + "\r\nContent-Disposition: form-data; name=\"source\"; filename=\"app.tar\"\r\n"
-                + "Content-Type: application/x-tar\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(app);
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> posted = HTTP.send(HttpRequest.newBuilder(locald.resolve("/builds"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
+        HttpResponse<String> posted = HTTP.send(MultipartBuild.request(locald, build, app),
                 HttpResponse.BodyHandlers.ofString());
         if (posted.statusCode() != 202) {
             throw new IllegalStateException("POST /builds answered " + posted.statusCode() + ": " + posted.body());

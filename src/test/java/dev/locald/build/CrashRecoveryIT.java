@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.fixtures.FixtureFolder;
 import dev.locald.fixtures.FixtureImages;
 import dev.locald.fs.TreeDeleter;
+import dev.locald.testsupport.MultipartBuild;
 import dev.locald.testsupport.TestRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -105,17 +106,8 @@ class CrashRecoveryIT {
     }
 
     private String submit(URI base, String image, String builder) throws Exception {
-        String boundary = "crash" + System.nanoTime();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"build\"\r\n"
-                + "Content-Type: application/json\r\n\r\n" + JSON.writeValueAsString(Map.of("image", image,
-                "builder", builder)) + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"source\"; "
-                + "filename=\"app.tar\"\r\nContent-Type: application/x-tar\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(appTar());
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/builds"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
+        HttpResponse<String> response = http.send(MultipartBuild.request(base,
+                JSON.writeValueAsString(Map.of("image", image, "builder", builder)), FixtureFolder.appTar("hello")),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(202, response.statusCode(), response.body());
         return JSON.readTree(response.body()).path("id").asText();
@@ -187,26 +179,5 @@ class CrashRecoveryIT {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
-    }
-
-    private static byte[] appTar() throws IOException {
-        Path root = FixtureFolder.app("hello");
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes);
-             Stream<Path> files = Files.walk(root)) {
-            for (Path file : files.sorted().toList()) {
-                if (file.equals(root)) {
-                    continue;
-                }
-                var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(file.toFile(),
-                        root.relativize(file).toString());
-                tar.putArchiveEntry(entry);
-                if (Files.isRegularFile(file)) {
-                    Files.copy(file, tar);
-                }
-                tar.closeArchiveEntry();
-            }
-        }
-        return bytes.toByteArray();
     }
 }

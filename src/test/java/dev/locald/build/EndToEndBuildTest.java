@@ -75,7 +75,7 @@ class EndToEndBuildTest {
                 "builder", fixtures.busybox().image().reference(), "trustBuilder", true,
                 "env", Map.of("GREETING", "from e2e")));
         String location = given().multiPart("build", body, "application/json")
-                .multiPart("source", "app.tar", appTar("hello"), "application/x-tar")
+                .multiPart("source", "app.tar", FixtureFolder.appTar("hello"), "application/x-tar")
                 .when().post("/builds").then().statusCode(202).extract().header("Location");
 
         // the log streams live: the first phase line arrives while the build is still running
@@ -108,7 +108,7 @@ class EndToEndBuildTest {
                 "env", Map.of("GREETING", "no etc"),
                 "registryAuth", Map.of("username", "ci-bot", "password", "hunter2-secret")));
         String location = given().multiPart("build", body, "application/json")
-                .multiPart("source", "app.tar", appTar("hello"), "application/x-tar")
+                .multiPart("source", "app.tar", FixtureFolder.appTar("hello"), "application/x-tar")
                 .when().post("/builds").then().statusCode(202).extract().header("Location");
         JsonNode build = awaitFinished(location);
         assertEquals("succeeded", build.path("state").asText(), build.toPrettyString());
@@ -132,7 +132,7 @@ class EndToEndBuildTest {
         String body = JSON.writeValueAsString(Map.of("image", registry.hostPort() + "/e2e/nomatch:1",
                 "builder", fixtures.busybox().image().reference(), "trustBuilder", false));
         String location = given().multiPart("build", body, "application/json")
-                .multiPart("source", "app.tar", appTar("no-match"), "application/x-tar")
+                .multiPart("source", "app.tar", FixtureFolder.appTar("no-match"), "application/x-tar")
                 .when().post("/builds").then().statusCode(202).extract().header("Location");
         JsonNode build = awaitFinished(location);
         assertEquals("failed", build.path("state").asText(), build.toPrettyString());
@@ -188,7 +188,7 @@ class EndToEndBuildTest {
 
     private static String submit(Map<String, Object> request, String app) throws Exception {
         return given().multiPart("build", JSON.writeValueAsString(request), "application/json")
-                .multiPart("source", "app.tar", appTar(app), "application/x-tar")
+                .multiPart("source", "app.tar", FixtureFolder.appTar(app), "application/x-tar")
                 .when().post("/builds").then().statusCode(202).extract().header("Location");
     }
 
@@ -250,24 +250,5 @@ class EndToEndBuildTest {
             String text = seen.toString(StandardCharsets.UTF_8);
             return List.of(text.substring(text.indexOf("\r\n\r\n") + 4).split("\n"));
         }
-    }
-
-    private static byte[] appTar(String app) throws IOException {
-        Path root = FixtureFolder.app(app);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes); Stream<Path> files = Files.walk(root)) {
-            for (Path file : files.sorted().toList()) {
-                if (file.equals(root)) {
-                    continue;
-                }
-                TarArchiveEntry entry = new TarArchiveEntry(file.toFile(), root.relativize(file).toString());
-                tar.putArchiveEntry(entry);
-                if (Files.isRegularFile(file)) {
-                    Files.copy(file, tar);
-                }
-                tar.closeArchiveEntry();
-            }
-        }
-        return bytes.toByteArray();
     }
 }

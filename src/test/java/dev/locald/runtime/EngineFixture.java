@@ -1,5 +1,6 @@
 package dev.locald.runtime;
 
+import dev.locald.fs.TreeDeleter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -74,6 +75,6 @@ final class EngineFixture {
 
     /** Removes the rootfs dirs (owned by various uids, some made by runc). */
     void deleteFiles() throws IOException {
-        ContainerRunner.deleteTree(base);
+        TreeDeleter.deleteTree(base);
     }
 }
