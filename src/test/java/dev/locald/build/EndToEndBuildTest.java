@@ -186,6 +186,59 @@ class EndToEndBuildTest {
         assertEquals("", runcList(), "a container of the timed-out build is left");
     }
 
+    @Test
+    void failingBuildGivesTheUserSentenceAndTheBuildpacksMessage() throws Exception {
+        String location = submit(Map.of("image", registry.hostPort() + "/e2e/failbuild:1",
+                "builder", fixtures.busybox().image().reference()), "fail-build");
+        JsonNode build = awaitFinished(location);
+        assertEquals("failed", build.path("state").asText(), build.toPrettyString());
+        assertTrue(build.path("error").asText().contains("(builder exit 51)"), build.toPrettyString());
+        assertTrue(textLog(location).contains("[builder] fixture/fail-build: failing the build on purpose"),
+                textLog(location));
+        assertNoLeftovers(location);
+    }
+
+    @Test
+    void sseClientResumingWithLastEventIdMissesAndRepeatsNothing() throws Exception {
+        String location = submit(Map.of("image", registry.hostPort() + "/e2e/sse:1",
+                "builder", fixtures.busybox().image().reference(), "trustBuilder", true), "hello");
+        // first connection: read a few events while the build runs, then drop it
+        List<String[]> first = sse(location, null, 5);
+        assertEquals(5, first.size());
+        awaitFinished(location);
+        List<String[]> rest = sse(location, first.get(first.size() - 1)[0], Integer.MAX_VALUE);
+        List<String[]> all = sse(location, null, Integer.MAX_VALUE);
+        List<String> resumed = new java.util.ArrayList<>();
+        first.forEach(e -> resumed.add(e[0] + " " + e[1]));
+        rest.forEach(e -> resumed.add(e[0] + " " + e[1]));
+        assertEquals(all.stream().map(e -> e[0] + " " + e[1]).toList(), resumed);
+        assertTrue(all.size() > 20, "expected a real build's log, got " + all.size() + " events");
+    }
+
+    /** Up to {@code max} SSE data events as (id, data), over a raw socket, optionally resuming. */
+    private static List<String[]> sse(String location, String lastEventId, int max) throws Exception {
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write(("GET " + location + "/logs?follow=true HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Accept: text/event-stream\r\n" + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n")
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            List<String[]> events = new java.util.ArrayList<>();
+            String id = null;
+            String line;
+            while (events.size() < max && (line = in.readLine()) != null) {
+                if (line.startsWith("id:")) {
+                    id = line.substring(3).trim();
+                } else if (line.startsWith("data:") && id != null) {
+                    events.add(new String[] {id, line.substring(5).trim()});
+                    id = null;
+                }
+            }
+            return events;
+        }
+    }
+
     private static String submit(Map<String, Object> request, String app) throws Exception {
         return given().multiPart("build", JSON.writeValueAsString(request), "application/json")
                 .multiPart("source", "app.tar", FixtureFolder.appTar(app), "application/x-tar")
