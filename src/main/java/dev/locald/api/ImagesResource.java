@@ -5,6 +5,7 @@ import dev.locald.pull.ImageCatalog;
 import dev.locald.pull.ImageInUseException;
 import dev.locald.pull.LayerRefusedException;
 import dev.locald.registry.RegistryException;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -34,6 +35,9 @@ public class ImagesResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "pullImage", summary = "Pull an image into the store and describe it",
+            description = "Body: {\"reference\": \"...\", \"registryAuth\": {\"username\": \"...\", \"password\": \"...\"}}. "
+                    + "For a builder the answer adds its CNB user, platform APIs and run images.")
     public ImageView pull(byte[] body) throws IOException {
         ImagePullRequest request = ImagePullRequest.parse(body);
         try {
@@ -48,6 +52,7 @@ public class ImagesResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "listImages", summary = "List the cached images with their sizes, most recently used first")
     public ImageListView list() throws IOException {
         return ImageListView.of(catalog.list());
     }
@@ -55,6 +60,7 @@ public class ImagesResource {
     @GET
     @Path("/{digest}")
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "getImage", summary = "Describe one cached image by its manifest digest")
     public ImageView get(@PathParam("digest") String digest) throws IOException {
         Digest manifest = digest(digest);
         return ImageView.of(catalog.find(manifest).orElseThrow(() -> notCached(manifest)), null);
@@ -62,6 +68,8 @@ public class ImagesResource {
 
     @DELETE
     @Path("/{digest}")
+    @Operation(operationId = "deleteImage", summary = "Remove a cached image and the layers nothing else uses",
+            description = "409 while a running build uses the image.")
     public Response delete(@PathParam("digest") String digest) throws IOException {
         Digest manifest = digest(digest);
         try {
