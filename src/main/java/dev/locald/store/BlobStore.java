@@ -157,14 +157,7 @@ public final class BlobStore {
 
     /** Deletes every temp file; only safe when no download is running (startup). Returns how many. */
     public int sweepTemp() throws IOException {
-        int removed = 0;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
-            for (Path entry : entries) {
-                TreeDeleter.deleteTree(entry);
-                removed++;
-            }
-        }
-        return removed;
+        return StoreFiles.sweepAll(tmp);
     }
 
     /** Bytes of blobs fetched and committed since this store was opened (for the bytes-pulled metric). */

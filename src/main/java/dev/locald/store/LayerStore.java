@@ -160,14 +160,7 @@ public final class LayerStore {
 
     /** Removes every temp dir; only safe when no extraction is running (startup). Returns how many. */
     public int sweepTemp() throws IOException {
-        int removed = 0;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
-            for (Path entry : entries) {
-                TreeDeleter.deleteTree(entry);
-                removed++;
-            }
-        }
-        return removed;
+        return StoreFiles.sweepAll(tmp);
     }
 
     /**

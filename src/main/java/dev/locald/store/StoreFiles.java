@@ -26,6 +26,18 @@ final class StoreFiles {
     }
 
     /** Deletes (without following links) the entries of {@code dir} whose own mtime is before {@code cutoff}. */
+    /** Deletes every entry of a temp dir (no link followed); only safe when nothing writes there. */
+    static int sweepAll(Path dir) throws IOException {
+        int removed = 0;
+        try (java.nio.file.DirectoryStream<Path> entries = java.nio.file.Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                dev.locald.fs.TreeDeleter.deleteTree(entry);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     static int sweepOlderThan(Path dir, Instant cutoff) throws IOException {
         int removed = 0;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
