@@ -1,6 +1,6 @@
 package dev.locald.api;
 
-import dev.locald.build.Build;
+import dev.locald.builds.Build;
 
 /** The body of a 202 to {@code POST /builds}. */
 public record AcceptedView(String id, String state, BuildView.Links links) {

@@ -1,9 +1,9 @@
 package dev.locald.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.locald.build.Build;
-import dev.locald.build.BuildSpec;
-import dev.locald.build.PhaseRecord;
+import dev.locald.builds.Build;
+import dev.locald.builds.BuildSpec;
+import dev.locald.builds.PhaseRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;

@@ -1,19 +1,21 @@
 package dev.locald.api;
 
+import dev.locald.source.SourceArchiveSniffer;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.locald.build.ArchiveFormat;
-import dev.locald.build.Build;
-import dev.locald.build.BuildId;
-import dev.locald.build.BuildNotFinishedException;
-import dev.locald.build.BuildService;
-import dev.locald.build.BuildState;
-import dev.locald.build.NoSuchBuildException;
-import dev.locald.build.QueueFullException;
-import dev.locald.build.SourceSubmission;
+import dev.locald.source.ArchiveFormat;
+import dev.locald.builds.Build;
+import dev.locald.builds.BuildId;
+import dev.locald.builds.BuildNotFinishedException;
+import dev.locald.builds.BuildService;
+import dev.locald.builds.BuildState;
+import dev.locald.builds.NoSuchBuildException;
+import dev.locald.builds.QueueFullException;
+import dev.locald.builds.SourceSubmission;
 import dev.locald.config.LocaldConfig;
 import dev.locald.logs.LogRecord;
 import io.smallrye.common.annotation.Blocking;

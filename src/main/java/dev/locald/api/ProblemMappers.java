@@ -2,9 +2,9 @@ package dev.locald.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.locald.build.BuildNotFinishedException;
-import dev.locald.build.NoSuchBuildException;
-import dev.locald.build.QueueFullException;
+import dev.locald.builds.BuildNotFinishedException;
+import dev.locald.builds.NoSuchBuildException;
+import dev.locald.builds.QueueFullException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;

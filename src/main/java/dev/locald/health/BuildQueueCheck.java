@@ -1,7 +1,7 @@
 package dev.locald.health;
 
-import dev.locald.build.BuildService;
-import dev.locald.build.BuildService.QueueStatus;
+import dev.locald.builds.BuildService;
+import dev.locald.builds.BuildService.QueueStatus;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.function.Supplier;

@@ -1,7 +1,7 @@
 package dev.locald.janitor;
 
-import dev.locald.build.Build;
-import dev.locald.build.BuildId;
+import dev.locald.builds.Build;
+import dev.locald.builds.BuildId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

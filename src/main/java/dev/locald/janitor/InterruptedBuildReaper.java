@@ -1,8 +1,8 @@
 package dev.locald.janitor;
 
-import dev.locald.build.Build;
-import dev.locald.build.BuildStore;
-import dev.locald.build.InterruptedBuildCleanup;
+import dev.locald.builds.Build;
+import dev.locald.builds.BuildStore;
+import dev.locald.builds.InterruptedBuildCleanup;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.config.LocaldConfig;
 import dev.locald.runtime.ContainerSweeper;

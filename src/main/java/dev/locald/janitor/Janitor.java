@@ -1,11 +1,11 @@
 package dev.locald.janitor;
 
-import dev.locald.build.Build;
-import dev.locald.build.BuildId;
-import dev.locald.build.BuildNotFinishedException;
-import dev.locald.build.BuildService;
-import dev.locald.build.BuildState;
-import dev.locald.build.NoSuchBuildException;
+import dev.locald.builds.Build;
+import dev.locald.builds.BuildId;
+import dev.locald.builds.BuildNotFinishedException;
+import dev.locald.builds.BuildService;
+import dev.locald.builds.BuildState;
+import dev.locald.builds.NoSuchBuildException;
 import dev.locald.config.LocaldConfig;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.pull.ImageLeases;

@@ -1,6 +1,6 @@
 package dev.locald.janitor;
 
-import dev.locald.build.BuildId;
+import dev.locald.builds.BuildId;
 import dev.locald.fs.TreeDeleter;
 import java.io.IOException;
 import java.nio.file.Path;

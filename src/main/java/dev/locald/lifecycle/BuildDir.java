@@ -1,5 +1,7 @@
 package dev.locald.lifecycle;
 
+import dev.locald.cnb.BuildCaches;
+
 /** The per-build host directories a phase can have mounted; the caller maps each to a host path. */
 public enum BuildDir {
     /** Fresh per build, owned by the CNB user; mounted at {@code /layers}. */

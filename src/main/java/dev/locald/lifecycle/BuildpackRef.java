@@ -54,7 +54,7 @@ public record BuildpackRef(String id, Optional<String> version) {
         return version.map(v -> id + "@" + v).orElse(id);
     }
 
-    static String quote(String s) {
+    public static String quote(String s) {
         if (s == null) {
             return "null";
         }

@@ -17,24 +17,24 @@ import java.nio.file.attribute.PosixFilePermissions;
  * (final component opened with O_NOFOLLOW, owners set with lchown, files created with O_EXCL), so a link
  * planted by a buildpack cannot redirect a host-side read or write.
  */
-final class OwnedFiles {
+public final class OwnedFiles {
     private OwnedFiles() {
     }
 
     /** lchown to the CNB user; a no-op when the ids already match. */
-    static void chown(Path path, CnbUser owner) throws IOException {
+    public static void chown(Path path, CnbUser owner) throws IOException {
         Files.setAttribute(path, "unix:uid", owner.uid(), LinkOption.NOFOLLOW_LINKS);
         Files.setAttribute(path, "unix:gid", owner.gid(), LinkOption.NOFOLLOW_LINKS);
     }
 
     /** chmod without following a symlink at {@code path} (fchmod on an O_NOFOLLOW descriptor). */
-    static void chmod(Path path, String mode) throws IOException {
+    public static void chmod(Path path, String mode) throws IOException {
         Files.getFileAttributeView(path, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setPermissions(PosixFilePermissions.fromString(mode));
     }
 
     /** Fails unless {@code dir} is a directory itself, not a symlink to one. */
-    static void requireRealDirectory(Path dir, String what) throws IOException {
+    public static void requireRealDirectory(Path dir, String what) throws IOException {
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -47,7 +47,7 @@ final class OwnedFiles {
     }
 
     /** Creates {@code dir/name} (which must not exist) with the given bytes, mode and owner. */
-    static Path writeNew(Path dir, String name, byte[] content, String mode, CnbUser owner) throws IOException {
+    public static Path writeNew(Path dir, String name, byte[] content, String mode, CnbUser owner) throws IOException {
         if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..") || name.indexOf('\0') >= 0) {
             throw new IOException("refusing file name " + BuildpackRef.quote(name));
         }

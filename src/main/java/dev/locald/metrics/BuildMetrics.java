@@ -1,8 +1,8 @@
 package dev.locald.metrics;
 
-import dev.locald.build.Build;
-import dev.locald.build.BuildId;
-import dev.locald.build.BuildListener;
+import dev.locald.builds.Build;
+import dev.locald.builds.BuildId;
+import dev.locald.builds.BuildListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

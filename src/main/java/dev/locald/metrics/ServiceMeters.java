@@ -1,6 +1,6 @@
 package dev.locald.metrics;
 
-import dev.locald.build.BuildService;
+import dev.locald.builds.BuildService;
 import dev.locald.pull.ImagePuller;
 import dev.locald.store.BlobStore;
 import dev.locald.store.LayerStore;

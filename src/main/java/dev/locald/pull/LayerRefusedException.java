@@ -3,7 +3,7 @@ package dev.locald.pull;
 import dev.locald.image.Digest;
 import dev.locald.image.ImageReference;
 import dev.locald.image.LayerDescriptor;
-import dev.locald.rootfs.InvalidLayerException;
+import dev.locald.layer.InvalidLayerException;
 import java.util.List;
 
 /** A layer of an image was refused by the extractor (hostile, corrupt or over a limit); nothing of it was kept. */

@@ -1,5 +1,8 @@
 package dev.locald.rootfs;
 
+import dev.locald.layer.LowerDirFlattener;
+import dev.locald.layer.OverlayWhiteouts;
+
 import dev.locald.fs.TreeDeleter;
 
 import dev.locald.config.LocaldConfig;

@@ -1,7 +1,7 @@
 package dev.locald.runtime;
 
-import dev.locald.rootfs.CnbUser;
-import dev.locald.rootfs.HostEntry;
+import dev.locald.etc.CnbUser;
+import dev.locald.etc.HostEntry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

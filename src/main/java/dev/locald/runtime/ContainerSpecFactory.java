@@ -1,8 +1,8 @@
 package dev.locald.runtime;
 
-import dev.locald.rootfs.HomeMount;
-import dev.locald.rootfs.PreparedRoot;
-import dev.locald.rootfs.SyntheticFile;
+import dev.locald.etc.HomeMount;
+import dev.locald.etc.PreparedRoot;
+import dev.locald.etc.SyntheticFile;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package dev.locald.runtime;
 
 import dev.locald.config.LocaldConfig;
-import dev.locald.rootfs.ResolvConf;
-import dev.locald.rootfs.SyntheticRoot;
+import dev.locald.etc.ResolvConf;
+import dev.locald.etc.SyntheticRoot;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

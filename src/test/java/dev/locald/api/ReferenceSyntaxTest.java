@@ -1,9 +1,11 @@
 package dev.locald.api;
 
+import dev.locald.source.SourceArchiveSniffer;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.locald.build.ArchiveFormat;
+import dev.locald.source.ArchiveFormat;
 import dev.locald.testsupport.LayerTar;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;

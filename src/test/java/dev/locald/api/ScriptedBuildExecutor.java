@@ -1,12 +1,12 @@
 package dev.locald.api;
 
-import dev.locald.build.BuildCancellation;
-import dev.locald.build.BuildExecutor;
-import dev.locald.build.BuildFailure;
-import dev.locald.build.BuildJob;
-import dev.locald.build.BuildProgress;
-import dev.locald.build.BuildResult;
-import dev.locald.build.RegistryAuth;
+import dev.locald.builds.BuildCancellation;
+import dev.locald.builds.BuildExecutor;
+import dev.locald.builds.BuildFailure;
+import dev.locald.builds.BuildJob;
+import dev.locald.builds.BuildProgress;
+import dev.locald.builds.BuildResult;
+import dev.locald.builds.RegistryAuth;
 import dev.locald.image.Digest;
 import dev.locald.logs.LogStream;
 import jakarta.enterprise.context.ApplicationScoped;

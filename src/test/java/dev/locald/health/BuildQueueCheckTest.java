@@ -3,7 +3,7 @@ package dev.locald.health;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.locald.build.BuildService.QueueStatus;
+import dev.locald.builds.BuildService.QueueStatus;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.Test;

@@ -3,8 +3,8 @@ package dev.locald.health;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.locald.build.BuildId;
-import dev.locald.build.BuildService.WorkerStatus;
+import dev.locald.builds.BuildId;
+import dev.locald.builds.BuildService.WorkerStatus;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.health.HealthCheckResponse;

@@ -2,10 +2,10 @@ package dev.locald.janitor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.locald.build.Build;
-import dev.locald.build.BuildId;
-import dev.locald.build.BuildSpec;
-import dev.locald.build.Network;
+import dev.locald.builds.Build;
+import dev.locald.builds.BuildId;
+import dev.locald.builds.BuildSpec;
+import dev.locald.builds.Network;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.locald.build.Build;
-import dev.locald.build.BuildId;
-import dev.locald.build.BuildStore;
+import dev.locald.builds.Build;
+import dev.locald.builds.BuildId;
+import dev.locald.builds.BuildStore;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.runtime.CgroupLayout;
 import dev.locald.runtime.ContainerSweeper;

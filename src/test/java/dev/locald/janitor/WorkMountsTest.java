@@ -2,7 +2,7 @@ package dev.locald.janitor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.locald.build.BuildId;
+import dev.locald.builds.BuildId;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

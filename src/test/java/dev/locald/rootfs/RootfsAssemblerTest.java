@@ -1,5 +1,8 @@
 package dev.locald.rootfs;
 
+import dev.locald.layer.LayerExtractor;
+import dev.locald.testsupport.Sandbox;
+
 import dev.locald.testsupport.SampleImages;
 import dev.locald.testsupport.TreeListing;
 

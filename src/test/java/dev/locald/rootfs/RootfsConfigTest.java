@@ -1,5 +1,7 @@
 package dev.locald.rootfs;
 
+import dev.locald.layer.ExtractionLimits;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.locald.config.LocaldConfig;

@@ -230,9 +230,9 @@ class ContainerLimitsTest {
         ContainerSpecFactory specFactory = new ContainerSpecFactory(1024, engine.cgroupParent);
         ContainerRequest request = ContainerRequest.builder(id, rootfs, EngineFixture.CNB)
                 .args("/bin/sleep", "300").build();
-        bundle.writeConfig(specFactory.create(request, new dev.locald.rootfs.SyntheticRoot(
-                new dev.locald.rootfs.ResolvConf(engine.hostResolvConf, List.of("8.8.8.8")))
-                .prepare(rootfs, bundle.etcDir(), new dev.locald.rootfs.SyntheticRoot.Request(EngineFixture.CNB,
+        bundle.writeConfig(specFactory.create(request, new dev.locald.etc.SyntheticRoot(
+                new dev.locald.etc.ResolvConf(engine.hostResolvConf, List.of("8.8.8.8")))
+                .prepare(rootfs, bundle.etcDir(), new dev.locald.etc.SyntheticRoot.Request(EngineFixture.CNB,
                         "crash", List.of(), false))));
         Process runc = engine.runc.startRun(bundle, id);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.locald.rootfs.CnbUser;
+import dev.locald.etc.CnbUser;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.locald.rootfs.CnbUser;
-import dev.locald.rootfs.GroupFile;
-import dev.locald.rootfs.HomeMount;
-import dev.locald.rootfs.PasswdFile;
-import dev.locald.rootfs.PreparedRoot;
-import dev.locald.rootfs.SyntheticFile;
+import dev.locald.etc.CnbUser;
+import dev.locald.etc.GroupFile;
+import dev.locald.etc.HomeMount;
+import dev.locald.etc.PasswdFile;
+import dev.locald.etc.PreparedRoot;
+import dev.locald.etc.SyntheticFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

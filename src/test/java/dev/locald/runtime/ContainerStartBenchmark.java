@@ -1,8 +1,8 @@
 package dev.locald.runtime;
 
-import dev.locald.rootfs.PreparedRoot;
-import dev.locald.rootfs.ResolvConf;
-import dev.locald.rootfs.SyntheticRoot;
+import dev.locald.etc.PreparedRoot;
+import dev.locald.etc.ResolvConf;
+import dev.locald.etc.SyntheticRoot;
 import dev.locald.testsupport.LayerTar;
 import java.io.File;
 import java.nio.file.Files;

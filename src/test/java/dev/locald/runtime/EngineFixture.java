@@ -4,9 +4,9 @@ import dev.locald.fs.TreeDeleter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.locald.rootfs.CnbUser;
-import dev.locald.rootfs.ResolvConf;
-import dev.locald.rootfs.SyntheticRoot;
+import dev.locald.etc.CnbUser;
+import dev.locald.etc.ResolvConf;
+import dev.locald.etc.SyntheticRoot;
 import dev.locald.testsupport.ImagePusher;
 import dev.locald.testsupport.TestRegistry;
 import java.io.IOException;

@@ -1,8 +1,0 @@
-package dev.locald.build;
-
-/** No build with this id exists (or it was deleted). */
-public class NoSuchBuildException extends Exception {
-    public NoSuchBuildException(BuildId id) {
-        super("there is no build " + id);
-    }
-}

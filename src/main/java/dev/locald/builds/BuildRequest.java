@@ -1,0 +1,71 @@
+package dev.locald.builds;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A validated build request (the API checks every field before one is made). References are kept as the
+ * strings the user gave; they have passed strict syntax checks.
+ *
+ * @param image the target image to publish
+ * @param builder the builder image
+ * @param runImage a run image overriding the builder's choice
+ * @param env build-time variables written to {@code /platform/env}
+ * @param secretEnv names (keys of {@code env}) whose values are redacted from the log
+ * @param buildpacks buildpacks replacing the builder's order, as ids ({@code id[@version]}) or {@code docker://} references
+ * @param tags additional references to publish the image under
+ * @param trustBuilder run the single {@code creator} phase (credentials then reach the builder)
+ * @param clearCache ignore (and replace) the cache of the target
+ * @param network the network given to the phases
+ * @param timeout the whole-build deadline, empty for the configured default
+ * @param registryAuth credentials for the target registry; memory only
+ */
+public record BuildRequest(
+        String image,
+        String builder,
+        Optional<String> runImage,
+        Map<String, String> env,
+        Set<String> secretEnv,
+        List<String> buildpacks,
+        List<String> tags,
+        boolean trustBuilder,
+        boolean clearCache,
+        Network network,
+        Optional<Duration> timeout,
+        Optional<RegistryAuth> registryAuth) {
+
+    public BuildRequest {
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(builder, "builder");
+        Objects.requireNonNull(runImage, "runImage");
+        env = Map.copyOf(env);
+        secretEnv = Set.copyOf(secretEnv);
+        buildpacks = List.copyOf(buildpacks);
+        tags = List.copyOf(tags);
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(registryAuth, "registryAuth");
+        if (!env.keySet().containsAll(secretEnv)) {
+            throw new IllegalArgumentException("secretEnv names a variable that env does not set");
+        }
+    }
+
+    /** The non-secret part kept in the build record. */
+    public BuildSpec spec() {
+        return new BuildSpec(image, builder, runImage.orElse(null), List.copyOf(new java.util.TreeSet<>(env.keySet())),
+                buildpacks, tags, trustBuilder, clearCache, network, timeout.orElse(null), registryAuth.isPresent());
+    }
+
+    @Override
+    public String toString() {
+        return "BuildRequest[image=" + image + ", builder=" + builder + ", runImage=" + runImage.orElse("")
+                + ", env=" + new java.util.TreeSet<>(env.keySet()) + ", buildpacks=" + buildpacks + ", tags=" + tags
+                + ", trustBuilder=" + trustBuilder + ", clearCache=" + clearCache + ", network=" + network.wireName()
+                + ", timeout=" + timeout.map(Duration::toString).orElse("default")
+                + ", registryAuth=" + (registryAuth.isPresent() ? "***" : "none") + "]";
+    }
+}

@@ -1,0 +1,28 @@
+package dev.locald.builds;
+
+import dev.locald.source.ArchiveFormat;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/** Where a build's application source is. */
+public sealed interface BuildSource {
+
+    /**
+     * An uploaded archive as stored by locald under the build's work directory. It is not unpacked yet:
+     * the executor unpacks it with the same defences as image layers.
+     */
+    record Archive(Path file, ArchiveFormat format) implements BuildSource {
+        public Archive {
+            Objects.requireNonNull(file, "file");
+            Objects.requireNonNull(format, "format");
+        }
+    }
+
+    /** A directory on the server, allowed only where {@code locald.builds.allow-source-path} is on. */
+    record Directory(Path path) implements BuildSource {
+        public Directory {
+            Objects.requireNonNull(path, "path");
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.locald.builds;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What was asked for, as kept in the build record: everything but secrets. Env values are left out
+ * (they often carry tokens); their names are kept. {@code timeout} is null for the default.
+ */
+public record BuildSpec(
+        String image,
+        String builder,
+        String runImage,
+        List<String> envNames,
+        List<String> buildpacks,
+        List<String> tags,
+        boolean trustBuilder,
+        boolean clearCache,
+        Network network,
+        Duration timeout,
+        boolean registryAuth) {
+
+    public BuildSpec {
+        envNames = envNames == null ? List.of() : List.copyOf(envNames);
+        buildpacks = buildpacks == null ? List.of() : List.copyOf(buildpacks);
+        tags = tags == null ? List.of() : List.copyOf(tags);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.locald.cnb;
+
+import dev.locald.lifecycle.TrustedBuilders;
+import dev.locald.source.SourceLimits;
+import dev.locald.source.SourceUnpacker;
+
+import dev.locald.config.LocaldConfig;
+import dev.locald.rootfs.RootfsAssembler;
+import dev.locald.runtime.ContainerRunner;
+import dev.locald.runtime.ResourceLimits;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.util.List;
+
+/** CDI wiring of the lifecycle classes from {@link LocaldConfig}; the classes themselves need no CDI. */
+@Singleton
+public class LifecycleProducers {
+
+    @Produces
+    @Singleton
+    PhaseRunner phaseRunner(RootfsAssembler assembler, ContainerRunner containers) {
+        return new PhaseRunner(assembler, containers, ResourceLimits.none());
+    }
+
+    @Produces
+    @Singleton
+    BuildCaches buildCaches(LocaldConfig config) {
+        return new BuildCaches(config.dataRoot());
+    }
+
+    @Produces
+    @Singleton
+    SourceUnpacker sourceUnpacker(LocaldConfig config) {
+        LocaldConfig.Lifecycle lifecycle = config.lifecycle();
+        return new SourceUnpacker(new SourceLimits(lifecycle.maxSourceEntries(), lifecycle.maxSourceBytes(),
+                lifecycle.maxSourceRatio()));
+    }
+
+    @Produces
+    @Singleton
+    TrustedBuilders trustedBuilders(LocaldConfig config) {
+        return new TrustedBuilders(config.lifecycle().trustedBuilders().orElse(List.of()));
+    }
+}

@@ -1,0 +1,84 @@
+package dev.locald.cnb;
+
+import dev.locald.lifecycle.BuildWorkspace;
+import dev.locald.lifecycle.CnbUser;
+import dev.locald.lifecycle.NetworkMode;
+import dev.locald.lifecycle.PhaseMount;
+import dev.locald.lifecycle.PhaseSpec;
+import dev.locald.lifecycle.RegistryAuthEnv;
+
+import dev.locald.rootfs.AssembledRootfs;
+import dev.locald.rootfs.RootfsAssembler;
+import dev.locald.runtime.BindMount;
+import dev.locald.runtime.Cancellation;
+import dev.locald.runtime.ContainerRequest;
+import dev.locald.runtime.ContainerResult;
+import dev.locald.runtime.ContainerRunner;
+import dev.locald.runtime.OutputSink;
+import dev.locald.runtime.ResourceLimits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs one phase of a build: a fresh overlay rootfs of the phase's image (so every phase starts from the
+ * pristine image, as pack's fresh container per phase does), the build dirs bound in, the phase's env
+ * with credentials only where the plan allows them, and the container engine underneath.
+ */
+public final class PhaseRunner {
+
+    /** The rootfs a phase runs on: the image's extracted layers (bottom first) and its config. */
+    public record PhaseImageRoot(List<Path> layerDirs, List<String> env, String workingDir) {
+        public PhaseImageRoot {
+            layerDirs = List.copyOf(layerDirs);
+            env = List.copyOf(env);
+        }
+
+        public String path() {
+            return env.stream().filter(e -> e.startsWith("PATH=")).map(e -> e.substring(5)).findFirst().orElse("");
+        }
+    }
+
+    private final RootfsAssembler assembler;
+    private final ContainerRunner containers;
+    private final ResourceLimits limits;
+
+    public PhaseRunner(RootfsAssembler assembler, ContainerRunner containers, ResourceLimits limits) {
+        this.assembler = assembler;
+        this.containers = containers;
+        this.limits = limits;
+    }
+
+    /**
+     * @param containerId unique runc id for this phase's container
+     * @param scratch     a directory of this build for the phase's assembly (upper dir, mount point)
+     */
+    public ContainerResult run(String containerId, PhaseSpec spec, PhaseImageRoot image, BuildWorkspace workspace,
+                               RegistryAuthEnv auth, OutputSink sink, Cancellation cancellation,
+                               Optional<Duration> timeout, Path scratch) throws IOException, InterruptedException {
+        Path assemblyDir = Files.createDirectories(scratch.resolve("rootfs-" + spec.phase().id()));
+        try (AssembledRootfs rootfs = assembler.assemble(image.layerDirs(), assemblyDir)) {
+            ContainerRequest.Builder request = ContainerRequest.builder(containerId, rootfs.root(),
+                            dev.locald.etc.CnbUser.of(spec.user().uid(), spec.user().gid()))
+                    .args(spec.argv())
+                    .imagePath(image.path())
+                    .env(spec.processEnv(image.env(), auth))
+                    .cwd(image.workingDir().isBlank() ? "/" : image.workingDir())
+                    .user(spec.user().uid(), spec.user().gid())
+                    .network(spec.network() == NetworkMode.HOST
+                            ? dev.locald.runtime.NetworkMode.HOST : dev.locald.runtime.NetworkMode.ISOLATED)
+                    .limits(limits)
+                    .hostname("locald-build");
+            for (PhaseMount mount : spec.mounts()) {
+                request.mount(new BindMount(workspace.dir(mount.source()), mount.containerPath(), mount.readOnly()));
+            }
+            timeout.ifPresent(request::timeout);
+            return containers.run(request.build(), sink, cancellation);
+        } finally {
+            Files.deleteIfExists(assemblyDir);
+        }
+    }
+}

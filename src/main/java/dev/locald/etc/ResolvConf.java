@@ -1,0 +1,111 @@
+package dev.locald.etc;
+
+import com.google.common.net.InetAddresses;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The container's {@code /etc/resolv.conf}, derived from the host's as Docker does: with the host's
+ * network it is the host's file unchanged; in a network namespace of its own, loopback nameservers
+ * (127.0.0.0/8, ::1) are unreachable and removed, {@code search} and {@code options} are kept, and when
+ * no nameserver is left the configured public resolvers are used.
+ */
+public final class ResolvConf {
+
+    static final long MAX_BYTES = 1024 * 1024;
+
+    private final Path hostFile;
+    private final List<String> fallbackNameservers;
+
+    /**
+     * @param hostFile the host's resolv.conf (normally {@code /etc/resolv.conf})
+     * @param fallbackNameservers IP literals used when no usable nameserver remains
+     */
+    public ResolvConf(Path hostFile, List<String> fallbackNameservers) {
+        this.hostFile = hostFile;
+        for (String address : fallbackNameservers) {
+            if (!InetAddresses.isInetAddress(address)) {
+                throw new IllegalArgumentException("fallback nameserver is not an IP address: " + address);
+            }
+        }
+        if (fallbackNameservers.isEmpty()) {
+            throw new IllegalArgumentException("at least one fallback nameserver is needed");
+        }
+        this.fallbackNameservers = List.copyOf(fallbackNameservers);
+    }
+
+    /** The content for a container that uses the host's network ({@code hostNetwork}) or its own. */
+    public String render(boolean hostNetwork) throws IOException {
+        String host = readHostFile();
+        return hostNetwork ? hostNetworkContent(host) : isolatedContent(host);
+    }
+
+    String hostNetworkContent(String host) {
+        return host.isEmpty() || host.endsWith("\n") ? host : host + "\n";
+    }
+
+    String isolatedContent(String host) {
+        StringBuilder kept = new StringBuilder();
+        for (String line : host.split("\n")) {
+            String[] words = line.trim().split("\\s+");
+            if (words[0].equals("nameserver") && (words.length < 2 || isLoopback(words[1]))) {
+                continue;
+            }
+            if (!line.isBlank()) {
+                kept.append(line).append('\n');
+            }
+        }
+        String result = kept.toString();
+        return nameservers(result).isEmpty() ? withFallbacks(result) : result;
+    }
+
+    private String withFallbacks(String text) {
+        StringBuilder result = new StringBuilder(text.isEmpty() || text.endsWith("\n") ? text : text + "\n");
+        fallbackNameservers.forEach(ns -> result.append("nameserver ").append(ns).append('\n'));
+        return result.toString();
+    }
+
+    private static List<String> nameservers(String text) {
+        List<String> result = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            String[] words = line.trim().split("\\s+");
+            if (words.length >= 2 && words[0].equals("nameserver")) {
+                result.add(words[1]);
+            }
+        }
+        return result;
+    }
+
+    private static boolean isLoopback(String address) {
+        // "fe80::1%eth0" style zone ids are not literals Guava accepts; strip them first
+        String literal = address.contains("%") ? address.substring(0, address.indexOf('%')) : address;
+        if (!InetAddresses.isInetAddress(literal)) {
+            return false;
+        }
+        InetAddress parsed = InetAddresses.forString(literal);
+        return parsed.isLoopbackAddress() || (parsed instanceof Inet4Address && parsed.getAddress()[0] == 127);
+    }
+
+    private String readHostFile() throws IOException {
+        try {
+            // the host's file is normally a symlink (systemd-resolved); following it is fine on the host
+            if (Files.size(hostFile) > MAX_BYTES) {
+                throw new IOException(hostFile + " is larger than " + MAX_BYTES + " bytes");
+            }
+            if (!Files.isRegularFile(hostFile)) {
+                throw new IOException(hostFile + " is not a regular file");
+            }
+            return Files.readString(hostFile, StandardCharsets.ISO_8859_1);
+        } catch (NoSuchFileException e) {
+            return "";
+        }
+    }
+
+}

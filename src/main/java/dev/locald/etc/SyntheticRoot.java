@@ -1,0 +1,159 @@
+package dev.locald.etc;
+
+import dev.locald.fs.TreeDeleter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns an image rootfs into a working POSIX environment (engine spec §1, §2): generates
+ * {@code /etc/passwd}, {@code /etc/group}, {@code /etc/resolv.conf}, {@code /etc/hosts} and
+ * {@code /etc/hostname} into a per-run directory outside the rootfs, to be bind-mounted read-only.
+ *
+ * <p>The image's passwd and group are read without following links and are kept when valid. Where the
+ * image put a symlink, FIFO, device or directory in place of one of these files, the entry is replaced
+ * by an empty regular file (moby's init layer does the same) so that the bind mount lands on it and
+ * nothing is ever read or written through it; the rootfs must therefore be the run's own writable root
+ * (an overlay with a per-run upper dir).
+ */
+public final class SyntheticRoot {
+
+    private static final Logger LOG = Logger.getLogger(SyntheticRoot.class);
+
+    /** Largest image passwd or group file read (larger is treated as invalid and replaced). */
+    public static final long MAX_USER_FILE_BYTES = 1024 * 1024;
+
+    static final List<String> ETC_FILES = List.of("passwd", "group", "resolv.conf", "hosts", "hostname");
+
+    /** What the synthetic root depends on for one run. */
+    public record Request(CnbUser cnbUser, String hostname, List<HostEntry> extraHosts, boolean hostNetwork) {
+        public Request {
+            HostEntry.requireHostname(hostname);
+            extraHosts = List.copyOf(extraHosts);
+        }
+    }
+
+    private final ResolvConf resolvConf;
+
+    public SyntheticRoot(ResolvConf resolvConf) {
+        this.resolvConf = resolvConf;
+    }
+
+    /**
+     * Writes the generated files into {@code outputDir} (an existing, empty directory outside the
+     * rootfs) and neutralizes unsafe mount targets in {@code rootfs}.
+     */
+    public PreparedRoot prepare(Path rootfs, Path outputDir, Request request) throws IOException {
+        if (!Files.isDirectory(rootfs, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException("rootfs is not a directory: " + rootfs);
+        }
+        CnbUser user = request.cnbUser();
+        PasswdFile passwd = imageFile(rootfs, "etc/passwd", PasswdFile::parse).orElseGet(PasswdFile::empty)
+                .withBuildUsers(user, user.gid());
+        GroupFile group = imageFile(rootfs, "etc/group", GroupFile::parse).orElseGet(GroupFile::empty)
+                .withBuildGroups(user);
+
+        List<SyntheticFile> files = new ArrayList<>();
+        files.add(write(outputDir, "passwd", passwd.render()));
+        files.add(write(outputDir, "group", group.render()));
+        files.add(write(outputDir, "resolv.conf", resolvConf.render(request.hostNetwork())));
+        files.add(write(outputDir, "hosts", HostsFile.render(request.hostname(), request.extraHosts())));
+        files.add(write(outputDir, "hostname", request.hostname() + "\n"));
+        prepareMountTargets(rootfs);
+
+        String home = passwd.byUid(user.uid()).map(PasswdFile.Entry::home).orElse(user.home());
+        Optional<HomeMount> homeMount = needsHomeMount(rootfs, home)
+                ? Optional.of(new HomeMount(home, user.uid(), user.gid()))
+                : Optional.empty();
+        return new PreparedRoot(files, passwd, group, homeMount);
+    }
+
+    private interface Parser<T> {
+        Optional<T> parse(String text);
+    }
+
+    private static <T> Optional<T> imageFile(Path rootfs, String relative, Parser<T> parser) throws IOException {
+        RootfsFileReader.Result read = RootfsFileReader.read(rootfs, relative, MAX_USER_FILE_BYTES);
+        if (read.content().isEmpty()) {
+            if (!read.absent()) {
+                LOG.warnf("image /%s not used, a synthetic one replaces it: %s", relative, read.refusal());
+            }
+            return Optional.empty();
+        }
+        String text = new String(read.content().get(), StandardCharsets.ISO_8859_1);
+        Optional<T> parsed = text.indexOf('\0') >= 0 ? Optional.empty() : parser.parse(text);
+        if (parsed.isEmpty()) {
+            LOG.warnf("image /%s is not valid, a synthetic one replaces it", relative);
+        }
+        return parsed;
+    }
+
+    private static SyntheticFile write(Path outputDir, String name, String content) throws IOException {
+        Path file = outputDir.resolve(name);
+        Files.writeString(file, content, StandardCharsets.ISO_8859_1, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE);
+        // readable by the unprivileged container user whatever the service's umask is
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        return new SyntheticFile(file, "/etc/" + name);
+    }
+
+    /**
+     * Makes {@code /etc} a real directory and each of our files either absent (runc creates it) or a
+     * regular file, so that the bind mounts never follow an image symlink.
+     */
+    static void prepareMountTargets(Path rootfs) throws IOException {
+        Path etc = rootfs.resolve("etc");
+        Optional<BasicFileAttributes> etcAttributes = lstat(etc);
+        if (etcAttributes.isPresent() && !etcAttributes.get().isDirectory()) {
+            LOG.warnf("image /etc is not a directory; removed (runc creates a directory for the mounts)");
+            TreeDeleter.deleteTree(etc);
+        }
+        if (etcAttributes.isEmpty() || !etcAttributes.get().isDirectory()) {
+            return;
+        }
+        for (String name : ETC_FILES) {
+            Path target = etc.resolve(name);
+            Optional<BasicFileAttributes> attributes = lstat(target);
+            if (attributes.isPresent() && !attributes.get().isRegularFile()) {
+                LOG.warnf("image /etc/%s is not a regular file; replaced by an empty one", name);
+                TreeDeleter.deleteTree(target);
+                Files.createFile(target);
+            }
+        }
+    }
+
+    static boolean needsHomeMount(Path rootfs, String home) throws IOException {
+        Path current = rootfs;
+        for (String part : home.split("/")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            current = current.resolve(part);
+            Optional<BasicFileAttributes> attributes = lstat(current);
+            if (attributes.isEmpty() || !attributes.get().isDirectory()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Optional<BasicFileAttributes> lstat(Path path) throws IOException {
+        try {
+            return Optional.of(Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+}

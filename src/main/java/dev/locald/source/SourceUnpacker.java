@@ -1,0 +1,340 @@
+package dev.locald.source;
+
+import dev.locald.lifecycle.BuildpackRef;
+import dev.locald.lifecycle.CnbUser;
+import dev.locald.lifecycle.OwnedFiles;
+
+import dev.locald.fs.TreeDeleter;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.util.Enumeration;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+/**
+ * Puts a build's source into its per-build workspace, owned by the CNB user: either a request's archive
+ * (tar, tar.gz or zip, recognised by magic bytes, not by name) or a server-side directory. The defences
+ * are those of image layers (see {@link WorkspaceWriter}); devices, FIFOs and sockets are refused, and so
+ * are bombs (entry count, expanded size, expansion ratio) and truncated archives. On any failure the
+ * workspace is deleted, so the caller never sees a partial one.
+ */
+public final class SourceUnpacker {
+
+    /** What a source archive turned out to be. */
+    public enum Format { TAR, TAR_GZIP, ZIP }
+
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFLNK = 0120000;
+    private static final int MAX_SYMLINK_TARGET = 4096;
+
+    private final SourceLimits limits;
+
+    public SourceUnpacker(SourceLimits limits) {
+        this.limits = limits;
+    }
+
+    /**
+     * Unpacks {@code archive} into {@code workspace}.
+     *
+     * @param workspace must not exist yet (its parent must), or be an empty real directory; it is created
+     *                  0755 and owned by {@code owner}
+     * @return the detected format
+     * @throws SourceArchiveException for anything wrong with the archive; the workspace is gone afterwards
+     */
+    public Format unpack(Path archive, Path workspace, CnbUser owner) throws SourceArchiveException, IOException {
+        prepare(workspace, owner);
+        try {
+            Format format = detect(archive);
+            long size = Files.size(archive);
+            WorkspaceWriter writer = new WorkspaceWriter(workspace, owner, limits, size);
+            if (format == Format.ZIP) {
+                unzip(archive, writer);
+            } else {
+                try (InputStream raw = Files.newInputStream(archive)) {
+                    // decompressConcatenated: `cat a.gz b.gz` is one valid gzip stream
+                    untar(format == Format.TAR ? raw
+                            : ArchiveRead.of(() -> new GzipCompressorInputStream(new BufferedInputStream(raw), true)), writer);
+                }
+            }
+            return format;
+        } catch (SourceArchiveException e) {
+            discard(workspace, e);
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // Reading the archive is wrapped in ArchiveRead, so what is left is the server's side (disk full,
+            // permissions): not the client's fault, so not a SourceArchiveException.
+            discard(workspace, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Copies the server-side directory {@code source} into {@code workspace}. {@code source} itself must be a
+     * real directory (resolve any link in its configured path first); below it links are never followed:
+     * relative symlinks staying inside are copied as links, others are refused, as are special files.
+     */
+    public void copyDirectory(Path source, Path workspace, CnbUser owner) throws SourceArchiveException, IOException {
+        try {
+            OwnedFiles.requireRealDirectory(source, "source directory");
+        } catch (IOException e) {
+            throw new SourceArchiveException(e.getMessage(), e);
+        }
+        prepare(workspace, owner);
+        WorkspaceWriter writer = new WorkspaceWriter(workspace, owner, limits, 0);
+        try {
+            Files.walkFileTree(source, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes a) throws IOException {
+                    String rel = relative(source, dir);
+                    if (!rel.isEmpty()) {
+                        copy(writer, rel, dir);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
+                    copy(writer, relative(source, file), file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    throw e;
+                }
+            });
+        } catch (WrappedSourceException e) {
+            discard(workspace, e.getCause());
+            throw (SourceArchiveException) e.getCause();
+        } catch (IOException | RuntimeException e) {
+            discard(workspace, e);
+            throw new SourceArchiveException("cannot copy the source directory " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void copy(WorkspaceWriter writer, String rel, Path path) throws IOException {
+        try {
+            writer.countEntry(rel);
+            PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            int mode = mode(a);
+            if (a.isDirectory()) {
+                writer.directory(rel, mode);
+            } else if (a.isSymbolicLink()) {
+                writer.symlink(rel, Files.readSymbolicLink(path).toString());
+            } else if (a.isRegularFile()) {
+                try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
+                    writer.file(rel, mode, in);
+                }
+            } else {
+                throw new SourceArchiveException("source entry " + BuildpackRef.quote(rel)
+                        + " is a device, FIFO or socket; only files, directories and links can be copied");
+            }
+        } catch (SourceArchiveException e) {
+            throw new WrappedSourceException(e);
+        }
+    }
+
+    private static int mode(PosixFileAttributes a) {
+        int mode = 0;
+        for (var p : a.permissions()) {
+            mode |= 1 << (8 - p.ordinal()); // OWNER_READ is ordinal 0 → bit 8
+        }
+        return mode;
+    }
+
+    private static String relative(Path root, Path p) {
+        return root.relativize(p).toString();
+    }
+
+    /** Carries a {@link SourceArchiveException} through {@link java.nio.file.FileVisitor}'s IOException-only API. */
+    private static final class WrappedSourceException extends IOException {
+        WrappedSourceException(SourceArchiveException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    static Format detect(Path archive) throws SourceArchiveException, IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(archive)) {
+            head = in.readNBytes(512);
+        } catch (NoSuchFileException e) {
+            throw new SourceArchiveException("the source archive " + archive + " does not exist", e);
+        }
+        if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+            return Format.TAR_GZIP;
+        }
+        if (head.length >= 4 && head[0] == 'P' && head[1] == 'K'
+                && ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6))) {
+            return Format.ZIP;
+        }
+        if (isTar(head)) {
+            return Format.TAR;
+        }
+        throw new SourceArchiveException("the source is not a tar, tar.gz or zip archive");
+    }
+
+    /** ustar/GNU magic in the first header, or an all-zero block (an empty tar). */
+    private static boolean isTar(byte[] head) {
+        if (head.length < 512) {
+            return false;
+        }
+        if (TarArchiveInputStream.matches(head, head.length)) {
+            return true;
+        }
+        for (byte b : head) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void untar(InputStream raw, WorkspaceWriter writer) throws IOException, SourceArchiveException {
+        try (BufferedInputStream in = new BufferedInputStream(raw, 64 * 1024)) {
+            in.mark(512);
+            byte[] head = ArchiveRead.of(() -> in.readNBytes(512));
+            in.reset();
+            if (!isTar(head)) {
+                throw new SourceArchiveException("the gzip stream does not contain a tar archive");
+            }
+            MarkerCheckingTarInputStream tar = new MarkerCheckingTarInputStream(in);
+            TarArchiveEntry e;
+            while ((e = ArchiveRead.of(tar::getNextEntry)) != null) {
+                String name = e.getName();
+                writer.countEntry(name);
+                int mode = e.getMode() & 07777;
+                if (e.isDirectory()) {
+                    writer.directory(name, mode);
+                } else if (e.isSymbolicLink()) {
+                    writer.symlink(name, e.getLinkName());
+                } else if (e.isLink()) {
+                    writer.hardlink(name, e.getLinkName());
+                } else if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
+                    throw new SourceArchiveException("entry " + BuildpackRef.quote(name)
+                            + " is a device node or FIFO; source archives may contain only files, directories and links");
+                } else if (e.isFile() && !e.isSparse()) {
+                    writer.file(name, mode, tar);
+                    if (tar.available() > 0 || tar.read() != -1) {
+                        throw new SourceArchiveException("entry " + BuildpackRef.quote(name) + " was not fully read");
+                    }
+                } else {
+                    throw new SourceArchiveException("entry " + BuildpackRef.quote(name)
+                            + " has an unsupported tar type '" + (char) e.getLinkFlag() + "'");
+                }
+            }
+            if (tar.endedWithoutMarker()) {
+                throw new SourceArchiveException("the source archive is truncated: the tar stream ends without its end-of-archive blocks");
+            }
+        }
+    }
+
+    /**
+     * Notices a tar that simply stops after some entry: commons-compress treats that like a proper end, but a
+     * real tar always closes with zero blocks, so a missing one means the upload was cut short.
+     */
+    private static final class MarkerCheckingTarInputStream extends TarArchiveInputStream {
+        private boolean sawZeroRecord;
+
+        MarkerCheckingTarInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        protected byte[] readRecord() throws IOException {
+            byte[] record = super.readRecord();
+            if (record != null && isZero(record)) {
+                sawZeroRecord = true; // one zero block is enough; some writers omit the second
+            }
+            return record;
+        }
+
+        boolean endedWithoutMarker() {
+            return !sawZeroRecord;
+        }
+
+        private static boolean isZero(byte[] record) {
+            for (byte b : record) {
+                if (b != 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private void unzip(Path archive, WorkspaceWriter writer) throws IOException, SourceArchiveException {
+        try (ZipFile zip = ArchiveRead.of(() -> ZipFile.builder().setPath(archive).get())) {
+            Enumeration<ZipArchiveEntry> entries = zip.getEntriesInPhysicalOrder();
+            while (entries.hasMoreElements()) {
+                ZipArchiveEntry e = entries.nextElement();
+                String name = e.getName();
+                writer.countEntry(name);
+                if (!zip.canReadEntryData(e)) {
+                    throw new SourceArchiveException("zip entry " + BuildpackRef.quote(name)
+                            + " uses encryption or a compression method that cannot be read");
+                }
+                int unixMode = e.getPlatform() == ZipArchiveEntry.PLATFORM_UNIX ? e.getUnixMode() : 0;
+                int type = unixMode & S_IFMT;
+                int mode = unixMode & 07777;
+                if (e.isUnixSymlink()) {
+                    String target;
+                    try (InputStream in = ArchiveRead.of(() -> zip.getInputStream(e))) {
+                        byte[] b = ArchiveRead.of(() -> in.readNBytes(MAX_SYMLINK_TARGET + 1));
+                        if (b.length > MAX_SYMLINK_TARGET) {
+                            throw new SourceArchiveException("zip symlink " + BuildpackRef.quote(name) + " has an over-long target");
+                        }
+                        target = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+                    }
+                    writer.symlink(name, target);
+                } else if (e.isDirectory() || type == S_IFDIR) {
+                    writer.directory(name, mode == 0 ? 0755 : mode);
+                } else if (type == 0 || type == S_IFREG) {
+                    try (InputStream in = ArchiveRead.of(() -> zip.getInputStream(e))) {
+                        writer.file(name, mode == 0 ? 0644 : mode, in);
+                    }
+                } else {
+                    throw new SourceArchiveException("zip entry " + BuildpackRef.quote(name)
+                            + " is a device node, FIFO or socket; source archives may contain only files, directories and links");
+                }
+            }
+        }
+    }
+
+    private static void prepare(Path workspace, CnbUser owner) throws IOException, SourceArchiveException {
+        if (Files.exists(workspace, LinkOption.NOFOLLOW_LINKS)) {
+            OwnedFiles.requireRealDirectory(workspace, "workspace");
+            try (var list = Files.list(workspace)) {
+                if (list.findAny().isPresent()) {
+                    throw new SourceArchiveException("workspace " + workspace + " is not empty");
+                }
+            }
+        } else {
+            Files.createDirectory(workspace);
+        }
+        OwnedFiles.chmod(workspace, "rwxr-xr-x");
+        OwnedFiles.chown(workspace, owner);
+    }
+
+    private static void discard(Path workspace, Throwable cause) {
+        try {
+            TreeDeleter.deleteTree(workspace);
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

@@ -1,0 +1,307 @@
+package dev.locald.builds;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.locald.fixtures.FixtureContainer;
+import dev.locald.fixtures.FixtureFolder;
+import dev.locald.fixtures.FixtureImages;
+import dev.locald.fixtures.PulledImage;
+import dev.locald.testsupport.TestRegistry;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The product, end to end: POST /builds with the sample app against the fixture builders in a real
+ * registry, phases under real runc, the published image pulled back and run.
+ */
+@QuarkusTest
+@TestProfile(EndToEndBuildTest.Profile.class)
+class EndToEndBuildTest {
+
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("locald.data-dir", "target/locald-e2e",
+                    "locald.builds.max-concurrent", "2");
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static TestRegistry registry;
+    static FixtureImages.Fixtures fixtures;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void publishFixtures() {
+        registry = TestRegistry.start();
+        fixtures = FixtureImages.publishAll(registry);
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        registry.close();
+    }
+
+    @Test
+    void sampleAppBuildsStreamsItsLogAndTheImageRuns() throws Exception {
+        String target = registry.hostPort() + "/e2e/hello:1";
+        String body = JSON.writeValueAsString(Map.of("image", target,
+                "builder", fixtures.busybox().image().reference(), "trustBuilder", true,
+                "env", Map.of("GREETING", "from e2e")));
+        String location = given().multiPart("build", body, "application/json")
+                .multiPart("source", "app.tar", FixtureFolder.appTar("hello"), "application/x-tar")
+                .when().post("/builds").then().statusCode(202).extract().header("Location");
+
+        // the log streams live: the first phase line arrives while the build is still running
+        List<String> lines = followTextLog(location);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("[creator]")), String.join("\n", lines));
+
+        JsonNode build = awaitFinished(location);
+        assertEquals("succeeded", build.path("state").asText(), build.toPrettyString());
+        String digest = build.path("result").path("digest").asText();
+        assertTrue(digest.startsWith("sha256:"), build.toPrettyString());
+
+        PulledImage image = PulledImage.pull(registry, "e2e/hello", digest);
+        assertEquals(digest, image.manifestDigest());
+        FixtureContainer.Result run = image.runDefaultProcess(image.unpack(Files.createDirectory(tmp.resolve("run"))), List.of());
+        assertEquals(0, run.exitCode(), run.output());
+        assertTrue(run.stdout().contains("Hello from the locald fixture app (built by fixture/hello 1.0.0)"),
+                run.output());
+        // the request's env reached the buildpacks through /platform/env; they ran as the CNB user
+        String record = image.file("layers/fixture_env-recorder/record/record.txt");
+        assertTrue(record.contains("== platform-env ==\nGREETING=from e2e\n"), record);
+        assertTrue(record.contains("uid=1000\ngid=1000\nuser=cnb\nHOME=/home/cnb\n"), record);
+        assertNoLeftovers(location);
+    }
+
+    @Test
+    void untrustedFivePhasesWithTheNoEtcBuilder() throws Exception {
+        String target = registry.hostPort() + "/e2e/noetc:1";
+        String body = JSON.writeValueAsString(Map.of("image", target,
+                "builder", fixtures.noEtc().image().reference(),
+                "env", Map.of("GREETING", "no etc"),
+                "registryAuth", Map.of("username", "ci-bot", "password", "hunter2-secret")));
+        String location = given().multiPart("build", body, "application/json")
+                .multiPart("source", "app.tar", FixtureFolder.appTar("hello"), "application/x-tar")
+                .when().post("/builds").then().statusCode(202).extract().header("Location");
+        JsonNode build = awaitFinished(location);
+        assertEquals("succeeded", build.path("state").asText(), build.toPrettyString());
+        List<String> phases = build.path("phases").findValuesAsText("name");
+        assertEquals(List.of("analyzer", "detector", "restorer", "builder", "exporter"), phases);
+        PulledImage image = PulledImage.pull(registry, "e2e/noetc", build.path("result").path("digest").asText());
+        FixtureContainer.Result run = image.runDefaultProcess(image.unpack(Files.createDirectory(tmp.resolve("run"))), List.of());
+        assertTrue(run.stdout().contains("Hello from the locald fixture app (built by fixture/hello 1.0.0)"),
+                run.output());
+        // detector and builder never see the credentials, and run as the builder's CNB user (not 1000)
+        String record = image.file("layers/fixture_env-recorder/record/record.txt");
+        assertTrue(record.contains("uid=2345\ngid=2345\n"), record);
+        assertTrue(record.contains("registry-auth-visible=no"), record);
+        assertTrue(record.contains("GREETING=no etc"), record);
+        String log = given().accept("text/plain").get(location + "/logs").asString();
+        assertFalse(log.contains("hunter2-secret"), log);
+    }
+
+    @Test
+    void failingDetectGivesTheUserSentence() throws Exception {
+        String body = JSON.writeValueAsString(Map.of("image", registry.hostPort() + "/e2e/nomatch:1",
+                "builder", fixtures.busybox().image().reference(), "trustBuilder", false));
+        String location = given().multiPart("build", body, "application/json")
+                .multiPart("source", "app.tar", FixtureFolder.appTar("no-match"), "application/x-tar")
+                .when().post("/builds").then().statusCode(202).extract().header("Location");
+        JsonNode build = awaitFinished(location);
+        assertEquals("failed", build.path("state").asText(), build.toPrettyString());
+        assertTrue(build.toString().contains("no buildpack detected for this app (detector exit 20)"),
+                build.toPrettyString());
+        assertNoLeftovers(location);
+    }
+
+    @Test
+    void secondBuildRestoresTheCacheAndClearCacheEmptiesIt() throws Exception {
+        String target = registry.hostPort() + "/e2e/cached:1";
+        String first = submit(Map.of("image", target, "builder", fixtures.busybox().image().reference(),
+                "trustBuilder", true), "hello");
+        assertEquals("succeeded", awaitFinished(first).path("state").asText());
+        assertTrue(textLog(first).contains("cache empty: first build"), textLog(first));
+        String second = submit(Map.of("image", target, "builder", fixtures.busybox().image().reference(),
+                "trustBuilder", true), "hello");
+        assertEquals("succeeded", awaitFinished(second).path("state").asText());
+        assertTrue(textLog(second).contains("cache restored: 1"), textLog(second));
+        String cleared = submit(Map.of("image", target, "builder", fixtures.busybox().image().reference(),
+                "trustBuilder", true, "clearCache", true), "hello");
+        assertEquals("succeeded", awaitFinished(cleared).path("state").asText());
+        assertTrue(textLog(cleared).contains("cache empty: first build"), textLog(cleared));
+    }
+
+    @Test
+    void cancellingMidBuildLeavesNoContainerMountOrWorkDir() throws Exception {
+        String location = submit(Map.of("image", registry.hostPort() + "/e2e/cancelled:1",
+                "builder", fixtures.busybox().image().reference()), "hello");
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (!JSON.readTree(given().get(location).asString()).path("currentPhase").asText("").equals("detector")) {
+            assertTrue(System.nanoTime() < deadline, "the build never reached the detector");
+            Thread.sleep(20);
+        }
+        given().post(location + "/cancel").then().statusCode(org.hamcrest.Matchers.anyOf(
+                org.hamcrest.Matchers.is(200), org.hamcrest.Matchers.is(202)));
+        JsonNode build = awaitFinished(location);
+        assertEquals("cancelled", build.path("state").asText(), build.toPrettyString());
+        assertNoLeftovers(location);
+        assertEquals("", runcList(), "a container of the cancelled build is left");
+    }
+
+    @Test
+    void buildPastItsDeadlineFailsWithATimeout() throws Exception {
+        String location = submit(Map.of("image", registry.hostPort() + "/e2e/slow:1",
+                "builder", fixtures.busybox().image().reference(), "timeout", "PT2S"), "hello");
+        JsonNode build = awaitFinished(location);
+        assertEquals("failed", build.path("state").asText(), build.toPrettyString());
+        assertTrue(build.path("error").asText().contains("timed out"), build.toPrettyString());
+        assertNoLeftovers(location);
+        assertEquals("", runcList(), "a container of the timed-out build is left");
+    }
+
+    @Test
+    void failingBuildGivesTheUserSentenceAndTheBuildpacksMessage() throws Exception {
+        String location = submit(Map.of("image", registry.hostPort() + "/e2e/failbuild:1",
+                "builder", fixtures.busybox().image().reference()), "fail-build");
+        JsonNode build = awaitFinished(location);
+        assertEquals("failed", build.path("state").asText(), build.toPrettyString());
+        assertTrue(build.path("error").asText().contains("(builder exit 51)"), build.toPrettyString());
+        assertTrue(textLog(location).contains("[builder] fixture/fail-build: failing the build on purpose"),
+                textLog(location));
+        assertNoLeftovers(location);
+    }
+
+    @Test
+    void sseClientResumingWithLastEventIdMissesAndRepeatsNothing() throws Exception {
+        String location = submit(Map.of("image", registry.hostPort() + "/e2e/sse:1",
+                "builder", fixtures.busybox().image().reference(), "trustBuilder", true), "hello");
+        // first connection: read a few events while the build runs, then drop it
+        List<String[]> first = sse(location, null, 5);
+        assertEquals(5, first.size());
+        awaitFinished(location);
+        List<String[]> rest = sse(location, first.get(first.size() - 1)[0], Integer.MAX_VALUE);
+        List<String[]> all = sse(location, null, Integer.MAX_VALUE);
+        List<String> resumed = new java.util.ArrayList<>();
+        first.forEach(e -> resumed.add(e[0] + " " + e[1]));
+        rest.forEach(e -> resumed.add(e[0] + " " + e[1]));
+        assertEquals(all.stream().map(e -> e[0] + " " + e[1]).toList(), resumed);
+        assertTrue(all.size() > 20, "expected a real build's log, got " + all.size() + " events");
+    }
+
+    /** Up to {@code max} SSE data events as (id, data), over a raw socket, optionally resuming. */
+    private static List<String[]> sse(String location, String lastEventId, int max) throws Exception {
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write(("GET " + location + "/logs?follow=true HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Accept: text/event-stream\r\n" + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n")
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            List<String[]> events = new java.util.ArrayList<>();
+            String id = null;
+            String line;
+            while (events.size() < max && (line = in.readLine()) != null) {
+                if (line.startsWith("id:")) {
+                    id = line.substring(3).trim();
+                } else if (line.startsWith("data:") && id != null) {
+                    events.add(new String[] {id, line.substring(5).trim()});
+                    id = null;
+                }
+            }
+            return events;
+        }
+    }
+
+    private static String submit(Map<String, Object> request, String app) throws Exception {
+        return given().multiPart("build", JSON.writeValueAsString(request), "application/json")
+                .multiPart("source", "app.tar", FixtureFolder.appTar(app), "application/x-tar")
+                .when().post("/builds").then().statusCode(202).extract().header("Location");
+    }
+
+    private static String textLog(String location) {
+        return given().accept("text/plain").get(location + "/logs").asString();
+    }
+
+    /** Containers in locald's own runc state dir (the e2e data dir's runc/). */
+    private static String runcList() throws Exception {
+        Process p = new ProcessBuilder("runc", "--root", Path.of("target/locald-e2e/runc").toAbsolutePath().toString(),
+                "list", "-q").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        p.waitFor();
+        return out;
+    }
+
+    private static void assertNoLeftovers(String location) throws IOException {
+        String id = location.substring(location.lastIndexOf('/') + 1);
+        Path work = Path.of("target/locald-e2e/work", id, "build");
+        assertFalse(Files.exists(work), "work dir left behind: " + work);
+        try (Stream<String> mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {
+            assertFalse(mounts.anyMatch(l -> l.contains(id)), "a mount of build " + id + " is left");
+        }
+    }
+
+    private static JsonNode awaitFinished(String location) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode build = JSON.readTree(given().get(location).then().statusCode(200).extract().asString());
+            String state = build.path("state").asText();
+            if (state.equals("succeeded") || state.equals("failed") || state.equals("cancelled")) {
+                return build;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("build " + location + " did not finish in time");
+    }
+
+    /** Reads {@code logs?follow=true} over a raw socket, checking that a phase line arrives before the end. */
+    private static List<String> followTextLog(String location) throws Exception {
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        String path = location.replaceFirst("^https?://[^/]+", "") + "/logs?follow=true";
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/plain\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream seen = new ByteArrayOutputStream();
+            boolean phaseLineWhileRunning = false;
+            byte[] buffer = new byte[8192];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                seen.write(buffer, 0, n);
+                if (!phaseLineWhileRunning && seen.toString(StandardCharsets.UTF_8).contains("[creator]")) {
+                    String state = JSON.readTree(given().get(location).asString()).path("state").asText();
+                    phaseLineWhileRunning = state.equals("running");
+                }
+            }
+            assertTrue(phaseLineWhileRunning, "no phase line arrived while the build was running");
+            String text = seen.toString(StandardCharsets.UTF_8);
+            return List.of(text.substring(text.indexOf("\r\n\r\n") + 4).split("\n"));
+        }
+    }
+}
