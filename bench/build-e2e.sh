@@ -12,7 +12,7 @@ REG=127.0.0.1:$PORT
 cd "$ROOT"
 ./mvnw -q -B -ntp package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
 CP="target/classes:target/test-classes:$(cat target/bench.cp)"
-java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CP" dev.locald.fixtures.PublishFixtures "$REG"
+java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CP" dev.locald.tools.PublishFixtures "$REG"
 tar -C buildpacks-fixtures/apps/hello -cf "$BENCH_DIR/hello.tar" .
 rm -rf "$BENCH_DIR/locald-e2e"
 java -Dquarkus.http.port=18080 -Dlocald.data-dir="$BENCH_DIR/locald-e2e" -jar target/quarkus-app/quarkus-run.jar \

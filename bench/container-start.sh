@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: locald starting a container (synthetic root + config.json generation + runc run of
 # /bin/true + cleanup) side by side with a raw `runc run` of a prepared bundle, in one JVM, one run.
-# ContainerStartBenchmark is not named *Test, so the suite never runs it; this command does.
+# dev.locald.bench.ContainerStartBenchmark is not named *Test, so the suite never runs it; this command does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-30}

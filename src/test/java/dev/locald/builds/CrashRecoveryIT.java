@@ -10,6 +10,7 @@ import dev.locald.fixtures.FixtureFolder;
 import dev.locald.fixtures.FixtureImages;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.testsupport.MultipartBuild;
+import dev.locald.testsupport.RegistryExtension;
 import dev.locald.testsupport.TestRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,12 +31,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * locald as a separate process (the packaged service), killed with SIGKILL in the middle of a phase and
  * started again on the same data dir: the build shows as failed with a reason, runc has no container
  * left in locald's state dir, no mount under the data dir remains, and the disk is back where it was.
  */
+@ExtendWith(RegistryExtension.class)
 class CrashRecoveryIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,37 +55,35 @@ class CrashRecoveryIT {
     }
 
     @Test
-    void aBuildInterruptedBySigkillIsFailedAndCleanedUpOnRestart() throws Exception {
+    void aBuildInterruptedBySigkillIsFailedAndCleanedUpOnRestart(TestRegistry registry) throws Exception {
         TreeDeleter.deleteTree(data);
-        try (TestRegistry registry = TestRegistry.start()) {
-            FixtureImages.Fixtures fixtures = FixtureImages.publishAll(registry);
-            int port = freePort();
-            URI base = URI.create("http://127.0.0.1:" + port);
-            locald = start(port);
-            // a first build caches the builder, so the figure compared below is the store with it
-            String builder = fixtures.busybox().image().reference();
-            JsonNode warm = awaitFinished(base, submit(base, registry.hostPort() + "/crash/warm:1", builder));
-            assertEquals("succeeded", warm.path("state").asText(), warm.toPrettyString());
-            // build history, caches and image records (their last-use timestamps change with every pull)
-            // legitimately change; everything else must come back to the byte
-            long before = usedBytesExcept(data, "builds", "cache", "images");
+        FixtureImages.Fixtures fixtures = FixtureImages.publishAll(registry);
+        int port = freePort();
+        URI base = URI.create("http://127.0.0.1:" + port);
+        locald = start(port);
+        // a first build caches the builder, so the figure compared below is the store with it
+        String builder = fixtures.busybox().image().reference();
+        JsonNode warm = awaitFinished(base, submit(base, registry.hostPort() + "/crash/warm:1", builder));
+        assertEquals("succeeded", warm.path("state").asText(), warm.toPrettyString());
+        // build history, caches and image records (their last-use timestamps change with every pull)
+        // legitimately change; everything else must come back to the byte
+        long before = usedBytesExcept(data, "builds", "cache", "images");
 
-            String id = submit(base, registry.hostPort() + "/crash/app:1", builder);
-            awaitPhase(base, id, "builder");
-            locald.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
+        String id = submit(base, registry.hostPort() + "/crash/app:1", builder);
+        awaitPhase(base, id, "builder");
+        locald.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
 
-            locald = start(port);
-            JsonNode build = get(base, "/builds/" + id);
-            assertEquals("failed", build.path("state").asText(), build.toPrettyString());
-            assertTrue(build.path("error").asText().contains("locald stopped while this build was running"),
-                    build.toPrettyString());
-            assertEquals("", runcList(), "runc still lists a container in locald's state dir");
-            try (Stream<String> mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {
-                assertFalse(mounts.anyMatch(l -> l.contains(data.toString())), "a mount under the data dir remains");
-            }
-            assertFalse(Files.exists(data.resolve("work").resolve(id)), "the build's work dir remains");
-            assertEquals(before, usedBytesExcept(data, "builds", "cache", "images"), "disk usage did not return to its level");
+        locald = start(port);
+        JsonNode build = get(base, "/builds/" + id);
+        assertEquals("failed", build.path("state").asText(), build.toPrettyString());
+        assertTrue(build.path("error").asText().contains("locald stopped while this build was running"),
+                build.toPrettyString());
+        assertEquals("", runcList(), "runc still lists a container in locald's state dir");
+        try (Stream<String> mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {
+            assertFalse(mounts.anyMatch(l -> l.contains(data.toString())), "a mount under the data dir remains");
         }
+        assertFalse(Files.exists(data.resolve("work").resolve(id)), "the build's work dir remains");
+        assertEquals(before, usedBytesExcept(data, "builds", "cache", "images"), "disk usage did not return to its level");
     }
 
     private Process start(int port) throws Exception {

@@ -10,14 +10,27 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.FieldSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class PhasePlanTest {
 
     static final CnbUser USER = new CnbUser(1001, 1002);
     static final String IMAGE = "registry.example:5000/team/app:latest";
+    /** Cases that hold at every platform API locald supports run at each, as the lifecycle's tests do. */
+    static final String SUPPORTED = "dev.locald.lifecycle.PlatformApiNegotiation#LOCALD_SUPPORTED";
+    static final PlatformApi INSECURE_REGISTRIES_SINCE = PlatformApi.parse("0.13");
+
+    static Stream<PlatformApi> withInsecureRegistries() {
+        return PlatformApiNegotiation.LOCALD_SUPPORTED.stream().filter(api -> api.atLeast(INSECURE_REGISTRIES_SINCE));
+    }
+
+    static Stream<PlatformApi> withoutInsecureRegistries() {
+        return PlatformApiNegotiation.LOCALD_SUPPORTED.stream().filter(api -> !api.atLeast(INSECURE_REGISTRIES_SINCE));
+    }
 
     /** Each case states only what differs from these defaults. */
     static PlanOptions.Builder options() {
@@ -32,9 +45,9 @@ class PhasePlanTest {
         return m;
     }
 
-    private static Map<String, String> common(String api) {
-        return env("CNB_PLATFORM_API", api, "CNB_LAYERS_DIR", "/layers", "CNB_LOG_LEVEL", "info", "CNB_NO_COLOR", "true",
-                "CNB_USER_ID", "1001", "CNB_GROUP_ID", "1002");
+    private static Map<String, String> common(PlatformApi api) {
+        return env("CNB_PLATFORM_API", api.toString(), "CNB_LAYERS_DIR", "/layers", "CNB_LOG_LEVEL", "info",
+                "CNB_NO_COLOR", "true", "CNB_USER_ID", "1001", "CNB_GROUP_ID", "1002");
     }
 
     private static Map<String, String> plus(Map<String, String> base, String... kv) {
@@ -50,9 +63,9 @@ class PhasePlanTest {
 
     /** The golden five-phase plan for an untrusted builder, with cache, tags, run image and insecure registry. */
     @ParameterizedTest
-    @ValueSource(strings = {"0.13", "0.14"})
-    void untrustedGoldenAt013And014(String api) {
-        PhasePlan plan = PhasePlan.create(PlatformApi.parse(api), false, options()
+    @MethodSource("withInsecureRegistries")
+    void untrustedGolden(PlatformApi api) {
+        PhasePlan plan = PhasePlan.create(api, false, options()
                 .tags(List.of("registry.example:5000/team/app:v1"))
                 .runImage("registry.example:5000/run:base")
                 .insecure(List.of("registry.example:5000"))
@@ -115,22 +128,24 @@ class PhasePlanTest {
         }
     }
 
-    @Test
-    void insecureRegistriesAreNotPassedAt012ButWarned() {
-        PhasePlan plan = PhasePlan.create(PlatformApi.parse("0.12"), false, options()
+    @ParameterizedTest
+    @MethodSource("withoutInsecureRegistries")
+    void insecureRegistriesAreNotPassedBefore013ButWarned(PlatformApi api) {
+        PhasePlan plan = PhasePlan.create(api, false, options()
                 .insecure(List.of("registry.example:5000")).build());
         for (PhaseSpec p : plan.phases()) {
             assertFalse(p.env().containsKey("CNB_INSECURE_REGISTRIES"), p.phase().id());
-            assertEquals("0.12", p.env().get("CNB_PLATFORM_API"));
+            assertEquals(api.toString(), p.env().get("CNB_PLATFORM_API"));
         }
         assertEquals(1, plan.warnings().size());
-        assertTrue(plan.warnings().get(0).startsWith("platform API 0.12 has no CNB_INSECURE_REGISTRIES"), plan.warnings().get(0));
+        assertTrue(plan.warnings().get(0).startsWith("platform API " + api + " has no CNB_INSECURE_REGISTRIES"),
+                plan.warnings().get(0));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0.12", "0.13", "0.14"})
-    void trustedGoldenIsOneCreator(String api) {
-        PhasePlan plan = PhasePlan.create(PlatformApi.parse(api), true, options()
+    @FieldSource(SUPPORTED)
+    void trustedGoldenIsOneCreator(PlatformApi api) {
+        PhasePlan plan = PhasePlan.create(api, true, options()
                 .tags(List.of("registry.example:5000/team/app:v1", "registry.example:5000/team/app:v2"))
                 .runImage("registry.example:5000/run:base").customOrder(true).clearCache(true).build());
         assertTrue(plan.usesCreator());
@@ -151,9 +166,10 @@ class PhasePlanTest {
         assertEquals(USER, creator.user());
     }
 
-    @Test
-    void trustedBuilderWithoutNetworkSplitsPhasesAllOnTheBuilder() {
-        PhasePlan plan = PhasePlan.create(PlatformApi.parse("0.13"), true, options().network(NetworkMode.NONE).build());
+    @ParameterizedTest
+    @FieldSource(SUPPORTED)
+    void trustedBuilderWithoutNetworkSplitsPhasesAllOnTheBuilder(PlatformApi api) {
+        PhasePlan plan = PhasePlan.create(api, true, options().network(NetworkMode.NONE).build());
         assertFalse(plan.usesCreator());
         assertEquals(5, plan.phases().size());
         for (PhaseSpec p : plan.phases()) {
@@ -164,22 +180,24 @@ class PhasePlanTest {
         assertEquals(List.of(), plan.warnings());
     }
 
-    @Test
-    void untrustedWithoutLifecycleImageWarnsAndUsesTheBuilder() {
-        PhasePlan plan = PhasePlan.create(PlatformApi.parse("0.14"), false, options().lifecycleImage(false).build());
+    @ParameterizedTest
+    @FieldSource(SUPPORTED)
+    void untrustedWithoutLifecycleImageWarnsAndUsesTheBuilder(PlatformApi api) {
+        PhasePlan plan = PhasePlan.create(api, false, options().lifecycleImage(false).build());
         assertFalse(plan.needsLifecycleImage());
         assertEquals(1, plan.warnings().size());
         assertTrue(plan.warnings().get(0).contains("untrusted builder's own lifecycle"), plan.warnings().get(0));
     }
 
-    @Test
-    void onlyAnalyzerRestorerExporterAndCreatorEverGetCredentials() {
+    @ParameterizedTest
+    @FieldSource(SUPPORTED)
+    void onlyAnalyzerRestorerExporterAndCreatorEverGetCredentials(PlatformApi api) {
         RegistryAuthEnv auth = RegistryAuthEnv.of(Map.of(),
                 Map.of("registry.example:5000", new RegistryCredential.Basic("u", "p")));
         List<String> imageEnv = List.of("PATH=/usr/bin", "CNB_REGISTRY_AUTH={\"evil.example\":\"Basic x\"}");
         for (boolean trusted : new boolean[] {true, false}) {
             for (NetworkMode net : NetworkMode.values()) {
-                PhasePlan plan = PhasePlan.create(PlatformApi.parse("0.13"), trusted, options().network(net).build());
+                PhasePlan plan = PhasePlan.create(api, trusted, options().network(net).build());
                 for (PhaseSpec p : plan.phases()) {
                     List<String> env = p.processEnv(imageEnv, auth);
                     List<String> authEntries = env.stream().filter(e -> e.startsWith("CNB_REGISTRY_AUTH=")).toList();
@@ -195,25 +213,27 @@ class PhasePlanTest {
         }
     }
 
-    @Test
-    void processEnvKeepsImageEnvButPlatformSettingsWin() {
-        PhaseSpec detector = PhasePlan.create(PlatformApi.parse("0.13"), false, options().build()).phases().get(1);
+    @ParameterizedTest
+    @FieldSource(SUPPORTED)
+    void processEnvKeepsImageEnvButPlatformSettingsWin(PlatformApi api) {
+        PhaseSpec detector = PhasePlan.create(api, false, options().build()).phases().get(1);
         List<String> env = detector.processEnv(List.of("PATH=/cnb/bin:/usr/bin", "CNB_PLATFORM_API=0.3", "CNB_STACK_ID=x",
                 "NOEQUALS"), RegistryAuthEnv.none());
         assertTrue(env.contains("PATH=/cnb/bin:/usr/bin"));
         assertTrue(env.contains("CNB_STACK_ID=x"));
-        assertTrue(env.contains("CNB_PLATFORM_API=0.13"));
+        assertTrue(env.contains("CNB_PLATFORM_API=" + api));
         assertFalse(env.contains("CNB_PLATFORM_API=0.3"));
         assertFalse(env.stream().anyMatch(e -> e.startsWith("NOEQUALS")));
         // no credentials at all: no CNB_REGISTRY_AUTH even for the analyzer
-        PhaseSpec analyzer = PhasePlan.create(PlatformApi.parse("0.13"), false, options().build()).phases().get(0);
+        PhaseSpec analyzer = PhasePlan.create(api, false, options().build()).phases().get(0);
         assertFalse(analyzer.processEnv(List.of(), RegistryAuthEnv.none()).stream().anyMatch(e -> e.startsWith("CNB_REGISTRY_AUTH")));
     }
 
-    @Test
-    void withoutCacheNoPhaseMountsOrNamesIt() {
+    @ParameterizedTest
+    @FieldSource(SUPPORTED)
+    void withoutCacheNoPhaseMountsOrNamesIt(PlatformApi api) {
         for (boolean trusted : new boolean[] {true, false}) {
-            PhasePlan plan = PhasePlan.create(PlatformApi.parse("0.13"), trusted, options().cache(false).build());
+            PhasePlan plan = PhasePlan.create(api, trusted, options().cache(false).build());
             for (PhaseSpec p : plan.phases()) {
                 assertTrue(p.mount(BuildDir.CACHE).isEmpty(), p.phase().id());
                 assertFalse(p.env().containsKey("CNB_CACHE_DIR"), p.phase().id());
@@ -221,9 +241,10 @@ class PhasePlanTest {
         }
     }
 
-    @Test
-    void clearCacheSkipsLayerReuseOnAnalyzerAndRestorer() {
-        PhasePlan plan = PhasePlan.create(PlatformApi.parse("0.13"), false, options().clearCache(true).build());
+    @ParameterizedTest
+    @FieldSource(SUPPORTED)
+    void clearCacheSkipsLayerReuseOnAnalyzerAndRestorer(PlatformApi api) {
+        PhasePlan plan = PhasePlan.create(api, false, options().clearCache(true).build());
         for (int i : new int[] {0, 2}) {
             assertEquals("true", plan.phases().get(i).env().get("CNB_SKIP_LAYERS"));
             assertEquals("true", plan.phases().get(i).env().get("CNB_SKIP_RESTORE"), "the name every lifecycle version maps");
@@ -232,40 +253,46 @@ class PhasePlanTest {
             assertFalse(plan.phases().get(i).env().containsKey("CNB_SKIP_LAYERS"));
             assertFalse(plan.phases().get(i).env().containsKey("CNB_SKIP_RESTORE"));
         }
-        PhasePlan normal = PhasePlan.create(PlatformApi.parse("0.13"), false, options().build());
+        PhasePlan normal = PhasePlan.create(api, false, options().build());
         normal.phases().forEach(p -> assertFalse(p.env().containsKey("CNB_SKIP_LAYERS") || p.env().containsKey("CNB_SKIP_RESTORE")));
     }
 
-    @Test
-    void customOrderReachesOnlyTheDetector() {
-        PhasePlan plan = PhasePlan.create(PlatformApi.parse("0.13"), false, options().customOrder(true).build());
+    @ParameterizedTest
+    @FieldSource(SUPPORTED)
+    void customOrderReachesOnlyTheDetector(PlatformApi api) {
+        PhasePlan plan = PhasePlan.create(api, false, options().customOrder(true).build());
         for (PhaseSpec p : plan.phases()) {
             assertEquals(p.phase() == Phase.DETECTOR, p.env().containsKey("CNB_ORDER_PATH"), p.phase().id());
         }
-        PhasePlan none = PhasePlan.create(PlatformApi.parse("0.13"), false, options().build());
+        PhasePlan none = PhasePlan.create(api, false, options().build());
         none.phases().forEach(p -> assertFalse(p.env().containsKey("CNB_ORDER_PATH")));
     }
 
-    @Test
-    void withoutRunImageTheLifecycleChoosesFromRunToml() {
-        PhasePlan plan = PhasePlan.create(PlatformApi.parse("0.13"), true, options().build());
+    @ParameterizedTest
+    @FieldSource(SUPPORTED)
+    void withoutRunImageTheLifecycleChoosesFromRunToml(PlatformApi api) {
+        PhasePlan plan = PhasePlan.create(api, true, options().build());
         assertFalse(plan.phases().get(0).env().containsKey("CNB_RUN_IMAGE"));
         assertEquals("/layers/run.toml", plan.phases().get(0).env().get("CNB_RUN_PATH"));
     }
 
-    @Test
-    void tagsOnAnotherRegistryAreRefused() {
+    @ParameterizedTest
+    @FieldSource(SUPPORTED)
+    void tagsOnAnotherRegistryAreRefused(PlatformApi api) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PhasePlan.create(
-                PlatformApi.parse("0.13"), false, options().tags(List.of("other.example/team/app:v1")).build()));
+                api, false, options().tags(List.of("other.example/team/app:v1")).build()));
         assertTrue(e.getMessage().contains("is on registry other.example but the image is on registry.example:5000"), e.getMessage());
     }
 
     @Test
     void unsupportedApiCannotBePlanned() {
-        assertThrows(IncompatiblePlatformApiException.class,
-                () -> PhasePlan.create(PlatformApi.parse("0.11"), true, options().build()));
-        assertThrows(IncompatiblePlatformApiException.class,
-                () -> PhasePlan.create(PlatformApi.parse("0.15"), true, options().build()));
+        List<PlatformApi> supported = PlatformApiNegotiation.LOCALD_SUPPORTED;
+        PlatformApi lowest = supported.get(0);
+        PlatformApi highest = supported.get(supported.size() - 1);
+        assertThrows(IncompatiblePlatformApiException.class, () -> PhasePlan.create(
+                new PlatformApi(lowest.major(), lowest.minor() - 1), true, options().build()));
+        assertThrows(IncompatiblePlatformApiException.class, () -> PhasePlan.create(
+                new PlatformApi(highest.major(), highest.minor() + 1), true, options().build()));
     }
 
     @Test

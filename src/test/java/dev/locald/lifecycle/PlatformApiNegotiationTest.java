@@ -4,10 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 
 class PlatformApiNegotiationTest {
+
+    /** Cases that hold at every platform API locald supports run at each, as the lifecycle's tests do. */
+    static final String SUPPORTED = "dev.locald.lifecycle.PlatformApiNegotiation#LOCALD_SUPPORTED";
+    static final List<PlatformApi> LOCALD = PlatformApiNegotiation.LOCALD_SUPPORTED;
 
     private static BuilderMetadata builder(String supported, String deprecated, String legacy) {
         String json = "{\"lifecycle\":{\"version\":\"0.17.0\""
@@ -26,20 +34,35 @@ class PlatformApiNegotiationTest {
 
     @Test
     void picksTheHighestVersionBothSupport() {
-        assertEquals("0.14", PlatformApiNegotiation.negotiate("paketo", builder(list("0.", 7, 15), "", "0.7")).toString());
-        assertEquals("0.14", PlatformApiNegotiation.negotiate("heroku", builder(list("0.", 7, 14), "", "0.7")).toString());
-        assertEquals("0.13", PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, 13), "", null)).toString());
-        assertEquals("0.12", PlatformApiNegotiation.negotiate("b", builder(list("0.", 3, 12), "", null)).toString());
+        PlatformApi highest = LOCALD.get(LOCALD.size() - 1);
+        assertEquals(highest, PlatformApiNegotiation.negotiate("paketo", builder(list("0.", 7, 15), "", "0.7")));
+        assertEquals(highest, PlatformApiNegotiation.negotiate("heroku", builder(list("0.", 7, highest.minor()), "",
+                "0.7")));
     }
 
-    @Test
-    void deprecatedVersionsStillCount() {
-        assertEquals("0.13", PlatformApiNegotiation.negotiate("b", builder("\"0.7\"", "\"0.12\",\"0.13\"", null)).toString());
+    @ParameterizedTest
+    @FieldSource(SUPPORTED)
+    void aBuilderUpToAVersionLocaldSupportsRunsAtThatVersion(PlatformApi api) {
+        assertEquals(api, PlatformApiNegotiation.negotiate("b", builder(list("0.", 3, api.minor()), "", null)));
+        assertEquals(api, PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, api.minor()), "", null)));
+    }
+
+    @ParameterizedTest
+    @FieldSource(SUPPORTED)
+    void deprecatedVersionsStillCount(PlatformApi api) {
+        String deprecated = LOCALD.stream().filter(v -> !v.atLeast(api) || v.equals(api))
+                .map(v -> "\"" + v + "\"").collect(Collectors.joining(","));
+        assertEquals(api, PlatformApiNegotiation.negotiate("b", builder("\"0.7\"", deprecated, null)));
+    }
+
+    @ParameterizedTest
+    @FieldSource(SUPPORTED)
+    void legacySingleVersionIsUsedWithoutApis(PlatformApi api) {
+        assertEquals(api, PlatformApiNegotiation.negotiate("old", builder("", "", api.toString())));
     }
 
     @Test
     void legacySingleVersionIsUsedOnlyWithoutApis() {
-        assertEquals("0.12", PlatformApiNegotiation.negotiate("old", builder("", "", "0.12")).toString());
         // with apis present the legacy value (the earliest version) is ignored
         assertEquals("0.13", PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, 13), "", "0.12")).toString());
     }
@@ -61,12 +84,20 @@ class PlatformApiNegotiationTest {
         assertTrue(e.getMessage().contains("names no platform API"), e.getMessage());
     }
 
+    @ParameterizedTest
+    @FieldSource(SUPPORTED)
+    void lifecycleImageCapsTheVersion(PlatformApi api) {
+        Map<String, String> labels = Map.of(PlatformApiNegotiation.LIFECYCLE_APIS_LABEL,
+                "{\"buildpack\":{\"supported\":[\"0.7\"]},\"platform\":{\"deprecated\":[],\"supported\":["
+                        + list("0.", 7, api.minor()) + "]}}");
+        assertEquals(api, PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, 15), "", null),
+                "buildpacksio/lifecycle:0.19.0", labels));
+    }
+
     @Test
     void lifecycleImageIsIntersected() {
         Map<String, String> labels = Map.of(PlatformApiNegotiation.LIFECYCLE_APIS_LABEL,
                 "{\"buildpack\":{\"supported\":[\"0.7\"]},\"platform\":{\"deprecated\":[],\"supported\":[\"0.7\",\"0.8\",\"0.9\",\"0.10\",\"0.11\",\"0.12\",\"0.13\"]}}");
-        assertEquals("0.13", PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, 15), "", null),
-                "buildpacksio/lifecycle:0.19.0", labels).toString());
         IncompatiblePlatformApiException e = assertThrows(IncompatiblePlatformApiException.class,
                 () -> PlatformApiNegotiation.negotiate("b", builder("\"0.14\"", "", null), "lc", labels));
         assertEquals("builder b's lifecycle (0.17.0) supports platform APIs 0.14 and lifecycle image lc supports 0.7–0.13;"

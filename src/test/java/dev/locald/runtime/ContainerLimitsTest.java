@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.locald.testsupport.ImagePusher;
 import dev.locald.testsupport.LayerTar;
+import dev.locald.testsupport.RegistryExtension;
 import dev.locald.testsupport.TestImage;
 import dev.locald.testsupport.TestRegistry;
 import java.nio.file.Files;
@@ -19,18 +20,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Containers that misbehave: a fork bomb, a memory hog, one past its deadline, one cancelled from
  * another thread, and a crash left behind for the sweeper. After each, nothing is left.
  */
 @Timeout(120)
+@ExtendWith({RegistryExtension.class, EngineExtension.class})
 class ContainerLimitsTest {
 
     static TestRegistry registry;
@@ -39,31 +40,15 @@ class ContainerLimitsTest {
     EngineFixture engine;
 
     @BeforeAll
-    static void pushImage() {
-        registry = TestRegistry.start();
+    static void pushImage(TestRegistry testRegistry) {
+        registry = testRegistry;
         busybox = registry.pusher().push("engine/limits", "1",
                 TestImage.builder().layer(LayerTar.create().busybox()).build());
     }
 
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
-
     @BeforeEach
-    void createEngine() throws Exception {
-        engine = new EngineFixture("nameserver 10.1.2.3\n");
-    }
-
-    @AfterEach
-    void nothingLeft() throws Exception {
-        try {
-            engine.assertNothingLeft();
-        } finally {
-            // whatever a failed test left (a live container included) goes before its files do
-            engine.sweeper.sweep();
-            engine.deleteFiles();
-        }
+    void createEngine(EngineFixture engine) {
+        this.engine = engine;
     }
 
     private ContainerRequest.Builder request(String script) throws Exception {

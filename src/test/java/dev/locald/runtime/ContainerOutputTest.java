@@ -5,21 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.locald.testsupport.ImagePusher;
 import dev.locald.testsupport.LayerTar;
+import dev.locald.testsupport.RegistryExtension;
 import dev.locald.testsupport.TestImage;
 import dev.locald.testsupport.TestRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A container printing about 100 MB of lines in bursts on both streams. */
 @Timeout(300)
+@ExtendWith({RegistryExtension.class, EngineExtension.class})
 class ContainerOutputTest {
 
     static final int LINES_PER_STREAM = 500_000;
@@ -31,30 +32,15 @@ class ContainerOutputTest {
     EngineFixture engine;
 
     @BeforeAll
-    static void pushImage() {
-        registry = TestRegistry.start();
+    static void pushImage(TestRegistry testRegistry) {
+        registry = testRegistry;
         busybox = registry.pusher().push("engine/output", "1",
                 TestImage.builder().layer(LayerTar.create().busybox()).build());
     }
 
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
-
     @BeforeEach
-    void createEngine() throws Exception {
-        engine = new EngineFixture("nameserver 10.1.2.3\n");
-    }
-
-    @AfterEach
-    void nothingLeft() throws Exception {
-        try {
-            engine.assertNothingLeft();
-        } finally {
-            engine.sweeper.sweep();
-            engine.deleteFiles();
-        }
+    void createEngine(EngineFixture engine) {
+        this.engine = engine;
     }
 
     /** Checks each stream's lines arrive complete, in order, and only on their own stream; keeps nothing. */

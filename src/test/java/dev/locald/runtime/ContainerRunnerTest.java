@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.locald.etc.HostEntry;
 import dev.locald.testsupport.ImagePusher;
 import dev.locald.testsupport.LayerTar;
+import dev.locald.testsupport.RegistryExtension;
 import dev.locald.testsupport.TestImage;
 import dev.locald.testsupport.TestRegistry;
 import java.nio.file.Files;
@@ -18,18 +19,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Real containers under runc on busybox images pushed to a real registry, checked from the inside
  * (engine spec §1–6), and after every run: no runc container, mount or cgroup left.
  */
 @Timeout(120)
+@ExtendWith({RegistryExtension.class, EngineExtension.class})
+@EngineExtension.HostResolvConf(ContainerRunnerTest.HOST_RESOLV)
 class ContainerRunnerTest {
 
     static final String HOST_RESOLV = "# host\nnameserver 127.0.0.53\nnameserver 10.1.2.3\nsearch corp.example\n"
@@ -43,8 +45,8 @@ class ContainerRunnerTest {
     EngineFixture engine;
 
     @BeforeAll
-    static void pushImages() {
-        registry = TestRegistry.start();
+    static void pushImages(TestRegistry testRegistry) {
+        registry = testRegistry;
         ImagePusher pusher = registry.pusher();
         bare = pusher.push("engine/bare", "1", TestImage.builder().layer(LayerTar.create().busybox()).build());
         withEtc = pusher.push("engine/etc", "1", TestImage.builder()
@@ -65,25 +67,9 @@ class ContainerRunnerTest {
                 .build());
     }
 
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
-
     @BeforeEach
-    void createEngine() throws Exception {
-        engine = new EngineFixture(HOST_RESOLV);
-    }
-
-    @AfterEach
-    void nothingLeft() throws Exception {
-        try {
-            engine.assertNothingLeft();
-        } finally {
-            // whatever a failed test left (a live container included) goes before its files do
-            engine.sweeper.sweep();
-            engine.deleteFiles();
-        }
+    void createEngine(EngineFixture engine) {
+        this.engine = engine;
     }
 
     private ContainerRequest.Builder request(ImagePusher.PushedImage image, String script) throws Exception {
@@ -242,9 +228,8 @@ class ContainerRunnerTest {
     }
 
     @Test
+    @EngineExtension.HostResolvConf("nameserver 127.0.0.53\nnameserver ::1\nsearch lan\n")
     void isolatedNetworkWithOnlyLoopbackResolversGetsTheFallbacks() throws Exception {
-        engine.deleteFiles();
-        engine = new EngineFixture("nameserver 127.0.0.53\nnameserver ::1\nsearch lan\n");
         CollectingSink sink = new CollectingSink();
         ContainerResult result = run(engine, request(bare, "cat /etc/resolv.conf").build(), sink);
         assertEquals(0, result.exitCode(), sink.stderr().toString());

@@ -17,26 +17,26 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Everything an engine integration test needs, all under the worktree's target/: a runc root, a
+ * Everything an engine integration test needs, all under one new temporary directory: a runc root, a
  * bundles dir, a unique cgroup parent, and rootfs dirs unpacked from images in the test registry.
- * {@link #assertNothingLeft()} checks runc, mountinfo and the cgroup filesystem after a run.
+ * {@link #assertNothingLeft()} checks runc, mountinfo and the cgroup filesystem after a run. Tests get
+ * one from {@link EngineExtension}; public for the container-start benchmark.
  */
-final class EngineFixture {
+public final class EngineFixture {
 
-    static final CnbUser CNB = new CnbUser(1001, 1002, "cnb", "/home/cnb");
+    public static final CnbUser CNB = new CnbUser(1001, 1002, "cnb", "/home/cnb");
 
-    final Path base;
-    final Path hostResolvConf;
-    final String cgroupParent;
-    final RuncClient runc;
-    final CgroupLayout cgroups;
-    final ContainerRunner runner;
-    final ContainerSweeper sweeper;
+    public final Path base;
+    public final Path hostResolvConf;
+    public final String cgroupParent;
+    public final RuncClient runc;
+    public final CgroupLayout cgroups;
+    public final ContainerRunner runner;
+    public final ContainerSweeper sweeper;
 
-    EngineFixture(String hostResolvConfContent) throws IOException {
+    public EngineFixture(String hostResolvConfContent) throws IOException {
         String unique = UUID.randomUUID().toString().substring(0, 8);
-        base = Path.of("target", "engine-it", unique).toAbsolutePath();
-        Files.createDirectories(base);
+        base = Files.createTempDirectory("locald-engine-");
         hostResolvConf = base.resolve("host-resolv.conf");
         Files.writeString(hostResolvConf, hostResolvConfContent);
         cgroupParent = "locald-engine-test-" + unique;
@@ -74,7 +74,7 @@ final class EngineFixture {
     }
 
     /** Removes the rootfs dirs (owned by various uids, some made by runc). */
-    void deleteFiles() throws IOException {
+    public void deleteFiles() throws IOException {
         TreeDeleter.deleteTree(base);
     }
 }

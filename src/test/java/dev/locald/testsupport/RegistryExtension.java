@@ -42,6 +42,14 @@ public final class RegistryExtension implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return registry(context);
+    }
+
+    /**
+     * The test class's registry, started on first use; for other extensions that build on it (the
+     * fixture builders, the engine's images) so that a class still has exactly one registry.
+     */
+    public static TestRegistry registry(ExtensionContext context) {
         ExtensionContext classContext = context;
         while (classContext.getTestMethod().isPresent()) {
             classContext = classContext.getParent().orElseThrow();

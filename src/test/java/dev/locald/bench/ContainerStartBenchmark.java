@@ -1,8 +1,15 @@
-package dev.locald.runtime;
+package dev.locald.bench;
 
 import dev.locald.etc.PreparedRoot;
 import dev.locald.etc.ResolvConf;
 import dev.locald.etc.SyntheticRoot;
+import dev.locald.runtime.Bundle;
+import dev.locald.runtime.Cancellation;
+import dev.locald.runtime.ContainerRequest;
+import dev.locald.runtime.ContainerResult;
+import dev.locald.runtime.ContainerSpecFactory;
+import dev.locald.runtime.EngineFixture;
+import dev.locald.runtime.HostLimits;
 import dev.locald.testsupport.LayerTar;
 import java.io.File;
 import java.nio.file.Files;
@@ -13,7 +20,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Not part of the suite (the name does not end in Test): run with
+ * Not part of the suite (the name does not end in Test): run by {@code bench/container-start.sh}, i.e.
  * {@code mvn -q test -Dtest=ContainerStartBenchmark -Dbenchmark.runs=30}. Compares locald starting a
  * container of {@code /bin/true} (synthetic root + spec generation + runc run + cleanup) with a raw
  * {@code runc run} of a prepared bundle, both started from this JVM.
