@@ -1,5 +1,6 @@
 package dev.locald.store;
 
+import dev.locald.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -30,7 +31,7 @@ import org.jboss.logging.Logger;
 public final class ImageRecordStore {
 
     private static final Logger LOG = Logger.getLogger(ImageRecordStore.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
     private static final String SUFFIX = ".json";
 
     private final Path dir;
