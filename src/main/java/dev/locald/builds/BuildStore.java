@@ -1,5 +1,6 @@
 package dev.locald.builds;
 
+import dev.locald.config.DataLayout;
 import dev.locald.json.Json;
 import dev.locald.fs.TreeDeleter;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,9 +29,14 @@ public final class BuildStore {
     private final Path workRoot;
     private final ObjectMapper json = Json.RECORDS;
 
+    /** The store in the default layout under {@code dataDir}. */
     public BuildStore(Path dataDir) {
-        this.buildsDir = dataDir.resolve("builds");
-        this.workRoot = dataDir.resolve("work");
+        this(DataLayout.under(dataDir));
+    }
+
+    public BuildStore(DataLayout layout) {
+        this.buildsDir = layout.builds();
+        this.workRoot = layout.work();
     }
 
     public Path buildDir(BuildId id) {

@@ -4,7 +4,7 @@ import dev.locald.builds.Build;
 import dev.locald.builds.BuildStore;
 import dev.locald.builds.InterruptedBuildCleanup;
 import dev.locald.fs.TreeDeleter;
-import dev.locald.config.LocaldConfig;
+import dev.locald.config.DataLayout;
 import dev.locald.runtime.ContainerSweeper;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -27,8 +27,8 @@ public class InterruptedBuildReaper implements InterruptedBuildCleanup {
     private final AtomicBoolean containersSwept = new AtomicBoolean();
 
     @Inject
-    public InterruptedBuildReaper(ContainerSweeper containers, BuildStore store, LocaldConfig config) {
-        this(containers, store, new WorkMounts(config.dataRoot().resolve("work"), WorkMounts.host()));
+    public InterruptedBuildReaper(ContainerSweeper containers, BuildStore store, DataLayout layout) {
+        this(containers, store, new WorkMounts(layout.work(), WorkMounts.host()));
     }
 
     public InterruptedBuildReaper(ContainerSweeper containers, BuildStore store, WorkMounts mounts) {

@@ -6,6 +6,7 @@ import dev.locald.builds.BuildNotFinishedException;
 import dev.locald.builds.BuildService;
 import dev.locald.builds.BuildState;
 import dev.locald.builds.NoSuchBuildException;
+import dev.locald.config.DataLayout;
 import dev.locald.config.LocaldConfig;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.pull.ImageLeases;
@@ -61,21 +62,19 @@ public class Janitor {
 
     @Inject
     public Janitor(BuildService builds, RuncClient runc, BlobStore blobs, LayerStore layers, ImageRecordStore images,
-                   ImageLeases leases, LocaldConfig config, StartupRecovery recovery) {
-        this(builds, runc, blobs, layers, images, leases, config.dataRoot(),
-                config.runtime().bundleDir().orElse(config.dataRoot().resolve("bundles")), config.janitor(),
-                WorkMounts.host(), recovery);
+                   ImageLeases leases, LocaldConfig config, DataLayout layout, StartupRecovery recovery) {
+        this(builds, runc, blobs, layers, images, leases, layout, config.janitor(), WorkMounts.host(), recovery);
     }
 
     public Janitor(BuildService builds, RuncClient runc, BlobStore blobs, LayerStore layers, ImageRecordStore images,
-                   ImageLeases leases, Path dataDir, Path bundlesDir, LocaldConfig.Janitor settings, WorkMounts.MountTable mountTable,
+                   ImageLeases leases, DataLayout layout, LocaldConfig.Janitor settings, WorkMounts.MountTable mountTable,
                    StartupRecovery recovery) {
         this.builds = builds;
         this.runc = runc;
         this.blobs = blobs;
         this.layers = layers;
-        this.workRoot = dataDir.resolve("work").toAbsolutePath();
-        this.bundlesDir = bundlesDir.toAbsolutePath();
+        this.workRoot = layout.work().toAbsolutePath();
+        this.bundlesDir = layout.bundles().toAbsolutePath();
         this.retention = new BuildRetention(settings.buildRetention(), settings.buildRetentionCount());
         this.minIdle = settings.minIdle();
         this.collector = new StoreCollector(blobs, layers, images, leases,

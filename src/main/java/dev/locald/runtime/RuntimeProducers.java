@@ -1,5 +1,6 @@
 package dev.locald.runtime;
 
+import dev.locald.config.DataLayout;
 import dev.locald.config.LocaldConfig;
 import dev.locald.etc.ResolvConf;
 import dev.locald.etc.SyntheticRoot;
@@ -17,19 +18,19 @@ import java.nio.file.Path;
 public class RuntimeProducers {
 
     private final LocaldConfig.Runtime config;
-    private final Path dataDir;
+    private final DataLayout layout;
 
-    public RuntimeProducers(LocaldConfig config) {
+    public RuntimeProducers(LocaldConfig config, DataLayout layout) {
         this.config = config.runtime();
-        this.dataDir = config.dataRoot();
+        this.layout = layout;
     }
 
     Path stateDir() {
-        return config.stateDir().orElse(dataDir.resolve("runc")).toAbsolutePath();
+        return layout.runc();
     }
 
     Path bundlesDir() {
-        return config.bundleDir().orElse(dataDir.resolve("bundles")).toAbsolutePath();
+        return layout.bundles();
     }
 
     @Produces

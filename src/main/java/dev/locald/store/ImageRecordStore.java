@@ -1,5 +1,6 @@
 package dev.locald.store;
 
+import dev.locald.config.DataLayout;
 import dev.locald.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,8 +37,13 @@ public final class ImageRecordStore {
 
     private final Path dir;
 
+    /** The store in the default layout under {@code dataDir}. */
     public ImageRecordStore(Path dataDir) throws IOException {
-        this.dir = dataDir.resolve("images");
+        this(DataLayout.under(dataDir));
+    }
+
+    public ImageRecordStore(DataLayout layout) throws IOException {
+        this.dir = layout.images();
         Files.createDirectories(dir);
         try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, "*.tmp")) {
             for (Path p : stale) {
