@@ -227,7 +227,8 @@ public class BuildService {
     }
 
     /** Like {@link #logs}, each item holding every record available at that moment (fewer, larger writes). */
-    public Multi<List<LogRecord>> logBatches(BuildId id, long afterSeq, boolean untilFinished) throws NoSuchBuildException {
+    public Multi<List<LogRecord>> logBatches(BuildId id, long afterSeq, boolean untilFinished)
+            throws NoSuchBuildException {
         return follower.followBatches(openLog(id), afterSeq, untilFinished);
     }
 
@@ -274,7 +275,7 @@ public class BuildService {
         return new WorkerStatus(queue.workerCount(), queue.aliveWorkers(), queue.retiredWorkers(), overdue);
     }
 
-    /** Queue occupancy: {@code queued} of {@code capacity} waiting, {@code running} of {@code maxConcurrent} running. */
+    /** Queue occupancy: {@code queued} of {@code capacity} waiting, {@code running} of {@code maxConcurrent}. */
     public record QueueStatus(int queued, int capacity, int running, int maxConcurrent) {
         public boolean isFull() {
             return queued >= capacity;

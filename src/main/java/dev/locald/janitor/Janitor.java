@@ -63,7 +63,8 @@ public class Janitor {
     }
 
     public Janitor(BuildService builds, RuncClient runc, BlobStore blobs, LayerStore layers, ImageRecordStore images,
-                   ImageLeases leases, DataLayout layout, LocaldConfig.Janitor settings, WorkMounts.MountTable mountTable) {
+                   ImageLeases leases, DataLayout layout, LocaldConfig.Janitor settings,
+                   WorkMounts.MountTable mountTable) {
         this.builds = builds;
         this.runc = runc;
         this.blobs = blobs;

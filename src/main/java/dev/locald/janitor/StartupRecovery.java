@@ -4,7 +4,10 @@ import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Optional;
 
-/** Whether the {@link StartupSequence} (crash recovery) has run, and what it could not clean; read by the startup health check. */
+/**
+ * Whether the {@link StartupSequence} (crash recovery) has run, and what it could not clean; read by the
+ * startup health check.
+ */
 @Singleton
 public class StartupRecovery {
 
