@@ -1,11 +1,8 @@
 package dev.locald.api;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import dev.locald.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.locald.builds.BuildRequest;
 import dev.locald.builds.Network;
 import dev.locald.builds.RegistryAuth;
@@ -46,11 +43,7 @@ public final class BuildRequestParser {
     private static final Pattern BUILDPACK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
     private static final Pattern BUILDPACK_URN = Pattern.compile("urn:cnb:(?:builder|registry):[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .disable(JsonParser.Feature.ALLOW_COMMENTS)
-            .build();
+    private static final ObjectMapper JSON = Json.STRICT;
 
     /** Where the source comes from, which decides whether {@code source} may appear in the JSON. */
     public enum Mode {

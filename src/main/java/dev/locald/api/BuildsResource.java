@@ -1,12 +1,10 @@
 package dev.locald.api;
 
+import dev.locald.json.Json;
 import dev.locald.source.SourceArchiveSniffer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.locald.source.ArchiveFormat;
 import dev.locald.builds.Build;
 import dev.locald.builds.BuildId;
@@ -79,10 +77,7 @@ public class BuildsResource {
     static final String NDJSON = "application/x-ndjson";
     private static final int DEFAULT_LIMIT = 20;
     private static final int MAX_LIMIT = 100;
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .addModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .build();
+    private static final ObjectMapper JSON = Json.ISO_TIME;
 
     private final BuildService builds;
     private final LocaldConfig.Builds config;

@@ -1,11 +1,8 @@
 package dev.locald.api;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import dev.locald.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.locald.image.ImageReference;
 import dev.locald.registry.RegistryCredential;
 import java.io.IOException;
@@ -23,11 +20,7 @@ public record ImagePullRequest(ImageReference reference, Optional<RegistryCreden
 
     private static final Set<String> FIELDS = Set.of("reference", "registryAuth");
     private static final int MAX_CREDENTIAL = 8192;
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .disable(JsonParser.Feature.ALLOW_COMMENTS)
-            .build();
+    private static final ObjectMapper JSON = Json.STRICT;
 
     /** Parses and checks; throws a 400 {@link ProblemException} listing every invalid field. */
     public static ImagePullRequest parse(byte[] body) {

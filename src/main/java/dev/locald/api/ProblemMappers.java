@@ -1,5 +1,6 @@
 package dev.locald.api;
 
+import dev.locald.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.builds.BuildNotFinishedException;
@@ -14,7 +15,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 /** Turns every failure of a request into an RFC 9457 problem response; no error leaves without one. */
 public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
 
     @ServerExceptionMapper
     public Response problem(ProblemException e) {

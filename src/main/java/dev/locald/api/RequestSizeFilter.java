@@ -1,5 +1,6 @@
 package dev.locald.api;
 
+import dev.locald.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -16,7 +17,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class RequestSizeFilter {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
 
     void register(@Observes Filters filters,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody, LocaldConfig config) {

@@ -1,12 +1,9 @@
 package dev.locald.builds;
 
+import dev.locald.config.DataLayout;
+import dev.locald.json.Json;
 import dev.locald.fs.TreeDeleter;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -30,17 +27,16 @@ public final class BuildStore {
 
     private final Path buildsDir;
     private final Path workRoot;
-    private final ObjectMapper json = JsonMapper.builder()
-            .addModule(new JavaTimeModule())
-            .addModule(new Jdk8Module())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+    private final ObjectMapper json = Json.RECORDS;
 
+    /** The store in the default layout under {@code dataDir}. */
     public BuildStore(Path dataDir) {
-        this.buildsDir = dataDir.resolve("builds");
-        this.workRoot = dataDir.resolve("work");
+        this(DataLayout.under(dataDir));
+    }
+
+    public BuildStore(DataLayout layout) {
+        this.buildsDir = layout.builds();
+        this.workRoot = layout.work();
     }
 
     public Path buildDir(BuildId id) {

@@ -1,6 +1,6 @@
 package dev.locald.builds;
 
-import dev.locald.config.LocaldConfig;
+import dev.locald.config.DataLayout;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -11,7 +11,7 @@ public class BuildStoreProducer {
 
     @Produces
     @Singleton
-    BuildStore buildStore(LocaldConfig config) {
-        return new BuildStore(config.dataRoot());
+    BuildStore buildStore(DataLayout layout) {
+        return new BuildStore(layout);
     }
 }

@@ -1,5 +1,6 @@
 package dev.locald.cnb;
 
+import dev.locald.config.DataLayout;
 import dev.locald.lifecycle.CnbUser;
 import dev.locald.lifecycle.OwnedFiles;
 import dev.locald.lifecycle.RegistryHost;
@@ -38,7 +39,11 @@ public final class BuildCaches {
 
     /** @param dataDir locald's data dir; caches live under {@code cache/}, created 0700 on first use */
     public BuildCaches(Path dataDir) {
-        this.root = dataDir.resolve("cache");
+        this(DataLayout.under(dataDir));
+    }
+
+    public BuildCaches(DataLayout layout) {
+        this.root = layout.cache();
     }
 
     /** The directory name of a repository's cache: hex sha256 of e.g. {@code index.docker.io/library/app}. */

@@ -1,5 +1,6 @@
 package dev.locald.cnb;
 
+import dev.locald.config.DataLayout;
 import dev.locald.lifecycle.TrustedBuilders;
 import dev.locald.source.SourceLimits;
 import dev.locald.source.SourceUnpacker;
@@ -24,8 +25,8 @@ public class LifecycleProducers {
 
     @Produces
     @Singleton
-    BuildCaches buildCaches(LocaldConfig config) {
-        return new BuildCaches(config.dataRoot());
+    BuildCaches buildCaches(DataLayout layout) {
+        return new BuildCaches(layout);
     }
 
     @Produces

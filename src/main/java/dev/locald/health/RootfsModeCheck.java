@@ -1,6 +1,6 @@
 package dev.locald.health;
 
-import dev.locald.config.LocaldConfig;
+import dev.locald.config.DataLayout;
 import dev.locald.rootfs.RootfsAssembler;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -25,8 +25,8 @@ public class RootfsModeCheck implements HealthCheck {
     private final Path workRoot;
 
     @Inject
-    public RootfsModeCheck(RootfsAssembler assembler, LocaldConfig config) {
-        this(assembler, config.dataRoot().resolve("work"));
+    public RootfsModeCheck(RootfsAssembler assembler, DataLayout layout) {
+        this(assembler, layout.work());
     }
 
     public RootfsModeCheck(RootfsAssembler assembler, Path workRoot) {

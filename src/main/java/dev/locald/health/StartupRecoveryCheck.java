@@ -9,7 +9,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Startup;
 
-/** Started once crash recovery (the janitor's startup sweep) has run; what it could not clean is reported as a warning. */
+/** Started once crash recovery (janitor.StartupSequence) has run; what it could not clean is reported as a warning. */
 @Startup
 @Singleton
 public class StartupRecoveryCheck implements HealthCheck {

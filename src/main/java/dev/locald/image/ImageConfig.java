@@ -1,5 +1,6 @@
 package dev.locald.image;
 
+import dev.locald.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,7 +38,7 @@ public record ImageConfig(
         String os,
         String architecture) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
 
     public ImageConfig {
         env = List.copyOf(env);

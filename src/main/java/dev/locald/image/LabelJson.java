@@ -1,5 +1,6 @@
 package dev.locald.image;
 
+import dev.locald.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /** Parses a label whose value is JSON, naming the label when the value is broken. */
 final class LabelJson {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
 
     private LabelJson() {
     }

@@ -6,6 +6,7 @@ import dev.locald.builds.BuildNotFinishedException;
 import dev.locald.builds.BuildService;
 import dev.locald.builds.BuildState;
 import dev.locald.builds.NoSuchBuildException;
+import dev.locald.config.DataLayout;
 import dev.locald.config.LocaldConfig;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.pull.ImageLeases;
@@ -14,10 +15,7 @@ import dev.locald.runtime.RuncContainer;
 import dev.locald.store.BlobStore;
 import dev.locald.store.ImageRecordStore;
 import dev.locald.store.LayerStore;
-import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
-import jakarta.annotation.Priority;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -38,7 +36,7 @@ import org.jboss.logging.Logger;
  * The scheduled cleanup: finished builds past the retention, runc containers that no run owns, mounts
  * under the work root whose build is not running, work directories without a build, stale partial
  * downloads, and the store GC ({@link StoreCollector}). It runs every {@code locald.janitor.interval},
- * never twice at once, and once at startup after the runtime's own crash sweep. Every deletion goes through
+ * never twice at once, and once at startup as the last step of {@link StartupSequence}. Every deletion goes through
  * {@link TreeDeleter} or the stores: no symlink is followed and no other filesystem is entered.
  */
 @Singleton
@@ -57,51 +55,33 @@ public class Janitor {
     private final StoreCollector collector;
     private final WorkMounts workMounts;
     private final Duration minIdle;
-    private final StartupRecovery recovery;
 
     @Inject
     public Janitor(BuildService builds, RuncClient runc, BlobStore blobs, LayerStore layers, ImageRecordStore images,
-                   ImageLeases leases, LocaldConfig config, StartupRecovery recovery) {
-        this(builds, runc, blobs, layers, images, leases, config.dataRoot(),
-                config.runtime().bundleDir().orElse(config.dataRoot().resolve("bundles")), config.janitor(),
-                WorkMounts.host(), recovery);
+                   ImageLeases leases, LocaldConfig config, DataLayout layout) {
+        this(builds, runc, blobs, layers, images, leases, layout, config.janitor(), WorkMounts.host());
     }
 
     public Janitor(BuildService builds, RuncClient runc, BlobStore blobs, LayerStore layers, ImageRecordStore images,
-                   ImageLeases leases, Path dataDir, Path bundlesDir, LocaldConfig.Janitor settings, WorkMounts.MountTable mountTable,
-                   StartupRecovery recovery) {
+                   ImageLeases leases, DataLayout layout, LocaldConfig.Janitor settings,
+                   WorkMounts.MountTable mountTable) {
         this.builds = builds;
         this.runc = runc;
         this.blobs = blobs;
         this.layers = layers;
-        this.workRoot = dataDir.resolve("work").toAbsolutePath();
-        this.bundlesDir = bundlesDir.toAbsolutePath();
+        this.workRoot = layout.work().toAbsolutePath();
+        this.bundlesDir = layout.bundles().toAbsolutePath();
         this.retention = new BuildRetention(settings.buildRetention(), settings.buildRetentionCount());
         this.minIdle = settings.minIdle();
         this.collector = new StoreCollector(blobs, layers, images, leases,
                 new StoreCollector.Settings(settings.imageRetention(), settings.storeBudgetBytes(), settings.minIdle()));
         this.workMounts = new WorkMounts(workRoot, mountTable);
-        this.recovery = recovery;
     }
 
     @Scheduled(identity = "locald-janitor", every = "${locald.janitor.interval:15m}",
             delayed = "${locald.janitor.interval:15m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         sweep(Instant.now());
-    }
-
-    /**
-     * Crash recovery: after the runtime removed every container and bundle a previous run left (its own
-     * StartupEvent observer runs first), sweep once so that mounts, work dirs and partial downloads go too.
-     */
-    void atStartup(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000) StartupEvent event) {
-        try {
-            JanitorReport report = sweep(Instant.now());
-            recovery.finished(report.errors());
-        } catch (RuntimeException e) {
-            recovery.finished(List.of("the startup sweep failed: " + e));
-            throw e;
-        }
     }
 
     /** One complete run; each step's failure is logged and reported, and the remaining steps still run. */

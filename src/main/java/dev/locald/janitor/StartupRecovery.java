@@ -4,7 +4,10 @@ import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Optional;
 
-/** Whether the startup sweep (crash recovery) has run, and what went wrong in it; read by the startup health check. */
+/**
+ * Whether the {@link StartupSequence} (crash recovery) has run, and what it could not clean; read by the
+ * startup health check.
+ */
 @Singleton
 public class StartupRecovery {
 
@@ -14,7 +17,7 @@ public class StartupRecovery {
         outcome = Optional.of(List.copyOf(errors));
     }
 
-    /** Empty until the startup sweep has finished; then the errors it met (none when it succeeded). */
+    /** Empty until the startup sequence has finished; then the errors it met (none when it succeeded). */
     public Optional<List<String>> outcome() {
         return outcome;
     }

@@ -1,5 +1,6 @@
 package dev.locald.lifecycle;
 
+import dev.locald.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -28,7 +29,7 @@ public record BuilderMetadata(
         List<RunImageEntry> runImages) {
 
     public static final String LABEL = "io.buildpacks.builder.metadata";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
 
     public BuilderMetadata {
         supportedApis = List.copyOf(supportedApis);

@@ -1,5 +1,6 @@
 package dev.locald.lifecycle;
 
+import dev.locald.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -26,7 +27,7 @@ public final class PlatformApiNegotiation {
     /** Label of a lifecycle image (buildpacksio/lifecycle) listing its APIs. */
     public static final String LIFECYCLE_APIS_LABEL = "io.buildpacks.lifecycle.apis";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
 
     private PlatformApiNegotiation() {
     }

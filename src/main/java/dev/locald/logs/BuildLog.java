@@ -1,10 +1,8 @@
 package dev.locald.logs;
 
+import dev.locald.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -36,10 +34,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class BuildLog {
     static final int INDEX_EVERY = 64;
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .addModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .build();
+    private static final ObjectMapper JSON = Json.ISO_TIME;
 
     private final Path file;
     private final Redactor redactor;

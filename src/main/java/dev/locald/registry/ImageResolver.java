@@ -1,5 +1,6 @@
 package dev.locald.registry;
 
+import dev.locald.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,7 +26,7 @@ import org.jboss.logging.Logger;
 public final class ImageResolver {
 
     private static final Logger LOG = Logger.getLogger(ImageResolver.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
     private static final int MAX_LAYERS = 1000;
     private static final int MAX_INDEX_DEPTH = 2;
 

@@ -263,7 +263,7 @@ public final class RegistryHttpClient {
                 throw new RegistryException(RegistryException.Kind.TOO_LARGE, "token service of "
                         + image.registry() + " sent more than " + MAX_TOKEN_BODY + " bytes");
             }
-            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(bytes);
+            var node = dev.locald.json.Json.PLAIN.readTree(bytes);
             String token = node == null ? "" : node.path("token").asText(node.path("access_token").asText(""));
             if (token.isBlank()) {
                 throw new RegistryException(RegistryException.Kind.INVALID, "token service of " + image.registry()

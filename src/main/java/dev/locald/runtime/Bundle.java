@@ -1,7 +1,7 @@
 package dev.locald.runtime;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.locald.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +13,7 @@ import java.nio.file.StandardOpenOption;
  */
 public record Bundle(Path dir) {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectWriter JSON = Json.PLAIN.writerWithDefaultPrettyPrinter();
 
     public Path configFile() {
         return dir.resolve("config.json");

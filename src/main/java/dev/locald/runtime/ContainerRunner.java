@@ -1,5 +1,6 @@
 package dev.locald.runtime;
 
+import dev.locald.json.Json;
 import dev.locald.fs.TreeDeleter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,7 +35,7 @@ import org.jboss.logging.Logger;
 public final class ContainerRunner {
 
     private static final Logger LOG = Logger.getLogger(ContainerRunner.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 

@@ -1,5 +1,6 @@
 package dev.locald.runtime;
 
+import dev.locald.json.Json;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
@@ -22,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RuncClient {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
     private static final int MAX_COMMAND_OUTPUT = 16 * 1024 * 1024;
 
     private final Path binary;

@@ -1,35 +1,34 @@
 package dev.locald.runtime;
 
+import dev.locald.config.DataLayout;
 import dev.locald.config.LocaldConfig;
 import dev.locald.etc.ResolvConf;
 import dev.locald.etc.SyntheticRoot;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
-/** Builds the engine's objects from {@link LocaldConfig} and sweeps crash leftovers at startup. */
+/** Builds the engine's objects from {@link LocaldConfig}; the startup sweep is janitor.StartupSequence's first step. */
 @ApplicationScoped
 public class RuntimeProducers {
 
     private final LocaldConfig.Runtime config;
-    private final Path dataDir;
+    private final DataLayout layout;
 
-    public RuntimeProducers(LocaldConfig config) {
+    public RuntimeProducers(LocaldConfig config, DataLayout layout) {
         this.config = config.runtime();
-        this.dataDir = config.dataRoot();
+        this.layout = layout;
     }
 
     Path stateDir() {
-        return config.stateDir().orElse(dataDir.resolve("runc")).toAbsolutePath();
+        return layout.runc();
     }
 
     Path bundlesDir() {
-        return config.bundleDir().orElse(dataDir.resolve("bundles")).toAbsolutePath();
+        return layout.bundles();
     }
 
     @Produces
@@ -68,10 +67,5 @@ public class RuntimeProducers {
     @Singleton
     ContainerSweeper containerSweeper(RuncClient runc, CgroupLayout cgroups) {
         return new ContainerSweeper(runc, cgroups, config.cgroupParent(), bundlesDir());
-    }
-
-    /** Before any build runs, remove containers, mounts, bundles and cgroups a crashed locald left. */
-    void sweepAtStartup(@Observes StartupEvent event, ContainerSweeper sweeper) throws Exception {
-        sweeper.sweep();
     }
 }

@@ -1,5 +1,6 @@
 package dev.locald.store;
 
+import dev.locald.config.DataLayout;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.image.Digest;
 import java.io.BufferedOutputStream;
@@ -38,9 +39,14 @@ public final class BlobStore {
     private final SingleFlight<Digest, Path> flights = new SingleFlight<>();
     private final AtomicLong bytesFetched = new AtomicLong();
 
-    /** Opens (creating if needed) the store under {@code dataDir} and removes temp files a crash left behind. */
+    /** The store in the default layout under {@code dataDir}. */
     public BlobStore(Path dataDir) throws IOException {
-        Path root = dataDir.resolve("blobs");
+        this(DataLayout.under(dataDir));
+    }
+
+    /** Opens (creating if needed) the store at {@code layout.blobs()} and removes temp files a crash left behind. */
+    public BlobStore(DataLayout layout) throws IOException {
+        Path root = layout.blobs();
         this.blobs = root.resolve("sha256");
         this.tmp = root.resolve("tmp");
         Files.createDirectories(blobs);

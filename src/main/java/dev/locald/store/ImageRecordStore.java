@@ -1,5 +1,7 @@
 package dev.locald.store;
 
+import dev.locald.config.DataLayout;
+import dev.locald.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -30,13 +32,18 @@ import org.jboss.logging.Logger;
 public final class ImageRecordStore {
 
     private static final Logger LOG = Logger.getLogger(ImageRecordStore.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
     private static final String SUFFIX = ".json";
 
     private final Path dir;
 
+    /** The store in the default layout under {@code dataDir}. */
     public ImageRecordStore(Path dataDir) throws IOException {
-        this.dir = dataDir.resolve("images");
+        this(DataLayout.under(dataDir));
+    }
+
+    public ImageRecordStore(DataLayout layout) throws IOException {
+        this.dir = layout.images();
         Files.createDirectories(dir);
         try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, "*.tmp")) {
             for (Path p : stale) {

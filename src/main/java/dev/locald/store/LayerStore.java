@@ -1,5 +1,6 @@
 package dev.locald.store;
 
+import dev.locald.config.DataLayout;
 import dev.locald.fs.TreeDeleter;
 
 import dev.locald.image.Digest;
@@ -40,8 +41,13 @@ public final class LayerStore {
     private final Path used;
     private final SingleFlight<Digest, Path> flights = new SingleFlight<>();
 
+    /** The store in the default layout under {@code dataDir}. */
     public LayerStore(Path dataDir) throws IOException {
-        Path root = dataDir.resolve("layers");
+        this(DataLayout.under(dataDir));
+    }
+
+    public LayerStore(DataLayout layout) throws IOException {
+        Path root = layout.layers();
         this.layers = root.resolve("sha256");
         this.tmp = root.resolve("tmp");
         this.used = root.resolve("used");

@@ -1,6 +1,6 @@
 package dev.locald.store;
 
-import dev.locald.config.LocaldConfig;
+import dev.locald.config.DataLayout;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -12,31 +12,31 @@ public class StoreProducers {
 
     @Produces
     @Singleton
-    BlobStore blobStore(LocaldConfig config) {
+    BlobStore blobStore(DataLayout layout) {
         try {
-            return new BlobStore(config.dataRoot());
+            return new BlobStore(layout);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the blob store under " + config.dataRoot(), e);
+            throw new UncheckedIOException("cannot open the blob store under " + layout.root(), e);
         }
     }
 
     @Produces
     @Singleton
-    LayerStore layerStore(LocaldConfig config) {
+    LayerStore layerStore(DataLayout layout) {
         try {
-            return new LayerStore(config.dataRoot());
+            return new LayerStore(layout);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the layer store under " + config.dataRoot(), e);
+            throw new UncheckedIOException("cannot open the layer store under " + layout.root(), e);
         }
     }
 
     @Produces
     @Singleton
-    ImageRecordStore imageRecordStore(LocaldConfig config) {
+    ImageRecordStore imageRecordStore(DataLayout layout) {
         try {
-            return new ImageRecordStore(config.dataRoot());
+            return new ImageRecordStore(layout);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the image records under " + config.dataRoot(), e);
+            throw new UncheckedIOException("cannot open the image records under " + layout.root(), e);
         }
     }
 }

@@ -76,9 +76,9 @@ class BuildTest {
 
     @Test
     void humanDurations() {
-        assertEquals("1s", BuildService.human(Duration.ofSeconds(1)));
-        assertEquals("30m", BuildService.human(Duration.ofMinutes(30)));
-        assertEquals("1h30m5s", BuildService.human(Duration.ofSeconds(5405)));
-        assertEquals("500ms", BuildService.human(Duration.ofMillis(500)));
+        assertEquals("1s", BuildDeadlines.human(Duration.ofSeconds(1)));
+        assertEquals("30m", BuildDeadlines.human(Duration.ofMinutes(30)));
+        assertEquals("1h30m5s", BuildDeadlines.human(Duration.ofSeconds(5405)));
+        assertEquals("500ms", BuildDeadlines.human(Duration.ofMillis(500)));
     }
 }

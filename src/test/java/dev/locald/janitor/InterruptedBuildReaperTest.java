@@ -63,10 +63,12 @@ class InterruptedBuildReaperTest {
 
         ContainerSweeper sweeper = new ContainerSweeper(runc, CgroupLayout.ofCurrentProcess(), "locald-ops-reaper-test",
                 data.resolve("bundles"));
-        InterruptedBuildReaper reaper = new InterruptedBuildReaper(sweeper, store,
+        InterruptedBuildReaper reaper = new InterruptedBuildReaper(store,
                 new WorkMounts(data.resolve("work"), WorkMounts.host()));
         Build interrupted = Build.queued(id, BuildRetentionTest.spec(), Instant.now()).pulling(Instant.now())
                 .phaseStarted("build", Instant.now()).failed("locald stopped while this build was running", Instant.now());
+        // steps 1 and 2 of the StartupSequence: the containers first, as they hold the mounts busy
+        sweeper.sweep();
         reaper.cleanUp(interrupted);
 
         assertEquals(List.of(), runc.list());
