@@ -45,11 +45,11 @@ final class LayeringRules {
             .should().dependOnClassesThat().resideInAnyPackage(packages("registry", "pull", "layer"))
             .as("the store never imports the registry client, the puller or the extractor");
 
-    static final ArchRule LEAVES = noClasses().that().resideInAnyPackage(packages("fs", "config", "image", "logs"))
+    static final ArchRule LEAVES = noClasses().that().resideInAnyPackage(packages("fs", "json", "config", "image", "logs"))
             .should().dependOnClassesThat().resideInAnyPackage(packages(
                     "api", "builds", "cnb", "etc", "health", "janitor", "layer", "lifecycle", "metrics", "pull",
                     "registry", "rootfs", "runtime", "source", "store"))
-            .as("fs, config, image and logs are leaves");
+            .as("fs, json, config, image and logs are leaves");
 
     static final List<ArchRule> ALL = List.of(NO_CYCLES, NOTHING_IMPORTS_API, ENGINE_KNOWS_NO_CNB,
             CONTRACT_STARTS_NO_CONTAINERS, QUEUE_KNOWS_NO_CNB, STORE_KNOWS_NO_REGISTRY, LEAVES);
