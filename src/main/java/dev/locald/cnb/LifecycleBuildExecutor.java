@@ -207,7 +207,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
     private void prepareSource(BuildJob job, BuildWorkspace workspace, CnbUser user) throws Exception {
         try {
             if (job.source() instanceof BuildSource.Archive archive) {
-                sources.unpack(archive.file(), workspace.workspace(), user);
+                sources.unpack(archive.file(), archive.format(), workspace.workspace(), user);
             } else if (job.source() instanceof BuildSource.Directory directory) {
                 sources.copyDirectory(directory.path(), workspace.workspace(), user);
             }
