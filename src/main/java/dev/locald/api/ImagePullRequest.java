@@ -75,6 +75,7 @@ public record ImagePullRequest(ImageReference reference, Optional<RegistryCreden
 
     @Override
     public String toString() {
-        return "ImagePullRequest[" + reference + ", credential=" + credential.map(Object::toString).orElse("none") + "]";
+        return "ImagePullRequest[" + reference + ", credential=" + credential.map(Object::toString).orElse("none")
+                + "]";
     }
 }

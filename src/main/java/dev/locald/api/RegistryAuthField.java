@@ -27,7 +27,8 @@ final class RegistryAuthField {
             return Optional.empty();
         }
         if (!node.isObject()) {
-            errors.add(new FieldError(NAME, "must be an object: {\"username\":…,\"password\":…} or {\"token\":…}"));
+            errors.add(new FieldError(NAME,
+                    "must be an object: {\"username\":…,\"password\":…} or {\"token\":…}"));
             return Optional.empty();
         }
         int before = errors.size();

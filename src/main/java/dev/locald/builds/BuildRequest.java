@@ -66,7 +66,8 @@ public record BuildRequest(
 
     @Override
     public String toString() {
-        return "BuildRequest[image=" + image + ", builder=" + builder + ", runImage=" + runImage.map(ImageReference::toString).orElse("")
+        return "BuildRequest[image=" + image + ", builder=" + builder
+                + ", runImage=" + runImage.map(ImageReference::toString).orElse("")
                 + ", env=" + new java.util.TreeSet<>(env.keySet()) + ", buildpacks=" + buildpacks + ", tags=" + tags
                 + ", trustBuilder=" + trustBuilder + ", clearCache=" + clearCache + ", network=" + network.wireName()
                 + ", timeout=" + timeout.map(Duration::toString).orElse("default")

@@ -8,9 +8,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What a CNB builder image says about itself, read strictly for the images API and for builds alike: the label {@code io.buildpacks.builder.metadata} (lifecycle
- * version and APIs, buildpacks, run images), the deprecated {@code io.buildpacks.stack.id}, and the CNB
- * user from {@code CNB_USER_ID}/{@code CNB_GROUP_ID} in the config env (both required, as pack requires).
+ * What a CNB builder image says about itself, read strictly for the images API and for builds alike: the
+ * label {@code io.buildpacks.builder.metadata} (lifecycle version and APIs, buildpacks, run images), the
+ * deprecated {@code io.buildpacks.stack.id}, and the CNB user from {@code CNB_USER_ID}/{@code CNB_GROUP_ID}
+ * in the config env (both required, as pack requires). A field of the wrong JSON type is refused with a
+ * sentence naming it, never skipped.
  *
  * @param lifecycleVersion  {@code lifecycle.version}, empty when absent
  * @param apis              {@code lifecycle.apis}; empty lists when the builder only has the legacy form

@@ -7,8 +7,9 @@ import java.util.regex.Pattern;
 /**
  * A parsed image reference such as {@code 127.0.0.1:5000/team/app:1.0@sha256:…}, normalised the way docker
  * does: {@code busybox} is {@code docker.io/library/busybox:latest}, {@code index.docker.io} is
- * {@code docker.io} (Docker Hub's names are in {@link RegistryHosts}). The only reference parser in locald. Parsing follows the distribution reference grammar strictly, so a repository can
- * safely become part of a URL path and never contains {@code ..}, upper case or empty components.
+ * {@code docker.io} (Docker Hub's names are in {@link RegistryHosts}). The only reference parser in locald.
+ * Parsing follows the distribution reference grammar strictly, so a repository can safely become part of a
+ * URL path and never contains {@code ..}, upper case or empty components.
  *
  * @param registry   host or host:port ({@code docker.io} for Docker Hub)
  * @param repository path below the registry, lower case ({@code library/busybox})

@@ -28,8 +28,9 @@ import org.jboss.logging.Logger;
  * followed by hand so that the Authorization header goes only to the registry's own origin (never to the
  * storage backend a blob GET is redirected to) and never from HTTPS down to HTTP; bounded retries with
  * backoff on I/O errors, 5xx and 429, never on other 4xx; Basic and Bearer (token) auth from the
- * registry's {@code WWW-Authenticate} challenge, or a registry token sent as Bearer as is. jib-core supplies the credentials (docker config and
- * helpers, see {@link RegistryCredentials}) and the Authorization header model.
+ * registry's {@code WWW-Authenticate} challenge, or a registry token sent as Bearer as is. jib-core supplies
+ * the credentials (docker config and helpers, see {@link RegistryCredentials}) and the Authorization header
+ * model.
  */
 public final class RegistryHttpClient {
 
@@ -243,7 +244,8 @@ public final class RegistryHttpClient {
                     + " sent an invalid token realm");
         }
         String scheme = realmUri.getScheme() == null ? "" : realmUri.getScheme().toLowerCase(Locale.ROOT);
-        boolean plainAllowed = RegistryHosts.isLoopback(realmUri.getHost()) || settings.insecure().contains(realmUri.getHost())
+        boolean plainAllowed = RegistryHosts.isLoopback(realmUri.getHost())
+                || settings.insecure().contains(realmUri.getHost())
                 || settings.insecure().contains(realmUri.getAuthority());
         if (!scheme.equals("https") && !(scheme.equals("http") && plainAllowed)) {
             throw new RegistryException(RegistryException.Kind.INVALID, "registry " + image.registry()
