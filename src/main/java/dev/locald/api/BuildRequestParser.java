@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.builds.BuildRequest;
 import dev.locald.builds.Network;
-import dev.locald.builds.RegistryAuth;
+import dev.locald.image.ImageReference;
+import dev.locald.registry.RegistryCredential;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -39,7 +40,6 @@ public final class BuildRequestParser {
     private static final long MAX_ENV_TOTAL = 1024 * 1024;
     private static final int MAX_BUILDPACKS = 64;
     private static final int MAX_TAGS = 32;
-    private static final int MAX_CREDENTIAL = 8192;
     private static final Pattern BUILDPACK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
     private static final Pattern BUILDPACK_URN = Pattern.compile("urn:cnb:(?:builder|registry):[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
 
@@ -107,18 +107,18 @@ public final class BuildRequestParser {
                     error(name, "is not a known field");
                 }
             }
-            String image = reference("image", true, ReferenceSyntax.Kind.TAG_ONLY);
-            String builder = reference("builder", true, ReferenceSyntax.Kind.ANY);
-            String runImage = reference("runImage", false, ReferenceSyntax.Kind.ANY);
+            ImageReference image = reference("image", true, ReferenceSyntax.Kind.TAG_ONLY);
+            ImageReference builder = reference("builder", true, ReferenceSyntax.Kind.ANY);
+            ImageReference runImage = reference("runImage", false, ReferenceSyntax.Kind.ANY);
             Map<String, String> env = env();
             Set<String> secretEnv = secretEnv(env);
             List<String> buildpacks = buildpacks();
-            List<String> tags = tags();
+            List<ImageReference> tags = tags();
             boolean trustBuilder = bool("trustBuilder");
             boolean clearCache = bool("clearCache");
             Network network = network();
             Optional<Duration> timeout = timeout();
-            Optional<RegistryAuth> auth = registryAuth();
+            Optional<RegistryCredential> auth = RegistryAuthField.parse(root.get(RegistryAuthField.NAME), errors);
             Optional<Path> sourcePath = source();
             if (!errors.isEmpty()) {
                 throw ProblemException.invalid(errors);
@@ -128,7 +128,7 @@ public final class BuildRequestParser {
             return new Parsed(request, sourcePath);
         }
 
-        private String reference(String field, boolean required, ReferenceSyntax.Kind kind) {
+        private ImageReference reference(String field, boolean required, ReferenceSyntax.Kind kind) {
             JsonNode node = root.get(field);
             if (node == null || node.isNull()) {
                 if (required) {
@@ -140,9 +140,12 @@ public final class BuildRequestParser {
                 error(field, "must be a string (an image reference)");
                 return null;
             }
-            Optional<String> problem = ReferenceSyntax.problem(node.textValue(), kind);
-            problem.ifPresent(p -> error(field, "'" + printable(node.textValue()) + "' " + p));
-            return problem.isPresent() ? null : node.textValue();
+            try {
+                return ReferenceSyntax.parse(node.textValue(), kind);
+            } catch (IllegalArgumentException e) {
+                error(field, "'" + printable(node.textValue()) + "' " + e.getMessage());
+                return null;
+            }
         }
 
         private Map<String, String> env() {
@@ -278,8 +281,8 @@ public final class BuildRequestParser {
             return result;
         }
 
-        private List<String> tags() {
-            List<String> result = new ArrayList<>();
+        private List<ImageReference> tags() {
+            List<ImageReference> result = new ArrayList<>();
             JsonNode node = root.get("tags");
             if (node == null || node.isNull()) {
                 return result;
@@ -299,11 +302,10 @@ public final class BuildRequestParser {
                     error(field, "must be a string");
                     continue;
                 }
-                Optional<String> problem = ReferenceSyntax.problem(item.textValue(), ReferenceSyntax.Kind.TAG_ONLY);
-                if (problem.isPresent()) {
-                    error(field, "'" + printable(item.textValue()) + "' " + problem.get());
-                } else {
-                    result.add(item.textValue());
+                try {
+                    result.add(ReferenceSyntax.parse(item.textValue(), ReferenceSyntax.Kind.TAG_ONLY));
+                } catch (IllegalArgumentException e) {
+                    error(field, "'" + printable(item.textValue()) + "' " + e.getMessage());
                 }
             }
             return result;
@@ -363,65 +365,6 @@ public final class BuildRequestParser {
                 return Optional.empty();
             }
             return Optional.of(timeout);
-        }
-
-        private Optional<RegistryAuth> registryAuth() {
-            JsonNode node = root.get("registryAuth");
-            if (node == null || node.isNull()) {
-                return Optional.empty();
-            }
-            if (!node.isObject()) {
-                error("registryAuth", "must be an object: {\"username\":…,\"password\":…} or {\"token\":…}");
-                return Optional.empty();
-            }
-            int before = errors.size();
-            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-                String name = it.next();
-                if (!Set.of("username", "password", "token").contains(name)) {
-                    error("registryAuth." + printable(name), "is not a known field");
-                }
-            }
-            boolean token = node.has("token");
-            boolean basic = node.has("username") || node.has("password");
-            if (token == basic) {
-                error("registryAuth", "give either username and password, or token");
-                return Optional.empty();
-            }
-            Optional<RegistryAuth> auth;
-            if (token) {
-                String t = credential(node, "token", false);
-                auth = t == null ? Optional.empty() : Optional.of(new RegistryAuth.Token(t));
-            } else {
-                String user = credential(node, "username", true);
-                String password = credential(node, "password", false);
-                auth = user == null || password == null ? Optional.empty()
-                        : Optional.of(new RegistryAuth.Basic(user, password));
-            }
-            return errors.size() == before ? auth : Optional.empty();
-        }
-
-        /** A credential string; its value is never echoed in a message. */
-        private String credential(JsonNode auth, String name, boolean isUsername) {
-            JsonNode node = auth.get(name);
-            String field = "registryAuth." + name;
-            if (node == null || node.isNull()) {
-                error(field, "is required");
-                return null;
-            }
-            if (!node.isTextual() || node.textValue().isEmpty()) {
-                error(field, "must be a non-empty string");
-                return null;
-            }
-            String value = node.textValue();
-            if (value.length() > MAX_CREDENTIAL) {
-                error(field, "is longer than " + MAX_CREDENTIAL + " characters");
-                return null;
-            }
-            if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f) || isUsername && value.contains(":")) {
-                error(field, isUsername ? "must not contain control characters or ':'" : "must not contain control characters");
-                return null;
-            }
-            return value;
         }
 
         private Optional<Path> source() {

@@ -13,13 +13,13 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The body of {@code POST /images}: {@code {"reference": "…", "registryAuth": {"username": …, "password": …}}}.
+ * The body of {@code POST /images}: {@code {"reference": "…", "registryAuth": {"username": …, "password": …}}}
+ * (or {@code "registryAuth": {"token": …}}).
  * Unknown fields, duplicate keys and trailing content are refused; credential values are never echoed.
  */
 public record ImagePullRequest(ImageReference reference, Optional<RegistryCredential> credential) {
 
     private static final Set<String> FIELDS = Set.of("reference", "registryAuth");
-    private static final int MAX_CREDENTIAL = 8192;
     private static final ObjectMapper JSON = Json.STRICT;
 
     /** Parses and checks; throws a 400 {@link ProblemException} listing every invalid field. */
@@ -42,7 +42,7 @@ public record ImagePullRequest(ImageReference reference, Optional<RegistryCreden
             }
         }
         ImageReference reference = reference(root.get("reference"), errors);
-        Optional<RegistryCredential> credential = credential(root.get("registryAuth"), errors);
+        Optional<RegistryCredential> credential = RegistryAuthField.parse(root.get(RegistryAuthField.NAME), errors);
         if (!errors.isEmpty()) {
             throw ProblemException.invalid(errors);
         }
@@ -66,57 +66,9 @@ public record ImagePullRequest(ImageReference reference, Optional<RegistryCreden
         }
     }
 
-    private static Optional<RegistryCredential> credential(JsonNode node, List<FieldError> errors) {
-        if (node == null || node.isNull()) {
-            return Optional.empty();
-        }
-        if (!node.isObject()) {
-            errors.add(new FieldError("registryAuth", "must be an object: {\"username\":…,\"password\":…}"));
-            return Optional.empty();
-        }
-        int before = errors.size();
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String name = it.next();
-            if (!name.equals("username") && !name.equals("password")) {
-                errors.add(new FieldError("registryAuth." + BuildRequestParser.printable(name), "is not a known field"));
-            }
-        }
-        String username = secret(node, "username", errors);
-        String password = secret(node, "password", errors);
-        if (errors.size() != before) {
-            return Optional.empty();
-        }
-        return Optional.of(new RegistryCredential(username, password));
-    }
-
-    /** A credential string; its value is never part of a message. */
-    private static String secret(JsonNode auth, String name, List<FieldError> errors) {
-        JsonNode node = auth.get(name);
-        String field = "registryAuth." + name;
-        if (node == null || node.isNull()) {
-            errors.add(new FieldError(field, "is required"));
-            return null;
-        }
-        if (!node.isTextual() || node.textValue().isEmpty()) {
-            errors.add(new FieldError(field, "must be a non-empty string"));
-            return null;
-        }
-        String value = node.textValue();
-        if (value.length() > MAX_CREDENTIAL) {
-            errors.add(new FieldError(field, "is longer than " + MAX_CREDENTIAL + " characters"));
-            return null;
-        }
-        boolean username = name.equals("username");
-        if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f) || username && value.contains(":")) {
-            errors.add(new FieldError(field, username ? "must not contain control characters or ':'"
-                    : "must not contain control characters"));
-            return null;
-        }
-        return value;
-    }
-
     @Override
     public String toString() {
-        return "ImagePullRequest[" + reference + ", credential=" + credential.map(c -> c.username()).orElse("none") + "]";
+        return "ImagePullRequest[" + reference + ", credential=" + credential.map(Object::toString).orElse("none")
+                + "]";
     }
 }

@@ -21,16 +21,22 @@ public final class ReferenceSyntax {
     private ReferenceSyntax() {
     }
 
+    /** The parsed reference; throws {@link IllegalArgumentException} saying what is wrong with it. */
+    public static ImageReference parse(String reference, Kind kind) {
+        if (reference == null || reference.isEmpty()) {
+            throw new IllegalArgumentException("must not be empty");
+        }
+        ImageReference parsed = ImageReference.parse(reference);
+        if (kind == Kind.TAG_ONLY && parsed.digest().isPresent()) {
+            throw new IllegalArgumentException("must name a tag to publish to, not a digest");
+        }
+        return parsed;
+    }
+
     /** Empty when {@code reference} is valid, otherwise what is wrong with it. */
     public static Optional<String> problem(String reference, Kind kind) {
-        if (reference == null || reference.isEmpty()) {
-            return Optional.of("must not be empty");
-        }
         try {
-            ImageReference parsed = ImageReference.parse(reference);
-            if (kind == Kind.TAG_ONLY && parsed.digest().isPresent()) {
-                return Optional.of("must name a tag to publish to, not a digest");
-            }
+            parse(reference, kind);
             return Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.of(e.getMessage());

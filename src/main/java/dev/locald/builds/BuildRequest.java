@@ -1,5 +1,7 @@
 package dev.locald.builds;
 
+import dev.locald.image.ImageReference;
+import dev.locald.registry.RegistryCredential;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -8,8 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A validated build request (the API checks every field before one is made). References are kept as the
- * strings the user gave; they have passed strict syntax checks.
+ * A validated build request (the API checks every field before one is made). References are parsed once,
+ * by the API, into {@link ImageReference}s.
  *
  * @param image the target image to publish
  * @param builder the builder image
@@ -22,21 +24,21 @@ import java.util.Set;
  * @param clearCache ignore (and replace) the cache of the target
  * @param network the network given to the phases
  * @param timeout the whole-build deadline, empty for the configured default
- * @param registryAuth credentials for the target registry; memory only
+ * @param registryAuth credentials for the target registry (its pulls and its publishing); memory only
  */
 public record BuildRequest(
-        String image,
-        String builder,
-        Optional<String> runImage,
+        ImageReference image,
+        ImageReference builder,
+        Optional<ImageReference> runImage,
         Map<String, String> env,
         Set<String> secretEnv,
         List<String> buildpacks,
-        List<String> tags,
+        List<ImageReference> tags,
         boolean trustBuilder,
         boolean clearCache,
         Network network,
         Optional<Duration> timeout,
-        Optional<RegistryAuth> registryAuth) {
+        Optional<RegistryCredential> registryAuth) {
 
     public BuildRequest {
         Objects.requireNonNull(image, "image");
@@ -56,13 +58,16 @@ public record BuildRequest(
 
     /** The non-secret part kept in the build record. */
     public BuildSpec spec() {
-        return new BuildSpec(image, builder, runImage.orElse(null), List.copyOf(new java.util.TreeSet<>(env.keySet())),
-                buildpacks, tags, trustBuilder, clearCache, network, timeout.orElse(null), registryAuth.isPresent());
+        return new BuildSpec(image.toString(), builder.toString(), runImage.map(ImageReference::toString).orElse(null),
+                List.copyOf(new java.util.TreeSet<>(env.keySet())), buildpacks,
+                tags.stream().map(ImageReference::toString).toList(), trustBuilder, clearCache, network,
+                timeout.orElse(null), registryAuth.isPresent());
     }
 
     @Override
     public String toString() {
-        return "BuildRequest[image=" + image + ", builder=" + builder + ", runImage=" + runImage.orElse("")
+        return "BuildRequest[image=" + image + ", builder=" + builder
+                + ", runImage=" + runImage.map(ImageReference::toString).orElse("")
                 + ", env=" + new java.util.TreeSet<>(env.keySet()) + ", buildpacks=" + buildpacks + ", tags=" + tags
                 + ", trustBuilder=" + trustBuilder + ", clearCache=" + clearCache + ", network=" + network.wireName()
                 + ", timeout=" + timeout.map(Duration::toString).orElse("default")

@@ -1,6 +1,7 @@
 package dev.locald.builds;
 
 import dev.locald.config.LocaldConfig;
+import dev.locald.registry.RegistryCredential;
 import dev.locald.logs.BuildLog;
 import dev.locald.logs.LogFollower;
 import dev.locald.logs.LogLimits;
@@ -296,9 +297,9 @@ public class BuildService {
     private static Redactor redactorFor(BuildRequest request) {
         Redactor redactor = new Redactor();
         request.registryAuth().ifPresent(auth -> {
-            if (auth instanceof RegistryAuth.Basic basic) {
+            if (auth instanceof RegistryCredential.Basic basic) {
                 redactor.addBasicAuth(basic.username(), basic.password());
-            } else if (auth instanceof RegistryAuth.Token token) {
+            } else if (auth instanceof RegistryCredential.Bearer token) {
                 redactor.addSecret(token.token());
             }
         });

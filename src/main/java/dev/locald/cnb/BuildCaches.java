@@ -3,9 +3,9 @@ package dev.locald.cnb;
 import dev.locald.config.DataLayout;
 import dev.locald.lifecycle.CnbUser;
 import dev.locald.lifecycle.OwnedFiles;
-import dev.locald.lifecycle.RegistryHost;
 
 import dev.locald.fs.TreeDeleter;
+import dev.locald.image.ImageReference;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -47,13 +47,13 @@ public final class BuildCaches {
     }
 
     /** The directory name of a repository's cache: hex sha256 of e.g. {@code index.docker.io/library/app}. */
-    public static String key(String imageReference) {
-        String repo = RegistryHost.repository(imageReference);
+    public static String key(ImageReference image) {
+        String repo = image.repositoryKey();
         return dev.locald.image.Digest.ofBytes(repo.getBytes(StandardCharsets.UTF_8)).hex();
     }
 
     /**
-     * Takes the cache of {@code imageReference}'s repository for one build.
+     * Takes the cache of {@code image}'s repository for one build.
      *
      * @param clear   empty it first (the request's {@code clearCache})
      * @param owner   the CNB user; a cache last used by another uid:gid is emptied and handed over, since
@@ -61,10 +61,10 @@ public final class BuildCaches {
      * @param maxWait how long to wait for another build using the same cache
      * @throws CacheBusyException when the cache stayed in use for {@code maxWait}
      */
-    public CacheLease acquire(String imageReference, boolean clear, CnbUser owner, Duration maxWait)
+    public CacheLease acquire(ImageReference image, boolean clear, CnbUser owner, Duration maxWait)
             throws IOException, CacheBusyException, InterruptedException {
-        String repository = RegistryHost.repository(imageReference);
-        String key = key(imageReference);
+        String repository = image.repositoryKey();
+        String key = key(image);
         long deadline = System.nanoTime() + maxWait.toNanos();
         Semaphore semaphore = inProcess.computeIfAbsent(key, k -> new Semaphore(1, true));
         if (!semaphore.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {

@@ -9,15 +9,14 @@ import dev.locald.builds.BuildRequest;
 import dev.locald.builds.BuildResult;
 import dev.locald.builds.BuildSource;
 import dev.locald.builds.Network;
-import dev.locald.builds.RegistryAuth;
 
 import dev.locald.config.LocaldConfig;
 import dev.locald.fs.TreeDeleter;
+import dev.locald.image.BuilderMetadata;
 import dev.locald.image.ImageConfig;
 import dev.locald.image.ImageReference;
 import dev.locald.cnb.BuildCaches;
 import dev.locald.lifecycle.BuildWorkspace;
-import dev.locald.lifecycle.BuilderMetadata;
 import dev.locald.lifecycle.BuildpackOrder;
 import dev.locald.lifecycle.BuildpackRef;
 import dev.locald.lifecycle.CnbUser;
@@ -35,7 +34,6 @@ import dev.locald.lifecycle.PlatformApi;
 import dev.locald.lifecycle.PlatformApiNegotiation;
 import dev.locald.lifecycle.PlatformDir;
 import dev.locald.lifecycle.RegistryAuthEnv;
-import dev.locald.lifecycle.RegistryCredential;
 import dev.locald.lifecycle.Report;
 import dev.locald.lifecycle.ReportToml;
 import dev.locald.lifecycle.RunImageSelection;
@@ -47,6 +45,7 @@ import dev.locald.logs.LogStream;
 import dev.locald.pull.ImageCatalog;
 import dev.locald.pull.ImagePuller;
 import dev.locald.pull.LayerRefusedException;
+import dev.locald.registry.RegistryCredential;
 import dev.locald.registry.RegistryCredentials;
 import dev.locald.registry.RegistryException;
 import dev.locald.runtime.Cancellation;
@@ -97,25 +96,23 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         BuildRequest request = job.request();
         Cancellation stop = Cancellation.create();
         cancellation.onCancel(stop::cancel);
-        ImageReference target = parse("image", request.image());
-
         progress.note("pulling builder " + request.builder());
-        ImageReference builderRef = parse("builder", request.builder());
         List<ImageCatalog.LeasedImage> leases = new ArrayList<>();
         try {
-            return build(job, request, target, builderRef, leases, progress, stop);
+            return build(job, request, leases, progress, stop);
         } finally {
             leases.forEach(ImageCatalog.LeasedImage::close);
         }
     }
 
-    private BuildResult build(BuildJob job, BuildRequest request, ImageReference target, ImageReference builderRef,
-                              List<ImageCatalog.LeasedImage> leases, BuildProgress progress, Cancellation stop)
-            throws Exception {
-        ImagePuller.PulledImage builder = pull("builder", builderRef, request, leases);
+    private BuildResult build(BuildJob job, BuildRequest request, List<ImageCatalog.LeasedImage> leases,
+                              BuildProgress progress, Cancellation stop) throws Exception {
+        ImageReference target = request.image();
+        String builderName = request.builder().toString();
+        ImagePuller.PulledImage builder = pull("builder", request.builder(), request, leases);
         ImageConfig builderConfig = builder.image().config();
-        BuilderMetadata metadata = builderMetadata(request.builder(), builderConfig);
-        CnbUser user = cnbUser(request.builder(), builderConfig);
+        BuilderMetadata metadata = builderMetadata(builderName, builderConfig);
+        CnbUser user = cnbUser(builderName, builderConfig);
         boolean trusted = trustedBuilders.isTrusted(request.builder(), request.trustBuilder());
 
         Optional<ImagePuller.PulledImage> lifecycleImage = Optional.empty();
@@ -125,7 +122,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             lifecycleImage = Optional.of(pull("lifecycle image", parse("lifecycle image", lifecycleName.get()),
                     request, leases));
         }
-        PlatformApi api = negotiate(request.builder(), metadata, lifecycleName, lifecycleImage);
+        PlatformApi api = negotiate(builderName, metadata, lifecycleName, lifecycleImage);
         progress.note("platform API " + api + ", " + (trusted ? "trusted builder: one creator container"
                 : "untrusted builder: five phase containers") + ", CNB user " + user.uid() + ":" + user.gid());
         if (stop.isCancelled()) {
@@ -141,12 +138,12 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             prepareSource(job, workspace, user);
             PlatformDir.write(workspace.platform(), request.env(), user);
             RunToml.write(workspace.layers(), RunToml.entries(request.runImage(), metadata.runImages()), user);
-            String runImage = RunImageSelection.select(request.runImage(), metadata.runImages(), request.image(),
-                    request.builder());
+            ImageReference runImage = RunImageSelection.select(request.runImage(), metadata.runImages(), target,
+                    builderName);
             boolean customOrder = !request.buildpacks().isEmpty();
             if (customOrder) {
                 List<BuildpackRef> group = BuildpackOrder.resolve(request.buildpacks(), metadata.buildpacks(),
-                        request.builder());
+                        builderName);
                 OrderToml.write(workspace.layers(), group, user);
             }
             PlanOptions options = PlanOptions.builder(request.image(), user)
@@ -162,16 +159,16 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                     .build();
             PhasePlan plan = PhasePlan.create(api, trusted, options);
             plan.warnings().forEach(progress::note);
-            RegistryAuthEnv auth = registryAuth(target, request);
+            RegistryAuthEnv auth = registryAuth(options, request, progress);
             for (PhaseSpec phase : plan.phases()) {
                 ImagePuller.PulledImage image = phase.image() == PhaseImage.LIFECYCLE_IMAGE
                         ? lifecycleImage.orElseThrow() : builder;
                 runPhase(job, workDir, phase, image, workspace, auth, progress, stop);
             }
             Report report = readReport(workspace);
-            return new BuildResult(request.image(), report.digest().orElseThrow(() -> new BuildFailure(
+            return new BuildResult(target.toString(), report.digest().orElseThrow(() -> new BuildFailure(
                     "the exporter's report.toml names no image digest, so the published image is unknown")),
-                    report.tags().isEmpty() ? List.of(request.image()) : report.tags());
+                    report.tags().isEmpty() ? List.of(target.toString()) : report.tags());
         } catch (BuildCaches.CacheBusyException e) {
             throw new BuildFailure(e.getMessage(), e);
         } finally {
@@ -207,7 +204,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
     private void prepareSource(BuildJob job, BuildWorkspace workspace, CnbUser user) throws Exception {
         try {
             if (job.source() instanceof BuildSource.Archive archive) {
-                sources.unpack(archive.file(), workspace.workspace(), user);
+                sources.unpack(archive.file(), archive.format(), workspace.workspace(), user);
             } else if (job.source() instanceof BuildSource.Directory directory) {
                 sources.copyDirectory(directory.path(), workspace.workspace(), user);
             }
@@ -230,43 +227,44 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         }
     }
 
-    /** The request's credentials belong to the target image's registry; they serve pulls from it too. */
-    private static Optional<dev.locald.registry.RegistryCredential> requestCredential(ImageReference ref,
-                                                                                      BuildRequest request) {
-        ImageReference target = ImageReference.parse(request.image());
-        if (!target.registry().equals(ref.registry())) {
-            return Optional.empty();
-        }
-        return request.registryAuth().flatMap(auth -> auth instanceof RegistryAuth.Basic basic
-                ? Optional.of(new dev.locald.registry.RegistryCredential(basic.username(), basic.password()))
-                : Optional.empty());
+    /** The request's credential belongs to the target image's registry; it serves pulls from it too. */
+    private static Optional<RegistryCredential> requestCredential(ImageReference ref, BuildRequest request) {
+        return ref.registry().equals(request.image().registry()) ? request.registryAuth() : Optional.empty();
     }
 
-    /** CNB_REGISTRY_AUTH for the target registry: the docker config's credential, the request's on top. */
-    private RegistryAuthEnv registryAuth(ImageReference target, BuildRequest request) {
+    /**
+     * CNB_REGISTRY_AUTH for every registry the credentialed phases touch (target, tags, run image): the
+     * docker config's credentials, and the request's for the target registry on top.
+     */
+    private RegistryAuthEnv registryAuth(PlanOptions options, BuildRequest request, BuildProgress progress)
+            throws BuildFailure {
         Map<String, RegistryCredential> fromConfig = new LinkedHashMap<>();
-        dockerCredentials.forImage(target, Optional.empty()).ifPresent(c ->
-                fromConfig.put(target.registry(), new RegistryCredential.Basic(c.username(), c.password())));
+        for (ImageReference ref : options.registryImages()) {
+            if (fromConfig.containsKey(ref.registry())) {
+                continue;
+            }
+            try {
+                dockerCredentials.forImage(ref, Optional.empty()).ifPresent(c -> fromConfig.put(ref.registry(), c));
+            } catch (RegistryException e) {
+                if (ref.registry().equals(request.image().registry())) {
+                    throw new BuildFailure("could not read the credentials for " + ref.registry() + ": "
+                            + e.getMessage(), e);
+                }
+                // another registry may well be readable anonymously; the phase says so if it is not
+                progress.note("no credentials for " + ref.registry() + ": " + e.getMessage());
+            }
+        }
         Map<String, RegistryCredential> fromRequest = new LinkedHashMap<>();
-        request.registryAuth().ifPresent(auth -> fromRequest.put(target.registry(),
-                auth instanceof RegistryAuth.Basic basic
-                        ? new RegistryCredential.Basic(basic.username(), basic.password())
-                        : new RegistryCredential.Bearer(((RegistryAuth.Token) auth).token())));
+        request.registryAuth().ifPresent(c -> fromRequest.put(request.image().registry(), c));
         return RegistryAuthEnv.of(fromConfig, fromRequest);
     }
 
     private List<String> insecureRegistries(ImageReference target) {
         List<String> insecure = new ArrayList<>(config.registry().insecure().orElse(List.of()));
-        if (isLoopback(target.registry()) && !insecure.contains(target.registry())) {
+        if (target.isLoopback() && !insecure.contains(target.registry())) {
             insecure.add(target.registry());
         }
         return insecure;
-    }
-
-    private static boolean isLoopback(String registry) {
-        String host = registry.startsWith("[") ? registry.substring(1, registry.indexOf(']'))
-                : registry.contains(":") ? registry.substring(0, registry.lastIndexOf(':')) : registry;
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
     private static PlatformApi negotiate(String builder, BuilderMetadata metadata, Optional<String> lifecycleName,
@@ -274,7 +272,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         try {
             return lifecycleImage.isPresent()
                     ? PlatformApiNegotiation.negotiate(builder, metadata, lifecycleName.orElseThrow(),
-                            lifecycleImage.get().image().config().labels())
+                            lifecycleImage.get().image().config())
                     : PlatformApiNegotiation.negotiate(builder, metadata);
         } catch (IncompatiblePlatformApiException e) {
             throw new BuildFailure(e.getMessage(), e);
@@ -283,7 +281,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
 
     private static BuilderMetadata builderMetadata(String builder, ImageConfig config) throws BuildFailure {
         try {
-            return BuilderMetadata.fromLabels(builder, config.labels());
+            return BuilderMetadata.from(config);
         } catch (IllegalArgumentException e) {
             throw new BuildFailure(builder + " is not a usable CNB builder: " + e.getMessage(), e);
         }

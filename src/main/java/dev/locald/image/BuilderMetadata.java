@@ -8,9 +8,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What a CNB builder image says about itself: the label {@code io.buildpacks.builder.metadata} (lifecycle
- * version and APIs, buildpacks, run images), the deprecated {@code io.buildpacks.stack.id}, and the CNB
- * user from {@code CNB_USER_ID}/{@code CNB_GROUP_ID} in the config env (both required, as pack requires).
+ * What a CNB builder image says about itself, read strictly for the images API and for builds alike: the
+ * label {@code io.buildpacks.builder.metadata} (lifecycle version and APIs, buildpacks, run images), the
+ * deprecated {@code io.buildpacks.stack.id}, and the CNB user from {@code CNB_USER_ID}/{@code CNB_GROUP_ID}
+ * in the config env (both required, as pack requires). A field of the wrong JSON type is refused with a
+ * sentence naming it, never skipped.
  *
  * @param lifecycleVersion  {@code lifecycle.version}, empty when absent
  * @param apis              {@code lifecycle.apis}; empty lists when the builder only has the legacy form
@@ -38,9 +40,12 @@ public record BuilderMetadata(
     /** A buildpack the builder ships. */
     public record Buildpack(String id, String version, String homepage) {}
 
-    /** A run image and its mirrors on other registries. */
+    /** A run image and its mirrors on other registries (also an entry of the platform's run.toml). */
     public record RunImage(String image, List<String> mirrors) {
         public RunImage {
+            if (image == null || image.isBlank()) {
+                throw new IllegalArgumentException("a run image entry needs an image");
+            }
             mirrors = List.copyOf(mirrors);
         }
     }
@@ -129,7 +134,9 @@ public record BuilderMetadata(
             if (!mirror.isTextual()) {
                 throw new IllegalArgumentException(where + " mirrors holds a non-string " + mirror);
             }
-            mirrors.add(mirror.asText());
+            if (!mirror.asText().isBlank()) {
+                mirrors.add(mirror.asText()); // an empty mirror names no registry; pack skips it too
+            }
         }
         return Optional.of(new RunImage(image.get(), mirrors));
     }

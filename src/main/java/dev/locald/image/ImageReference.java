@@ -7,8 +7,9 @@ import java.util.regex.Pattern;
 /**
  * A parsed image reference such as {@code 127.0.0.1:5000/team/app:1.0@sha256:…}, normalised the way docker
  * does: {@code busybox} is {@code docker.io/library/busybox:latest}, {@code index.docker.io} is
- * {@code docker.io}. Parsing follows the distribution reference grammar strictly, so a repository can
- * safely become part of a URL path and never contains {@code ..}, upper case or empty components.
+ * {@code docker.io} (Docker Hub's names are in {@link RegistryHosts}). The only reference parser in locald.
+ * Parsing follows the distribution reference grammar strictly, so a repository can safely become part of a
+ * URL path and never contains {@code ..}, upper case or empty components.
  *
  * @param registry   host or host:port ({@code docker.io} for Docker Hub)
  * @param repository path below the registry, lower case ({@code library/busybox})
@@ -17,7 +18,6 @@ import java.util.regex.Pattern;
  */
 public record ImageReference(String registry, String repository, Optional<String> tag, Optional<Digest> digest) {
 
-    public static final String DOCKER_HUB = "docker.io";
     public static final String DEFAULT_TAG = "latest";
 
     private static final int MAX_INPUT = 1024;
@@ -89,13 +89,11 @@ public record ImageReference(String registry, String repository, Optional<String
             registry = first;
             repository = rest.substring(firstSlash + 1);
         } else {
-            registry = DOCKER_HUB;
+            registry = RegistryHosts.DOCKER_HUB;
             repository = rest;
         }
-        if (registry.equalsIgnoreCase("index.docker.io") || registry.equalsIgnoreCase("registry-1.docker.io")) {
-            registry = DOCKER_HUB;
-        }
-        if (registry.equals(DOCKER_HUB) && !repository.contains("/")) {
+        registry = RegistryHosts.canonical(registry);
+        if (registry.equals(RegistryHosts.DOCKER_HUB) && !repository.contains("/")) {
             repository = "library/" + repository;
         }
         checkRegistry(registry, text);
@@ -104,6 +102,15 @@ public record ImageReference(String registry, String repository, Optional<String
             tag = DEFAULT_TAG;
         }
         return new ImageReference(registry, repository, Optional.ofNullable(tag), Optional.ofNullable(digest));
+    }
+
+    /** Checks a registry name (host[:port], as {@link #registry()} holds it); throws naming what is wrong. */
+    public static String requireRegistry(String registry) {
+        if (registry == null || registry.isEmpty()) {
+            throw new IllegalArgumentException("a registry name must not be empty");
+        }
+        checkRegistry(registry, registry + "/…");
+        return registry;
     }
 
     /** Docker's rule: the first component is a registry when it has a dot, a port, or is localhost. */
@@ -193,7 +200,7 @@ public record ImageReference(String registry, String repository, Optional<String
 
     /** The host that serves the registry API: Docker Hub's API lives on {@code registry-1.docker.io}. */
     public String apiHost() {
-        return registry.equals(DOCKER_HUB) ? "registry-1.docker.io" : registry;
+        return RegistryHosts.apiHost(registry);
     }
 
     /** The API host without its port (and without the brackets of an IPv6 literal). */
@@ -214,6 +221,19 @@ public record ImageReference(String registry, String repository, Optional<String
     /** {@code registry/repository}, the name without tag or digest. */
     public String name() {
         return registry + "/" + repository;
+    }
+
+    /**
+     * The repository as the lifecycle (go-containerregistry) names it, e.g. {@code index.docker.io/library/app}:
+     * the key of everything kept per repository (build caches, trusted builders), whatever the tag or digest.
+     */
+    public String repositoryKey() {
+        return RegistryHosts.lifecycleName(registry) + "/" + repository;
+    }
+
+    /** Whether the registry is on this machine ({@link RegistryHosts#isLoopback}). */
+    public boolean isLoopback() {
+        return RegistryHosts.isLoopback(host());
     }
 
     /** The same image pinned to a digest (the tag, if any, is kept for display). */

@@ -1,5 +1,6 @@
 package dev.locald.lifecycle;
 
+import dev.locald.image.BuilderMetadata;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -20,7 +21,8 @@ public final class BuildpackOrder {
      * @param available  the builder's buildpacks ({@link BuilderMetadata#buildpacks()}); when empty, versions
      *                   cannot be filled in or checked and must be given
      */
-    public static List<BuildpackRef> resolve(List<String> requested, List<BuildpackRef> available, String builderName) {
+    public static List<BuildpackRef> resolve(List<String> requested, List<BuilderMetadata.Buildpack> available,
+                                             String builderName) {
         if (requested == null || requested.isEmpty()) {
             throw new IllegalArgumentException("an order override needs at least one buildpack");
         }
@@ -32,9 +34,9 @@ public final class BuildpackOrder {
                 throw new IllegalArgumentException("buildpack " + ref.id() + " is named twice");
             }
             TreeSet<String> versions = new TreeSet<>();
-            for (BuildpackRef a : available) {
-                if (a.id().equals(ref.id())) {
-                    a.version().ifPresent(versions::add);
+            for (BuilderMetadata.Buildpack a : available) {
+                if (a.id().equals(ref.id()) && !a.version().isEmpty()) {
+                    versions.add(a.version());
                 }
             }
             if (available.isEmpty()) {

@@ -1,5 +1,7 @@
 package dev.locald.lifecycle;
 
+import dev.locald.image.ImageReference;
+import dev.locald.image.RegistryHosts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,11 +36,12 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
             throw new IncompatiblePlatformApiException("locald cannot plan a build at platform API " + api
                     + "; it supports " + PlatformApiNegotiation.range(PlatformApiNegotiation.LOCALD_SUPPORTED));
         }
-        String registry = RegistryHost.of(o.image());
-        for (String tag : o.tags()) {
-            if (!RegistryHost.of(tag).equals(registry)) {
-                throw new IllegalArgumentException("tag " + tag + " is on registry " + RegistryHost.of(tag)
-                        + " but the image is on " + registry + "; the lifecycle publishes every tag to the image's registry");
+        String registry = RegistryHosts.lifecycleName(o.image().registry());
+        for (ImageReference tag : o.tags()) {
+            if (!RegistryHosts.lifecycleName(tag.registry()).equals(registry)) {
+                throw new IllegalArgumentException("tag " + tag + " is on registry " + tag.registry()
+                        + " but the image is on " + o.image().registry()
+                        + "; the lifecycle publishes every tag to the image's registry");
             }
         }
         List<String> warnings = new ArrayList<>();
@@ -101,7 +104,7 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         registryEnv(env, api, o);
         env.put("CNB_ANALYZED_PATH", ContainerPaths.ANALYZED_TOML);
         env.put("CNB_RUN_PATH", ContainerPaths.RUN_TOML);
-        o.runImage().ifPresent(r -> env.put("CNB_RUN_IMAGE", r));
+        o.runImage().ifPresent(r -> env.put("CNB_RUN_IMAGE", r.toString()));
         if (o.clearCache()) {
             skipLayers(env);
         }
@@ -167,8 +170,8 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
                 ro(ContainerPaths.WORKSPACE, BuildDir.WORKSPACE)));
         cache(env, mounts, o);
         List<String> args = new ArrayList<>();
-        args.add(o.image());
-        args.addAll(o.tags()); // the exporter takes extra tags as positional images
+        args.add(o.image().toString());
+        o.tags().forEach(t -> args.add(t.toString())); // the exporter takes extra tags as positional images
         return new PhaseSpec(Phase.EXPORTER, image, Phase.EXPORTER.binary(), args, env, true, mounts,
                 NetworkMode.HOST, o.user());
     }
@@ -183,7 +186,7 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         env.put("CNB_PLAN_PATH", ContainerPaths.PLAN_TOML);
         env.put("CNB_REPORT_PATH", ContainerPaths.REPORT_TOML);
         env.put("CNB_RUN_PATH", ContainerPaths.RUN_TOML);
-        o.runImage().ifPresent(r -> env.put("CNB_RUN_IMAGE", r));
+        o.runImage().ifPresent(r -> env.put("CNB_RUN_IMAGE", r.toString()));
         if (o.customOrder()) {
             env.put("CNB_ORDER_PATH", ContainerPaths.ORDER_TOML);
         }
@@ -217,11 +220,11 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
     /** {@code -tag} exists at every API for analyzer and creator and has no env form; flags precede the image. */
     private static List<String> tagFlagsThenImage(PlanOptions o) {
         List<String> args = new ArrayList<>();
-        for (String tag : o.tags()) {
+        for (ImageReference tag : o.tags()) {
             args.add("-tag");
-            args.add(tag);
+            args.add(tag.toString());
         }
-        args.add(o.image());
+        args.add(o.image().toString());
         return args;
     }
 

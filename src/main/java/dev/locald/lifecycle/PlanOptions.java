@@ -1,5 +1,7 @@
 package dev.locald.lifecycle;
 
+import dev.locald.image.ImageReference;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,9 +22,9 @@ import java.util.Optional;
  * @param logLevel            {@code CNB_LOG_LEVEL}
  */
 public record PlanOptions(
-        String image,
-        List<String> tags,
-        Optional<String> runImage,
+        ImageReference image,
+        List<ImageReference> tags,
+        Optional<ImageReference> runImage,
         boolean clearCache,
         NetworkMode network,
         boolean customOrder,
@@ -33,7 +35,7 @@ public record PlanOptions(
         LogLevel logLevel) {
 
     public PlanOptions {
-        if (image == null || image.isBlank()) {
+        if (image == null) {
             throw new IllegalArgumentException("a build needs a target image");
         }
         tags = List.copyOf(tags);
@@ -42,21 +44,22 @@ public record PlanOptions(
         if (network == null || user == null || logLevel == null) {
             throw new IllegalArgumentException("network, user and log level are required");
         }
-        for (String value : concat(image, tags, runImage)) {
-            if (value.isBlank() || value.chars().anyMatch(c -> c <= 0x20 || c == 0x7f) || value.startsWith("-")) {
-                throw new IllegalArgumentException("not a usable image reference: " + BuildpackRef.quote(value));
-            }
-        }
+        // references are ImageReferences, so none can hold a space or look like a flag
         for (String r : insecureRegistries) {
-            RegistryAuthEnv.normaliseHost(r);
             if (r.contains(",")) {
                 throw new IllegalArgumentException("an insecure registry must not contain ',': " + BuildpackRef.quote(r));
             }
+            ImageReference.requireRegistry(r);
         }
     }
 
-    private static List<String> concat(String image, List<String> tags, Optional<String> runImage) {
-        List<String> all = new java.util.ArrayList<>();
+    /**
+     * Every image the credentialed phases read or write, so every registry {@code CNB_REGISTRY_AUTH} needs:
+     * the target (written by the exporter, read by the analyzer as the previous image), its tags, and the
+     * run image (read by analyzer, restorer and exporter).
+     */
+    public List<ImageReference> registryImages() {
+        List<ImageReference> all = new ArrayList<>();
         all.add(image);
         all.addAll(tags);
         runImage.ifPresent(all::add);
@@ -65,16 +68,16 @@ public record PlanOptions(
 
     /** Starts options for {@code image} built as {@code user}; defaults: no tags, no run image override,
      * host network, builder's order, a cache dir, a lifecycle image, log level info. */
-    public static Builder builder(String image, CnbUser user) {
+    public static Builder builder(ImageReference image, CnbUser user) {
         return new Builder(image, user);
     }
 
-    /** Fluent construction with the defaults of {@link #builder(String, CnbUser)}. */
+    /** Fluent construction with the defaults of {@link #builder(ImageReference, CnbUser)}. */
     public static final class Builder {
-        private String image;
+        private ImageReference image;
         private final CnbUser user;
-        private List<String> tags = List.of();
-        private Optional<String> runImage = Optional.empty();
+        private List<ImageReference> tags = List.of();
+        private Optional<ImageReference> runImage = Optional.empty();
         private boolean clearCache;
         private NetworkMode network = NetworkMode.HOST;
         private boolean customOrder;
@@ -83,22 +86,22 @@ public record PlanOptions(
         private boolean lifecycleImage = true;
         private LogLevel logLevel = LogLevel.INFO;
 
-        private Builder(String image, CnbUser user) {
+        private Builder(ImageReference image, CnbUser user) {
             this.image = image;
             this.user = user;
         }
 
-        public Builder image(String image) {
+        public Builder image(ImageReference image) {
             this.image = image;
             return this;
         }
 
-        public Builder tags(List<String> tags) {
+        public Builder tags(List<ImageReference> tags) {
             this.tags = tags;
             return this;
         }
 
-        public Builder runImage(String runImage) {
+        public Builder runImage(ImageReference runImage) {
             this.runImage = Optional.ofNullable(runImage);
             return this;
         }

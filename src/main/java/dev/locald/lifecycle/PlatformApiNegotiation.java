@@ -1,19 +1,18 @@
 package dev.locald.lifecycle;
 
-import dev.locald.json.Json;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
+import dev.locald.image.BuilderMetadata;
+import dev.locald.image.ImageConfig;
+import dev.locald.image.LifecycleApis;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Picks the Platform API a build runs at (contract §1.3, pack's {@code FindLatestSupported}): the highest
+ * Picks the Platform API a build runs at (docs/lifecycle.md, pack's {@code FindLatestSupported}): the highest
  * version locald supports that the builder's lifecycle advertises (supported ∪ deprecated, or the legacy
  * single {@code lifecycle.api.platform}), intersected with the lifecycle image's
  * {@code io.buildpacks.lifecycle.apis} when the credentialed phases come from that image.
@@ -25,9 +24,7 @@ public final class PlatformApiNegotiation {
             new PlatformApi(0, 12), new PlatformApi(0, 13), new PlatformApi(0, 14));
 
     /** Label of a lifecycle image (buildpacksio/lifecycle) listing its APIs. */
-    public static final String LIFECYCLE_APIS_LABEL = "io.buildpacks.lifecycle.apis";
-
-    private static final ObjectMapper JSON = Json.PLAIN;
+    public static final String LIFECYCLE_APIS_LABEL = LifecycleApis.LIFECYCLE_IMAGE_LABEL;
 
     private PlatformApiNegotiation() {
     }
@@ -45,9 +42,9 @@ public final class PlatformApiNegotiation {
      * must suit both lifecycles, since every phase gets the same {@code CNB_PLATFORM_API}.
      */
     public static PlatformApi negotiate(String builderName, BuilderMetadata builder,
-                                        String lifecycleImageName, Map<String, String> lifecycleImageLabels) {
+                                        String lifecycleImageName, ImageConfig lifecycleImage) {
         TreeSet<PlatformApi> fromBuilder = builderApis(builderName, builder);
-        TreeSet<PlatformApi> fromImage = lifecycleImageApis(lifecycleImageName, lifecycleImageLabels);
+        TreeSet<PlatformApi> fromImage = lifecycleImageApis(lifecycleImageName, lifecycleImage);
         TreeSet<PlatformApi> both = new TreeSet<>(fromBuilder);
         both.retainAll(fromImage);
         return highestCommon(both).orElseThrow(() -> new IncompatiblePlatformApiException(
@@ -58,29 +55,16 @@ public final class PlatformApiNegotiation {
     }
 
     /** The APIs a lifecycle image advertises in {@value #LIFECYCLE_APIS_LABEL} (supported ∪ deprecated). */
-    static TreeSet<PlatformApi> lifecycleImageApis(String imageName, Map<String, String> labels) {
-        String json = labels == null ? null : labels.get(LIFECYCLE_APIS_LABEL);
-        if (json == null || json.isBlank()) {
+    static TreeSet<PlatformApi> lifecycleImageApis(String imageName, ImageConfig config) {
+        if (config.label(LIFECYCLE_APIS_LABEL).filter(l -> !l.isBlank()).isEmpty()) {
             throw new IncompatiblePlatformApiException("lifecycle image " + imageName + " has no "
                     + LIFECYCLE_APIS_LABEL + " label, so its platform APIs are unknown");
         }
-        JsonNode platform;
+        TreeSet<PlatformApi> out;
         try {
-            platform = JSON.readTree(json).path("platform");
-        } catch (IOException e) {
-            throw new IncompatiblePlatformApiException("lifecycle image " + imageName + ": label "
-                    + LIFECYCLE_APIS_LABEL + " is not valid JSON");
-        }
-        TreeSet<PlatformApi> out = new TreeSet<>();
-        for (String key : List.of("supported", "deprecated")) {
-            for (JsonNode v : platform.path(key)) {
-                try {
-                    out.add(PlatformApi.parse(v.asText()));
-                } catch (IllegalArgumentException e) {
-                    throw new IncompatiblePlatformApiException("lifecycle image " + imageName + ": label "
-                            + LIFECYCLE_APIS_LABEL + ": " + e.getMessage());
-                }
-            }
+            out = parse(LifecycleApis.fromLifecycleImage(config).platformApis());
+        } catch (IllegalArgumentException e) {
+            throw new IncompatiblePlatformApiException("lifecycle image " + imageName + ": " + e.getMessage());
         }
         if (out.isEmpty()) {
             throw new IncompatiblePlatformApiException("lifecycle image " + imageName + ": label "
@@ -89,13 +73,15 @@ public final class PlatformApiNegotiation {
         return out;
     }
 
+    private static TreeSet<PlatformApi> parse(Set<String> versions) {
+        TreeSet<PlatformApi> out = new TreeSet<>();
+        versions.forEach(v -> out.add(PlatformApi.parse(v)));
+        return out;
+    }
+
     private static TreeSet<PlatformApi> builderApis(String builderName, BuilderMetadata builder) {
-        TreeSet<PlatformApi> offered = new TreeSet<>(builder.supportedApis());
-        offered.addAll(builder.deprecatedApis());
-        if (offered.isEmpty()) {
-            // Builders made before lifecycle.apis existed only carry the single legacy version.
-            builder.legacyApi().ifPresent(offered::add);
-        }
+        // platformApis() falls back to the single legacy version of builders made before lifecycle.apis existed
+        TreeSet<PlatformApi> offered = parse(builder.platformApis());
         if (offered.isEmpty()) {
             throw new IncompatiblePlatformApiException("builder " + builderName + "'s " + BuilderMetadata.LABEL
                     + " label names no platform API (lifecycle.apis.platform is empty), so locald cannot run its lifecycle");
@@ -110,7 +96,7 @@ public final class PlatformApiNegotiation {
     }
 
     private static String version(BuilderMetadata builder) {
-        return builder.lifecycleVersion().map(v -> " (" + v + ")").orElse("");
+        return builder.lifecycleVersion().isEmpty() ? "" : " (" + builder.lifecycleVersion() + ")";
     }
 
     /** "0.3–0.9", or "0.7" for a single version. */

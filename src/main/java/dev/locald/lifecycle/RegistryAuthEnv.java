@@ -3,24 +3,23 @@ package dev.locald.lifecycle;
 import dev.locald.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.locald.image.ImageReference;
+import dev.locald.image.RegistryHosts;
+import dev.locald.registry.RegistryCredential;
 import java.util.Collections;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * The value of {@code CNB_REGISTRY_AUTH}: a JSON object {@code {"<registry>": "<Authorization header>"}}
- * (contract §2.1). Only the credentialed phases receive it (see {@link Phase#receivesRegistryAuth()}),
+ * (docs/lifecycle.md). Only the credentialed phases receive it (see {@link Phase#receivesRegistryAuth()}),
  * it is never written to disk by locald, and {@link #toString()} names the hosts only.
  */
 public final class RegistryAuthEnv {
 
     public static final String NAME = "CNB_REGISTRY_AUTH";
     private static final ObjectMapper JSON = Json.PLAIN;
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
-    private static final Set<String> DOCKER_HUB = Set.of("docker.io", "index.docker.io", "registry-1.docker.io");
 
     private final Map<String, String> headers;
 
@@ -29,10 +28,11 @@ public final class RegistryAuthEnv {
     }
 
     /**
-     * Merges credentials resolved from the docker config (credential helpers already run by the caller)
-     * with the request's own; for the same registry the request's credential wins. Registry names are
-     * host[:port]; Docker Hub under any of its names is written as both {@code index.docker.io} and
-     * {@code docker.io} so the lifecycle's keychain finds it however it normalises the name.
+     * Merges credentials found in the docker config (credential helpers already run by the caller) with the
+     * request's own; for the same registry the request's credential wins. Keys are registries as
+     * {@link ImageReference#registry()} names them; each is written under the name the lifecycle's keychain
+     * looks it up by ({@link RegistryHosts#lifecycleName}: Docker Hub as {@code index.docker.io}), Docker Hub
+     * also as {@code docker.io}, which no lifecycle asks for but older locald wrote.
      */
     public static RegistryAuthEnv of(Map<String, RegistryCredential> fromDockerConfig,
                                      Map<String, RegistryCredential> fromRequest) {
@@ -50,38 +50,16 @@ public final class RegistryAuthEnv {
         if (creds == null) {
             return;
         }
-        creds.forEach((host, cred) -> {
-            String h = normaliseHost(host);
+        creds.forEach((registry, cred) -> {
+            String name = RegistryHosts.lifecycleName(ImageReference.requireRegistry(registry));
             if (cred == null) {
-                throw new IllegalArgumentException("no credential given for registry " + h);
+                throw new IllegalArgumentException("no credential given for registry " + name);
             }
-            if (DOCKER_HUB.contains(h)) {
-                out.put("index.docker.io", cred.authorizationHeader());
-                out.put("docker.io", cred.authorizationHeader());
-            } else {
-                out.put(h, cred.authorizationHeader());
+            out.put(name, cred.authorizationHeader());
+            if (RegistryHosts.isDockerHub(registry)) {
+                out.put(RegistryHosts.DOCKER_HUB, cred.authorizationHeader());
             }
         });
-    }
-
-    static String normaliseHost(String host) {
-        if (host == null) {
-            throw new IllegalArgumentException("registry host must not be null");
-        }
-        String h = host.strip();
-        if (h.startsWith("https://")) {
-            h = h.substring("https://".length());
-        } else if (h.startsWith("http://")) {
-            h = h.substring("http://".length());
-        }
-        int slash = h.indexOf('/');
-        if (slash >= 0) {
-            h = h.substring(0, slash); // docker config keys like https://index.docker.io/v1/
-        }
-        if (!HOST.matcher(h).matches()) {
-            throw new IllegalArgumentException("not a registry host[:port]: " + BuildpackRef.quote(host));
-        }
-        return h.toLowerCase(Locale.ROOT);
     }
 
     public boolean isEmpty() {

@@ -1,11 +1,14 @@
 package dev.locald.lifecycle;
 
+import dev.locald.image.BuilderMetadata;
+import dev.locald.image.ImageReference;
+import dev.locald.image.RegistryHosts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Chooses the run image the way the lifecycle's analyzer does (contract §2.4, §3.4): the request's run
+ * Chooses the run image the way the lifecycle's analyzer does (docs/lifecycle.md): the request's run
  * image wins; otherwise, of the builder's first run image entry, the first of {image, mirrors…} on the
  * target image's registry; otherwise that entry's image.
  */
@@ -15,29 +18,41 @@ public final class RunImageSelection {
 
     /**
      * @param requested   the request's {@code runImage}
-     * @param builderRuns the builder's run images (run.toml, stack.toml or label), first = default
+     * @param builderRuns the builder's run images (from its label), first = default
      * @param targetImage the image being built
      * @param builderName for the error message
+     * @throws IllegalArgumentException when there is no run image, or the builder names one that is no valid
+     *                                  reference
      */
-    public static String select(Optional<String> requested, List<RunImageEntry> builderRuns, String targetImage,
-                                String builderName) {
-        if (requested != null && requested.isPresent() && !requested.get().isBlank()) {
+    public static ImageReference select(Optional<ImageReference> requested, List<BuilderMetadata.RunImage> builderRuns,
+                                        ImageReference targetImage, String builderName) {
+        if (requested != null && requested.isPresent()) {
             return requested.get();
         }
         if (builderRuns == null || builderRuns.isEmpty()) {
             throw new IllegalArgumentException("builder " + builderName
                     + " names no run image (no run.toml, stack.toml or run images in its label), and the request gives no runImage");
         }
-        RunImageEntry first = builderRuns.get(0);
-        String targetRegistry = RegistryHost.of(targetImage);
+        BuilderMetadata.RunImage first = builderRuns.get(0);
+        String targetRegistry = RegistryHosts.lifecycleName(targetImage.registry());
         List<String> candidates = new ArrayList<>();
         candidates.add(first.image());
         candidates.addAll(first.mirrors());
         for (String c : candidates) {
-            if (RegistryHost.of(c).equals(targetRegistry)) {
-                return c;
+            ImageReference candidate = parse(c, builderName);
+            if (RegistryHosts.lifecycleName(candidate.registry()).equals(targetRegistry)) {
+                return candidate;
             }
         }
-        return first.image();
+        return parse(first.image(), builderName);
+    }
+
+    private static ImageReference parse(String reference, String builderName) {
+        try {
+            return ImageReference.parse(reference);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("builder " + builderName + " names an invalid run image: "
+                    + e.getMessage(), e);
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.locald.lifecycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.locald.image.BuilderMetadata;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +10,7 @@ import java.util.List;
 /**
  * Reads a builder's run images from {@code /cnb/run.toml} ({@code [[images]] image mirrors}, API ≥ 0.12)
  * or the legacy {@code /cnb/stack.toml} ({@code [run-image] image mirrors}); the label form is in
- * {@link BuilderMetadata#runImages()}. Contract §3.4.
+ * {@link BuilderMetadata#runImages()}. See docs/lifecycle.md.
  */
 public final class RunImages {
     private static final TomlMapper TOML = new TomlMapper();
@@ -17,9 +18,9 @@ public final class RunImages {
     private RunImages() {
     }
 
-    public static List<RunImageEntry> fromRunToml(String toml) {
+    public static List<BuilderMetadata.RunImage> fromRunToml(String toml) {
         JsonNode root = read(toml, "run.toml");
-        List<RunImageEntry> out = new ArrayList<>();
+        List<BuilderMetadata.RunImage> out = new ArrayList<>();
         JsonNode images = root.path("images");
         if (!images.isMissingNode() && !images.isArray()) {
             throw new IllegalArgumentException("run.toml: 'images' is not an array of tables");
@@ -30,7 +31,7 @@ public final class RunImages {
         return out;
     }
 
-    public static List<RunImageEntry> fromStackToml(String toml) {
+    public static List<BuilderMetadata.RunImage> fromStackToml(String toml) {
         JsonNode runImage = read(toml, "stack.toml").path("run-image");
         if (runImage.isMissingNode()) {
             return List.of();
@@ -38,7 +39,7 @@ public final class RunImages {
         return List.of(entry(runImage, "stack.toml [run-image]"));
     }
 
-    private static RunImageEntry entry(JsonNode node, String where) {
+    private static BuilderMetadata.RunImage entry(JsonNode node, String where) {
         JsonNode image = node.path("image");
         if (!image.isTextual() || image.asText().isBlank()) {
             throw new IllegalArgumentException(where + " has an entry without an image");
@@ -54,7 +55,7 @@ public final class RunImages {
             }
             mirrors.add(v.asText());
         }
-        return new RunImageEntry(image.asText(), mirrors);
+        return new BuilderMetadata.RunImage(image.asText(), mirrors);
     }
 
     private static JsonNode read(String toml, String what) {

@@ -2,6 +2,8 @@ package dev.locald.lifecycle;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.locald.image.BuilderMetadata;
+import dev.locald.image.ImageReference;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,10 +25,11 @@ public final class RunToml {
     }
 
     /** The builder's entries, preceded by the request's run image (with no mirrors) when it gave one. */
-    public static List<RunImageEntry> entries(Optional<String> requested, List<RunImageEntry> builderRuns) {
-        List<RunImageEntry> out = new ArrayList<>();
-        requested.filter(r -> !r.isBlank()).ifPresent(r -> out.add(new RunImageEntry(r, List.of())));
-        for (RunImageEntry e : builderRuns) {
+    public static List<BuilderMetadata.RunImage> entries(Optional<ImageReference> requested,
+                                                         List<BuilderMetadata.RunImage> builderRuns) {
+        List<BuilderMetadata.RunImage> out = new ArrayList<>();
+        requested.ifPresent(r -> out.add(new BuilderMetadata.RunImage(r.toString(), List.of())));
+        for (BuilderMetadata.RunImage e : builderRuns) {
             if (out.stream().noneMatch(x -> x.image().equals(e.image()))) {
                 out.add(e);
             }
@@ -34,9 +37,9 @@ public final class RunToml {
         return out;
     }
 
-    public static String render(List<RunImageEntry> entries) {
+    public static String render(List<BuilderMetadata.RunImage> entries) {
         List<Map<String, Object>> images = new ArrayList<>();
-        for (RunImageEntry e : entries) {
+        for (BuilderMetadata.RunImage e : entries) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("image", e.image());
             m.put("mirrors", e.mirrors());
@@ -50,7 +53,7 @@ public final class RunToml {
     }
 
     /** Writes {@code <layersDir>/run.toml}, owned by the CNB user; refuses to replace anything there. */
-    public static Path write(Path layersDir, List<RunImageEntry> entries, CnbUser owner) throws IOException {
+    public static Path write(Path layersDir, List<BuilderMetadata.RunImage> entries, CnbUser owner) throws IOException {
         return OwnedFiles.writeNew(layersDir, ContainerPaths.RUN_TOML_NAME,
                 render(entries).getBytes(StandardCharsets.UTF_8), "rw-r--r--", owner);
     }

@@ -1,5 +1,6 @@
 package dev.locald.lifecycle;
 
+import dev.locald.image.ImageReference;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -13,14 +14,17 @@ public final class TrustedBuilders {
 
     private final Set<String> repositories;
 
-    /** @param configured operator-listed builder references; tags and digests are ignored */
+    /**
+     * @param configured operator-listed builder references; tags and digests are ignored
+     * @throws IllegalArgumentException naming an entry that is no valid image reference
+     */
     public TrustedBuilders(List<String> configured) {
         this.repositories = configured == null ? Set.of()
                 : configured.stream().map(String::strip).filter(s -> !s.isEmpty())
-                        .map(RegistryHost::repository).collect(Collectors.toUnmodifiableSet());
+                        .map(s -> ImageReference.parse(s).repositoryKey()).collect(Collectors.toUnmodifiableSet());
     }
 
-    public boolean isTrusted(String builderReference, boolean requestTrusts) {
-        return requestTrusts || repositories.contains(RegistryHost.repository(builderReference));
+    public boolean isTrusted(ImageReference builder, boolean requestTrusts) {
+        return requestTrusts || repositories.contains(builder.repositoryKey());
     }
 }

@@ -56,7 +56,10 @@ public final class RegistryCredentials {
             Optional<Credential> found = CredentialRetrieverFactory.forImage(jibReference, this::log)
                     .dockerConfig(dockerConfig)
                     .retrieve();
-            return found.map(c -> new RegistryCredential(c.getUsername(), c.getPassword()));
+            return found.map(c -> new RegistryCredential.Basic(c.getUsername(), c.getPassword()));
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException(RegistryException.Kind.UNAUTHORIZED, "the credentials for "
+                    + image.registry() + " in " + dockerConfig + " are unusable: " + e.getMessage(), e);
         } catch (CredentialRetrievalException e) {
             throw new RegistryException(RegistryException.Kind.UNAUTHORIZED, "could not read credentials for "
                     + image.registry() + " from " + dockerConfig + ": " + e.getMessage(), e);

@@ -2,6 +2,7 @@ package dev.locald.registry;
 
 import com.google.cloud.tools.jib.http.Authorization;
 import dev.locald.image.ImageReference;
+import dev.locald.image.RegistryHosts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -27,8 +28,9 @@ import org.jboss.logging.Logger;
  * followed by hand so that the Authorization header goes only to the registry's own origin (never to the
  * storage backend a blob GET is redirected to) and never from HTTPS down to HTTP; bounded retries with
  * backoff on I/O errors, 5xx and 429, never on other 4xx; Basic and Bearer (token) auth from the
- * registry's {@code WWW-Authenticate} challenge. jib-core supplies the credentials (docker config and
- * helpers, see {@link RegistryCredentials}) and the Authorization header model.
+ * registry's {@code WWW-Authenticate} challenge, or a registry token sent as Bearer as is. jib-core supplies
+ * the credentials (docker config and helpers, see {@link RegistryCredentials}) and the Authorization header
+ * model.
  */
 public final class RegistryHttpClient {
 
@@ -137,9 +139,45 @@ public final class RegistryHttpClient {
 
     private Opened getOnce(ImageReference image, String path, List<String> accept,
                            Optional<RegistryCredential> credential, String subject) throws Transient {
+        HttpResponse<InputStream> response;
+        if (credential.orElse(null) instanceof RegistryCredential.Bearer bearer) {
+            // a registry token goes to the registry as is, as docker and the lifecycle send it; a 401 has no
+            // login left to answer it with
+            response = send(image, path, accept, Optional.of(Authorization.fromBearerToken(bearer.token())));
+            if (response.statusCode() == 401) {
+                discard(response);
+                throw refused(image, credential);
+            }
+        } else {
+            response = sendAnsweringChallenges(image, path, accept, credential);
+        }
+        int status = response.statusCode();
+        if (status == 200) {
+            return new Opened(response, new StallGuard(response.body(), settings.requestTimeout()));
+        }
+        String body = readError(response);
+        if (status == 404) {
+            throw new RegistryException(RegistryException.Kind.NOT_FOUND, subject + " not found");
+        }
+        if (status == 403) {
+            throw new RegistryException(RegistryException.Kind.UNAUTHORIZED, "registry " + image.registry()
+                    + " denied access to " + image.repository()
+                    + (credential.isPresent() ? " for " + credential.get().describe() : " without credentials"));
+        }
+        if (status == 429 || status >= 500) {
+            throw new Transient("registry " + image.registry() + " answered " + status, null);
+        }
+        throw new RegistryException(RegistryException.Kind.INVALID, "registry " + image.registry() + " answered "
+                + status + " for " + subject + (body.isBlank() ? "" : ": " + body));
+    }
+
+    /** Sends with the cached login, logging in again when the registry answers 401 with a challenge. */
+    private HttpResponse<InputStream> sendAnsweringChallenges(ImageReference image, String path, List<String> accept,
+                                                              Optional<RegistryCredential> credential)
+            throws Transient {
         // keyed by a hash of the whole credential: a cached login must never stand in for a different password
         String authKey = image.apiHost() + "/" + image.repository() + "#" + credential.map(c -> dev.locald.image.Digest
-                .ofBytes((c.username() + "\0" + c.password()).getBytes(StandardCharsets.UTF_8)).hex()).orElse("");
+                .ofBytes(c.authorizationHeader().getBytes(StandardCharsets.UTF_8)).hex()).orElse("");
         Authorization cached = authorizations.get(authKey);
         HttpResponse<InputStream> response = send(image, path, accept, Optional.ofNullable(cached));
         if (response.statusCode() == 401) {
@@ -155,24 +193,7 @@ public final class RegistryHttpClient {
                 throw refused(image, credential);
             }
         }
-        int status = response.statusCode();
-        if (status == 200) {
-            return new Opened(response, new StallGuard(response.body(), settings.requestTimeout()));
-        }
-        String body = readError(response);
-        if (status == 404) {
-            throw new RegistryException(RegistryException.Kind.NOT_FOUND, subject + " not found");
-        }
-        if (status == 403) {
-            throw new RegistryException(RegistryException.Kind.UNAUTHORIZED, "registry " + image.registry()
-                    + " denied access to " + image.repository()
-                    + (credential.isPresent() ? " for user " + credential.get().username() : " without credentials"));
-        }
-        if (status == 429 || status >= 500) {
-            throw new Transient("registry " + image.registry() + " answered " + status, null);
-        }
-        throw new RegistryException(RegistryException.Kind.INVALID, "registry " + image.registry() + " answered "
-                + status + " for " + subject + (body.isBlank() ? "" : ": " + body));
+        return response;
     }
 
     private RegistryException refused(ImageReference image, Optional<RegistryCredential> credential) {
@@ -195,8 +216,10 @@ public final class RegistryHttpClient {
         }
         switch (challenge.scheme()) {
             case "basic" -> {
-                RegistryCredential c = credential.orElseThrow(() -> refused(image, credential));
-                return Authorization.fromBasicCredentials(c.username(), c.password());
+                if (!(credential.orElse(null) instanceof RegistryCredential.Basic basic)) {
+                    throw refused(image, credential);
+                }
+                return Authorization.fromBasicCredentials(basic.username(), basic.password());
             }
             case "bearer" -> {
                 return Authorization.fromBearerToken(fetchToken(image, challenge, credential));
@@ -221,7 +244,8 @@ public final class RegistryHttpClient {
                     + " sent an invalid token realm");
         }
         String scheme = realmUri.getScheme() == null ? "" : realmUri.getScheme().toLowerCase(Locale.ROOT);
-        boolean plainAllowed = isLoopback(realmUri.getHost()) || settings.insecure().contains(realmUri.getHost())
+        boolean plainAllowed = RegistryHosts.isLoopback(realmUri.getHost())
+                || settings.insecure().contains(realmUri.getHost())
                 || settings.insecure().contains(realmUri.getAuthority());
         if (!scheme.equals("https") && !(scheme.equals("http") && plainAllowed)) {
             throw new RegistryException(RegistryException.Kind.INVALID, "registry " + image.registry()
@@ -238,10 +262,7 @@ public final class RegistryHttpClient {
         URI tokenUri = URI.create(realm + (realm.contains("?") ? "&" : "?") + query);
         HttpRequest.Builder request = HttpRequest.newBuilder(tokenUri).GET()
                 .timeout(settings.requestTimeout()).header("User-Agent", USER_AGENT);
-        credential.ifPresent(c -> {
-            Authorization basic = Authorization.fromBasicCredentials(c.username(), c.password());
-            request.header("Authorization", basic.getScheme() + " " + basic.getToken());
-        });
+        credential.ifPresent(c -> request.header("Authorization", c.authorizationHeader()));
         HttpResponse<InputStream> response = exchange(request.build(), image);
         int status = response.statusCode();
         if (status == 401 || status == 403) {
@@ -364,7 +385,7 @@ public final class RegistryHttpClient {
             schemes.put(host, "http");
             return URI.create("http://" + host);
         }
-        if (!isLoopback(image.host())) {
+        if (!image.isLoopback()) {
             schemes.put(host, "https");
             return URI.create("https://" + host);
         }
@@ -389,26 +410,6 @@ public final class RegistryHttpClient {
                     + image.registry(), e);
         }
         return URI.create(schemes.get(host) + "://" + host);
-    }
-
-    static boolean isLoopback(String host) {
-        if (host == null) {
-            return false;
-        }
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (h.equalsIgnoreCase("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")) {
-            return true;
-        }
-        String[] octets = h.split("\\.", -1);
-        if (octets.length != 4 || !octets[0].equals("127")) {
-            return false;
-        }
-        for (String o : octets) {
-            if (!o.matches("[0-9]{1,3}") || Integer.parseInt(o) > 255) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean sameOrigin(URI a, URI b) {

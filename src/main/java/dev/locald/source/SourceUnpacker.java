@@ -33,9 +33,6 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  */
 public final class SourceUnpacker {
 
-    /** What a source archive turned out to be. */
-    public enum Format { TAR, TAR_GZIP, ZIP }
-
     private static final int S_IFMT = 0170000;
     private static final int S_IFREG = 0100000;
     private static final int S_IFDIR = 0040000;
@@ -51,27 +48,33 @@ public final class SourceUnpacker {
     /**
      * Unpacks {@code archive} into {@code workspace}.
      *
+     * @param format    what {@link SourceArchiveSniffer} found when the archive was accepted; the content is
+     *                  still checked entry by entry while unpacking
      * @param workspace must not exist yet (its parent must), or be an empty real directory; it is created
      *                  0755 and owned by {@code owner}
-     * @return the detected format
      * @throws SourceArchiveException for anything wrong with the archive; the workspace is gone afterwards
      */
-    public Format unpack(Path archive, Path workspace, CnbUser owner) throws SourceArchiveException, IOException {
+    public void unpack(Path archive, ArchiveFormat format, Path workspace, CnbUser owner)
+            throws SourceArchiveException, IOException {
         prepare(workspace, owner);
         try {
-            Format format = detect(archive);
-            long size = Files.size(archive);
+            long size;
+            try {
+                size = Files.size(archive);
+            } catch (NoSuchFileException e) {
+                throw new SourceArchiveException("the source archive " + archive + " does not exist", e);
+            }
             WorkspaceWriter writer = new WorkspaceWriter(workspace, owner, limits, size);
-            if (format == Format.ZIP) {
+            if (format == ArchiveFormat.ZIP) {
                 unzip(archive, writer);
             } else {
                 try (InputStream raw = Files.newInputStream(archive)) {
                     // decompressConcatenated: `cat a.gz b.gz` is one valid gzip stream
-                    untar(format == Format.TAR ? raw
-                            : ArchiveRead.of(() -> new GzipCompressorInputStream(new BufferedInputStream(raw), true)), writer);
+                    untar(format == ArchiveFormat.TAR ? raw
+                            : ArchiveRead.of(() -> new GzipCompressorInputStream(new BufferedInputStream(raw), true)),
+                            format, writer);
                 }
             }
-            return format;
         } catch (SourceArchiveException e) {
             discard(workspace, e);
             throw e;
@@ -168,26 +171,6 @@ public final class SourceUnpacker {
         }
     }
 
-    static Format detect(Path archive) throws SourceArchiveException, IOException {
-        byte[] head;
-        try (InputStream in = Files.newInputStream(archive)) {
-            head = in.readNBytes(512);
-        } catch (NoSuchFileException e) {
-            throw new SourceArchiveException("the source archive " + archive + " does not exist", e);
-        }
-        if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-            return Format.TAR_GZIP;
-        }
-        if (head.length >= 4 && head[0] == 'P' && head[1] == 'K'
-                && ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6))) {
-            return Format.ZIP;
-        }
-        if (isTar(head)) {
-            return Format.TAR;
-        }
-        throw new SourceArchiveException("the source is not a tar, tar.gz or zip archive");
-    }
-
     /** ustar/GNU magic in the first header, or an all-zero block (an empty tar). */
     private static boolean isTar(byte[] head) {
         if (head.length < 512) {
@@ -204,13 +187,16 @@ public final class SourceUnpacker {
         return true;
     }
 
-    private void untar(InputStream raw, WorkspaceWriter writer) throws IOException, SourceArchiveException {
+    private void untar(InputStream raw, ArchiveFormat format, WorkspaceWriter writer)
+            throws IOException, SourceArchiveException {
         try (BufferedInputStream in = new BufferedInputStream(raw, 64 * 1024)) {
             in.mark(512);
             byte[] head = ArchiveRead.of(() -> in.readNBytes(512));
             in.reset();
             if (!isTar(head)) {
-                throw new SourceArchiveException("the gzip stream does not contain a tar archive");
+                throw new SourceArchiveException(format == ArchiveFormat.TAR_GZIP
+                        ? "the gzip stream does not contain a tar archive"
+                        : "the source is not a tar, tar.gz or zip archive");
             }
             MarkerCheckingTarInputStream tar = new MarkerCheckingTarInputStream(in);
             TarArchiveEntry e;

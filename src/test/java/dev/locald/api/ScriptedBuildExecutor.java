@@ -6,9 +6,10 @@ import dev.locald.builds.BuildFailure;
 import dev.locald.builds.BuildJob;
 import dev.locald.builds.BuildProgress;
 import dev.locald.builds.BuildResult;
-import dev.locald.builds.RegistryAuth;
 import dev.locald.image.Digest;
+import dev.locald.image.ImageReference;
 import dev.locald.logs.LogStream;
+import dev.locald.registry.RegistryCredential;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +79,7 @@ public class ScriptedBuildExecutor implements BuildExecutor {
             }
             case "leak" -> {
                 progress.phaseStarted("export");
-                RegistryAuth.Basic auth = (RegistryAuth.Basic) job.request().registryAuth().orElseThrow();
+                RegistryCredential.Basic auth = (RegistryCredential.Basic) job.request().registryAuth().orElseThrow();
                 String blob = Base64.getEncoder().encodeToString(
                         (auth.username() + ":" + auth.password()).getBytes(StandardCharsets.UTF_8));
                 progress.log("export", LogStream.STDOUT, Instant.now(), "password is " + auth.password());
@@ -90,9 +91,10 @@ public class ScriptedBuildExecutor implements BuildExecutor {
             case "crash" -> throw new IllegalStateException("executor bug");
             default -> throw new IllegalArgumentException("unknown script " + script);
         }
-        return new BuildResult(job.request().image(),
+        return new BuildResult(job.request().image().toString(),
                 Digest.ofBytes(job.id().value().getBytes(StandardCharsets.UTF_8)),
-                concat(job.request().image(), job.request().tags()));
+                concat(job.request().image().toString(),
+                        job.request().tags().stream().map(ImageReference::toString).toList()));
     }
 
     private static void phase(BuildProgress progress, String name, int exit, int lines, long sleepMillis)

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.locald.image.ImageReference;
+import dev.locald.registry.RegistryCredential;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -64,14 +66,15 @@ class BuildTest {
 
     @Test
     void requestAndJobNeverPrintCredentials() {
-        BuildRequest request = new BuildRequest("r.io/a", "r.io/b", java.util.Optional.empty(), java.util.Map.of("K", "v"),
+        BuildRequest request = new BuildRequest(ImageReference.parse("r.io/a"), ImageReference.parse("r.io/b"),
+                java.util.Optional.empty(), java.util.Map.of("K", "v"),
                 java.util.Set.of(), List.of(), List.of(), false, false, Network.HOST, java.util.Optional.empty(),
-                java.util.Optional.of(new RegistryAuth.Basic("u", "sekrit-pw")));
+                java.util.Optional.of(new RegistryCredential.Basic("u", "sekrit-pw")));
         BuildJob job = new BuildJob(BuildId.random(), request, new BuildSource.Directory(java.nio.file.Path.of("/src")),
                 java.nio.file.Path.of("/work"), Instant.now(), Instant.now(), Duration.ofMinutes(1));
         assertFalse(job.toString().contains("sekrit-pw"), job.toString());
         assertFalse(request.spec().toString().contains("sekrit-pw"));
-        assertFalse(new RegistryAuth.Token("tkn-123").toString().contains("tkn-123"));
+        assertFalse(new RegistryCredential.Bearer("tkn-123").toString().contains("tkn-123"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.locald.cnb;
 
+import dev.locald.image.ImageReference;
 import dev.locald.lifecycle.CnbUser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class BuildCachesTest {
 
+    private static ImageReference ref(String reference) {
+        return ImageReference.parse(reference);
+    }
+
     static final CnbUser USER = new CnbUser(4242, 4343);
 
     @TempDir
@@ -27,14 +32,14 @@ class BuildCachesTest {
 
     @Test
     void oneDirPerNormalisedRepository() throws Exception {
-        assertEquals(BuildCaches.key("busybox"), BuildCaches.key("docker.io/library/busybox:1.36"));
-        assertEquals(BuildCaches.key("localhost:5000/app:v1"), BuildCaches.key("localhost:5000/app@sha256:" + "a".repeat(64)));
-        assertNotEquals(BuildCaches.key("localhost:5000/app"), BuildCaches.key("localhost:5001/app"));
-        assertTrue(BuildCaches.key("x/y").matches("[0-9a-f]{64}"));
+        assertEquals(BuildCaches.key(ref("busybox")), BuildCaches.key(ref("docker.io/library/busybox:1.36")));
+        assertEquals(BuildCaches.key(ref("localhost:5000/app:v1")), BuildCaches.key(ref("localhost:5000/app@sha256:" + "a".repeat(64))));
+        assertNotEquals(BuildCaches.key(ref("localhost:5000/app")), BuildCaches.key(ref("localhost:5001/app")));
+        assertTrue(BuildCaches.key(ref("x/y")).matches("[0-9a-f]{64}"));
 
         BuildCaches caches = new BuildCaches(data);
-        try (BuildCaches.CacheLease lease = caches.acquire("localhost:5000/team/app:v1", false, USER, Duration.ofSeconds(1))) {
-            assertEquals(data.resolve("cache").resolve(BuildCaches.key("localhost:5000/team/app")), lease.dir());
+        try (BuildCaches.CacheLease lease = caches.acquire(ref("localhost:5000/team/app:v1"), false, USER, Duration.ofSeconds(1))) {
+            assertEquals(data.resolve("cache").resolve(BuildCaches.key(ref("localhost:5000/team/app"))), lease.dir());
             assertEquals("localhost:5000/team/app", lease.repository());
             assertTrue(lease.cleared(), "new caches start empty");
             assertEquals(4242, Files.getAttribute(lease.dir(), "unix:uid", LinkOption.NOFOLLOW_LINKS));
@@ -42,7 +47,7 @@ class BuildCachesTest {
                     Files.getPosixFilePermissions(data.resolve("cache"))));
             Files.writeString(lease.dir().resolve("committed.tar"), "layer");
         }
-        try (BuildCaches.CacheLease lease = caches.acquire("localhost:5000/team/app:v2", false, USER, Duration.ofSeconds(1))) {
+        try (BuildCaches.CacheLease lease = caches.acquire(ref("localhost:5000/team/app:v2"), false, USER, Duration.ofSeconds(1))) {
             assertFalse(lease.cleared());
             assertEquals("layer", Files.readString(lease.dir().resolve("committed.tar")), "kept across builds");
         }
@@ -53,13 +58,13 @@ class BuildCachesTest {
         BuildCaches caches = new BuildCaches(data);
         Path outside = Files.createDirectory(data.resolve("outside"));
         Files.writeString(outside.resolve("keep"), "keep");
-        try (BuildCaches.CacheLease lease = caches.acquire("r.example/app", false, USER, Duration.ofSeconds(1))) {
+        try (BuildCaches.CacheLease lease = caches.acquire(ref("r.example/app"), false, USER, Duration.ofSeconds(1))) {
             Files.createDirectories(lease.dir().resolve("committed/sub"));
             Files.writeString(lease.dir().resolve("committed/sub/x.tar"), "x");
             Files.createSymbolicLink(lease.dir().resolve("committed/link"), outside);
             Files.createSymbolicLink(lease.dir().resolve("link-file"), outside.resolve("keep"));
         }
-        try (BuildCaches.CacheLease lease = caches.acquire("r.example/app", true, USER, Duration.ofSeconds(1))) {
+        try (BuildCaches.CacheLease lease = caches.acquire(ref("r.example/app"), true, USER, Duration.ofSeconds(1))) {
             assertTrue(lease.cleared());
             try (var list = Files.list(lease.dir())) {
                 assertEquals(0, list.count());
@@ -72,10 +77,10 @@ class BuildCachesTest {
     @Test
     void aCacheLeftByAnotherUserIsEmptiedAndHandedOver() throws Exception {
         BuildCaches caches = new BuildCaches(data);
-        try (BuildCaches.CacheLease lease = caches.acquire("r.example/app", false, new CnbUser(1000, 1000), Duration.ofSeconds(1))) {
+        try (BuildCaches.CacheLease lease = caches.acquire(ref("r.example/app"), false, new CnbUser(1000, 1000), Duration.ofSeconds(1))) {
             Files.writeString(lease.dir().resolve("old"), "x");
         }
-        try (BuildCaches.CacheLease lease = caches.acquire("r.example/app", false, USER, Duration.ofSeconds(1))) {
+        try (BuildCaches.CacheLease lease = caches.acquire(ref("r.example/app"), false, USER, Duration.ofSeconds(1))) {
             assertTrue(lease.cleared());
             assertFalse(Files.exists(lease.dir().resolve("old")));
             assertEquals(4242, Files.getAttribute(lease.dir(), "unix:uid", LinkOption.NOFOLLOW_LINKS));
@@ -85,12 +90,12 @@ class BuildCachesTest {
     @Test
     void aSecondBuildWaitsForTheFirstThenGetsIt() throws Exception {
         BuildCaches caches = new BuildCaches(data);
-        BuildCaches.CacheLease first = caches.acquire("r.example/app", false, USER, Duration.ofSeconds(1));
+        BuildCaches.CacheLease first = caches.acquire(ref("r.example/app"), false, USER, Duration.ofSeconds(1));
         CountDownLatch started = new CountDownLatch(1);
         CompletableFuture<Long> second = CompletableFuture.supplyAsync(() -> {
             started.countDown();
             long t0 = System.nanoTime();
-            try (BuildCaches.CacheLease lease = caches.acquire("r.example/app:other-tag", false, USER, Duration.ofSeconds(10))) {
+            try (BuildCaches.CacheLease lease = caches.acquire(ref("r.example/app:other-tag"), false, USER, Duration.ofSeconds(10))) {
                 return System.nanoTime() - t0;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -107,26 +112,26 @@ class BuildCachesTest {
     @Test
     void waitingIsBoundedAndOtherRepositoriesAreIndependent() throws Exception {
         BuildCaches caches = new BuildCaches(data);
-        try (BuildCaches.CacheLease first = caches.acquire("r.example/app", false, USER, Duration.ofSeconds(1))) {
+        try (BuildCaches.CacheLease first = caches.acquire(ref("r.example/app"), false, USER, Duration.ofSeconds(1))) {
             BuildCaches.CacheBusyException e = assertThrows(BuildCaches.CacheBusyException.class,
-                    () -> caches.acquire("r.example/app", false, USER, Duration.ofMillis(200)));
+                    () -> caches.acquire(ref("r.example/app"), false, USER, Duration.ofMillis(200)));
             assertTrue(e.getMessage().contains("build cache of r.example/app is in use by another build"), e.getMessage());
-            try (BuildCaches.CacheLease other = caches.acquire("r.example/other", false, USER, Duration.ofMillis(200))) {
+            try (BuildCaches.CacheLease other = caches.acquire(ref("r.example/other"), false, USER, Duration.ofMillis(200))) {
                 assertNotEquals(first.dir(), other.dir());
             }
         }
         // released: free again, and closing twice is harmless
-        BuildCaches.CacheLease again = caches.acquire("r.example/app", false, USER, Duration.ofMillis(200));
+        BuildCaches.CacheLease again = caches.acquire(ref("r.example/app"), false, USER, Duration.ofMillis(200));
         again.close();
         again.close();
-        caches.acquire("r.example/app", false, USER, Duration.ofMillis(200)).close();
+        caches.acquire(ref("r.example/app"), false, USER, Duration.ofMillis(200)).close();
     }
 
     @Test
     void anotherProcessHoldingTheFileLockIsRespected() throws Exception {
         BuildCaches caches = new BuildCaches(data);
-        caches.acquire("r.example/app", false, USER, Duration.ofSeconds(1)).close();
-        Path lockFile = data.resolve("cache").resolve(BuildCaches.key("r.example/app") + ".lock");
+        caches.acquire(ref("r.example/app"), false, USER, Duration.ofSeconds(1)).close();
+        Path lockFile = data.resolve("cache").resolve(BuildCaches.key(ref("r.example/app")) + ".lock");
         // flock(1) uses flock(2); Java's FileLock uses fcntl locks: take an fcntl lock with python instead
         Process holder = new ProcessBuilder("python3", "-c",
                 "import fcntl,sys,time\nf=open(sys.argv[1],'r+')\nfcntl.lockf(f,fcntl.LOCK_EX)\nprint('locked',flush=True)\ntime.sleep(30)",
@@ -135,11 +140,11 @@ class BuildCachesTest {
             String line = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine();
             assertEquals("locked", line);
             assertThrows(BuildCaches.CacheBusyException.class,
-                    () -> caches.acquire("r.example/app", false, USER, Duration.ofMillis(300)));
+                    () -> caches.acquire(ref("r.example/app"), false, USER, Duration.ofMillis(300)));
         } finally {
             holder.destroyForcibly().waitFor();
         }
-        caches.acquire("r.example/app", false, USER, Duration.ofSeconds(2)).close();
+        caches.acquire(ref("r.example/app"), false, USER, Duration.ofSeconds(2)).close();
     }
 
     @Test
@@ -148,13 +153,13 @@ class BuildCachesTest {
         Files.createDirectories(data.resolve("cache"));
         Path outside = Files.createDirectory(data.resolve("outside"));
         Files.writeString(outside.resolve("keep"), "keep");
-        Files.createSymbolicLink(data.resolve("cache").resolve(BuildCaches.key("r.example/app")), outside);
+        Files.createSymbolicLink(data.resolve("cache").resolve(BuildCaches.key(ref("r.example/app"))), outside);
         java.io.IOException e = assertThrows(java.io.IOException.class,
-                () -> caches.acquire("r.example/app", true, USER, Duration.ofSeconds(1)));
+                () -> caches.acquire(ref("r.example/app"), true, USER, Duration.ofSeconds(1)));
         assertTrue(e.getMessage().contains("is not a directory"), e.getMessage());
         assertEquals("keep", Files.readString(outside.resolve("keep")));
         // the failed attempt released its lock
-        Files.delete(data.resolve("cache").resolve(BuildCaches.key("r.example/app")));
-        caches.acquire("r.example/app", false, USER, Duration.ofMillis(200)).close();
+        Files.delete(data.resolve("cache").resolve(BuildCaches.key(ref("r.example/app"))));
+        caches.acquire(ref("r.example/app"), false, USER, Duration.ofMillis(200)).close();
     }
 }

@@ -100,6 +100,84 @@ class BuilderMetadataTest {
         assertMessage(() -> LifecycleApis.fromLifecycleImage(config(labels())), LifecycleApis.LIFECYCLE_IMAGE_LABEL);
     }
 
+    // ---- cases of the former lenient lifecycle.BuilderMetadata, which builds used ----------------
+
+    static final String PAKETO_LIKE = """
+            {"description":"Ubuntu jammy base image with buildpacks",
+             "buildpacks":[{"id":"paketo-buildpacks/nodejs","version":"1.2.3","homepage":"https://x"},
+                           {"id":"paketo-buildpacks/procfile","version":"5.13.4"},
+                           {"id":"paketo-buildpacks/procfile","version":"5.13.5"}],
+             "stack":{"runImage":{"image":"index.docker.io/paketobuildpacks/run-jammy-base:latest","mirrors":[]}},
+             "images":[{"image":"index.docker.io/paketobuildpacks/run-jammy-base:latest","mirrors":["gcr.io/paketo/run:latest"]}],
+             "lifecycle":{"version":"0.21.13","api":{"buildpack":"0.7","platform":"0.7"},
+                          "apis":{"buildpack":{"deprecated":[],"supported":["0.7","0.12"]},
+                                  "platform":{"deprecated":["0.6"],"supported":["0.7","0.8","0.9","0.10","0.11","0.12","0.13","0.14","0.15"]}}},
+             "createdBy":{"name":"Pack CLI","version":"0.36.0"}}
+            """;
+
+    static BuilderMetadata builder(String label) {
+        return BuilderMetadata.from(config(labels(BuilderMetadata.LABEL, label), "CNB_USER_ID=1000", "CNB_GROUP_ID=1000"));
+    }
+
+    @Test
+    void readsTheFieldsPackWrites() {
+        BuilderMetadata m = builder(PAKETO_LIKE);
+        assertEquals("0.21.13", m.lifecycleVersion());
+        assertEquals(9, m.apis().platformSupported().size());
+        assertEquals(List.of("0.6"), m.apis().platformDeprecated());
+        assertEquals(Optional.of("0.7"), m.legacyPlatformApi());
+        assertEquals(List.of("paketo-buildpacks/nodejs@1.2.3", "paketo-buildpacks/procfile@5.13.4",
+                "paketo-buildpacks/procfile@5.13.5"), m.buildpacks().stream().map(b -> b.id() + "@" + b.version()).toList());
+        // images[] first, then the legacy stack.runImage, as pack's RunImages() returns them
+        assertEquals(2, m.runImages().size());
+        assertEquals(List.of("gcr.io/paketo/run:latest"), m.runImages().get(0).mirrors());
+        assertEquals("index.docker.io/paketobuildpacks/run-jammy-base:latest", m.runImages().get(1).image());
+    }
+
+    @Test
+    void missingLabelSaysItIsNotABuilder() {
+        assertMessage(() -> BuilderMetadata.from(config(labels("other", "x"), "CNB_USER_ID=1", "CNB_GROUP_ID=1")),
+                "image is not a CNB builder: it has no label io.buildpacks.builder.metadata");
+    }
+
+    @Test
+    void invalidJsonAndBadVersionsAreNamed() {
+        assertMessage(() -> builder("{not json"), "is not valid JSON");
+        assertMessage(() -> builder("[1]"), "not a JSON object");
+        assertMessage(() -> builder("{\"lifecycle\":{\"apis\":{\"platform\":{\"supported\":[\"0.x\"]}}}}"),
+                "lifecycle.apis platform 'supported' holds an invalid API version '0.x'");
+        assertMessage(() -> builder("{\"lifecycle\":{\"apis\":{\"platform\":{\"supported\":\"0.12\"}}}}"),
+                "'supported' is not an array");
+    }
+
+    @Test
+    void minimalLabelGivesEmptyLists() {
+        BuilderMetadata m = builder("{}");
+        assertTrue(m.apis().platformSupported().isEmpty());
+        assertTrue(m.buildpacks().isEmpty());
+        assertTrue(m.runImages().isEmpty());
+        assertTrue(m.legacyPlatformApi().isEmpty());
+        assertTrue(m.platformApis().isEmpty());
+    }
+
+    /** Builds read the label strictly too: what the lenient reader used to skip or coerce is refused. */
+    @Test
+    void nonStringFieldsAreRefusedWithASentence() {
+        assertMessage(() -> builder("{\"lifecycle\":{\"apis\":{\"platform\":{\"supported\":[0.12]}}}}"),
+                "'supported' holds a non-string 0.12");
+        assertMessage(() -> builder("{\"lifecycle\":{\"version\":21}}"), "field 'version' is not a string");
+        assertMessage(() -> builder("{\"buildpacks\":[{\"version\":\"1\"}]}"), "lists a buildpack without an id");
+        assertMessage(() -> builder("{\"buildpacks\":[{\"id\":7}]}"), "field 'id' is not a string");
+        assertMessage(() -> builder("{\"images\":[{\"image\":\"run:1\",\"mirrors\":[1]}]}"),
+                "mirrors holds a non-string 1");
+    }
+
+    @Test
+    void emptyRunImagesAndMirrorsNameNothing() {
+        BuilderMetadata m = builder("{\"images\":[{\"image\":\"\"},{\"image\":\"run:1\",\"mirrors\":[\"\",\"m/run:1\"]}]}");
+        assertEquals(List.of(new BuilderMetadata.RunImage("run:1", List.of("m/run:1"))), m.runImages());
+    }
+
     private static void assertMessage(org.junit.jupiter.api.function.Executable call, String fragment) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
         assertTrue(e.getMessage().contains(fragment), () -> "'" + e.getMessage() + "' should mention " + fragment);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.locald.image.BuilderMetadata;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -19,11 +20,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class OrderTomlTest {
 
-    static final List<BuildpackRef> BUILDER = List.of(
-            BuildpackRef.parse("paketo-buildpacks/node-engine@1.2.3"),
-            BuildpackRef.parse("paketo-buildpacks/npm-install@0.9.0"),
-            BuildpackRef.parse("paketo-buildpacks/procfile@5.13.4"),
-            BuildpackRef.parse("paketo-buildpacks/procfile@5.13.5"));
+    static final List<BuilderMetadata.Buildpack> BUILDER = List.of(
+            new BuilderMetadata.Buildpack("paketo-buildpacks/node-engine", "1.2.3", ""),
+            new BuilderMetadata.Buildpack("paketo-buildpacks/npm-install", "0.9.0", ""),
+            new BuilderMetadata.Buildpack("paketo-buildpacks/procfile", "5.13.4", ""),
+            new BuilderMetadata.Buildpack("paketo-buildpacks/procfile", "5.13.5", ""));
 
     @TempDir
     Path tmp;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.locald.image.ImageReference;
+import dev.locald.registry.RegistryCredential;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +36,15 @@ class PhasePlanTest {
 
     /** Each case states only what differs from these defaults. */
     static PlanOptions.Builder options() {
-        return PlanOptions.builder(IMAGE, USER);
+        return PlanOptions.builder(ref(IMAGE), USER);
+    }
+
+    private static ImageReference ref(String reference) {
+        return ImageReference.parse(reference);
+    }
+
+    private static List<ImageReference> refs(String... references) {
+        return java.util.Arrays.stream(references).map(ImageReference::parse).toList();
     }
 
     private static Map<String, String> env(String... kv) {
@@ -66,8 +76,8 @@ class PhasePlanTest {
     @MethodSource("withInsecureRegistries")
     void untrustedGolden(PlatformApi api) {
         PhasePlan plan = PhasePlan.create(api, false, options()
-                .tags(List.of("registry.example:5000/team/app:v1"))
-                .runImage("registry.example:5000/run:base")
+                .tags(refs("registry.example:5000/team/app:v1"))
+                .runImage(ref("registry.example:5000/run:base"))
                 .insecure(List.of("registry.example:5000"))
                 .build());
         assertFalse(plan.usesCreator());
@@ -146,8 +156,8 @@ class PhasePlanTest {
     @FieldSource(SUPPORTED)
     void trustedGoldenIsOneCreator(PlatformApi api) {
         PhasePlan plan = PhasePlan.create(api, true, options()
-                .tags(List.of("registry.example:5000/team/app:v1", "registry.example:5000/team/app:v2"))
-                .runImage("registry.example:5000/run:base").customOrder(true).clearCache(true).build());
+                .tags(refs("registry.example:5000/team/app:v1", "registry.example:5000/team/app:v2"))
+                .runImage(ref("registry.example:5000/run:base")).customOrder(true).clearCache(true).build());
         assertTrue(plan.usesCreator());
         assertFalse(plan.needsLifecycleImage());
         PhaseSpec creator = plan.phases().get(0);
@@ -211,6 +221,20 @@ class PhasePlanTest {
                 }
             }
         }
+    }
+
+    @Test
+    void credentialedPhasesNeedEveryRegistryTheBuildTouches() {
+        PlanOptions o = PlanOptions.builder(ref("registry.example:5000/team/app"), USER)
+                .tags(refs("registry.example:5000/team/app:v1"))
+                .runImage(ref("paketobuildpacks/run-jammy-base"))
+                .build();
+        // the target (published by the exporter, read back by the analyzer as the previous image), its tags
+        // and the run image the analyzer, restorer and exporter read
+        assertEquals(refs("registry.example:5000/team/app", "registry.example:5000/team/app:v1",
+                "paketobuildpacks/run-jammy-base"), o.registryImages());
+        assertEquals(refs("registry.example:5000/team/app"),
+                PlanOptions.builder(ref("registry.example:5000/team/app"), USER).build().registryImages());
     }
 
     @ParameterizedTest
@@ -280,7 +304,7 @@ class PhasePlanTest {
     @FieldSource(SUPPORTED)
     void tagsOnAnotherRegistryAreRefused(PlatformApi api) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PhasePlan.create(
-                api, false, options().tags(List.of("other.example/team/app:v1")).build()));
+                api, false, options().tags(refs("other.example/team/app:v1")).build()));
         assertTrue(e.getMessage().contains("is on registry other.example but the image is on registry.example:5000"), e.getMessage());
     }
 
@@ -297,10 +321,12 @@ class PhasePlanTest {
 
     @Test
     void referencesThatLookLikeFlagsOrHoldSpacesAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> options().image("-daemon").build());
-        assertThrows(IllegalArgumentException.class, () -> options().tags(List.of("a b")).build());
-        assertThrows(IllegalArgumentException.class, () -> options().runImage("x\ny").build());
+        // references are ImageReferences: what could pass for a flag or split an argument never parses
+        assertThrows(IllegalArgumentException.class, () -> ref("-daemon"));
+        assertThrows(IllegalArgumentException.class, () -> refs("a b"));
+        assertThrows(IllegalArgumentException.class, () -> ref("x\ny"));
         assertThrows(IllegalArgumentException.class, () -> options().insecure(List.of("a,b")).build());
+        assertThrows(IllegalArgumentException.class, () -> options().insecure(List.of("bad host!")).build());
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.locald.image.BuilderMetadata;
+import dev.locald.image.ImageConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -21,7 +23,16 @@ class PlatformApiNegotiationTest {
         String json = "{\"lifecycle\":{\"version\":\"0.17.0\""
                 + (legacy == null ? "" : ",\"api\":{\"platform\":\"" + legacy + "\"}")
                 + ",\"apis\":{\"platform\":{\"supported\":[" + supported + "],\"deprecated\":[" + deprecated + "]}}}}";
-        return BuilderMetadata.parse("b", json);
+        return metadata(json);
+    }
+
+    private static BuilderMetadata metadata(String label) {
+        return BuilderMetadata.from(config(Map.of(BuilderMetadata.LABEL, label), "CNB_USER_ID=1000", "CNB_GROUP_ID=1000"));
+    }
+
+    private static ImageConfig config(Map<String, String> labels, String... env) {
+        return new ImageConfig(List.of(env), "1000:1000", "/layers", List.of(), List.of(), labels, List.of(),
+                "linux", "amd64");
     }
 
     private static String list(String from, int lo, int hi) {
@@ -80,24 +91,26 @@ class PlatformApiNegotiationTest {
     @Test
     void builderWithoutAnyApiIsRefused() {
         IncompatiblePlatformApiException e = assertThrows(IncompatiblePlatformApiException.class,
-                () -> PlatformApiNegotiation.negotiate("b", BuilderMetadata.parse("b", "{}")));
+                () -> PlatformApiNegotiation.negotiate("b", metadata("{}")));
         assertTrue(e.getMessage().contains("names no platform API"), e.getMessage());
     }
 
     @ParameterizedTest
     @FieldSource(SUPPORTED)
     void lifecycleImageCapsTheVersion(PlatformApi api) {
-        Map<String, String> labels = Map.of(PlatformApiNegotiation.LIFECYCLE_APIS_LABEL,
+        ImageConfig labels = config(Map.of(PlatformApiNegotiation.LIFECYCLE_APIS_LABEL,
                 "{\"buildpack\":{\"supported\":[\"0.7\"]},\"platform\":{\"deprecated\":[],\"supported\":["
-                        + list("0.", 7, api.minor()) + "]}}");
+                        + list("0.", 7, api.minor()) + "]}}"));
         assertEquals(api, PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, 15), "", null),
                 "buildpacksio/lifecycle:0.19.0", labels));
     }
 
     @Test
     void lifecycleImageIsIntersected() {
-        Map<String, String> labels = Map.of(PlatformApiNegotiation.LIFECYCLE_APIS_LABEL,
-                "{\"buildpack\":{\"supported\":[\"0.7\"]},\"platform\":{\"deprecated\":[],\"supported\":[\"0.7\",\"0.8\",\"0.9\",\"0.10\",\"0.11\",\"0.12\",\"0.13\"]}}");
+        ImageConfig labels = config(Map.of(PlatformApiNegotiation.LIFECYCLE_APIS_LABEL,
+                "{\"buildpack\":{\"supported\":[\"0.7\"]},\"platform\":{\"deprecated\":[],\"supported\":[\"0.7\",\"0.8\",\"0.9\",\"0.10\",\"0.11\",\"0.12\",\"0.13\"]}}"));
+        assertEquals("0.13", PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, 15), "", null),
+                "buildpacksio/lifecycle:0.19.0", labels).toString());
         IncompatiblePlatformApiException e = assertThrows(IncompatiblePlatformApiException.class,
                 () -> PlatformApiNegotiation.negotiate("b", builder("\"0.14\"", "", null), "lc", labels));
         assertEquals("builder b's lifecycle (0.17.0) supports platform APIs 0.14 and lifecycle image lc supports 0.7–0.13;"
@@ -107,9 +120,9 @@ class PlatformApiNegotiationTest {
     @Test
     void lifecycleImageWithoutLabelIsRefused() {
         IncompatiblePlatformApiException e = assertThrows(IncompatiblePlatformApiException.class,
-                () -> PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, 15), "", null), "lc", Map.of()));
+                () -> PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, 15), "", null), "lc", config(Map.of())));
         assertTrue(e.getMessage().contains("lifecycle image lc has no io.buildpacks.lifecycle.apis label"), e.getMessage());
         assertThrows(IncompatiblePlatformApiException.class, () -> PlatformApiNegotiation.negotiate("b",
-                builder(list("0.", 7, 15), "", null), "lc", Map.of(PlatformApiNegotiation.LIFECYCLE_APIS_LABEL, "{oops")));
+                builder(list("0.", 7, 15), "", null), "lc", config(Map.of(PlatformApiNegotiation.LIFECYCLE_APIS_LABEL, "{oops"))));
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.locald.registry.RegistryCredential;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class RegistryAuthEnvTest {
     @Test
     void requestCredentialsWinOverDockerConfigForTheSameRegistry() throws Exception {
         RegistryAuthEnv auth = RegistryAuthEnv.of(
-                Map.of("https://Registry.Example:443/v2/", new RegistryCredential.Basic("config", "a")),
+                Map.of("Registry.Example:443", new RegistryCredential.Basic("config", "a")),
                 Map.of("registry.example:443", new RegistryCredential.Basic("request", "b")));
         @SuppressWarnings("unchecked")
         Map<String, String> json = new ObjectMapper().readValue(auth.json(), Map.class);
@@ -36,8 +37,28 @@ class RegistryAuthEnvTest {
 
     @Test
     void dockerHubIsWrittenUnderBothNames() {
-        RegistryAuthEnv auth = RegistryAuthEnv.of(Map.of("https://index.docker.io/v1/", new RegistryCredential.Bearer("t")), Map.of());
-        assertEquals(java.util.Set.of("docker.io", "index.docker.io"), auth.registries());
+        for (String hub : new String[] {"docker.io", "index.docker.io", "registry-1.docker.io"}) {
+            RegistryAuthEnv auth = RegistryAuthEnv.of(Map.of(hub, new RegistryCredential.Bearer("t")), Map.of());
+            assertEquals(java.util.Set.of("docker.io", "index.docker.io"), auth.registries(), hub);
+        }
+    }
+
+    /**
+     * The lifecycle (go-containerregistry's keychain) looks CNB_REGISTRY_AUTH up by the registry as ggcr names
+     * it: Docker Hub as index.docker.io, whatever the reference said.
+     */
+    @Test
+    void everyRegistryIsKeyedAsTheLifecycleLooksItUp() throws Exception {
+        dev.locald.image.ImageReference runImage = dev.locald.image.ImageReference.parse("paketobuildpacks/run:base");
+        RegistryAuthEnv auth = RegistryAuthEnv.of(
+                Map.of(runImage.registry(), new RegistryCredential.Basic("hub", "h"),
+                        "ghcr.io", new RegistryCredential.Basic("gh", "g")),
+                Map.of("127.0.0.1:5000", new RegistryCredential.Bearer("tok")));
+        @SuppressWarnings("unchecked")
+        Map<String, String> json = new ObjectMapper().readValue(auth.json(), Map.class);
+        assertEquals("Basic " + Base64.getEncoder().encodeToString("hub:h".getBytes()), json.get("index.docker.io"));
+        assertEquals("Basic " + Base64.getEncoder().encodeToString("gh:g".getBytes()), json.get("ghcr.io"));
+        assertEquals("Bearer tok", json.get("127.0.0.1:5000"));
     }
 
     @Test

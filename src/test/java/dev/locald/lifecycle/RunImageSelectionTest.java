@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.locald.image.BuilderMetadata;
+import dev.locald.image.ImageReference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,47 +16,50 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RunImageSelectionTest {
 
-    static final List<RunImageEntry> RUNS = List.of(
-            new RunImageEntry("index.docker.io/paketobuildpacks/run-jammy-base:latest",
+    static final List<BuilderMetadata.RunImage> RUNS = List.of(
+            new BuilderMetadata.RunImage("index.docker.io/paketobuildpacks/run-jammy-base:latest",
                     List.of("gcr.io/paketo/run:latest", "localhost:5000/run:latest")),
-            new RunImageEntry("other.example/run:2", List.of()));
+            new BuilderMetadata.RunImage("other.example/run:2", List.of()));
 
     @TempDir
     Path tmp;
 
     @Test
     void requestWins() {
-        assertEquals("my.example/run:x", RunImageSelection.select(Optional.of("my.example/run:x"), RUNS, "gcr.io/me/app", "b"));
+        assertEquals(ref("my.example/run:x"), RunImageSelection.select(Optional.of(ref("my.example/run:x")), RUNS,
+                ref("gcr.io/me/app"), "b"));
     }
 
     @Test
     void mirrorOnTheTargetRegistryIsPreferred() {
-        assertEquals("gcr.io/paketo/run:latest", RunImageSelection.select(Optional.empty(), RUNS, "gcr.io/me/app:1", "b"));
-        assertEquals("localhost:5000/run:latest", RunImageSelection.select(Optional.empty(), RUNS, "localhost:5000/me/app", "b"));
+        assertEquals(ref("gcr.io/paketo/run:latest"), RunImageSelection.select(Optional.empty(), RUNS,
+                ref("gcr.io/me/app:1"), "b"));
+        assertEquals(ref("localhost:5000/run:latest"), RunImageSelection.select(Optional.empty(), RUNS,
+                ref("localhost:5000/me/app"), "b"));
     }
 
     @Test
     void primaryWhenItIsOnTheTargetRegistryOrNothingMatches() {
         // docker hub under any spelling matches the primary image before any mirror
-        assertEquals("index.docker.io/paketobuildpacks/run-jammy-base:latest",
-                RunImageSelection.select(Optional.empty(), RUNS, "me/app", "b"));
-        assertEquals("index.docker.io/paketobuildpacks/run-jammy-base:latest",
-                RunImageSelection.select(Optional.empty(), RUNS, "quay.io/me/app", "b"));
+        assertEquals(ref("index.docker.io/paketobuildpacks/run-jammy-base:latest"),
+                RunImageSelection.select(Optional.empty(), RUNS, ref("me/app"), "b"));
+        assertEquals(ref("index.docker.io/paketobuildpacks/run-jammy-base:latest"),
+                RunImageSelection.select(Optional.empty(), RUNS, ref("quay.io/me/app"), "b"));
         // only the first entry is considered, as the analyzer does
-        assertEquals("index.docker.io/paketobuildpacks/run-jammy-base:latest",
-                RunImageSelection.select(Optional.empty(), RUNS, "other.example/me/app", "b"));
+        assertEquals(ref("index.docker.io/paketobuildpacks/run-jammy-base:latest"),
+                RunImageSelection.select(Optional.empty(), RUNS, ref("other.example/me/app"), "b"));
     }
 
     @Test
     void noRunImageAnywhereIsAClearError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RunImageSelection.select(Optional.empty(), List.of(), "x/y", "tiny"));
+                () -> RunImageSelection.select(Optional.empty(), List.of(), ref("x/y"), "tiny"));
         assertTrue(e.getMessage().startsWith("builder tiny names no run image"), e.getMessage());
     }
 
     @Test
     void readsRunTomlAndStackToml() {
-        List<RunImageEntry> run = RunImages.fromRunToml("""
+        List<BuilderMetadata.RunImage> run = RunImages.fromRunToml("""
                 [[images]]
                 image = "r.example/run:1"
                 mirrors = ["m.example/run:1"]
@@ -62,16 +67,16 @@ class RunImageSelectionTest {
                 [[images]]
                 image = "r.example/run-alt:1"
                 """);
-        assertEquals(List.of(new RunImageEntry("r.example/run:1", List.of("m.example/run:1")),
-                new RunImageEntry("r.example/run-alt:1", List.of())), run);
-        List<RunImageEntry> stack = RunImages.fromStackToml("""
+        assertEquals(List.of(new BuilderMetadata.RunImage("r.example/run:1", List.of("m.example/run:1")),
+                new BuilderMetadata.RunImage("r.example/run-alt:1", List.of())), run);
+        List<BuilderMetadata.RunImage> stack = RunImages.fromStackToml("""
                 [run-image]
                   image = "r.example/run:1"
                   mirrors = []
                 [build-image]
                   image = "r.example/build:1"
                 """);
-        assertEquals(List.of(new RunImageEntry("r.example/run:1", List.of())), stack);
+        assertEquals(List.of(new BuilderMetadata.RunImage("r.example/run:1", List.of())), stack);
         assertEquals(List.of(), RunImages.fromStackToml(""));
         assertEquals(List.of(), RunImages.fromRunToml(""));
     }
@@ -88,7 +93,7 @@ class RunImageSelectionTest {
 
     @Test
     void runTomlRoundTripsWithTheRequestFirst() throws IOException {
-        List<RunImageEntry> entries = RunToml.entries(Optional.of("my.example/run:x"), RUNS);
+        List<BuilderMetadata.RunImage> entries = RunToml.entries(Optional.of(ref("my.example/run:x")), RUNS);
         assertEquals("my.example/run:x", entries.get(0).image());
         assertEquals(3, entries.size());
         Path file = RunToml.write(tmp, entries, new CnbUser(1000, 1000));
@@ -97,17 +102,13 @@ class RunImageSelectionTest {
     }
 
     @Test
-    void registryHostFollowsDockerRules() {
-        assertEquals("index.docker.io", RegistryHost.of("busybox"));
-        assertEquals("index.docker.io", RegistryHost.of("library/busybox:1"));
-        assertEquals("index.docker.io", RegistryHost.of("docker.io/library/busybox"));
-        assertEquals("localhost", RegistryHost.of("localhost/app"));
-        assertEquals("127.0.0.1:5000", RegistryHost.of("127.0.0.1:5000/app@sha256:abc"));
-        assertEquals("gcr.io", RegistryHost.of("GCR.io/x/y"));
-        assertEquals("index.docker.io/library/busybox", RegistryHost.repository("busybox:latest"));
-        assertEquals("index.docker.io/library/busybox", RegistryHost.repository("docker.io/busybox"));
-        assertEquals("localhost:5000/team/app", RegistryHost.repository("localhost:5000/team/app:v1"));
-        assertEquals("localhost:5000/team/app", RegistryHost.repository("localhost:5000/team/app@sha256:" + "a".repeat(64)));
-        assertEquals("index.docker.io/me/app", RegistryHost.repository("me/app"));
+    void aRunImageThatIsNoReferenceIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunImageSelection.select(
+                Optional.empty(), List.of(new BuilderMetadata.RunImage("Bad/Run", List.of())), ref("x/y"), "b"));
+        assertTrue(e.getMessage().startsWith("builder b names an invalid run image"), e.getMessage());
+    }
+
+    private static ImageReference ref(String reference) {
+        return ImageReference.parse(reference);
     }
 }

@@ -77,7 +77,7 @@ class RegistryAuthTest {
     @Test
     void perRequestCredentialsWork(TestRegistry registry) {
         ResolvedImage resolved = resolver(dir.resolve("absent.json")).resolve(ref(registry),
-                Optional.of(new RegistryCredential(registry.username(), registry.password())));
+                Optional.of(new RegistryCredential.Basic(registry.username(), registry.password())));
         assertEquals(Digest.parse(pushed.manifestDigest()), resolved.manifestDigest());
     }
 
@@ -102,9 +102,9 @@ class RegistryAuthTest {
         ImageResolver resolver = resolver(good);
         resolver.resolve(ref(registry)); // caches a working login for the docker-config credential
         RegistryException refused = assertThrows(RegistryException.class, () -> resolver.resolve(ref(registry),
-                Optional.of(new RegistryCredential(registry.username(), "wrong-per-request"))));
+                Optional.of(new RegistryCredential.Basic(registry.username(), "wrong-per-request"))));
         assertEquals(RegistryException.Kind.UNAUTHORIZED, refused.kind());
         assertFalse(refused.getMessage().contains("wrong-per-request"));
-        assertFalse(new RegistryCredential("u", "secret-value").toString().contains("secret-value"));
+        assertFalse(new RegistryCredential.Basic("u", "secret-value").toString().contains("secret-value"));
     }
 }

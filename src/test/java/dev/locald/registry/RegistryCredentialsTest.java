@@ -29,9 +29,9 @@ class RegistryCredentialsTest {
                 + "\"https://index.docker.io/v1/\":{\"auth\":\"" + auth("hubuser", "hubpass") + "\"},"
                 + "\"registry.example.com:5000\":{\"auth\":\"" + auth("reguser", "regpass") + "\"}}}");
         RegistryCredentials credentials = new RegistryCredentials(config);
-        assertEquals(Optional.of(new RegistryCredential("hubuser", "hubpass")),
+        assertEquals(Optional.of(new RegistryCredential.Basic("hubuser", "hubpass")),
                 credentials.forImage(ImageReference.parse("busybox"), Optional.empty()));
-        assertEquals(Optional.of(new RegistryCredential("reguser", "regpass")),
+        assertEquals(Optional.of(new RegistryCredential.Basic("reguser", "regpass")),
                 credentials.forImage(ImageReference.parse("registry.example.com:5000/a/b:1"), Optional.empty()));
         assertEquals(Optional.empty(),
                 credentials.forImage(ImageReference.parse("other.example.com/a/b:1"), Optional.empty()));
@@ -41,7 +41,7 @@ class RegistryCredentialsTest {
     void perRequestCredentialWins() throws Exception {
         Path config = dir.resolve("config.json");
         Files.writeString(config, "{\"auths\":{\"registry.example.com\":{\"auth\":\"" + auth("a", "b") + "\"}}}");
-        RegistryCredential given = new RegistryCredential("request-user", "request-pass");
+        RegistryCredential given = new RegistryCredential.Basic("request-user", "request-pass");
         assertEquals(Optional.of(given), new RegistryCredentials(config)
                 .forImage(ImageReference.parse("registry.example.com/x:1"), Optional.of(given)));
     }
@@ -64,7 +64,7 @@ class RegistryCredentialsTest {
 
     @Test
     void credentialToStringHidesThePassword() {
-        String text = new RegistryCredential("user", "hunter2").toString();
+        String text = new RegistryCredential.Basic("user", "hunter2").toString();
         assertTrue(text.contains("user") && !text.contains("hunter2"), text);
     }
 }

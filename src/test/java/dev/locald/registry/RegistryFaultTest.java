@@ -241,7 +241,7 @@ class RegistryFaultTest {
                             .setHeader("Location", "http://localhost:" + storage.getPort() + "/bucket/blob?sig=abc").build();
                 }
             });
-            Path blob = ensure(client(0), Optional.of(new RegistryCredential("robot", "t0p-secret")));
+            Path blob = ensure(client(0), Optional.of(new RegistryCredential.Basic("robot", "t0p-secret")));
             assertArrayEquals(BLOB, Files.readAllBytes(blob));
 
             RecordedRequest anonymous = server.takeRequest(5, TimeUnit.SECONDS);
@@ -294,9 +294,43 @@ class RegistryFaultTest {
             }
         });
         ResolvedImage resolved = new ImageResolver(client(0), new BlobFetcher(client(0)))
-                .resolve(ref(), Optional.of(new RegistryCredential("me", "pw")));
+                .resolve(ref(), Optional.of(new RegistryCredential.Basic("me", "pw")));
         assertEquals(Digest.ofBytes(manifest), resolved.manifestDigest());
         assertEquals(DIGEST, resolved.layers().get(0).digest());
         assertEquals("linux/amd64", resolved.platform());
+    }
+
+    /** A registry token (a request's {"token": …}) is sent to the registry as Bearer, never to a token service. */
+    @Test
+    void registryTokenIsSentAsBearer() throws Exception {
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                if (!"Bearer reg-tok".equals(request.getHeaders().get("Authorization"))) {
+                    return new MockResponse.Builder().code(401).setHeader("WWW-Authenticate",
+                            "Bearer realm=\"http://127.0.0.1:" + server.getPort() + "/token\"").build();
+                }
+                return ok(BLOB);
+            }
+        });
+        Path blob = ensure(client(0), Optional.of(new RegistryCredential.Bearer("reg-tok")));
+        assertArrayEquals(BLOB, Files.readAllBytes(blob));
+        RecordedRequest first = server.takeRequest(5, TimeUnit.SECONDS);
+        assertEquals("Bearer reg-tok", first.getHeaders().get("Authorization"), "sent with the first request");
+        assertEquals(1, server.getRequestCount(), "no challenge round trip, no token service");
+
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return new MockResponse.Builder().code(401).setHeader("WWW-Authenticate",
+                        "Bearer realm=\"http://127.0.0.1:" + server.getPort() + "/token\"").build();
+            }
+        });
+        BlobStore empty = new BlobStore(dir.resolve("data-2"));
+        RegistryException e = assertThrows(RegistryException.class, () -> empty.ensure(DIGEST, BLOB.length,
+                new BlobFetcher(client(0)).source(ref(), DIGEST, BLOB.length,
+                        Optional.of(new RegistryCredential.Bearer("other-tok")))));
+        assertTrue(e.getMessage().contains("refused the credentials"), e.getMessage());
+        assertTrue(!e.getMessage().contains("other-tok"), e.getMessage());
     }
 }
