@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.locald.builds.BuildRequest;
-import dev.locald.builds.Network;
 import dev.locald.builds.RegistryAuth;
+import dev.locald.image.NetworkMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -123,7 +123,7 @@ public final class BuildRequestParser {
             List<String> tags = tags();
             boolean trustBuilder = bool("trustBuilder");
             boolean clearCache = bool("clearCache");
-            Network network = network();
+            NetworkMode network = network();
             Optional<Duration> timeout = timeout();
             Optional<RegistryAuth> auth = registryAuth();
             Optional<Path> sourcePath = source();
@@ -328,15 +328,16 @@ public final class BuildRequestParser {
             return node.booleanValue();
         }
 
-        private Network network() {
+        private NetworkMode network() {
             JsonNode node = root.get("network");
             if (node == null || node.isNull()) {
-                return Network.HOST;
+                return NetworkMode.HOST;
             }
-            Optional<Network> network = node.isTextual() ? Network.ofWireName(node.textValue()) : Optional.empty();
+            Optional<NetworkMode> network = node.isTextual()
+                    ? NetworkMode.ofWireName(node.textValue()) : Optional.empty();
             if (network.isEmpty()) {
                 error("network", "must be \"host\" or \"none\"");
-                return Network.HOST;
+                return NetworkMode.HOST;
             }
             return network.get();
         }

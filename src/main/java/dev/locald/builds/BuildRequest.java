@@ -1,5 +1,6 @@
 package dev.locald.builds;
 
+import dev.locald.image.NetworkMode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,7 @@ public record BuildRequest(
         List<String> tags,
         boolean trustBuilder,
         boolean clearCache,
-        Network network,
+        NetworkMode network,
         Optional<Duration> timeout,
         Optional<RegistryAuth> registryAuth) {
 

@@ -1,7 +1,7 @@
 package dev.locald.cnb;
 
-import dev.locald.lifecycle.CnbUser;
-import dev.locald.lifecycle.OwnedFiles;
+import dev.locald.fs.OwnedFiles;
+import dev.locald.image.CnbUser;
 import dev.locald.lifecycle.RegistryHost;
 
 import dev.locald.fs.TreeDeleter;
@@ -105,7 +105,7 @@ public final class BuildCaches {
         } catch (NoSuchFileException e) {
             Files.createDirectory(dir);
             OwnedFiles.chmod(dir, "rwxr-x---");
-            OwnedFiles.chown(dir, owner);
+            OwnedFiles.chown(dir, owner.uid(), owner.gid());
             return true;
         }
         if (!attrs.isDirectory()) {
@@ -116,7 +116,7 @@ public final class BuildCaches {
         boolean otherOwner = uid != owner.uid() || gid != owner.gid();
         if (clear || otherOwner) {
             TreeDeleter.deleteContents(dir);
-            OwnedFiles.chown(dir, owner);
+            OwnedFiles.chown(dir, owner.uid(), owner.gid());
             return true;
         }
         return false;

@@ -1,5 +1,6 @@
 package dev.locald.etc;
 
+import dev.locald.image.CnbUser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -82,17 +83,17 @@ public final class GroupFile {
     }
 
     /**
-     * This file with group 0 when missing and the CNB user's group when its gid is missing (named after
-     * the user, or {@code <name>-<gid>} when that name belongs to another gid).
+     * This file with group 0 when missing and the CNB user's group when its gid is missing (called
+     * {@code name}, or {@code <name>-<gid>} when that name belongs to another gid).
      */
-    public GroupFile withBuildGroups(CnbUser user) {
+    public GroupFile withBuildGroups(CnbUser user, String name) {
         GroupFile result = this;
         if (result.byGid(0).isEmpty()) {
             result = result.with(new Entry(result.byName("root").isPresent() ? "root-0" : "root", "x", 0, List.of()));
         }
         if (result.byGid(user.gid()).isEmpty()) {
-            String name = result.byName(user.name()).isPresent() ? user.name() + "-" + user.gid() : user.name();
-            result = result.with(new Entry(name, "x", user.gid(), List.of()));
+            String free = result.byName(name).isPresent() ? name + "-" + user.gid() : name;
+            result = result.with(new Entry(free, "x", user.gid(), List.of()));
         }
         return result;
     }

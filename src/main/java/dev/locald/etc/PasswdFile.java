@@ -1,5 +1,6 @@
 package dev.locald.etc;
 
+import dev.locald.image.CnbUser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -84,19 +85,19 @@ public final class PasswdFile {
     }
 
     /**
-     * This file with a root entry when uid 0 has none, and the CNB user when its uid has none. An
-     * existing entry for the CNB uid is kept as the image defines it (its name and home win); when the
-     * wanted name is taken by another uid the added user is called {@code <name>-<uid>}.
+     * This file with a root entry when uid 0 has none, and the CNB user ({@code name}, {@code home}) when
+     * its uid has none. An existing entry for the CNB uid is kept as the image defines it (its name and home
+     * win); when the wanted name is taken by another uid the added user is called {@code <name>-<uid>}.
      */
-    public PasswdFile withBuildUsers(CnbUser user, long cnbGroupGid) {
+    public PasswdFile withBuildUsers(CnbUser user, String name, String home) {
         PasswdFile result = this;
         if (result.byUid(0).isEmpty()) {
-            String name = result.byName("root").isPresent() ? "root-0" : "root";
-            result = result.with(new Entry(name, "x", 0, 0, "root", "/root", "/bin/sh"));
+            String root = result.byName("root").isPresent() ? "root-0" : "root";
+            result = result.with(new Entry(root, "x", 0, 0, "root", "/root", "/bin/sh"));
         }
         if (result.byUid(user.uid()).isEmpty()) {
-            String name = result.byName(user.name()).isPresent() ? user.name() + "-" + user.uid() : user.name();
-            result = result.with(new Entry(name, "x", user.uid(), cnbGroupGid, "", user.home(), "/bin/sh"));
+            String free = result.byName(name).isPresent() ? name + "-" + user.uid() : name;
+            result = result.with(new Entry(free, "x", user.uid(), user.gid(), "", home, "/bin/sh"));
         }
         return result;
     }

@@ -111,14 +111,7 @@ public record ImageConfig(
 
     /** The value of the last {@code NAME=…} entry for the name, as a process would see it. */
     public Optional<String> envValue(String name) {
-        String prefix = name + "=";
-        String value = null;
-        for (String entry : env) {
-            if (entry.startsWith(prefix)) {
-                value = entry.substring(prefix.length());
-            }
-        }
-        return Optional.ofNullable(value);
+        return EnvList.value(env, name);
     }
 
     /** The label's value, if the image has it. */

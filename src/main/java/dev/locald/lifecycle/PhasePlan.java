@@ -1,5 +1,6 @@
 package dev.locald.lifecycle;
 
+import dev.locald.image.NetworkMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package dev.locald.lifecycle;
 
+import dev.locald.image.CnbUser;
+import dev.locald.image.NetworkMode;
 import java.util.List;
 import java.util.Optional;
 

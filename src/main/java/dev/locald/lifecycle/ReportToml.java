@@ -2,6 +2,7 @@ package dev.locald.lifecycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.locald.fs.OwnedFiles;
 import dev.locald.image.Digest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package dev.locald.source;
 
+import dev.locald.fs.OwnedFiles;
 import dev.locald.lifecycle.BuildpackRef;
-import dev.locald.lifecycle.CnbUser;
-import dev.locald.lifecycle.OwnedFiles;
+import dev.locald.image.CnbUser;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -107,7 +107,7 @@ final class WorkspaceWriter {
         }
         Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setPermissions(perms(mode | 0700));
-        OwnedFiles.chown(dir, owner);
+        OwnedFiles.chown(dir, owner.uid(), owner.gid());
     }
 
     void file(String name, int mode, InputStream content) throws IOException, SourceArchiveException {
@@ -127,7 +127,7 @@ final class WorkspaceWriter {
         }
         Files.getFileAttributeView(file, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setPermissions(perms(mode | 0600));
-        OwnedFiles.chown(file, owner);
+        OwnedFiles.chown(file, owner.uid(), owner.gid());
         regularFiles.add(String.join("/", c));
     }
 
@@ -139,7 +139,7 @@ final class WorkspaceWriter {
         checkSymlinkTarget(name, c, target);
         Path link = replaceable(name, c);
         Files.createSymbolicLink(link, link.getFileSystem().getPath(target));
-        OwnedFiles.chown(link, owner); // lchown: the link itself
+        OwnedFiles.chown(link, owner.uid(), owner.gid()); // lchown: the link itself
         regularFiles.remove(String.join("/", c));
     }
 
@@ -216,7 +216,7 @@ final class WorkspaceWriter {
                 Files.createDirectory(dir);
                 Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                         .setPermissions(perms(0755));
-                OwnedFiles.chown(dir, owner);
+                OwnedFiles.chown(dir, owner.uid(), owner.gid());
             } else if (a.isSymbolicLink()) {
                 throw new SourceArchiveException("entry " + BuildpackRef.quote(name) + " goes through the symlink "
                         + BuildpackRef.quote(String.join("/", c.subList(0, i + 1))) + "; writing through links is refused");

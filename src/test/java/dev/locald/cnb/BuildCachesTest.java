@@ -1,6 +1,6 @@
 package dev.locald.cnb;
 
-import dev.locald.lifecycle.CnbUser;
+import dev.locald.image.CnbUser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

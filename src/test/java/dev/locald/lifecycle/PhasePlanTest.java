@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.locald.image.CnbUser;
+import dev.locald.image.NetworkMode;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -290,8 +292,8 @@ class PhasePlanTest {
         assertEquals("/cnb/lifecycle/exporter", Phase.EXPORTER.binary());
         assertEquals(Phase.RESTORER, Phase.fromId("restorer"));
         assertThrows(IllegalArgumentException.class, () -> Phase.fromId("rebaser"));
-        assertEquals(NetworkMode.NONE, NetworkMode.parse("none"));
-        assertThrows(IllegalArgumentException.class, () -> NetworkMode.parse("bridge"));
+        assertEquals(Optional.of(NetworkMode.NONE), NetworkMode.ofWireName("none"));
+        assertEquals(Optional.empty(), NetworkMode.ofWireName("bridge"));
         assertEquals(LogLevel.DEBUG, LogLevel.parse("debug"));
         assertThrows(IllegalArgumentException.class, () -> LogLevel.parse("DEBUG"));
         PhasePlan debug = PhasePlan.create(PlatformApi.parse("0.13"), true, options().logLevel(LogLevel.DEBUG).build());
