@@ -1,16 +1,15 @@
 package dev.locald.etc;
 
+import static dev.locald.fs.NoFollow.lstat;
+
 import dev.locald.fs.TreeDeleter;
 import dev.locald.image.CnbUser;
 import dev.locald.image.NetworkMode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -143,18 +142,18 @@ public final class SyntheticRoot {
      */
     static void prepareMountTargets(Path rootfs) throws IOException {
         Path etc = rootfs.resolve("etc");
-        Optional<BasicFileAttributes> etcAttributes = lstat(etc);
-        if (etcAttributes.isPresent() && !etcAttributes.get().isDirectory()) {
+        BasicFileAttributes etcAttributes = lstat(etc);
+        if (etcAttributes != null && !etcAttributes.isDirectory()) {
             LOG.warnf("image /etc is not a directory; removed (runc creates a directory for the mounts)");
             TreeDeleter.deleteTree(etc);
         }
-        if (etcAttributes.isEmpty() || !etcAttributes.get().isDirectory()) {
+        if (etcAttributes == null || !etcAttributes.isDirectory()) {
             return;
         }
         for (String name : ETC_FILES) {
             Path target = etc.resolve(name);
-            Optional<BasicFileAttributes> attributes = lstat(target);
-            if (attributes.isPresent() && !attributes.get().isRegularFile()) {
+            BasicFileAttributes attributes = lstat(target);
+            if (attributes != null && !attributes.isRegularFile()) {
                 LOG.warnf("image /etc/%s is not a regular file; replaced by an empty one", name);
                 TreeDeleter.deleteTree(target);
                 Files.createFile(target);
@@ -169,19 +168,12 @@ public final class SyntheticRoot {
                 continue;
             }
             current = current.resolve(part);
-            Optional<BasicFileAttributes> attributes = lstat(current);
-            if (attributes.isEmpty() || !attributes.get().isDirectory()) {
+            BasicFileAttributes attributes = lstat(current);
+            if (attributes == null || !attributes.isDirectory()) {
                 return true;
             }
         }
         return false;
     }
 
-    private static Optional<BasicFileAttributes> lstat(Path path) throws IOException {
-        try {
-            return Optional.of(Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
-    }
 }

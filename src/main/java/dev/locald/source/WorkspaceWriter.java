@@ -1,5 +1,7 @@
 package dev.locald.source;
 
+import static dev.locald.fs.NoFollow.lstat;
+
 import dev.locald.fs.OwnedFiles;
 import dev.locald.lifecycle.BuildpackRef;
 import dev.locald.image.CnbUser;
@@ -10,7 +12,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -240,14 +241,6 @@ final class WorkspaceWriter {
             regularFiles.remove(String.join("/", c));
         }
         return p;
-    }
-
-    private static BasicFileAttributes lstat(Path p) throws IOException {
-        try {
-            return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return null;
-        }
     }
 
     private static String kind(BasicFileAttributes a) {
