@@ -43,7 +43,7 @@ public final class OrderToml {
 
     /** Writes {@code <layersDir>/order.toml}, owned by the CNB user; refuses to replace anything there. */
     public static Path write(Path layersDir, List<BuildpackRef> group, CnbUser owner) throws IOException {
-        return OwnedFiles.writeNew(layersDir, ContainerPaths.ORDER_TOML_NAME,
+        return OwnedFiles.writeNew(layersDir, BuildDir.ORDER_TOML,
                 render(group).getBytes(StandardCharsets.UTF_8), "rw-r--r--", owner.uid(), owner.gid());
     }
 }

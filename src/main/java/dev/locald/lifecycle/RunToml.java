@@ -53,7 +53,7 @@ public final class RunToml {
 
     /** Writes {@code <layersDir>/run.toml}, owned by the CNB user; refuses to replace anything there. */
     public static Path write(Path layersDir, List<RunImageEntry> entries, CnbUser owner) throws IOException {
-        return OwnedFiles.writeNew(layersDir, ContainerPaths.RUN_TOML_NAME,
+        return OwnedFiles.writeNew(layersDir, BuildDir.RUN_TOML,
                 render(entries).getBytes(StandardCharsets.UTF_8), "rw-r--r--", owner.uid(), owner.gid());
     }
 }

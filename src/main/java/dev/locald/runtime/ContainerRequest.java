@@ -63,7 +63,7 @@ public record ContainerRequest(
                 throw new IllegalArgumentException("invalid environment entry (want NAME=value): " + variable);
             }
         }
-        ContainerPaths.requireAbsolute(cwd, "cwd");
+        ContainerPathCheck.requireAbsolute(cwd, "cwd");
         requireId(uid, "uid");
         requireId(gid, "gid");
         additionalGids = List.copyOf(additionalGids);
