@@ -109,11 +109,6 @@ public record ImageConfig(
                 text(root, "architecture", "architecture"));
     }
 
-    /** The value of the last {@code NAME=…} entry for the name, as a process would see it. */
-    public Optional<String> envValue(String name) {
-        return EnvList.value(env, name);
-    }
-
     /** The label's value, if the image has it. */
     public Optional<String> label(String key) {
         return Optional.ofNullable(labels.get(key));
