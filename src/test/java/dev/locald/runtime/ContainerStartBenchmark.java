@@ -69,7 +69,8 @@ class ContainerStartBenchmark {
                 Path scratch = Files.createDirectories(engine.base.resolve("spec-" + i + "/etc"));
                 long t3 = System.nanoTime();
                 PreparedRoot root = new SyntheticRoot(new ResolvConf(engine.hostResolvConf, List.of("8.8.8.8")))
-                        .prepare(rootfs, scratch, new SyntheticRoot.Request(EngineFixture.CNB, "locald", List.of(), NetworkMode.NONE));
+                        .prepare(rootfs, scratch, new SyntheticRoot.Request(EngineFixture.CNB, "locald", List.of(),
+                                NetworkMode.NONE));
                 new Bundle(scratch.getParent()).writeConfig(specFactory.create(template, root));
                 long t4 = System.nanoTime();
                 if (i >= 5) {
