@@ -4,9 +4,9 @@ import dev.locald.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.builds.BuildRequest;
-import dev.locald.builds.Network;
 import dev.locald.image.ImageReference;
 import dev.locald.registry.RegistryCredential;
+import dev.locald.image.NetworkMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -116,7 +116,7 @@ public final class BuildRequestParser {
             List<ImageReference> tags = tags();
             boolean trustBuilder = bool("trustBuilder");
             boolean clearCache = bool("clearCache");
-            Network network = network();
+            NetworkMode network = network();
             Optional<Duration> timeout = timeout();
             Optional<RegistryCredential> auth = RegistryAuthField.parse(root.get(RegistryAuthField.NAME), errors);
             Optional<Path> sourcePath = source();
@@ -323,15 +323,16 @@ public final class BuildRequestParser {
             return node.booleanValue();
         }
 
-        private Network network() {
+        private NetworkMode network() {
             JsonNode node = root.get("network");
             if (node == null || node.isNull()) {
-                return Network.HOST;
+                return NetworkMode.HOST;
             }
-            Optional<Network> network = node.isTextual() ? Network.ofWireName(node.textValue()) : Optional.empty();
+            Optional<NetworkMode> network = node.isTextual()
+                    ? NetworkMode.ofWireName(node.textValue()) : Optional.empty();
             if (network.isEmpty()) {
                 error("network", "must be \"host\" or \"none\"");
-                return Network.HOST;
+                return NetworkMode.HOST;
             }
             return network.get();
         }

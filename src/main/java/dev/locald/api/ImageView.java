@@ -75,7 +75,7 @@ public record ImageView(
                               ApisView lifecycleApis, List<RunImageView> runImages, List<BuildpackView> buildpacks,
                               String stackId) {
         static BuilderView of(BuilderMetadata m) {
-            return new BuilderView(m.userId(), m.groupId(), m.lifecycleVersion(), List.copyOf(m.platformApis()),
+            return new BuilderView(m.user().uid(), m.user().gid(), m.lifecycleVersion(), List.copyOf(m.platformApis()),
                     ApisView.of(m.apis()),
                     m.runImages().stream().map(r -> new RunImageView(r.image(), r.mirrors())).toList(),
                     m.buildpacks().stream().map(b -> new BuildpackView(b.id(), b.version())).toList(),

@@ -2,6 +2,7 @@ package dev.locald.builds;
 
 import dev.locald.image.ImageReference;
 import dev.locald.registry.RegistryCredential;
+import dev.locald.image.NetworkMode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ public record BuildRequest(
         List<ImageReference> tags,
         boolean trustBuilder,
         boolean clearCache,
-        Network network,
+        NetworkMode network,
         Optional<Duration> timeout,
         Optional<RegistryCredential> registryAuth) {
 

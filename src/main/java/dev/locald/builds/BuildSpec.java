@@ -1,5 +1,6 @@
 package dev.locald.builds;
 
+import dev.locald.image.NetworkMode;
 import java.time.Duration;
 import java.util.List;
 
@@ -16,7 +17,7 @@ public record BuildSpec(
         List<String> tags,
         boolean trustBuilder,
         boolean clearCache,
-        Network network,
+        NetworkMode network,
         Duration timeout,
         boolean registryAuth) {
 

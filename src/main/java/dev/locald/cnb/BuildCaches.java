@@ -1,8 +1,9 @@
 package dev.locald.cnb;
 
 import dev.locald.config.DataLayout;
-import dev.locald.lifecycle.CnbUser;
-import dev.locald.lifecycle.OwnedFiles;
+import dev.locald.fs.NoFollow;
+import dev.locald.fs.OwnedFiles;
+import dev.locald.image.CnbUser;
 
 import dev.locald.fs.TreeDeleter;
 import dev.locald.image.ImageReference;
@@ -13,7 +14,6 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -104,13 +104,11 @@ public final class BuildCaches {
 
     /** @return whether the cache is empty because it was cleared or newly made */
     private static boolean prepare(Path dir, boolean clear, CnbUser owner) throws IOException {
-        BasicFileAttributes attrs;
-        try {
-            attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
+        BasicFileAttributes attrs = NoFollow.lstat(dir);
+        if (attrs == null) {
             Files.createDirectory(dir);
             OwnedFiles.chmod(dir, "rwxr-x---");
-            OwnedFiles.chown(dir, owner);
+            OwnedFiles.chown(dir, owner.uid(), owner.gid());
             return true;
         }
         if (!attrs.isDirectory()) {
@@ -121,7 +119,7 @@ public final class BuildCaches {
         boolean otherOwner = uid != owner.uid() || gid != owner.gid();
         if (clear || otherOwner) {
             TreeDeleter.deleteContents(dir);
-            OwnedFiles.chown(dir, owner);
+            OwnedFiles.chown(dir, owner.uid(), owner.gid());
             return true;
         }
         return false;

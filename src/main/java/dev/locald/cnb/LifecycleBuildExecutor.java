@@ -8,21 +8,20 @@ import dev.locald.builds.BuildProgress;
 import dev.locald.builds.BuildRequest;
 import dev.locald.builds.BuildResult;
 import dev.locald.builds.BuildSource;
-import dev.locald.builds.Network;
 
 import dev.locald.config.LocaldConfig;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.image.BuilderMetadata;
+
+import dev.locald.image.CnbUser;
 import dev.locald.image.ImageConfig;
 import dev.locald.image.ImageReference;
 import dev.locald.cnb.BuildCaches;
 import dev.locald.lifecycle.BuildWorkspace;
 import dev.locald.lifecycle.BuildpackOrder;
 import dev.locald.lifecycle.BuildpackRef;
-import dev.locald.lifecycle.CnbUser;
 import dev.locald.lifecycle.IncompatiblePlatformApiException;
 import dev.locald.lifecycle.LogLevel;
-import dev.locald.lifecycle.NetworkMode;
 import dev.locald.lifecycle.OrderToml;
 import dev.locald.lifecycle.PhaseExit;
 import dev.locald.lifecycle.PhaseImage;
@@ -150,7 +149,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                     .tags(request.tags())
                     .runImage(runImage)
                     .clearCache(request.clearCache())
-                    .network(request.network() == Network.HOST ? NetworkMode.HOST : NetworkMode.NONE)
+                    .network(request.network())
                     .customOrder(customOrder)
                     .cache(true)
                     .insecure(insecureRegistries(target))

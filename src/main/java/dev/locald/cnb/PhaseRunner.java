@@ -1,8 +1,7 @@
 package dev.locald.cnb;
 
+import dev.locald.image.EnvList;
 import dev.locald.lifecycle.BuildWorkspace;
-import dev.locald.lifecycle.CnbUser;
-import dev.locald.lifecycle.NetworkMode;
 import dev.locald.lifecycle.PhaseMount;
 import dev.locald.lifecycle.PhaseSpec;
 import dev.locald.lifecycle.RegistryAuthEnv;
@@ -38,7 +37,7 @@ public final class PhaseRunner {
         }
 
         public String path() {
-            return env.stream().filter(e -> e.startsWith("PATH=")).map(e -> e.substring(5)).findFirst().orElse("");
+            return EnvList.value(env, "PATH").orElse("");
         }
     }
 
@@ -61,15 +60,12 @@ public final class PhaseRunner {
                                Optional<Duration> timeout, Path scratch) throws IOException, InterruptedException {
         Path assemblyDir = Files.createDirectories(scratch.resolve("rootfs-" + spec.phase().id()));
         try (AssembledRootfs rootfs = assembler.assemble(image.layerDirs(), assemblyDir)) {
-            ContainerRequest.Builder request = ContainerRequest.builder(containerId, rootfs.root(),
-                            dev.locald.etc.CnbUser.of(spec.user().uid(), spec.user().gid()))
+            ContainerRequest.Builder request = ContainerRequest.builder(containerId, rootfs.root(), spec.user())
                     .args(spec.argv())
                     .imagePath(image.path())
                     .env(spec.processEnv(image.env(), auth))
                     .cwd(image.workingDir().isBlank() ? "/" : image.workingDir())
-                    .user(spec.user().uid(), spec.user().gid())
-                    .network(spec.network() == NetworkMode.HOST
-                            ? dev.locald.runtime.NetworkMode.HOST : dev.locald.runtime.NetworkMode.ISOLATED)
+                    .network(spec.network())
                     .limits(limits)
                     .hostname("locald-build");
             for (PhaseMount mount : spec.mounts()) {

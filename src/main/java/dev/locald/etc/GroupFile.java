@@ -1,6 +1,6 @@
 package dev.locald.etc;
 
-import java.util.ArrayList;
+import dev.locald.image.CnbUser;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,7 +12,8 @@ import java.util.Optional;
 public final class GroupFile {
 
     /** One {@code name:password:gid:member,member} line. */
-    public record Entry(String name, String password, long gid, List<String> members) {
+    public record Entry(String name, String password, long gid, List<String> members)
+            implements UserDatabaseText.Entry {
         public Entry {
             UserDatabaseText.requireName(name);
             UserDatabaseText.requireField(password);
@@ -21,85 +22,49 @@ public final class GroupFile {
             members.forEach(UserDatabaseText::requireName);
         }
 
-        String line() {
+        @Override
+        public String line() {
             return String.join(":", name, password, Long.toString(gid), String.join(",", members));
         }
     }
 
-    private final List<String> lines;
-    private final List<Entry> entries;
+    private final UserDatabaseText<Entry> text;
 
-    private GroupFile(List<String> lines, List<Entry> entries) {
-        this.lines = List.copyOf(lines);
-        this.entries = List.copyOf(entries);
+    private GroupFile(UserDatabaseText<Entry> text) {
+        this.text = text;
     }
 
     public static GroupFile empty() {
-        return new GroupFile(List.of(), List.of());
+        return new GroupFile(UserDatabaseText.empty());
     }
 
     /** Parses the text of a group file; empty when any line is not a valid entry. */
     public static Optional<GroupFile> parse(String text) {
-        List<String> lines = new ArrayList<>();
-        List<Entry> entries = new ArrayList<>();
-        for (String line : UserDatabaseText.lines(text)) {
-            lines.add(line);
-            if (UserDatabaseText.isBlankOrComment(line)) {
-                continue;
-            }
-            String[] fields = line.split(":", -1);
-            if (fields.length != 4) {
-                return Optional.empty();
-            }
-            try {
-                List<String> members = fields[3].isEmpty() ? List.of() : List.of(fields[3].split(",", -1));
-                entries.add(new Entry(fields[0], fields[1], UserDatabaseText.parseId(fields[2]), members));
-            } catch (IllegalArgumentException e) {
-                return Optional.empty();
-            }
-        }
-        return Optional.of(new GroupFile(lines, entries));
+        return UserDatabaseText.<Entry>parse(text, 4, f -> new Entry(f[0], f[1], UserDatabaseText.parseId(f[2]),
+                f[3].isEmpty() ? List.of() : List.of(f[3].split(",", -1)))).map(GroupFile::new);
     }
 
-    public List<Entry> entries() {
-        return entries;
-    }
-
-    public Optional<Entry> byGid(long gid) {
-        return entries.stream().filter(e -> e.gid() == gid).findFirst();
-    }
-
-    public Optional<Entry> byName(String name) {
-        return entries.stream().filter(e -> e.name().equals(name)).findFirst();
-    }
-
-    public GroupFile with(Entry entry) {
-        List<String> newLines = new ArrayList<>(lines);
-        newLines.add(entry.line());
-        List<Entry> newEntries = new ArrayList<>(entries);
-        newEntries.add(entry);
-        return new GroupFile(newLines, newEntries);
+    Optional<Entry> byGid(long gid) {
+        return text.find(e -> e.gid() == gid);
     }
 
     /**
-     * This file with group 0 when missing and the CNB user's group when its gid is missing (named after
-     * the user, or {@code <name>-<gid>} when that name belongs to another gid).
+     * This file with group 0 when missing and the CNB user's group when its gid is missing (called
+     * {@code name}, or {@code <name>-<gid>} when that name belongs to another gid).
      */
-    public GroupFile withBuildGroups(CnbUser user) {
-        GroupFile result = this;
-        if (result.byGid(0).isEmpty()) {
+    public GroupFile withBuildGroups(CnbUser user, String name) {
+        UserDatabaseText<Entry> result = text;
+        if (result.find(e -> e.gid() == 0).isEmpty()) {
             result = result.with(new Entry(result.byName("root").isPresent() ? "root-0" : "root", "x", 0, List.of()));
         }
-        if (result.byGid(user.gid()).isEmpty()) {
-            String name = result.byName(user.name()).isPresent() ? user.name() + "-" + user.gid() : user.name();
-            result = result.with(new Entry(name, "x", user.gid(), List.of()));
+        if (result.find(e -> e.gid() == user.gid()).isEmpty()) {
+            String free = result.byName(name).isPresent() ? name + "-" + user.gid() : name;
+            result = result.with(new Entry(free, "x", user.gid(), List.of()));
         }
-        return result;
+        return new GroupFile(result);
     }
 
     public String render() {
-        StringBuilder text = new StringBuilder();
-        lines.forEach(line -> text.append(line).append('\n'));
-        return text.toString();
+        return text.render();
     }
 }

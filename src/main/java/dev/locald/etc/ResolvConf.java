@@ -1,6 +1,7 @@
 package dev.locald.etc;
 
 import com.google.common.net.InetAddresses;
+import dev.locald.image.NetworkMode;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -41,10 +42,10 @@ public final class ResolvConf {
         this.fallbackNameservers = List.copyOf(fallbackNameservers);
     }
 
-    /** The content for a container that uses the host's network ({@code hostNetwork}) or its own. */
-    public String render(boolean hostNetwork) throws IOException {
+    /** The content for a container that uses the host's network or its own. */
+    public String render(NetworkMode network) throws IOException {
         String host = readHostFile();
-        return hostNetwork ? hostNetworkContent(host) : isolatedContent(host);
+        return network == NetworkMode.HOST ? hostNetworkContent(host) : isolatedContent(host);
     }
 
     String hostNetworkContent(String host) {

@@ -1,12 +1,12 @@
 package dev.locald.etc;
 
+import dev.locald.fs.NoFollow;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -53,10 +53,8 @@ public final class RootfsFileReader {
                 throw new IllegalArgumentException("not a plain relative path: " + relative);
             }
             current = current.resolve(part);
-            BasicFileAttributes attributes;
-            try {
-                attributes = Files.readAttributes(current, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            } catch (NoSuchFileException e) {
+            BasicFileAttributes attributes = NoFollow.lstat(current);
+            if (attributes == null) {
                 return Result.refused("absent");
             }
             boolean last = i == parts.length - 1;

@@ -1,20 +1,22 @@
 package dev.locald.etc;
 
+import static dev.locald.fs.NoFollow.lstat;
+
 import dev.locald.fs.TreeDeleter;
+import dev.locald.image.CnbUser;
+import dev.locald.image.NetworkMode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,11 +39,36 @@ public final class SyntheticRoot {
 
     static final List<String> ETC_FILES = List.of("passwd", "group", "resolv.conf", "hosts", "hostname");
 
-    /** What the synthetic root depends on for one run. */
-    public record Request(CnbUser cnbUser, String hostname, List<HostEntry> extraHosts, boolean hostNetwork) {
+    /**
+     * What the synthetic root depends on for one run.
+     *
+     * @param user     whom the build runs as; its ids are never assumed
+     * @param userName the name given to the user when the image has no passwd entry for its uid
+     * @param userHome the home given to the user when the image has no passwd entry for its uid
+     */
+    public record Request(CnbUser user, String userName, String userHome, String hostname,
+                          List<HostEntry> extraHosts, NetworkMode network) {
+
+        static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
+
         public Request {
+            if (user == null || network == null) {
+                throw new IllegalArgumentException("user and network are required");
+            }
+            if (userName == null || !NAME.matcher(userName).matches()) {
+                throw new IllegalArgumentException("invalid CNB user name: " + userName);
+            }
+            if (userHome == null || !userHome.startsWith("/") || userHome.contains(":") || userHome.contains("\n")
+                    || userHome.contains("/../") || userHome.endsWith("/..")) {
+                throw new IllegalArgumentException("CNB user home must be an absolute path: " + userHome);
+            }
             HostEntry.requireHostname(hostname);
             extraHosts = List.copyOf(extraHosts);
+        }
+
+        /** The usual CNB user name {@code cnb} with home {@code /home/cnb}. */
+        public Request(CnbUser user, String hostname, List<HostEntry> extraHosts, NetworkMode network) {
+            this(user, "cnb", "/home/cnb", hostname, extraHosts, network);
         }
     }
 
@@ -59,21 +86,21 @@ public final class SyntheticRoot {
         if (!Files.isDirectory(rootfs, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException("rootfs is not a directory: " + rootfs);
         }
-        CnbUser user = request.cnbUser();
+        CnbUser user = request.user();
         PasswdFile passwd = imageFile(rootfs, "etc/passwd", PasswdFile::parse).orElseGet(PasswdFile::empty)
-                .withBuildUsers(user, user.gid());
+                .withBuildUsers(user, request.userName(), request.userHome());
         GroupFile group = imageFile(rootfs, "etc/group", GroupFile::parse).orElseGet(GroupFile::empty)
-                .withBuildGroups(user);
+                .withBuildGroups(user, request.userName());
 
         List<SyntheticFile> files = new ArrayList<>();
         files.add(write(outputDir, "passwd", passwd.render()));
         files.add(write(outputDir, "group", group.render()));
-        files.add(write(outputDir, "resolv.conf", resolvConf.render(request.hostNetwork())));
+        files.add(write(outputDir, "resolv.conf", resolvConf.render(request.network())));
         files.add(write(outputDir, "hosts", HostsFile.render(request.hostname(), request.extraHosts())));
         files.add(write(outputDir, "hostname", request.hostname() + "\n"));
         prepareMountTargets(rootfs);
 
-        String home = passwd.byUid(user.uid()).map(PasswdFile.Entry::home).orElse(user.home());
+        String home = passwd.byUid(user.uid()).map(PasswdFile.Entry::home).orElse(request.userHome());
         Optional<HomeMount> homeMount = needsHomeMount(rootfs, home)
                 ? Optional.of(new HomeMount(home, user.uid(), user.gid()))
                 : Optional.empty();
@@ -115,18 +142,18 @@ public final class SyntheticRoot {
      */
     static void prepareMountTargets(Path rootfs) throws IOException {
         Path etc = rootfs.resolve("etc");
-        Optional<BasicFileAttributes> etcAttributes = lstat(etc);
-        if (etcAttributes.isPresent() && !etcAttributes.get().isDirectory()) {
+        BasicFileAttributes etcAttributes = lstat(etc);
+        if (etcAttributes != null && !etcAttributes.isDirectory()) {
             LOG.warnf("image /etc is not a directory; removed (runc creates a directory for the mounts)");
             TreeDeleter.deleteTree(etc);
         }
-        if (etcAttributes.isEmpty() || !etcAttributes.get().isDirectory()) {
+        if (etcAttributes == null || !etcAttributes.isDirectory()) {
             return;
         }
         for (String name : ETC_FILES) {
             Path target = etc.resolve(name);
-            Optional<BasicFileAttributes> attributes = lstat(target);
-            if (attributes.isPresent() && !attributes.get().isRegularFile()) {
+            BasicFileAttributes attributes = lstat(target);
+            if (attributes != null && !attributes.isRegularFile()) {
                 LOG.warnf("image /etc/%s is not a regular file; replaced by an empty one", name);
                 TreeDeleter.deleteTree(target);
                 Files.createFile(target);
@@ -141,19 +168,12 @@ public final class SyntheticRoot {
                 continue;
             }
             current = current.resolve(part);
-            Optional<BasicFileAttributes> attributes = lstat(current);
-            if (attributes.isEmpty() || !attributes.get().isDirectory()) {
+            BasicFileAttributes attributes = lstat(current);
+            if (attributes == null || !attributes.isDirectory()) {
                 return true;
             }
         }
         return false;
     }
 
-    private static Optional<BasicFileAttributes> lstat(Path path) throws IOException {
-        try {
-            return Optional.of(Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
-    }
 }

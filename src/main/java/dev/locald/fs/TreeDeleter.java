@@ -29,7 +29,7 @@ public final class TreeDeleter {
 
     /** Deletes {@code path} and everything beneath it; a missing path is not an error. */
     public static void deleteTree(Path path) throws IOException {
-        BasicFileAttributes attributes = lstat(path);
+        BasicFileAttributes attributes = NoFollow.lstat(path);
         if (attributes == null) {
             return;
         }
@@ -43,7 +43,7 @@ public final class TreeDeleter {
 
     /** Empties the real directory {@code dir} and keeps it; a symlink in its place is refused. */
     public static void deleteContents(Path dir) throws IOException {
-        BasicFileAttributes attributes = lstat(dir);
+        BasicFileAttributes attributes = NoFollow.lstat(dir);
         if (attributes == null || !attributes.isDirectory()) {
             throw new IOException("refusing to empty " + dir + ": not a directory (or a symlink to one)");
         }
@@ -88,14 +88,6 @@ public final class TreeDeleter {
                     secure.deleteFile(name);
                 }
             }
-        }
-    }
-
-    private static BasicFileAttributes lstat(Path path) throws IOException {
-        try {
-            return Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW);
-        } catch (NoSuchFileException e) {
-            return null;
         }
     }
 

@@ -21,8 +21,7 @@ import java.util.Set;
  * @param runImages         {@code images[]} followed by the legacy {@code stack.runImage}, as pack orders them;
  *                          the first is the default
  * @param stackId           label {@code io.buildpacks.stack.id}
- * @param userId            {@code CNB_USER_ID}
- * @param groupId           {@code CNB_GROUP_ID}
+ * @param user              {@code CNB_USER_ID}/{@code CNB_GROUP_ID}
  */
 public record BuilderMetadata(
         String lifecycleVersion,
@@ -31,8 +30,7 @@ public record BuilderMetadata(
         List<Buildpack> buildpacks,
         List<RunImage> runImages,
         Optional<String> stackId,
-        int userId,
-        int groupId) {
+        CnbUser user) {
 
     public static final String LABEL = "io.buildpacks.builder.metadata";
     public static final String STACK_ID_LABEL = "io.buildpacks.stack.id";
@@ -89,7 +87,7 @@ public record BuilderMetadata(
         }
         return new BuilderMetadata(version, apis, legacy, buildpacks, runImages,
                 config.label(STACK_ID_LABEL).filter(s -> !s.isBlank()),
-                cnbId(config, "CNB_USER_ID"), cnbId(config, "CNB_GROUP_ID"));
+                CnbUser.fromImageEnv("image", config.env()));
     }
 
     /**
@@ -107,21 +105,6 @@ public record BuilderMetadata(
     /** The default run image (the first listed), if the builder names one. */
     public Optional<RunImage> defaultRunImage() {
         return runImages.isEmpty() ? Optional.empty() : Optional.of(runImages.get(0));
-    }
-
-    private static int cnbId(ImageConfig config, String name) {
-        String value = config.envValue(name).orElseThrow(() -> new IllegalArgumentException(
-                "builder image is missing the required env variable " + name));
-        try {
-            int id = Integer.parseInt(value.strip());
-            if (id < 0) {
-                throw new NumberFormatException();
-            }
-            return id;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("builder image env " + name + " must be a non-negative integer, got '"
-                    + value + "'");
-        }
     }
 
     private static Optional<RunImage> runImage(JsonNode node, String where) {

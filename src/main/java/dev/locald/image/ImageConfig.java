@@ -110,18 +110,6 @@ public record ImageConfig(
                 text(root, "architecture", "architecture"));
     }
 
-    /** The value of the last {@code NAME=…} entry for the name, as a process would see it. */
-    public Optional<String> envValue(String name) {
-        String prefix = name + "=";
-        String value = null;
-        for (String entry : env) {
-            if (entry.startsWith(prefix)) {
-                value = entry.substring(prefix.length());
-            }
-        }
-        return Optional.ofNullable(value);
-    }
-
     /** The label's value, if the image has it. */
     public Optional<String> label(String key) {
         return Optional.ofNullable(labels.get(key));

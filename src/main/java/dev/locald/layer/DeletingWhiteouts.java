@@ -1,5 +1,7 @@
 package dev.locald.layer;
 
+import static dev.locald.fs.NoFollow.lstat;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -29,7 +31,7 @@ final class DeletingWhiteouts implements Whiteouts {
             return;
         }
         Path victim = parent.resolve(path.name());
-        BasicFileAttributes attributes = LayerTree.lstat(victim);
+        BasicFileAttributes attributes = lstat(victim);
         if (attributes == null) {
             return;
         }
@@ -61,7 +63,7 @@ final class DeletingWhiteouts implements Whiteouts {
         }
         for (Path child : children) {
             EntryPath childPath = dir.child(child.getFileName().toString());
-            BasicFileAttributes attributes = LayerTree.lstat(child);
+            BasicFileAttributes attributes = lstat(child);
             if (attributes == null) {
                 continue;
             }

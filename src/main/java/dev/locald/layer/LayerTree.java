@@ -1,5 +1,7 @@
 package dev.locald.layer;
 
+import static dev.locald.fs.NoFollow.lstat;
+
 import dev.locald.fs.TreeDeleter;
 
 import java.io.IOException;
@@ -9,7 +11,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
@@ -323,14 +324,6 @@ final class LayerTree {
         } catch (FileSystemException e) {
             throw new IOException("layer entry '" + entryName + "': cannot create directory " + dir + ": "
                     + e.getReason(), e);
-        }
-    }
-
-    static BasicFileAttributes lstat(Path path) throws IOException {
-        try {
-            return Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW);
-        } catch (NoSuchFileException e) {
-            return null;
         }
     }
 

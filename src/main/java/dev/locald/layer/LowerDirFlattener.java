@@ -1,5 +1,7 @@
 package dev.locald.layer;
 
+import static dev.locald.fs.NoFollow.lstat;
+
 import dev.locald.fs.TreeDeleter;
 
 import java.io.IOException;
@@ -56,7 +58,7 @@ public final class LowerDirFlattener {
                     remove(destination);
                     continue;
                 }
-                BasicFileAttributes existing = LayerTree.lstat(destination);
+                BasicFileAttributes existing = lstat(destination);
                 if (attributes.isDirectory()) {
                     if (existing != null && !existing.isDirectory()) {
                         Files.delete(destination);
@@ -80,7 +82,7 @@ public final class LowerDirFlattener {
                             .setTimes(attributes.lastModifiedTime(), null, null);
                 } else if (attributes.isRegularFile()) {
                     Path first = attributes.fileKey() == null ? null : copies.get(attributes.fileKey());
-                    if (first != null && LayerTree.lstat(first) != null) {
+                    if (first != null && lstat(first) != null) {
                         Files.createLink(destination, first);
                     } else {
                         Files.copy(child, destination, NOFOLLOW);
@@ -107,7 +109,7 @@ public final class LowerDirFlattener {
         }
 
         private static void remove(Path path) throws IOException {
-            BasicFileAttributes attributes = LayerTree.lstat(path);
+            BasicFileAttributes attributes = lstat(path);
             if (attributes == null) {
                 return;
             }

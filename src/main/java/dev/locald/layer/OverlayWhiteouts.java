@@ -1,5 +1,7 @@
 package dev.locald.layer;
 
+import static dev.locald.fs.NoFollow.lstat;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +71,7 @@ public final class OverlayWhiteouts implements Whiteouts {
                 continue;
             }
             Path parent = tree.existingDirectory(path.parent(), whiteout.getValue());
-            BasicFileAttributes attributes = parent == null ? null : LayerTree.lstat(parent.resolve(path.name()));
+            BasicFileAttributes attributes = parent == null ? null : lstat(parent.resolve(path.name()));
             if (attributes != null && attributes.isDirectory()) {
                 opaque.putIfAbsent(path, whiteout.getValue());
             }
@@ -85,7 +87,7 @@ public final class OverlayWhiteouts implements Whiteouts {
             }
             Path parent = tree.parentDirectory(path, whiteout.getValue());
             Path marker = parent.resolve(path.name());
-            BasicFileAttributes existing = LayerTree.lstat(marker);
+            BasicFileAttributes existing = lstat(marker);
             if (existing != null) {
                 // an opaque marker below made this directory: as an opaque dir it hides the lower one too
                 continue;

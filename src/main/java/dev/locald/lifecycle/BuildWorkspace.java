@@ -1,5 +1,6 @@
 package dev.locald.lifecycle;
 
+import dev.locald.image.CnbUser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -2,6 +2,8 @@ package dev.locald.lifecycle;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.locald.fs.OwnedFiles;
+import dev.locald.image.CnbUser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -41,7 +43,7 @@ public final class OrderToml {
 
     /** Writes {@code <layersDir>/order.toml}, owned by the CNB user; refuses to replace anything there. */
     public static Path write(Path layersDir, List<BuildpackRef> group, CnbUser owner) throws IOException {
-        return OwnedFiles.writeNew(layersDir, ContainerPaths.ORDER_TOML_NAME,
-                render(group).getBytes(StandardCharsets.UTF_8), "rw-r--r--", owner);
+        return OwnedFiles.writeNew(layersDir, BuildDir.ORDER_TOML,
+                render(group).getBytes(StandardCharsets.UTF_8), "rw-r--r--", owner.uid(), owner.gid());
     }
 }

@@ -2,6 +2,18 @@ package dev.locald.lifecycle;
 
 import dev.locald.image.ImageReference;
 import dev.locald.image.RegistryHosts;
+import static dev.locald.lifecycle.BuildDir.ANALYZED_TOML;
+import static dev.locald.lifecycle.BuildDir.CACHE;
+import static dev.locald.lifecycle.BuildDir.GROUP_TOML;
+import static dev.locald.lifecycle.BuildDir.LAYERS;
+import static dev.locald.lifecycle.BuildDir.ORDER_TOML;
+import static dev.locald.lifecycle.BuildDir.PLAN_TOML;
+import static dev.locald.lifecycle.BuildDir.PLATFORM;
+import static dev.locald.lifecycle.BuildDir.REPORT_TOML;
+import static dev.locald.lifecycle.BuildDir.RUN_TOML;
+import static dev.locald.lifecycle.BuildDir.WORKSPACE;
+
+import dev.locald.image.NetworkMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,19 +83,10 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         return new PhasePlan(api, trustedBuilder, phases, warnings);
     }
 
-    public boolean usesCreator() {
-        return phases.size() == 1 && phases.get(0).phase() == Phase.CREATOR;
-    }
-
-    /** Whether any phase runs on the lifecycle image, i.e. the caller must pull it. */
-    public boolean needsLifecycleImage() {
-        return phases.stream().anyMatch(p -> p.image() == PhaseImage.LIFECYCLE_IMAGE);
-    }
-
     private static TreeMap<String, String> common(PlatformApi api, PlanOptions o) {
         TreeMap<String, String> env = new TreeMap<>();
         env.put("CNB_PLATFORM_API", api.toString());
-        env.put("CNB_LAYERS_DIR", ContainerPaths.LAYERS);
+        env.put("CNB_LAYERS_DIR", LAYERS.containerPath());
         env.put("CNB_LOG_LEVEL", o.logLevel().value());
         env.put("CNB_NO_COLOR", "true");
         // Phases started as the CNB user drop "privileges" to these ids: they must equal the process's own.
@@ -102,43 +105,42 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
     private static PhaseSpec analyzer(PlatformApi api, PlanOptions o, PhaseImage image) {
         TreeMap<String, String> env = common(api, o);
         registryEnv(env, api, o);
-        env.put("CNB_ANALYZED_PATH", ContainerPaths.ANALYZED_TOML);
-        env.put("CNB_RUN_PATH", ContainerPaths.RUN_TOML);
+        env.put("CNB_ANALYZED_PATH", LAYERS.containerPath(ANALYZED_TOML));
+        env.put("CNB_RUN_PATH", LAYERS.containerPath(RUN_TOML));
         o.runImage().ifPresent(r -> env.put("CNB_RUN_IMAGE", r.toString()));
         if (o.clearCache()) {
             skipLayers(env);
         }
         return new PhaseSpec(Phase.ANALYZER, image, Phase.ANALYZER.binary(), tagFlagsThenImage(o), env, true,
-                List.of(rw(ContainerPaths.LAYERS, BuildDir.LAYERS)), NetworkMode.HOST, o.user());
+                List.of(rw(LAYERS)), NetworkMode.HOST, o.user());
     }
 
     private static PhaseSpec detector(PlatformApi api, PlanOptions o) {
         TreeMap<String, String> env = common(api, o);
-        env.put("CNB_APP_DIR", ContainerPaths.WORKSPACE);
-        env.put("CNB_PLATFORM_DIR", ContainerPaths.PLATFORM);
-        env.put("CNB_ANALYZED_PATH", ContainerPaths.ANALYZED_TOML);
-        env.put("CNB_GROUP_PATH", ContainerPaths.GROUP_TOML);
-        env.put("CNB_PLAN_PATH", ContainerPaths.PLAN_TOML);
-        env.put("CNB_RUN_PATH", ContainerPaths.RUN_TOML);
+        env.put("CNB_APP_DIR", WORKSPACE.containerPath());
+        env.put("CNB_PLATFORM_DIR", PLATFORM.containerPath());
+        env.put("CNB_ANALYZED_PATH", LAYERS.containerPath(ANALYZED_TOML));
+        env.put("CNB_GROUP_PATH", LAYERS.containerPath(GROUP_TOML));
+        env.put("CNB_PLAN_PATH", LAYERS.containerPath(PLAN_TOML));
+        env.put("CNB_RUN_PATH", LAYERS.containerPath(RUN_TOML));
         if (o.customOrder()) {
-            env.put("CNB_ORDER_PATH", ContainerPaths.ORDER_TOML);
+            env.put("CNB_ORDER_PATH", LAYERS.containerPath(ORDER_TOML));
         }
         return new PhaseSpec(Phase.DETECTOR, PhaseImage.BUILDER, Phase.DETECTOR.binary(), List.of(), env, false,
-                List.of(rw(ContainerPaths.LAYERS, BuildDir.LAYERS), rw(ContainerPaths.WORKSPACE, BuildDir.WORKSPACE),
-                        ro(ContainerPaths.PLATFORM, BuildDir.PLATFORM)),
+                List.of(rw(LAYERS), rw(WORKSPACE), ro(PLATFORM)),
                 o.network(), o.user());
     }
 
     private static PhaseSpec restorer(PlatformApi api, PlanOptions o, PhaseImage image) {
         TreeMap<String, String> env = common(api, o);
         registryEnv(env, api, o);
-        env.put("CNB_ANALYZED_PATH", ContainerPaths.ANALYZED_TOML);
-        env.put("CNB_GROUP_PATH", ContainerPaths.GROUP_TOML);
-        env.put("CNB_RUN_PATH", ContainerPaths.RUN_TOML); // read from 0.14 on; harmless before
+        env.put("CNB_ANALYZED_PATH", LAYERS.containerPath(ANALYZED_TOML));
+        env.put("CNB_GROUP_PATH", LAYERS.containerPath(GROUP_TOML));
+        env.put("CNB_RUN_PATH", LAYERS.containerPath(RUN_TOML)); // read from 0.14 on; harmless before
         if (o.clearCache()) {
             skipLayers(env);
         }
-        List<PhaseMount> mounts = new ArrayList<>(List.of(rw(ContainerPaths.LAYERS, BuildDir.LAYERS)));
+        List<PhaseMount> mounts = new ArrayList<>(List.of(rw(LAYERS)));
         cache(env, mounts, o);
         return new PhaseSpec(Phase.RESTORER, image, Phase.RESTORER.binary(), List.of(), env, true, mounts,
                 NetworkMode.HOST, o.user());
@@ -146,28 +148,27 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
 
     private static PhaseSpec builder(PlatformApi api, PlanOptions o) {
         TreeMap<String, String> env = common(api, o);
-        env.put("CNB_APP_DIR", ContainerPaths.WORKSPACE);
-        env.put("CNB_PLATFORM_DIR", ContainerPaths.PLATFORM);
-        env.put("CNB_ANALYZED_PATH", ContainerPaths.ANALYZED_TOML);
-        env.put("CNB_GROUP_PATH", ContainerPaths.GROUP_TOML);
-        env.put("CNB_PLAN_PATH", ContainerPaths.PLAN_TOML);
+        env.put("CNB_APP_DIR", WORKSPACE.containerPath());
+        env.put("CNB_PLATFORM_DIR", PLATFORM.containerPath());
+        env.put("CNB_ANALYZED_PATH", LAYERS.containerPath(ANALYZED_TOML));
+        env.put("CNB_GROUP_PATH", LAYERS.containerPath(GROUP_TOML));
+        env.put("CNB_PLAN_PATH", LAYERS.containerPath(PLAN_TOML));
         return new PhaseSpec(Phase.BUILDER, PhaseImage.BUILDER, Phase.BUILDER.binary(), List.of(), env, false,
-                List.of(rw(ContainerPaths.LAYERS, BuildDir.LAYERS), rw(ContainerPaths.WORKSPACE, BuildDir.WORKSPACE),
-                        ro(ContainerPaths.PLATFORM, BuildDir.PLATFORM)),
+                List.of(rw(LAYERS), rw(WORKSPACE), ro(PLATFORM)),
                 o.network(), o.user());
     }
 
     private static PhaseSpec exporter(PlatformApi api, PlanOptions o, PhaseImage image) {
         TreeMap<String, String> env = common(api, o);
         registryEnv(env, api, o);
-        env.put("CNB_APP_DIR", ContainerPaths.WORKSPACE);
-        env.put("CNB_ANALYZED_PATH", ContainerPaths.ANALYZED_TOML);
-        env.put("CNB_GROUP_PATH", ContainerPaths.GROUP_TOML);
-        env.put("CNB_REPORT_PATH", ContainerPaths.REPORT_TOML);
-        env.put("CNB_RUN_PATH", ContainerPaths.RUN_TOML);
+        env.put("CNB_APP_DIR", WORKSPACE.containerPath());
+        env.put("CNB_ANALYZED_PATH", LAYERS.containerPath(ANALYZED_TOML));
+        env.put("CNB_GROUP_PATH", LAYERS.containerPath(GROUP_TOML));
+        env.put("CNB_REPORT_PATH", LAYERS.containerPath(REPORT_TOML));
+        env.put("CNB_RUN_PATH", LAYERS.containerPath(RUN_TOML));
         // The run image comes only from analyzed.toml; -run-image/CNB_RUN_IMAGE on the exporter exits 3.
-        List<PhaseMount> mounts = new ArrayList<>(List.of(rw(ContainerPaths.LAYERS, BuildDir.LAYERS),
-                ro(ContainerPaths.WORKSPACE, BuildDir.WORKSPACE)));
+        List<PhaseMount> mounts = new ArrayList<>(List.of(rw(LAYERS),
+                ro(WORKSPACE)));
         cache(env, mounts, o);
         List<String> args = new ArrayList<>();
         args.add(o.image().toString());
@@ -179,22 +180,22 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
     private static PhaseSpec creator(PlatformApi api, PlanOptions o) {
         TreeMap<String, String> env = common(api, o);
         registryEnv(env, api, o);
-        env.put("CNB_APP_DIR", ContainerPaths.WORKSPACE);
-        env.put("CNB_PLATFORM_DIR", ContainerPaths.PLATFORM);
-        env.put("CNB_ANALYZED_PATH", ContainerPaths.ANALYZED_TOML);
-        env.put("CNB_GROUP_PATH", ContainerPaths.GROUP_TOML);
-        env.put("CNB_PLAN_PATH", ContainerPaths.PLAN_TOML);
-        env.put("CNB_REPORT_PATH", ContainerPaths.REPORT_TOML);
-        env.put("CNB_RUN_PATH", ContainerPaths.RUN_TOML);
+        env.put("CNB_APP_DIR", WORKSPACE.containerPath());
+        env.put("CNB_PLATFORM_DIR", PLATFORM.containerPath());
+        env.put("CNB_ANALYZED_PATH", LAYERS.containerPath(ANALYZED_TOML));
+        env.put("CNB_GROUP_PATH", LAYERS.containerPath(GROUP_TOML));
+        env.put("CNB_PLAN_PATH", LAYERS.containerPath(PLAN_TOML));
+        env.put("CNB_REPORT_PATH", LAYERS.containerPath(REPORT_TOML));
+        env.put("CNB_RUN_PATH", LAYERS.containerPath(RUN_TOML));
         o.runImage().ifPresent(r -> env.put("CNB_RUN_IMAGE", r.toString()));
         if (o.customOrder()) {
-            env.put("CNB_ORDER_PATH", ContainerPaths.ORDER_TOML);
+            env.put("CNB_ORDER_PATH", LAYERS.containerPath(ORDER_TOML));
         }
         if (o.clearCache()) {
             env.put("CNB_SKIP_RESTORE", "true");
         }
-        List<PhaseMount> mounts = new ArrayList<>(List.of(rw(ContainerPaths.LAYERS, BuildDir.LAYERS),
-                rw(ContainerPaths.WORKSPACE, BuildDir.WORKSPACE), ro(ContainerPaths.PLATFORM, BuildDir.PLATFORM)));
+        List<PhaseMount> mounts = new ArrayList<>(List.of(rw(LAYERS),
+                rw(WORKSPACE), ro(PLATFORM)));
         cache(env, mounts, o);
         return new PhaseSpec(Phase.CREATOR, PhaseImage.BUILDER, Phase.CREATOR.binary(), tagFlagsThenImage(o), env, true,
                 mounts, NetworkMode.HOST, o.user());
@@ -212,8 +213,8 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
 
     private static void cache(Map<String, String> env, List<PhaseMount> mounts, PlanOptions o) {
         if (o.cacheDir()) {
-            env.put("CNB_CACHE_DIR", ContainerPaths.CACHE);
-            mounts.add(rw(ContainerPaths.CACHE, BuildDir.CACHE));
+            env.put("CNB_CACHE_DIR", CACHE.containerPath());
+            mounts.add(rw(CACHE));
         }
     }
 
@@ -228,11 +229,11 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         return args;
     }
 
-    private static PhaseMount rw(String path, BuildDir dir) {
-        return new PhaseMount(path, dir, false);
+    private static PhaseMount rw(BuildDir dir) {
+        return new PhaseMount(dir, false);
     }
 
-    private static PhaseMount ro(String path, BuildDir dir) {
-        return new PhaseMount(path, dir, true);
+    private static PhaseMount ro(BuildDir dir) {
+        return new PhaseMount(dir, true);
     }
 }

@@ -1,5 +1,8 @@
 package dev.locald.lifecycle;
 
+import dev.locald.image.CnbUser;
+import dev.locald.image.EnvList;
+import dev.locald.image.NetworkMode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

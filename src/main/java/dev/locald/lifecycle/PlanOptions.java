@@ -2,6 +2,8 @@ package dev.locald.lifecycle;
 
 import dev.locald.image.ImageReference;
 import java.util.ArrayList;
+import dev.locald.image.CnbUser;
+import dev.locald.image.NetworkMode;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,7 +16,7 @@ import java.util.Optional;
  *                            to analyzer and creator; empty lets the lifecycle pick from run.toml
  * @param clearCache          the cache dir was emptied; also skip reusing layers from the previous image
  * @param network             the request's network for buildpack code (detector, builder)
- * @param customOrder         the platform wrote {@link ContainerPaths#ORDER_TOML}
+ * @param customOrder         the platform wrote {@link BuildDir#ORDER_TOML}
  * @param cacheDir            a cache dir is mounted at {@code /cache}
  * @param insecureRegistries  registries reached over plain HTTP ({@code CNB_INSECURE_REGISTRIES}, API ≥ 0.13)
  * @param lifecycleImage      a trusted lifecycle image is configured for untrusted builders' credentialed phases

@@ -1,5 +1,7 @@
 package dev.locald.lifecycle;
 
+import dev.locald.fs.OwnedFiles;
+import dev.locald.image.CnbUser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -35,7 +37,7 @@ public final class PlatformDir {
         if (!Files.exists(platformDir, LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectory(platformDir);
             OwnedFiles.chmod(platformDir, "rwxr-xr-x");
-            OwnedFiles.chown(platformDir, owner);
+            OwnedFiles.chown(platformDir, owner.uid(), owner.gid());
         }
         OwnedFiles.requireRealDirectory(platformDir, "platform dir");
         Path envDir = platformDir.resolve("env");
@@ -45,9 +47,10 @@ public final class PlatformDir {
             throw new IOException("platform dir " + platformDir + " already has an env entry; it must be fresh per build", e);
         }
         OwnedFiles.chmod(envDir, "rwxr-xr-x");
-        OwnedFiles.chown(envDir, owner);
+        OwnedFiles.chown(envDir, owner.uid(), owner.gid());
         for (Map.Entry<String, String> e : sorted.entrySet()) {
-            OwnedFiles.writeNew(envDir, e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8), "rw-r--r--", owner);
+            OwnedFiles.writeNew(envDir, e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8), "rw-r--r--",
+                    owner.uid(), owner.gid());
         }
         return envDir;
     }

@@ -2,6 +2,7 @@ package dev.locald.lifecycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.locald.fs.OwnedFiles;
 import dev.locald.image.Digest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,7 @@ public final class ReportToml {
 
     /** Reads {@code <layersDir>/report.toml}. */
     public static Report read(Path layersDir) throws ReportException {
-        Path file = layersDir.resolve(ContainerPaths.REPORT_TOML_NAME);
+        Path file = layersDir.resolve(BuildDir.REPORT_TOML);
         byte[] bytes;
         try {
             bytes = OwnedFiles.readRegular(file, MAX_BYTES, "the exporter's report.toml");

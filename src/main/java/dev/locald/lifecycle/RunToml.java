@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.locald.image.BuilderMetadata;
 import dev.locald.image.ImageReference;
+import dev.locald.fs.OwnedFiles;
+import dev.locald.image.CnbUser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -54,7 +56,7 @@ public final class RunToml {
 
     /** Writes {@code <layersDir>/run.toml}, owned by the CNB user; refuses to replace anything there. */
     public static Path write(Path layersDir, List<BuilderMetadata.RunImage> entries, CnbUser owner) throws IOException {
-        return OwnedFiles.writeNew(layersDir, ContainerPaths.RUN_TOML_NAME,
-                render(entries).getBytes(StandardCharsets.UTF_8), "rw-r--r--", owner);
+        return OwnedFiles.writeNew(layersDir, BuildDir.RUN_TOML,
+                render(entries).getBytes(StandardCharsets.UTF_8), "rw-r--r--", owner.uid(), owner.gid());
     }
 }

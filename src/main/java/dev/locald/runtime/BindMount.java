@@ -9,6 +9,6 @@ public record BindMount(Path source, String destination, boolean readOnly) {
         if (source == null || !source.isAbsolute()) {
             throw new IllegalArgumentException("bind mount source must be an absolute path: " + source);
         }
-        ContainerPaths.requireAbsolute(destination, "bind mount destination");
+        ContainerPathCheck.requireAbsolute(destination, "bind mount destination");
     }
 }

@@ -1,7 +1,9 @@
 package dev.locald.runtime;
 
-import dev.locald.etc.CnbUser;
 import dev.locald.etc.HostEntry;
+import dev.locald.image.CnbUser;
+import dev.locald.image.EnvList;
+import dev.locald.image.NetworkMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,13 +58,12 @@ public record ContainerRequest(
         }
         env = List.copyOf(env);
         for (String variable : env) {
-            int equals = variable.indexOf('=');
-            if (equals <= 0 || !ENV_NAME.matcher(variable.substring(0, equals)).matches()
+            if (EnvList.entry(variable).filter(e -> ENV_NAME.matcher(e.getKey()).matches()).isEmpty()
                     || variable.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("invalid environment entry (want NAME=value): " + variable);
             }
         }
-        ContainerPaths.requireAbsolute(cwd, "cwd");
+        ContainerPathCheck.requireAbsolute(cwd, "cwd");
         requireId(uid, "uid");
         requireId(gid, "gid");
         additionalGids = List.copyOf(additionalGids);
@@ -100,11 +101,9 @@ public record ContainerRequest(
         private Optional<String> imagePath = Optional.empty();
         private final List<String> env = new ArrayList<>();
         private String cwd = "/";
-        private long uid;
-        private long gid;
         private List<Long> additionalGids = List.of();
         private final List<BindMount> mounts = new ArrayList<>();
-        private NetworkMode network = NetworkMode.ISOLATED;
+        private NetworkMode network = NetworkMode.NONE;
         private ResourceLimits limits = ResourceLimits.none();
         private Optional<Duration> timeout = Optional.empty();
         private String hostname;
@@ -115,8 +114,6 @@ public record ContainerRequest(
             this.id = id;
             this.rootfs = rootfs;
             this.cnbUser = cnbUser;
-            this.uid = cnbUser.uid();
-            this.gid = cnbUser.gid();
             this.hostname = "locald";
         }
 
@@ -152,13 +149,6 @@ public record ContainerRequest(
 
         public Builder cwd(String cwd) {
             this.cwd = cwd;
-            return this;
-        }
-
-        /** Runs the process as {@code uid:gid} instead of the CNB user. */
-        public Builder user(long uid, long gid) {
-            this.uid = uid;
-            this.gid = gid;
             return this;
         }
 
@@ -203,8 +193,9 @@ public record ContainerRequest(
         }
 
         public ContainerRequest build() {
-            return new ContainerRequest(id, rootfs, readonlyRootfs, args, imagePath, env, cwd, uid, gid,
-                    additionalGids, mounts, network, limits, timeout, hostname, extraHosts, terminal, cnbUser);
+            return new ContainerRequest(id, rootfs, readonlyRootfs, args, imagePath, env, cwd, cnbUser.uid(),
+                    cnbUser.gid(), additionalGids, mounts, network, limits, timeout, hostname, extraHosts, terminal,
+                    cnbUser);
         }
     }
 }

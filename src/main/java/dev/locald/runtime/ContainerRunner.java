@@ -95,7 +95,7 @@ public final class ContainerRunner {
             Files.createDirectory(bundle.etcDir());
             PreparedRoot root = syntheticRoot.prepare(request.rootfs(), bundle.etcDir(),
                     new SyntheticRoot.Request(request.cnbUser(), request.hostname(), request.extraHosts(),
-                            request.network() == NetworkMode.HOST));
+                            request.network()));
             bundle.writeConfig(specFactory.create(request, root));
             return runBundle(request, bundle, sink, cancellation, start);
         } finally {

@@ -1,5 +1,7 @@
 package dev.locald.runtime;
 
+import dev.locald.image.EnvList;
+import dev.locald.image.NetworkMode;
 import java.util.List;
 
 /**
@@ -123,8 +125,7 @@ public final class SpecOptions {
                 spec.env("TERM", "xterm");
             }
             for (String variable : callerEnv) {
-                int equals = variable.indexOf('=');
-                spec.env(variable.substring(0, equals), variable.substring(equals + 1));
+                EnvList.entry(variable).ifPresent(e -> spec.env(e.getKey(), e.getValue()));
             }
         };
     }
@@ -141,7 +142,7 @@ public final class SpecOptions {
     public static SpecOption namespaces(NetworkMode network) {
         return spec -> {
             spec.namespace("pid").namespace("ipc").namespace("uts").namespace("mount");
-            if (network == NetworkMode.ISOLATED) {
+            if (network == NetworkMode.NONE) {
                 spec.namespace("network");
             }
         };

@@ -1,8 +1,8 @@
 package dev.locald.source;
 
+import dev.locald.fs.OwnedFiles;
 import dev.locald.lifecycle.BuildpackRef;
-import dev.locald.lifecycle.CnbUser;
-import dev.locald.lifecycle.OwnedFiles;
+import dev.locald.image.CnbUser;
 
 import dev.locald.fs.TreeDeleter;
 
@@ -313,7 +313,7 @@ public final class SourceUnpacker {
             Files.createDirectory(workspace);
         }
         OwnedFiles.chmod(workspace, "rwxr-xr-x");
-        OwnedFiles.chown(workspace, owner);
+        OwnedFiles.chown(workspace, owner.uid(), owner.gid());
     }
 
     private static void discard(Path workspace, Throwable cause) {

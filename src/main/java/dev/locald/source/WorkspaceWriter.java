@@ -1,8 +1,10 @@
 package dev.locald.source;
 
+import static dev.locald.fs.NoFollow.lstat;
+
+import dev.locald.fs.OwnedFiles;
 import dev.locald.lifecycle.BuildpackRef;
-import dev.locald.lifecycle.CnbUser;
-import dev.locald.lifecycle.OwnedFiles;
+import dev.locald.image.CnbUser;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +12,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -107,7 +108,7 @@ final class WorkspaceWriter {
         }
         Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setPermissions(perms(mode | 0700));
-        OwnedFiles.chown(dir, owner);
+        OwnedFiles.chown(dir, owner.uid(), owner.gid());
     }
 
     void file(String name, int mode, InputStream content) throws IOException, SourceArchiveException {
@@ -127,7 +128,7 @@ final class WorkspaceWriter {
         }
         Files.getFileAttributeView(file, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setPermissions(perms(mode | 0600));
-        OwnedFiles.chown(file, owner);
+        OwnedFiles.chown(file, owner.uid(), owner.gid());
         regularFiles.add(String.join("/", c));
     }
 
@@ -139,7 +140,7 @@ final class WorkspaceWriter {
         checkSymlinkTarget(name, c, target);
         Path link = replaceable(name, c);
         Files.createSymbolicLink(link, link.getFileSystem().getPath(target));
-        OwnedFiles.chown(link, owner); // lchown: the link itself
+        OwnedFiles.chown(link, owner.uid(), owner.gid()); // lchown: the link itself
         regularFiles.remove(String.join("/", c));
     }
 
@@ -216,7 +217,7 @@ final class WorkspaceWriter {
                 Files.createDirectory(dir);
                 Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                         .setPermissions(perms(0755));
-                OwnedFiles.chown(dir, owner);
+                OwnedFiles.chown(dir, owner.uid(), owner.gid());
             } else if (a.isSymbolicLink()) {
                 throw new SourceArchiveException("entry " + BuildpackRef.quote(name) + " goes through the symlink "
                         + BuildpackRef.quote(String.join("/", c.subList(0, i + 1))) + "; writing through links is refused");
@@ -240,14 +241,6 @@ final class WorkspaceWriter {
             regularFiles.remove(String.join("/", c));
         }
         return p;
-    }
-
-    private static BasicFileAttributes lstat(Path p) throws IOException {
-        try {
-            return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return null;
-        }
     }
 
     private static String kind(BasicFileAttributes a) {

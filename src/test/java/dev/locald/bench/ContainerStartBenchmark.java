@@ -10,6 +10,7 @@ import dev.locald.runtime.ContainerResult;
 import dev.locald.runtime.ContainerSpecFactory;
 import dev.locald.runtime.EngineFixture;
 import dev.locald.runtime.HostLimits;
+import dev.locald.image.NetworkMode;
 import dev.locald.testsupport.LayerTar;
 import java.io.File;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ class ContainerStartBenchmark {
             ContainerRequest template = ContainerRequest.builder("raw", rootfs, EngineFixture.CNB).args("/bin/true").build();
             PreparedRoot prepared = new SyntheticRoot(new ResolvConf(engine.hostResolvConf, List.of("8.8.8.8")))
                     .prepare(rootfs, rawBundle.etcDir(), new SyntheticRoot.Request(EngineFixture.CNB, "locald",
-                            List.of(), false));
+                            List.of(), NetworkMode.NONE));
             rawBundle.writeConfig(specFactory.create(template, prepared));
 
             List<Double> locald = new ArrayList<>();
@@ -75,7 +76,8 @@ class ContainerStartBenchmark {
                 Path scratch = Files.createDirectories(engine.base.resolve("spec-" + i + "/etc"));
                 long t3 = System.nanoTime();
                 PreparedRoot root = new SyntheticRoot(new ResolvConf(engine.hostResolvConf, List.of("8.8.8.8")))
-                        .prepare(rootfs, scratch, new SyntheticRoot.Request(EngineFixture.CNB, "locald", List.of(), false));
+                        .prepare(rootfs, scratch, new SyntheticRoot.Request(EngineFixture.CNB, "locald", List.of(),
+                                NetworkMode.NONE));
                 new Bundle(scratch.getParent()).writeConfig(specFactory.create(template, root));
                 long t4 = System.nanoTime();
                 if (i >= 5) {

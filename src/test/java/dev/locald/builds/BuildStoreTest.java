@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.locald.image.Digest;
+import dev.locald.image.NetworkMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +23,7 @@ class BuildStoreTest {
 
     private static BuildSpec spec() {
         return new BuildSpec("r.io/app", "r.io/builder:1", null, List.of("A"), List.of(), List.of("r.io/app:v1"),
-                false, false, Network.HOST, Duration.ofMinutes(5), true);
+                false, false, NetworkMode.HOST, Duration.ofMinutes(5), true);
     }
 
     @Test

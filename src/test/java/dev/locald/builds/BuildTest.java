@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.locald.image.ImageReference;
 import dev.locald.registry.RegistryCredential;
+import dev.locald.image.NetworkMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class BuildTest {
     private static final BuildSpec SPEC = new BuildSpec("r.io/a", "r.io/b", null, List.of(), List.of(), List.of(),
-            false, false, Network.NONE, null, false);
+            false, false, NetworkMode.NONE, null, false);
 
     @Test
     void walksThePhasesAndRecordsExitCodes() {
@@ -68,7 +69,7 @@ class BuildTest {
     void requestAndJobNeverPrintCredentials() {
         BuildRequest request = new BuildRequest(ImageReference.parse("r.io/a"), ImageReference.parse("r.io/b"),
                 java.util.Optional.empty(), java.util.Map.of("K", "v"),
-                java.util.Set.of(), List.of(), List.of(), false, false, Network.HOST, java.util.Optional.empty(),
+                java.util.Set.of(), List.of(), List.of(), false, false, NetworkMode.HOST, java.util.Optional.empty(),
                 java.util.Optional.of(new RegistryCredential.Basic("u", "sekrit-pw")));
         BuildJob job = new BuildJob(BuildId.random(), request, new BuildSource.Directory(java.nio.file.Path.of("/src")),
                 java.nio.file.Path.of("/work"), Instant.now(), Instant.now(), Duration.ofMinutes(1));

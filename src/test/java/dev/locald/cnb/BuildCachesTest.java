@@ -1,7 +1,7 @@
 package dev.locald.cnb;
 
 import dev.locald.image.ImageReference;
-import dev.locald.lifecycle.CnbUser;
+import dev.locald.image.CnbUser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,6 +1,6 @@
 package dev.locald.cnb;
 
-import dev.locald.etc.CnbUser;
+import dev.locald.image.CnbUser;
 import dev.locald.image.ImageConfig;
 import dev.locald.image.ImageReference;
 import dev.locald.pull.ImageCatalog;
@@ -10,7 +10,7 @@ import dev.locald.runtime.Cancellation;
 import dev.locald.runtime.ContainerRequest;
 import dev.locald.runtime.ContainerResult;
 import dev.locald.runtime.ContainerRunner;
-import dev.locald.runtime.NetworkMode;
+import dev.locald.image.NetworkMode;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,11 +54,11 @@ public class LaunchedImages {
             StringBuilder output = new StringBuilder();
             try (AssembledRootfs rootfs = assembler.assemble(image.pulled().layerDirs(), scratch)) {
                 ContainerRequest request = ContainerRequest.builder("locald-launch-" + UUID.randomUUID(),
-                                rootfs.root(), CnbUser.of(uid, gid))
+                                rootfs.root(), new CnbUser(uid, gid))
                         .args(args)
                         .env(config.env())
                         .cwd(config.workingDir().isBlank() ? "/" : config.workingDir())
-                        .network(NetworkMode.ISOLATED)
+                        .network(NetworkMode.NONE)
                         .timeout(Duration.ofSeconds(60))
                         .build();
                 ContainerResult result = containers.run(request, (stream, time, text) -> {

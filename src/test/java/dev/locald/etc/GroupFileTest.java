@@ -2,18 +2,19 @@ package dev.locald.etc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.locald.image.CnbUser;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class GroupFileTest {
 
-    static final CnbUser CNB = new CnbUser(1001, 1002, "cnb", "/home/cnb");
+    static final CnbUser CNB = new CnbUser(1001, 1002);
 
     @Test
     void validFileIsKeptAndMissingGroupsAdded() {
         String image = "daemon:x:1:\nusers:x:100:alice,bob\n";
-        GroupFile file = GroupFile.parse(image).orElseThrow().withBuildGroups(CNB);
+        GroupFile file = GroupFile.parse(image).orElseThrow().withBuildGroups(CNB, "cnb");
         assertEquals(image + "root:x:0:\ncnb:x:1002:\n", file.render());
         assertEquals(List.of("alice", "bob"), file.byGid(100).orElseThrow().members());
     }
@@ -21,8 +22,8 @@ class GroupFileTest {
     @Test
     void existingGidIsKeptAndTakenNameGetsTheGid() {
         assertEquals("root:x:0:\nbuilders:x:1002:\n",
-                GroupFile.parse("root:x:0:\nbuilders:x:1002:\n").orElseThrow().withBuildGroups(CNB).render());
-        assertEquals("cnb-1002", GroupFile.parse("cnb:x:1000:\n").orElseThrow().withBuildGroups(CNB)
+                GroupFile.parse("root:x:0:\nbuilders:x:1002:\n").orElseThrow().withBuildGroups(CNB, "cnb").render());
+        assertEquals("cnb-1002", GroupFile.parse("cnb:x:1000:\n").orElseThrow().withBuildGroups(CNB, "cnb")
                 .byGid(1002).orElseThrow().name());
     }
 

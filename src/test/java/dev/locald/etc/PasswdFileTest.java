@@ -3,24 +3,25 @@ package dev.locald.etc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.locald.image.CnbUser;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class PasswdFileTest {
 
-    static final CnbUser CNB = new CnbUser(1001, 1002, "cnb", "/home/cnb");
+    static final CnbUser CNB = new CnbUser(1001, 1002);
 
     @Test
     void validFileIsKeptVerbatimAndMissingUsersAdded() {
         String image = "# comment\ndaemon:*:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n\nnobody:x:65534:65534::/nonexistent:/bin/false\n";
-        PasswdFile file = PasswdFile.parse(image).orElseThrow().withBuildUsers(CNB, 1002);
+        PasswdFile file = PasswdFile.parse(image).orElseThrow().withBuildUsers(CNB, "cnb", "/home/cnb");
         assertEquals(image + "root:x:0:0:root:/root:/bin/sh\ncnb:x:1001:1002::/home/cnb:/bin/sh\n", file.render());
     }
 
     @Test
     void existingEntriesForRootAndTheCnbUidAreKept() {
         String image = "root:x:0:0:Super:/var/root:/bin/ash\nbuilder:x:1001:1002::/workspace:/bin/sh\n";
-        PasswdFile file = PasswdFile.parse(image).orElseThrow().withBuildUsers(CNB, 1002);
+        PasswdFile file = PasswdFile.parse(image).orElseThrow().withBuildUsers(CNB, "cnb", "/home/cnb");
         assertEquals(image, file.render());
         assertEquals("/workspace", file.byUid(1001).orElseThrow().home());
     }
@@ -28,14 +29,14 @@ class PasswdFileTest {
     @Test
     void theCnbNameTakenByAnotherUidGetsTheUidAppended() {
         PasswdFile file = PasswdFile.parse("cnb:x:1000:1000::/home/cnb:/bin/sh\n").orElseThrow()
-                .withBuildUsers(CNB, 1002);
+                .withBuildUsers(CNB, "cnb", "/home/cnb");
         assertEquals("cnb-1001", file.byUid(1001).orElseThrow().name());
         assertEquals("cnb", file.byUid(1000).orElseThrow().name());
     }
 
     @Test
     void uidComesFromTheCnbUserNeverADefault() {
-        PasswdFile file = PasswdFile.empty().withBuildUsers(new CnbUser(4242, 4343, "cnb", "/home/cnb"), 4343);
+        PasswdFile file = PasswdFile.empty().withBuildUsers(new CnbUser(4242, 4343), "cnb", "/home/cnb");
         assertEquals("root:x:0:0:root:/root:/bin/sh\ncnb:x:4242:4343::/home/cnb:/bin/sh\n", file.render());
     }
 
@@ -55,7 +56,7 @@ class PasswdFileTest {
 
     @Test
     void emptyFileIsValidAndGetsBothUsers() {
-        PasswdFile file = PasswdFile.parse("").orElseThrow().withBuildUsers(CNB, 1002);
+        PasswdFile file = PasswdFile.parse("").orElseThrow().withBuildUsers(CNB, "cnb", "/home/cnb");
         assertTrue(file.byUid(0).isPresent() && file.byUid(1001).isPresent());
     }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.locald.image.CnbUser;
+import dev.locald.image.NetworkMode;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -18,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(10)
 class SyntheticRootTest {
 
-    static final CnbUser CNB = new CnbUser(1001, 1002, "cnb", "/home/cnb");
+    static final CnbUser CNB = new CnbUser(1001, 1002);
 
     @TempDir
     Path dir;
@@ -35,14 +37,14 @@ class SyntheticRootTest {
         syntheticRoot = new SyntheticRoot(new ResolvConf(host, List.of("8.8.8.8")));
     }
 
-    private PreparedRoot prepare(boolean hostNetwork) throws Exception {
+    private PreparedRoot prepare(NetworkMode network) throws Exception {
         return syntheticRoot.prepare(rootfs, out, new SyntheticRoot.Request(CNB, "build-7",
-                List.of(new HostEntry("reg", "10.0.0.1")), hostNetwork));
+                List.of(new HostEntry("reg", "10.0.0.1")), network));
     }
 
     @Test
     void imageWithoutEtcGetsEverythingSynthesized() throws Exception {
-        PreparedRoot root = prepare(false);
+        PreparedRoot root = prepare(NetworkMode.NONE);
         assertEquals(List.of("/etc/passwd", "/etc/group", "/etc/resolv.conf", "/etc/hosts", "/etc/hostname"),
                 root.files().stream().map(SyntheticFile::destination).toList());
         for (SyntheticFile file : root.files()) {
@@ -64,21 +66,21 @@ class SyntheticRootTest {
 
     @Test
     void hostNetworkKeepsHostResolvers() throws Exception {
-        prepare(true);
+        prepare(NetworkMode.HOST);
         assertEquals("nameserver 127.0.0.53\n", Files.readString(out.resolve("resolv.conf")));
     }
 
     @Test
     void existingHomeIsNotMounted() throws Exception {
         Files.createDirectories(rootfs.resolve("home/cnb"));
-        assertEquals(Optional.empty(), prepare(false).homeMount());
+        assertEquals(Optional.empty(), prepare(NetworkMode.NONE).homeMount());
     }
 
     @Test
     void symlinkedHomeIsNotTrusted() throws Exception {
         Files.createDirectories(rootfs.resolve("elsewhere/cnb"));
         Files.createSymbolicLink(rootfs.resolve("home"), Path.of("elsewhere"));
-        assertTrue(prepare(false).homeMount().isPresent());
+        assertTrue(prepare(NetworkMode.NONE).homeMount().isPresent());
     }
 
     @Test
@@ -86,7 +88,7 @@ class SyntheticRootTest {
         Files.createDirectories(rootfs.resolve("etc"));
         Files.writeString(rootfs.resolve("etc/passwd"), "garbage without colons\n");
         Files.writeString(rootfs.resolve("etc/group"), "staff:x:50:\n");
-        prepare(false);
+        prepare(NetworkMode.NONE);
         assertEquals("root:x:0:0:root:/root:/bin/sh\ncnb:x:1001:1002::/home/cnb:/bin/sh\n",
                 Files.readString(out.resolve("passwd")));
         assertEquals("staff:x:50:\nroot:x:0:\ncnb:x:1002:\n", Files.readString(out.resolve("group")));
@@ -99,7 +101,7 @@ class SyntheticRootTest {
         Files.createSymbolicLink(rootfs.resolve("etc/passwd"), victim);
         Files.createSymbolicLink(rootfs.resolve("etc/hostname"), Path.of("/bin/sh"));
         assertEquals(0, new ProcessBuilder("mkfifo", rootfs.resolve("etc/group").toString()).start().waitFor());
-        prepare(false);
+        prepare(NetworkMode.NONE);
         for (String name : List.of("passwd", "group", "hosts", "hostname")) {
             Path target = rootfs.resolve("etc").resolve(name);
             assertTrue(Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS), name);
@@ -113,7 +115,7 @@ class SyntheticRootTest {
         Path outside = Files.createDirectories(dir.resolve("outside"));
         Files.writeString(outside.resolve("passwd"), "evil:x:0:0::/:/bin/sh\n");
         Files.createSymbolicLink(rootfs.resolve("etc"), outside);
-        prepare(false);
+        prepare(NetworkMode.NONE);
         assertFalse(Files.isSymbolicLink(rootfs.resolve("etc")));
         assertTrue(Files.exists(outside.resolve("passwd")), "the link target is untouched");
         assertFalse(Files.readString(out.resolve("passwd")).contains("evil"));

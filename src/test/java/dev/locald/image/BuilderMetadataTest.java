@@ -53,8 +53,8 @@ class BuilderMetadataTest {
                 new BuilderMetadata.RunImage("legacy/run:1", List.of("mirror.example/legacy/run:1"))), m.runImages());
         assertEquals("127.0.0.1:5000/run:1", m.defaultRunImage().orElseThrow().image());
         assertEquals(Optional.of("io.buildpacks.stacks.jammy"), m.stackId());
-        assertEquals(1000, m.userId());
-        assertEquals(1001, m.groupId());
+        assertEquals(1000, m.user().uid());
+        assertEquals(1001, m.user().gid());
     }
 
     @Test

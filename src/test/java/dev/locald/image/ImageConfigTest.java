@@ -34,9 +34,9 @@ class ImageConfigTest {
         assertEquals(List.of(Digest.parse(D1), Digest.parse(D2)), c.diffIds());
         assertEquals("linux", c.os());
         assertEquals("amd64", c.architecture());
-        assertEquals(Optional.of("2"), c.envValue("Z"), "the last entry wins");
-        assertEquals(Optional.of("x=y"), c.envValue("A"));
-        assertEquals(Optional.empty(), c.envValue("PAT"));
+        assertEquals(Optional.of("2"), EnvList.value(c.env(), "Z"), "the last entry wins");
+        assertEquals(Optional.of("x=y"), EnvList.value(c.env(), "A"));
+        assertEquals(Optional.empty(), EnvList.value(c.env(), "PAT"));
     }
 
     @Test

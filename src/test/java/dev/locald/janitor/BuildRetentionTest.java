@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.locald.builds.Build;
 import dev.locald.builds.BuildId;
 import dev.locald.builds.BuildSpec;
-import dev.locald.builds.Network;
+import dev.locald.image.NetworkMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -43,6 +43,6 @@ class BuildRetentionTest {
 
     static BuildSpec spec() {
         return new BuildSpec("localhost:5000/app", "localhost:5000/builder", null, List.of(), List.of(), List.of(),
-                false, false, Network.HOST, null, false);
+                false, false, NetworkMode.HOST, null, false);
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.locald.image.BuilderMetadata;
+import dev.locald.image.CnbUser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

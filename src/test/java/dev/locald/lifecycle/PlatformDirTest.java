@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.locald.fs.OwnedFiles;
+import dev.locald.image.CnbUser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -105,7 +107,7 @@ class PlatformDirTest {
         Path victim = Files.writeString(tmp.resolve("victim"), "keep");
         Files.createSymbolicLink(dir.resolve("A"), victim);
         IOException e = assertThrows(IOException.class,
-                () -> OwnedFiles.writeNew(dir, "A", "x".getBytes(), "rw-r--r--", USER));
+                () -> OwnedFiles.writeNew(dir, "A", "x".getBytes(), "rw-r--r--", USER.uid(), USER.gid()));
         assertTrue(e.getMessage().contains("already exists"), e.getMessage());
         assertEquals("keep", Files.readString(victim));
     }

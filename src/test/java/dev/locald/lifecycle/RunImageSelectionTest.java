@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.locald.image.BuilderMetadata;
 import dev.locald.image.ImageReference;
+import dev.locald.image.CnbUser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.locald.image.Digest;
+import dev.locald.image.EnvList;
 import dev.locald.image.ImageReference;
 import dev.locald.image.LayerCompression;
 import dev.locald.image.LayerDescriptor;
@@ -71,7 +72,7 @@ class RegistryPullTest {
         assertArrayEquals(pushed.manifest(), resolved.manifestBytes());
         assertArrayEquals(pushed.config(), resolved.configBytes());
         assertEquals("linux/amd64", resolved.platform());
-        assertEquals(Optional.of("1000"), resolved.config().envValue("CNB_USER_ID"));
+        assertEquals(Optional.of("1000"), EnvList.value(resolved.config().env(), "CNB_USER_ID"));
         assertEquals(List.of("application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.oci.image.layer.v1.tar+zstd",
                 "application/vnd.oci.image.layer.v1.tar"), resolved.layers().stream().map(LayerDescriptor::mediaType).toList());
         assertEquals(List.of(LayerCompression.GZIP, LayerCompression.ZSTD, LayerCompression.NONE),

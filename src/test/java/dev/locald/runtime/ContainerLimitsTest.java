@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.locald.image.NetworkMode;
 import dev.locald.testsupport.ImagePusher;
 import dev.locald.testsupport.LayerTar;
 import dev.locald.testsupport.RegistryExtension;
@@ -218,7 +219,7 @@ class ContainerLimitsTest {
         bundle.writeConfig(specFactory.create(request, new dev.locald.etc.SyntheticRoot(
                 new dev.locald.etc.ResolvConf(engine.hostResolvConf, List.of("8.8.8.8")))
                 .prepare(rootfs, bundle.etcDir(), new dev.locald.etc.SyntheticRoot.Request(EngineFixture.CNB,
-                        "crash", List.of(), false))));
+                        "crash", List.of(), NetworkMode.NONE))));
         Process runc = engine.runc.startRun(bundle, id);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (engine.runc.state(id).map(c -> !c.status().equals("running")).orElse(true)) {

@@ -4,14 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.locald.etc.CnbUser;
+import dev.locald.image.CnbUser;
+import dev.locald.image.NetworkMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class ContainerRequestTest {
 
-    static final CnbUser CNB = CnbUser.of(1001, 1002);
+    static final CnbUser CNB = new CnbUser(1001, 1002);
     static final Path ROOT = Path.of("/var/lib/locald/rootfs/x");
 
     private static ContainerRequest.Builder valid() {
@@ -23,7 +24,7 @@ class ContainerRequestTest {
         ContainerRequest request = valid().build();
         assertEquals(1001, request.uid());
         assertEquals(1002, request.gid());
-        assertEquals(NetworkMode.ISOLATED, request.network());
+        assertEquals(NetworkMode.NONE, request.network());
         assertTrue(request.limits().isEmpty());
         assertEquals("/", request.cwd());
     }
@@ -45,7 +46,7 @@ class ContainerRequestTest {
         assertMessage("timeout must be positive: PT0S", () -> valid().timeout(Duration.ZERO).build());
         assertMessage("memory limit must be at least 4194304, got 1024",
                 () -> ResourceLimits.none().withMemoryBytes(1024));
-        assertMessage("uid out of range: -1", () -> valid().user(-1, 0).build());
+        assertMessage("uid out of range: -1", () -> EngineFixture.runAs(valid().build(), -1, 0));
     }
 
     private static void assertMessage(String message, org.junit.jupiter.api.function.Executable executable) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.locald.etc.HostEntry;
+import dev.locald.image.NetworkMode;
 import dev.locald.testsupport.ImagePusher;
 import dev.locald.testsupport.LayerTar;
 import dev.locald.testsupport.RegistryExtension;

@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.locald.etc.CnbUser;
+import dev.locald.image.CnbUser;
 import dev.locald.etc.GroupFile;
 import dev.locald.etc.HomeMount;
 import dev.locald.etc.PasswdFile;
 import dev.locald.etc.PreparedRoot;
 import dev.locald.etc.SyntheticFile;
+import dev.locald.image.NetworkMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,13 +30,13 @@ import org.skyscreamer.jsonassert.JSONCompareMode;
  */
 class ContainerSpecFactoryTest {
 
-    private static final CnbUser CNB = new CnbUser(1001, 1002, "cnb", "/home/cnb");
+    private static final CnbUser CNB = new CnbUser(1001, 1002);
     private static final ContainerSpecFactory FACTORY = new ContainerSpecFactory(20000, "locald");
 
     private static PreparedRoot preparedRoot(boolean homeMount) {
         PasswdFile passwd = PasswdFile.parse("root:x:0:0:root:/root:/bin/sh\n").orElseThrow()
-                .withBuildUsers(CNB, CNB.gid());
-        GroupFile group = GroupFile.parse("root:x:0:\n").orElseThrow().withBuildGroups(CNB);
+                .withBuildUsers(CNB, "cnb", "/home/cnb");
+        GroupFile group = GroupFile.parse("root:x:0:\n").orElseThrow().withBuildGroups(CNB, "cnb");
         List<SyntheticFile> files = new ArrayList<>();
         for (String name : List.of("passwd", "group", "resolv.conf", "hosts", "hostname")) {
             files.add(new SyntheticFile(Path.of("/var/lib/locald/bundles/build-1-detect/etc/" + name), "/etc/" + name));
@@ -81,8 +82,8 @@ class ContainerSpecFactoryTest {
 
     @Test
     void rootProcessWithImagePathAndCallerOverrides() throws Exception {
-        ContainerRequest request = request().user(0, 0).additionalGids(List.of()).imagePath("/cnb/bin:/usr/bin:/bin")
-                .env("HOME=/custom").readonlyRootfs(true).build();
+        ContainerRequest request = EngineFixture.runAs(request().additionalGids(List.of())
+                .imagePath("/cnb/bin:/usr/bin:/bin").env("HOME=/custom").readonlyRootfs(true).build(), 0, 0);
         assertGolden("root-process.json", FACTORY.create(request, preparedRoot(false)));
     }
 

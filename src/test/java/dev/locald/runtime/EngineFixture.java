@@ -4,7 +4,7 @@ import dev.locald.fs.TreeDeleter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.locald.etc.CnbUser;
+import dev.locald.image.CnbUser;
 import dev.locald.etc.ResolvConf;
 import dev.locald.etc.SyntheticRoot;
 import dev.locald.testsupport.ImagePusher;
@@ -24,7 +24,14 @@ import java.util.UUID;
  */
 public final class EngineFixture {
 
-    public static final CnbUser CNB = new CnbUser(1001, 1002, "cnb", "/home/cnb");
+    public static final CnbUser CNB = new CnbUser(1001, 1002);
+
+    /** {@code request} with its process run as {@code uid:gid} rather than the CNB user. */
+    public static ContainerRequest runAs(ContainerRequest r, long uid, long gid) {
+        return new ContainerRequest(r.id(), r.rootfs(), r.readonlyRootfs(), r.args(), r.imagePath(), r.env(), r.cwd(),
+                uid, gid, r.additionalGids(), r.mounts(), r.network(), r.limits(), r.timeout(), r.hostname(),
+                r.extraHosts(), r.terminal(), r.cnbUser());
+    }
 
     public final Path base;
     public final Path hostResolvConf;

@@ -1,6 +1,6 @@
 package dev.locald.source;
 
-import dev.locald.lifecycle.CnbUser;
+import dev.locald.image.CnbUser;
 
 import dev.locald.fs.TreeDeleter;
 

@@ -8,17 +8,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a builder's run images from {@code /cnb/run.toml} ({@code [[images]] image mirrors}, API ≥ 0.12)
- * or the legacy {@code /cnb/stack.toml} ({@code [run-image] image mirrors}); the label form is in
- * {@link BuilderMetadata#runImages()}. See docs/lifecycle.md.
+ * Reads run images from a {@code run.toml} ({@code [[images]] image mirrors}) or the legacy
+ * {@code stack.toml} ({@code [run-image] image mirrors}): the reader side of {@link RunToml}, which only
+ * tests need (locald takes a builder's run images from its label).
  */
-public final class RunImages {
+final class RunImages {
     private static final TomlMapper TOML = new TomlMapper();
 
     private RunImages() {
     }
 
-    public static List<BuilderMetadata.RunImage> fromRunToml(String toml) {
+    static List<BuilderMetadata.RunImage> fromRunToml(String toml) {
         JsonNode root = read(toml, "run.toml");
         List<BuilderMetadata.RunImage> out = new ArrayList<>();
         JsonNode images = root.path("images");
@@ -31,7 +31,7 @@ public final class RunImages {
         return out;
     }
 
-    public static List<BuilderMetadata.RunImage> fromStackToml(String toml) {
+    static List<BuilderMetadata.RunImage> fromStackToml(String toml) {
         JsonNode runImage = read(toml, "stack.toml").path("run-image");
         if (runImage.isMissingNode()) {
             return List.of();

@@ -1,4 +1,4 @@
-package dev.locald.lifecycle;
+package dev.locald.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,18 +1,19 @@
-package dev.locald.lifecycle;
+package dev.locald.image;
 
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The uid:gid every phase runs as, taken from the builder's {@code CNB_USER_ID}/{@code CNB_GROUP_ID}
- * (contract §3.2, §6.2). Root is refused: detector and builder exit 1 as root, and locald runs every
- * phase unprivileged.
+ * (both required, as pack requires; see {@code docs/lifecycle.md}). Root is refused: detector and builder
+ * exit 1 as root, and locald runs every phase unprivileged.
  */
 public record CnbUser(int uid, int gid) {
 
     public CnbUser {
         if (uid <= 0 || gid < 0) {
-            throw new IllegalArgumentException("the CNB user must be a non-root uid and a valid gid, not " + uid + ":" + gid);
+            throw new IllegalArgumentException(
+                    "the CNB user must be a non-root uid and a valid gid, not " + uid + ":" + gid);
         }
     }
 
@@ -39,8 +40,14 @@ public record CnbUser(int uid, int gid) {
             }
             return id;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("builder " + builderName + ": " + name + " is not a non-negative integer: "
-                    + BuildpackRef.quote(value.get()));
+            throw new IllegalArgumentException("builder " + builderName + ": " + name
+                    + " is not a non-negative integer: " + quote(value.get()));
         }
+    }
+
+    // the value is the image's: shown shortened and without control characters
+    private static String quote(String s) {
+        String shown = s.length() > 80 ? s.substring(0, 80) + "…" : s;
+        return "'" + shown.replaceAll("\\p{Cntrl}", "?") + "'";
     }
 }

@@ -1,4 +1,4 @@
-package dev.locald.lifecycle;
+package dev.locald.fs;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -21,25 +22,23 @@ public final class OwnedFiles {
     private OwnedFiles() {
     }
 
-    /** lchown to the CNB user; a no-op when the ids already match. */
-    public static void chown(Path path, CnbUser owner) throws IOException {
-        Files.setAttribute(path, "unix:uid", owner.uid(), LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(path, "unix:gid", owner.gid(), LinkOption.NOFOLLOW_LINKS);
+    /** lchown to {@code uid:gid}; a no-op when the ids already match. */
+    public static void chown(Path path, int uid, int gid) throws IOException {
+        Files.setAttribute(path, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(path, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
     }
 
     /** chmod without following a symlink at {@code path} (fchmod on an O_NOFOLLOW descriptor). */
     public static void chmod(Path path, String mode) throws IOException {
-        Files.getFileAttributeView(path, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+        Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setPermissions(PosixFilePermissions.fromString(mode));
     }
 
     /** Fails unless {@code dir} is a directory itself, not a symlink to one. */
     public static void requireRealDirectory(Path dir, String what) throws IOException {
-        BasicFileAttributes attrs;
-        try {
-            attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            throw new IOException(what + " " + dir + " does not exist", e);
+        BasicFileAttributes attrs = NoFollow.lstat(dir);
+        if (attrs == null) {
+            throw new IOException(what + " " + dir + " does not exist");
         }
         if (!attrs.isDirectory()) {
             throw new IOException(what + " " + dir + " is not a directory (symlinks are not followed)");
@@ -47,9 +46,10 @@ public final class OwnedFiles {
     }
 
     /** Creates {@code dir/name} (which must not exist) with the given bytes, mode and owner. */
-    public static Path writeNew(Path dir, String name, byte[] content, String mode, CnbUser owner) throws IOException {
+    public static Path writeNew(Path dir, String name, byte[] content, String mode, int uid, int gid)
+            throws IOException {
         if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..") || name.indexOf('\0') >= 0) {
-            throw new IOException("refusing file name " + BuildpackRef.quote(name));
+            throw new IOException("refusing file name '" + name.replaceAll("\\p{Cntrl}", "?") + "'");
         }
         requireRealDirectory(dir, "directory");
         Path file = dir.resolve(name);
@@ -59,8 +59,8 @@ public final class OwnedFiles {
         } catch (FileAlreadyExistsException e) {
             throw new IOException(file + " already exists; refusing to overwrite it", e);
         }
-        OwnedFiles.chmod(file, mode);
-        chown(file, owner);
+        chmod(file, mode);
+        chown(file, uid, gid);
         return file;
     }
 
@@ -68,11 +68,9 @@ public final class OwnedFiles {
      * Reads a small regular file written by a phase. A symlink, FIFO, device or directory at that path is
      * refused before opening, and the open itself does not follow a final symlink.
      */
-    static byte[] readRegular(Path file, long maxBytes, String what) throws IOException {
-        BasicFileAttributes attrs;
-        try {
-            attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
+    public static byte[] readRegular(Path file, long maxBytes, String what) throws IOException {
+        BasicFileAttributes attrs = NoFollow.lstat(file);
+        if (attrs == null) {
             throw new NoSuchFileException(file.toString(), null, what + " does not exist");
         }
         if (!attrs.isRegularFile()) {

@@ -1,9 +1,9 @@
 package dev.locald.runtime;
 
 /** Validation of paths as the container sees them. */
-final class ContainerPaths {
+final class ContainerPathCheck {
 
-    private ContainerPaths() {
+    private ContainerPathCheck() {
     }
 
     /** An absolute, normalized path without {@code .}/{@code ..} components, NUL or newline. */
