@@ -115,16 +115,20 @@ class PhasePlanTest {
         }
     }
 
-    @Test
-    void insecureRegistriesAreNotPassedAt012ButWarned() {
-        PhasePlan plan = PhasePlan.create(PlatformApi.parse("0.12"), false, options()
-                .insecure(List.of("registry.example:5000")).build());
-        for (PhaseSpec p : plan.phases()) {
-            assertFalse(p.env().containsKey("CNB_INSECURE_REGISTRIES"), p.phase().id());
-            assertEquals("0.12", p.env().get("CNB_PLATFORM_API"));
+    /** The lifecycle reads the env at every API (only the flag is from 0.13 on): registry phases get it at 0.12 too. */
+    @ParameterizedTest
+    @ValueSource(strings = {"0.12", "0.13", "0.14"})
+    void insecureRegistriesArePassedToRegistryPhasesAtEveryApi(String api) {
+        for (boolean trusted : new boolean[] {false, true}) {
+            PhasePlan plan = PhasePlan.create(PlatformApi.parse(api), trusted, options()
+                    .insecure(List.of("registry.example:5000", "other.example")).build());
+            assertEquals(List.of(), plan.warnings());
+            for (PhaseSpec p : plan.phases()) {
+                assertEquals(api, p.env().get("CNB_PLATFORM_API"));
+                assertEquals(p.registryAuth() ? "registry.example:5000,other.example" : null,
+                        p.env().get("CNB_INSECURE_REGISTRIES"), p.phase().id());
+            }
         }
-        assertEquals(1, plan.warnings().size());
-        assertTrue(plan.warnings().get(0).startsWith("platform API 0.12 has no CNB_INSECURE_REGISTRIES"), plan.warnings().get(0));
     }
 
     @ParameterizedTest
