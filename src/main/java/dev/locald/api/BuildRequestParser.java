@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.locald.builds.BuildRequest;
 import dev.locald.builds.Network;
 import dev.locald.builds.RegistryAuth;
+import dev.locald.image.ImageReference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -44,7 +45,9 @@ public final class BuildRequestParser {
     private static final int MAX_TAGS = 32;
     private static final int MAX_CREDENTIAL = 8192;
     private static final Pattern BUILDPACK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
-    private static final Pattern BUILDPACK_URN = Pattern.compile("urn:cnb:(?:builder|registry):[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
+    private static final Pattern BUILDPACK_URN = Pattern.compile("urn:cnb:builder:[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
+    private static final String ONLY_BUILDER_BUILDPACKS = "name a buildpack the builder contains "
+            + "(id[@version] or urn:cnb:builder:id[@version])";
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -120,7 +123,7 @@ public final class BuildRequestParser {
             Map<String, String> env = env();
             Set<String> secretEnv = secretEnv(env);
             List<String> buildpacks = buildpacks();
-            List<String> tags = tags();
+            List<String> tags = tags(image);
             boolean trustBuilder = bool("trustBuilder");
             boolean clearCache = bool("clearCache");
             Network network = network();
@@ -252,7 +255,7 @@ public final class BuildRequestParser {
                 return result;
             }
             if (!node.isArray()) {
-                error("buildpacks", "must be an array of buildpack ids or docker:// references");
+                error("buildpacks", "must be an array of buildpack ids (id[@version] or urn:cnb:builder:id[@version])");
                 return result;
             }
             if (node.size() > MAX_BUILDPACKS) {
@@ -267,17 +270,18 @@ public final class BuildRequestParser {
                     continue;
                 }
                 String value = item.textValue();
+                // locald only reorders what the builder holds; refuse here what a build could not do
                 if (value.startsWith("docker://")) {
-                    Optional<String> problem = ReferenceSyntax.problem(value.substring("docker://".length()),
-                            ReferenceSyntax.Kind.ANY);
-                    if (problem.isPresent()) {
-                        error(field, "'" + printable(value) + "' " + problem.get());
-                        continue;
-                    }
+                    error(field, "'" + printable(value) + "': locald cannot add buildpacks from images yet; "
+                            + ONLY_BUILDER_BUILDPACKS);
+                    continue;
+                } else if (value.startsWith("urn:cnb:registry:")) {
+                    error(field, "'" + printable(value) + "': locald cannot fetch buildpacks from a buildpack "
+                            + "registry yet; " + ONLY_BUILDER_BUILDPACKS);
+                    continue;
                 } else if (!BUILDPACK_ID.matcher(value).matches() && !BUILDPACK_URN.matcher(value).matches()
                         || value.contains("..")) {
-                    error(field, "'" + printable(value) + "' is neither a buildpack id (id[@version]), "
-                            + "a urn:cnb:builder:/urn:cnb:registry: id nor a docker:// reference");
+                    error(field, "'" + printable(value) + "' is not a buildpack id: " + ONLY_BUILDER_BUILDPACKS);
                     continue;
                 }
                 result.add(value);
@@ -285,7 +289,8 @@ public final class BuildRequestParser {
             return result;
         }
 
-        private List<String> tags() {
+        /** @param image the checked target image, or null when it was refused */
+        private List<String> tags(String image) {
             List<String> result = new ArrayList<>();
             JsonNode node = root.get("tags");
             if (node == null || node.isNull()) {
@@ -309,11 +314,20 @@ public final class BuildRequestParser {
                 Optional<String> problem = ReferenceSyntax.problem(item.textValue(), ReferenceSyntax.Kind.TAG_ONLY);
                 if (problem.isPresent()) {
                     error(field, "'" + printable(item.textValue()) + "' " + problem.get());
+                } else if (image != null && !registry(item.textValue()).equals(registry(image))) {
+                    // the exporter publishes every tag to one registry
+                    error(field, "'" + printable(item.textValue()) + "' is on registry " + registry(item.textValue())
+                            + ", but the image is on " + registry(image) + "; every tag must be on the image's registry");
                 } else {
                     result.add(item.textValue());
                 }
             }
             return result;
+        }
+
+        /** Host names are case-insensitive; Docker Hub's aliases are one registry. */
+        private static String registry(String reference) {
+            return ImageReference.parse(reference).registry().toLowerCase(Locale.ROOT);
         }
 
         private boolean bool(String field) {

@@ -141,13 +141,10 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             prepareSource(job, workspace, user);
             PlatformDir.write(workspace.platform(), request.env(), user);
             RunToml.write(workspace.layers(), RunToml.entries(request.runImage(), metadata.runImages()), user);
-            String runImage = RunImageSelection.select(request.runImage(), metadata.runImages(), request.image(),
-                    request.builder());
+            String runImage = runImage(request, metadata);
             boolean customOrder = !request.buildpacks().isEmpty();
             if (customOrder) {
-                List<BuildpackRef> group = BuildpackOrder.resolve(request.buildpacks(), metadata.buildpacks(),
-                        request.builder());
-                OrderToml.write(workspace.layers(), group, user);
+                OrderToml.write(workspace.layers(), order(request, metadata), user);
             }
             PlanOptions options = PlanOptions.builder(request.image(), user)
                     .tags(request.tags())
@@ -286,6 +283,24 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             return BuilderMetadata.fromLabels(builder, config.labels());
         } catch (IllegalArgumentException e) {
             throw new BuildFailure(builder + " is not a usable CNB builder: " + e.getMessage(), e);
+        }
+    }
+
+    private static String runImage(BuildRequest request, BuilderMetadata metadata) throws BuildFailure {
+        try {
+            return RunImageSelection.select(request.runImage(), metadata.runImages(), request.image(),
+                    request.builder());
+        } catch (IllegalArgumentException e) {
+            throw new BuildFailure(e.getMessage(), e);
+        }
+    }
+
+    /** The request's buildpacks as one group; naming one the builder lacks is the user's to fix. */
+    private static List<BuildpackRef> order(BuildRequest request, BuilderMetadata metadata) throws BuildFailure {
+        try {
+            return BuildpackOrder.resolve(request.buildpacks(), metadata.buildpacks(), request.builder());
+        } catch (IllegalArgumentException e) {
+            throw new BuildFailure("the buildpacks of the request cannot be used: " + e.getMessage(), e);
         }
     }
 

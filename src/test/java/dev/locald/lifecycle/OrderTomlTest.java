@@ -50,6 +50,17 @@ class OrderTomlTest {
     }
 
     @Test
+    void builderUrnsNameTheBuildersOwnBuildpacks() {
+        List<BuildpackRef> group = BuildpackOrder.resolve(List.of("urn:cnb:builder:paketo-buildpacks/npm-install",
+                "urn:cnb:builder:paketo-buildpacks/procfile@5.13.5"), BUILDER, "b");
+        assertEquals("[paketo-buildpacks/npm-install@0.9.0, paketo-buildpacks/procfile@5.13.5]", group.toString());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BuildpackOrder.resolve(
+                List.of("urn:cnb:builder:x/y"), BUILDER, "b")).getMessage().contains("does not contain buildpack x/y"));
+        assertThrows(IllegalArgumentException.class, () -> BuildpackOrder.resolve(
+                List.of("urn:cnb:registry:paketo-buildpacks/npm-install"), BUILDER, "b"));
+    }
+
+    @Test
     void explainsWhatCannotBeResolved() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> BuildpackOrder.resolve(List.of("x/y"), BUILDER, "b"))
                 .getMessage().contains("does not contain buildpack x/y"));
