@@ -122,6 +122,9 @@ class EndToEndBuildTest {
         String record = image.file("layers/fixture_env-recorder/record/record.txt");
         assertTrue(record.contains("uid=2345\ngid=2345\n"), record);
         assertTrue(record.contains("registry-auth-visible=no"), record);
+        // the builder phase's /tmp is the disk directory in the work dir, not a tmpfs
+        String tmpMount = record.lines().filter(l -> l.contains(" /tmp ")).findFirst().orElseThrow();
+        assertFalse(tmpMount.contains(" - tmpfs "), tmpMount);
         assertTrue(record.contains("GREETING=no etc"), record);
         String log = given().accept("text/plain").get(location + "/logs").asString();
         assertFalse(log.contains("hunter2-secret"), log);
@@ -221,6 +224,7 @@ class EndToEndBuildTest {
                 .layer(dev.locald.testsupport.LayerTar.create().file("hello.txt", "hi"))
                 .env("CNB_USER_ID=1000").env("CNB_GROUP_ID=1000").user("1000:1000")
                 .label("io.buildpacks.builder.metadata", label).build()).reference();
+        builder = registry.hostPort() + "/" + builder;
         String noRun = submit(Map.of("image", registry.hostPort() + "/e2e/no-run:1", "builder", builder), "hello");
         build = awaitFinished(noRun);
         assertEquals("failed", build.path("state").asText(), build.toPrettyString());

@@ -49,6 +49,14 @@ class OrderTomlTest {
         assertEquals("[paketo-buildpacks/npm-install@0.9.0, paketo-buildpacks/procfile@5.13.4]", group.toString());
     }
 
+    /** Array-of-tables, one key per line: what pack writes and the fixture lifecycle's TOML subset reads. */
+    @Test
+    void rendersArrayOfTablesNotInlineTables() {
+        assertEquals("[[order]]\n\n  [[order.group]]\n    id = \"a/b\"\n    version = \"1.0\"\n"
+                + "\n  [[order.group]]\n    id = \"c\"\n    version = \"2\"\n",
+                OrderToml.render(List.of(BuildpackRef.parse("a/b@1.0"), BuildpackRef.parse("c@2"))));
+    }
+
     @Test
     void builderUrnsNameTheBuildersOwnBuildpacks() {
         List<BuildpackRef> group = BuildpackOrder.resolve(List.of("urn:cnb:builder:paketo-buildpacks/npm-install",
