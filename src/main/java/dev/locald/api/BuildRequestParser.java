@@ -317,7 +317,8 @@ public final class BuildRequestParser {
                 } else if (image != null && !registry(item.textValue()).equals(registry(image))) {
                     // the exporter publishes every tag to one registry
                     error(field, "'" + printable(item.textValue()) + "' is on registry " + registry(item.textValue())
-                            + ", but the image is on " + registry(image) + "; every tag must be on the image's registry");
+                            + ", but the image is on " + registry(image)
+                            + "; every tag must be on the image's registry");
                 } else {
                     result.add(item.textValue());
                 }
