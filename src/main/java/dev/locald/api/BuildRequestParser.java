@@ -41,7 +41,9 @@ public final class BuildRequestParser {
     private static final int MAX_BUILDPACKS = 64;
     private static final int MAX_TAGS = 32;
     private static final Pattern BUILDPACK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
-    private static final Pattern BUILDPACK_URN = Pattern.compile("urn:cnb:(?:builder|registry):[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
+    private static final Pattern BUILDPACK_URN = Pattern.compile("urn:cnb:builder:[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
+    private static final String ONLY_BUILDER_BUILDPACKS = "name a buildpack the builder contains "
+            + "(id[@version] or urn:cnb:builder:id[@version])";
 
     private static final ObjectMapper JSON = Json.STRICT;
 
@@ -113,7 +115,7 @@ public final class BuildRequestParser {
             Map<String, String> env = env();
             Set<String> secretEnv = secretEnv(env);
             List<String> buildpacks = buildpacks();
-            List<ImageReference> tags = tags();
+            List<ImageReference> tags = tags(image);
             boolean trustBuilder = bool("trustBuilder");
             boolean clearCache = bool("clearCache");
             NetworkMode network = network();
@@ -248,7 +250,7 @@ public final class BuildRequestParser {
                 return result;
             }
             if (!node.isArray()) {
-                error("buildpacks", "must be an array of buildpack ids or docker:// references");
+                error("buildpacks", "must be an array of buildpack ids (id[@version] or urn:cnb:builder:id[@version])");
                 return result;
             }
             if (node.size() > MAX_BUILDPACKS) {
@@ -263,17 +265,18 @@ public final class BuildRequestParser {
                     continue;
                 }
                 String value = item.textValue();
+                // locald only reorders what the builder holds; refuse here what a build could not do
                 if (value.startsWith("docker://")) {
-                    Optional<String> problem = ReferenceSyntax.problem(value.substring("docker://".length()),
-                            ReferenceSyntax.Kind.ANY);
-                    if (problem.isPresent()) {
-                        error(field, "'" + printable(value) + "' " + problem.get());
-                        continue;
-                    }
+                    error(field, "'" + printable(value) + "': locald cannot add buildpacks from images yet; "
+                            + ONLY_BUILDER_BUILDPACKS);
+                    continue;
+                } else if (value.startsWith("urn:cnb:registry:")) {
+                    error(field, "'" + printable(value) + "': locald cannot fetch buildpacks from a buildpack "
+                            + "registry yet; " + ONLY_BUILDER_BUILDPACKS);
+                    continue;
                 } else if (!BUILDPACK_ID.matcher(value).matches() && !BUILDPACK_URN.matcher(value).matches()
                         || value.contains("..")) {
-                    error(field, "'" + printable(value) + "' is neither a buildpack id (id[@version]), "
-                            + "a urn:cnb:builder:/urn:cnb:registry: id nor a docker:// reference");
+                    error(field, "'" + printable(value) + "' is not a buildpack id: " + ONLY_BUILDER_BUILDPACKS);
                     continue;
                 }
                 result.add(value);
@@ -281,7 +284,8 @@ public final class BuildRequestParser {
             return result;
         }
 
-        private List<ImageReference> tags() {
+        /** @param image the checked target image, or null when it was refused */
+        private List<ImageReference> tags(ImageReference image) {
             List<ImageReference> result = new ArrayList<>();
             JsonNode node = root.get("tags");
             if (node == null || node.isNull()) {
@@ -303,13 +307,23 @@ public final class BuildRequestParser {
                     continue;
                 }
                 try {
-                    result.add(ReferenceSyntax.parse(item.textValue(), ReferenceSyntax.Kind.TAG_ONLY));
+                    ImageReference tag = ReferenceSyntax.parse(item.textValue(), ReferenceSyntax.Kind.TAG_ONLY);
+                    if (image != null && !tag.registry().equalsIgnoreCase(image.registry())) {
+                        // the exporter publishes every tag to one registry
+                        error(field, "'" + printable(item.textValue()) + "' is on registry " + tag.registry()
+                                + ", but the image is on " + image.registry()
+                                + "; every tag must be on the image's registry");
+                    } else {
+                        result.add(tag);
+                    }
                 } catch (IllegalArgumentException e) {
                     error(field, "'" + printable(item.textValue()) + "' " + e.getMessage());
                 }
             }
             return result;
         }
+
+        /** Host names are case-insensitive; Docker Hub's aliases are one registry. */
 
         private boolean bool(String field) {
             JsonNode node = root.get(field);

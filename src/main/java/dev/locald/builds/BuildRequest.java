@@ -19,7 +19,8 @@ import java.util.Set;
  * @param runImage a run image overriding the builder's choice
  * @param env build-time variables written to {@code /platform/env}
  * @param secretEnv names (keys of {@code env}) whose values are redacted from the log
- * @param buildpacks buildpacks replacing the builder's order, as ids ({@code id[@version]}) or {@code docker://} references
+ * @param buildpacks buildpacks of the builder replacing its order: {@code id[@version]} or
+ *        {@code urn:cnb:builder:id[@version]}
  * @param tags additional references to publish the image under
  * @param trustBuilder run the single {@code creator} phase (credentials then reach the builder)
  * @param clearCache ignore (and replace) the cache of the target

@@ -137,13 +137,10 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             prepareSource(job, workspace, user);
             PlatformDir.write(workspace.platform(), request.env(), user);
             RunToml.write(workspace.layers(), RunToml.entries(request.runImage(), metadata.runImages()), user);
-            ImageReference runImage = RunImageSelection.select(request.runImage(), metadata.runImages(), target,
-                    builderName);
+            ImageReference runImage = runImage(request, metadata, target, builderName);
             boolean customOrder = !request.buildpacks().isEmpty();
             if (customOrder) {
-                List<BuildpackRef> group = BuildpackOrder.resolve(request.buildpacks(), metadata.buildpacks(),
-                        builderName);
-                OrderToml.write(workspace.layers(), group, user);
+                OrderToml.write(workspace.layers(), order(request, metadata, builderName), user);
             }
             PlanOptions options = PlanOptions.builder(request.image(), user)
                     .tags(request.tags())
@@ -283,6 +280,25 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             return BuilderMetadata.from(config);
         } catch (IllegalArgumentException e) {
             throw new BuildFailure(builder + " is not a usable CNB builder: " + e.getMessage(), e);
+        }
+    }
+
+    private static ImageReference runImage(BuildRequest request, BuilderMetadata metadata, ImageReference target,
+                                           String builderName) throws BuildFailure {
+        try {
+            return RunImageSelection.select(request.runImage(), metadata.runImages(), target, builderName);
+        } catch (IllegalArgumentException e) {
+            throw new BuildFailure(e.getMessage(), e);
+        }
+    }
+
+    /** The request's buildpacks as one group; naming one the builder lacks is the user's to fix. */
+    private static List<BuildpackRef> order(BuildRequest request, BuilderMetadata metadata, String builderName)
+            throws BuildFailure {
+        try {
+            return BuildpackOrder.resolve(request.buildpacks(), metadata.buildpacks(), builderName);
+        } catch (IllegalArgumentException e) {
+            throw new BuildFailure("the buildpacks of the request cannot be used: " + e.getMessage(), e);
         }
     }
 

@@ -36,8 +36,9 @@ public final class PhaseRunner {
             env = List.copyOf(env);
         }
 
-        public String path() {
-            return EnvList.value(env, "PATH").orElse("");
+        /** The image's PATH; empty when its config sets none (the engine then uses its default PATH). */
+        public Optional<String> path() {
+            return EnvList.value(env, "PATH");
         }
     }
 
@@ -53,7 +54,7 @@ public final class PhaseRunner {
 
     /**
      * @param containerId unique runc id for this phase's container
-     * @param scratch     a directory of this build for the phase's assembly (upper dir, mount point)
+     * @param scratch     a directory of this build for the phase's assembly (upper dir, mount point) and /tmp
      */
     public ContainerResult run(String containerId, PhaseSpec spec, PhaseImageRoot image, BuildWorkspace workspace,
                                RegistryAuthEnv auth, OutputSink sink, Cancellation cancellation,
@@ -62,12 +63,14 @@ public final class PhaseRunner {
         try (AssembledRootfs rootfs = assembler.assemble(image.layerDirs(), assemblyDir)) {
             ContainerRequest.Builder request = ContainerRequest.builder(containerId, rootfs.root(), spec.user())
                     .args(spec.argv())
-                    .imagePath(image.path())
+                    .imagePath(image.path().orElse(null))
                     .env(spec.processEnv(image.env(), auth))
                     .cwd(image.workingDir().isBlank() ? "/" : image.workingDir())
                     .network(spec.network())
                     .limits(limits)
-                    .hostname("locald-build");
+                    .hostname("locald-build")
+                    // on disk, not in the phase's memory: the exporter writes every layer tarball to /tmp
+                    .diskTmp(scratch.resolve("tmp-" + spec.phase().id()));
             for (PhaseMount mount : spec.mounts()) {
                 request.mount(new BindMount(workspace.dir(mount.source()), mount.containerPath(), mount.readOnly()));
             }

@@ -10,14 +10,18 @@ import java.util.TreeSet;
 
 /**
  * Turns a request's {@code buildpacks} into one order group. Only buildpacks the builder contains can be
- * named (locald adds none); a missing version is filled in from the builder when it holds exactly one.
+ * named (locald adds none), as {@code id[@version]} or {@code urn:cnb:builder:id[@version]}; a missing
+ * version is filled in from the builder when it holds exactly one.
  */
 public final class BuildpackOrder {
+    /** pack's form for "a buildpack already in the builder": the same as the bare id. */
+    static final String BUILDER_URN = "urn:cnb:builder:";
+
     private BuildpackOrder() {
     }
 
     /**
-     * @param requested  {@code id} or {@code id@version} strings, in the order to run them
+     * @param requested  {@code id}, {@code id@version} or {@code urn:cnb:builder:} forms, in the order to run them
      * @param available  the builder's buildpacks ({@link BuilderMetadata#buildpacks()}); when empty, versions
      *                   cannot be filled in or checked and must be given
      */
@@ -29,7 +33,8 @@ public final class BuildpackOrder {
         List<BuildpackRef> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (String text : requested) {
-            BuildpackRef ref = BuildpackRef.parse(text);
+            BuildpackRef ref = BuildpackRef.parse(text != null && text.startsWith(BUILDER_URN)
+                    ? text.substring(BUILDER_URN.length()) : text);
             if (!seen.add(ref.id())) {
                 throw new IllegalArgumentException("buildpack " + ref.id() + " is named twice");
             }

@@ -7,10 +7,7 @@ import dev.locald.image.CnbUser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The order.toml for a request that overrides the builder's buildpacks: one {@code [[order]]} with one
@@ -18,27 +15,28 @@ import java.util.Map;
  * {@code CNB_ORDER_PATH}.
  */
 public final class OrderToml {
-    private static final TomlMapper TOML = new TomlMapper();
-
     private OrderToml() {
     }
 
+    /**
+     * Array-of-tables form ({@code [[order]]} / {@code [[order.group]]}, one key per line), as pack writes it:
+     * every lifecycle reads it, the fixture lifecycle's small TOML reader included (it has no inline tables).
+     */
     public static String render(List<BuildpackRef> group) {
         if (group.isEmpty()) {
             throw new IllegalArgumentException("an order group needs at least one buildpack");
         }
-        List<Map<String, Object>> entries = new ArrayList<>();
+        StringBuilder toml = new StringBuilder("[[order]]\n");
         for (BuildpackRef bp : group) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", bp.id());
-            bp.version().ifPresent(v -> m.put("version", v));
-            entries.add(m);
+            toml.append("\n  [[order.group]]\n    id = ").append(quote(bp.id())).append('\n');
+            bp.version().ifPresent(v -> toml.append("    version = ").append(quote(v)).append('\n'));
         }
-        try {
-            return TOML.writeValueAsString(Map.of("order", List.of(Map.of("group", entries))));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot render order.toml", e);
-        }
+        return toml.toString();
+    }
+
+    /** A TOML basic string; ids and versions are validated by {@link BuildpackRef}, this is belt and braces. */
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     /** Writes {@code <layersDir>/order.toml}, owned by the CNB user; refuses to replace anything there. */

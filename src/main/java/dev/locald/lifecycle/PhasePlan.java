@@ -41,8 +41,6 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         warnings = List.copyOf(warnings);
     }
 
-    private static final PlatformApi API_0_13 = new PlatformApi(0, 13);
-
     public static PhasePlan create(PlatformApi api, boolean trustedBuilder, PlanOptions o) {
         if (!PlatformApiNegotiation.LOCALD_SUPPORTED.contains(api)) {
             throw new IncompatiblePlatformApiException("locald cannot plan a build at platform API " + api
@@ -57,10 +55,6 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
             }
         }
         List<String> warnings = new ArrayList<>();
-        if (!o.insecureRegistries().isEmpty() && !api.atLeast(API_0_13)) {
-            warnings.add("platform API " + api + " has no CNB_INSECURE_REGISTRIES; the lifecycle will use HTTPS for "
-                    + String.join(", ", o.insecureRegistries()) + " (loopback registries still fall back to HTTP)");
-        }
         List<PhaseSpec> phases = new ArrayList<>();
         if (trustedBuilder && o.network() == NetworkMode.HOST) {
             phases.add(creator(api, o));
@@ -95,16 +89,17 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         return env;
     }
 
-    private static void registryEnv(Map<String, String> env, PlatformApi api, PlanOptions o) {
+    /** The lifecycle reads CNB_INSECURE_REGISTRIES at every API (only the flag is from 0.13 on), so always pass it. */
+    private static void registryEnv(Map<String, String> env, PlanOptions o) {
         env.put("CNB_USE_DAEMON", "false");
-        if (!o.insecureRegistries().isEmpty() && api.atLeast(API_0_13)) {
+        if (!o.insecureRegistries().isEmpty()) {
             env.put("CNB_INSECURE_REGISTRIES", String.join(",", o.insecureRegistries()));
         }
     }
 
     private static PhaseSpec analyzer(PlatformApi api, PlanOptions o, PhaseImage image) {
         TreeMap<String, String> env = common(api, o);
-        registryEnv(env, api, o);
+        registryEnv(env, o);
         env.put("CNB_ANALYZED_PATH", LAYERS.containerPath(ANALYZED_TOML));
         env.put("CNB_RUN_PATH", LAYERS.containerPath(RUN_TOML));
         o.runImage().ifPresent(r -> env.put("CNB_RUN_IMAGE", r.toString()));
@@ -133,7 +128,7 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
 
     private static PhaseSpec restorer(PlatformApi api, PlanOptions o, PhaseImage image) {
         TreeMap<String, String> env = common(api, o);
-        registryEnv(env, api, o);
+        registryEnv(env, o);
         env.put("CNB_ANALYZED_PATH", LAYERS.containerPath(ANALYZED_TOML));
         env.put("CNB_GROUP_PATH", LAYERS.containerPath(GROUP_TOML));
         env.put("CNB_RUN_PATH", LAYERS.containerPath(RUN_TOML)); // read from 0.14 on; harmless before
@@ -160,7 +155,7 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
 
     private static PhaseSpec exporter(PlatformApi api, PlanOptions o, PhaseImage image) {
         TreeMap<String, String> env = common(api, o);
-        registryEnv(env, api, o);
+        registryEnv(env, o);
         env.put("CNB_APP_DIR", WORKSPACE.containerPath());
         env.put("CNB_ANALYZED_PATH", LAYERS.containerPath(ANALYZED_TOML));
         env.put("CNB_GROUP_PATH", LAYERS.containerPath(GROUP_TOML));
@@ -179,7 +174,7 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
 
     private static PhaseSpec creator(PlatformApi api, PlanOptions o) {
         TreeMap<String, String> env = common(api, o);
-        registryEnv(env, api, o);
+        registryEnv(env, o);
         env.put("CNB_APP_DIR", WORKSPACE.containerPath());
         env.put("CNB_PLATFORM_DIR", PLATFORM.containerPath());
         env.put("CNB_ANALYZED_PATH", LAYERS.containerPath(ANALYZED_TOML));

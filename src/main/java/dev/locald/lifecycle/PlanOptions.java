@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param network             the request's network for buildpack code (detector, builder)
  * @param customOrder         the platform wrote {@link BuildDir#ORDER_TOML}
  * @param cacheDir            a cache dir is mounted at {@code /cache}
- * @param insecureRegistries  registries reached over plain HTTP ({@code CNB_INSECURE_REGISTRIES}, API ≥ 0.13)
+ * @param insecureRegistries  registries reached over plain HTTP ({@code CNB_INSECURE_REGISTRIES}, every API)
  * @param lifecycleImage      a trusted lifecycle image is configured for untrusted builders' credentialed phases
  * @param user                the builder's CNB user
  * @param logLevel            {@code CNB_LOG_LEVEL}

@@ -30,8 +30,8 @@ public final class RunImageSelection {
             return requested.get();
         }
         if (builderRuns == null || builderRuns.isEmpty()) {
-            throw new IllegalArgumentException("builder " + builderName
-                    + " names no run image (no run.toml, stack.toml or run images in its label), and the request gives no runImage");
+            throw new IllegalArgumentException("builder " + builderName + " names no run image (its"
+                    + " io.buildpacks.builder.metadata label has no images or stack.runImage); give one as runImage");
         }
         BuilderMetadata.RunImage first = builderRuns.get(0);
         String targetRegistry = RegistryHosts.lifecycleName(targetImage.registry());

@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
  * @param rootfs the run's own (writable) root, absolute
  * @param imagePath the image config's {@code PATH}, or empty for the standard default
  * @param env the caller's variables ({@code NAME=value}); they override PATH and HOME
+ * @param diskTmp a host directory, absent until the run, that the runner creates (root, mode 1777) and binds
+ *        at {@code /tmp} instead of the memory tmpfs, then removes; for processes whose temporary files
+ *        must not count against the container's memory (the lifecycle exporter writes every layer there)
  * @param timeout empty for no deadline
  */
 public record ContainerRequest(
@@ -34,6 +37,7 @@ public record ContainerRequest(
         long gid,
         List<Long> additionalGids,
         List<BindMount> mounts,
+        Optional<Path> diskTmp,
         NetworkMode network,
         ResourceLimits limits,
         Optional<Duration> timeout,
@@ -69,6 +73,9 @@ public record ContainerRequest(
         additionalGids = List.copyOf(additionalGids);
         additionalGids.forEach(g -> requireId(g, "additional gid"));
         mounts = List.copyOf(mounts);
+        if (diskTmp == null || diskTmp.isPresent() && !diskTmp.get().isAbsolute()) {
+            throw new IllegalArgumentException("diskTmp must be empty or an absolute path: " + diskTmp);
+        }
         extraHosts = List.copyOf(extraHosts);
         HostEntry.requireHostname(hostname);
         timeout.ifPresent(t -> {
@@ -103,6 +110,7 @@ public record ContainerRequest(
         private String cwd = "/";
         private List<Long> additionalGids = List.of();
         private final List<BindMount> mounts = new ArrayList<>();
+        private Optional<Path> diskTmp = Optional.empty();
         private NetworkMode network = NetworkMode.NONE;
         private ResourceLimits limits = ResourceLimits.none();
         private Optional<Duration> timeout = Optional.empty();
@@ -162,6 +170,12 @@ public record ContainerRequest(
             return this;
         }
 
+        /** A disk-backed {@code /tmp} at {@code hostDir} (created and removed by the runner). */
+        public Builder diskTmp(Path hostDir) {
+            this.diskTmp = Optional.ofNullable(hostDir);
+            return this;
+        }
+
         public Builder network(NetworkMode network) {
             this.network = network;
             return this;
@@ -194,8 +208,8 @@ public record ContainerRequest(
 
         public ContainerRequest build() {
             return new ContainerRequest(id, rootfs, readonlyRootfs, args, imagePath, env, cwd, cnbUser.uid(),
-                    cnbUser.gid(), additionalGids, mounts, network, limits, timeout, hostname, extraHosts, terminal,
-                    cnbUser);
+                    cnbUser.gid(), additionalGids, mounts, diskTmp, network, limits, timeout, hostname, extraHosts,
+                    terminal, cnbUser);
         }
     }
 }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
@@ -91,15 +92,29 @@ public final class ContainerRunner {
         } catch (FileAlreadyExistsException e) {
             throw new IOException("a bundle for container " + request.id() + " already exists: " + bundle.dir(), e);
         }
+        Optional<Path> createdTmp = Optional.empty();
         try {
             Files.createDirectory(bundle.etcDir());
+            if (request.diskTmp().isPresent()) {
+                createdTmp = Optional.of(Files.createDirectory(request.diskTmp().get()));
+                // what a tmpfs /tmp would be: root's, world-writable, sticky
+                Files.setAttribute(createdTmp.get(), "unix:uid", 0, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(createdTmp.get(), "unix:gid", 0, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(createdTmp.get(), "unix:mode", 01777, LinkOption.NOFOLLOW_LINKS);
+            }
             PreparedRoot root = syntheticRoot.prepare(request.rootfs(), bundle.etcDir(),
                     new SyntheticRoot.Request(request.cnbUser(), request.hostname(), request.extraHosts(),
                             request.network()));
             bundle.writeConfig(specFactory.create(request, root));
             return runBundle(request, bundle, sink, cancellation, start);
         } finally {
-            TreeDeleter.deleteTree(bundle.dir());
+            try {
+                TreeDeleter.deleteTree(bundle.dir());
+            } finally {
+                if (createdTmp.isPresent()) {
+                    TreeDeleter.deleteTree(createdTmp.get());
+                }
+            }
         }
     }
 

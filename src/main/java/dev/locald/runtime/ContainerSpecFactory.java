@@ -43,6 +43,7 @@ public final class ContainerSpecFactory {
         options.add(SpecOptions.noNewPrivileges());
         options.add(SpecOptions.hostname(request.hostname()));
         options.add(SpecOptions.kernelFilesystems());
+        options.add(SpecOptions.tmp(request.diskTmp()));
         options.add(SpecOptions.standardDevices());
         for (SyntheticFile file : root.files()) {
             options.add(SpecOptions.readonlyFile(file.source().toString(), file.destination()));

@@ -2,7 +2,9 @@ package dev.locald.runtime;
 
 import dev.locald.image.EnvList;
 import dev.locald.image.NetworkMode;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The small options locald builds every container spec from, one concern each (mounts, devices,
@@ -32,10 +34,7 @@ public final class SpecOptions {
     private SpecOptions() {
     }
 
-    /**
-     * The kernel filesystems of engine spec §3 plus {@code /dev/mqueue} and a {@code /tmp} tmpfs with mode
-     * 1777 that is not noexec (JVMs unpack native libraries there).
-     */
+    /** The kernel filesystems of engine spec §3 plus {@code /dev/mqueue}; {@code /tmp} is {@link #tmp}. */
     public static SpecOption kernelFilesystems() {
         return spec -> spec
                 .mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev"))
@@ -44,8 +43,21 @@ public final class SpecOptions {
                 .mount("/dev/pts", "devpts", "devpts",
                         List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"))
                 .mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k"))
-                .mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev"))
-                .mount("/tmp", "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=1777"));
+                .mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev"));
+    }
+
+    /**
+     * {@code /tmp}, mode 1777 and not noexec (JVMs unpack native libraries there): a tmpfs, or the
+     * caller's host directory (already 1777) when temporary files must go to disk, not to memory.
+     */
+    public static SpecOption tmp(Optional<Path> diskTmp) {
+        return spec -> {
+            if (diskTmp.isPresent()) {
+                spec.mount("/tmp", "bind", diskTmp.get().toString(), List.of("rbind", "nosuid", "nodev"));
+            } else {
+                spec.mount("/tmp", "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=1777"));
+            }
+        };
     }
 
     /**

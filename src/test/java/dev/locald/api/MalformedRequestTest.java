@@ -66,6 +66,11 @@ class MalformedRequestTest {
                 json("registryAuth with token and password", "{" + IMAGE + "," + BUILDER
                         + ",\"registryAuth\":{\"username\":\"u\",\"password\":\"p\",\"token\":\"t\"}," + SOURCE + "}", 400),
                 json("buildpack id with traversal", "{" + IMAGE + "," + BUILDER + ",\"buildpacks\":[\"../../evil\"]," + SOURCE + "}", 400),
+                json("docker:// buildpack", "{" + IMAGE + "," + BUILDER + ",\"buildpacks\":[\"docker://r.io/bp:1\"]," + SOURCE + "}", 400),
+                json("urn:cnb:registry: buildpack", "{" + IMAGE + "," + BUILDER + ",\"buildpacks\":[\"urn:cnb:registry:a/b@1\"]," + SOURCE + "}", 400),
+                json("tag on another registry", "{" + IMAGE + "," + BUILDER + ",\"tags\":[\"r.io/apps/sample:v2\"]," + SOURCE + "}", 400),
+                named("multipart tag on another registry", () -> multipart("{" + IMAGE + "," + BUILDER
+                        + ",\"tags\":[\"r.io/apps/sample:v2\"]}", tar()), 400),
                 json("relative source path", "{" + IMAGE + "," + BUILDER + ",\"source\":{\"path\":\"app\"}}", 400),
                 json("source path with ..", "{" + IMAGE + "," + BUILDER + ",\"source\":{\"path\":\"/tmp/../etc\"}}", 400),
                 json("no source", "{" + IMAGE + "," + BUILDER + "}", 400),

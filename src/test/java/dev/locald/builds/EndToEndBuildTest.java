@@ -122,6 +122,9 @@ class EndToEndBuildTest {
         String record = image.file("layers/fixture_env-recorder/record/record.txt");
         assertTrue(record.contains("uid=2345\ngid=2345\n"), record);
         assertTrue(record.contains("registry-auth-visible=no"), record);
+        // the builder phase's /tmp is the disk directory in the work dir, not a tmpfs
+        String tmpMount = record.lines().filter(l -> l.contains(" /tmp ")).findFirst().orElseThrow();
+        assertFalse(tmpMount.contains(" - tmpfs "), tmpMount);
         assertTrue(record.contains("GREETING=no etc"), record);
         String log = given().accept("text/plain").get(location + "/logs").asString();
         assertFalse(log.contains("hunter2-secret"), log);
@@ -184,6 +187,51 @@ class EndToEndBuildTest {
         assertTrue(build.path("error").asText().contains("timed out"), build.toPrettyString());
         assertNoLeftovers(location);
         assertEquals("", runcList(), "a container of the timed-out build is left");
+    }
+
+    /** urn:cnb:builder:id names a buildpack already in the builder: it goes into order.toml like a bare id. */
+    @Test
+    void builderUrnBuildpacksReplaceTheOrder() throws Exception {
+        String location = submit(Map.of("image", registry.hostPort() + "/e2e/urn:1",
+                "builder", fixtures.busybox().image().reference(), "trustBuilder", true,
+                "buildpacks", List.of("urn:cnb:builder:fixture/hello", "urn:cnb:builder:fixture/env-recorder@1.0.0")),
+                "hello");
+        JsonNode build = awaitFinished(location);
+        assertEquals("succeeded", build.path("state").asText(), build.toPrettyString());
+        String log = textLog(location);
+        assertTrue(log.contains("Detecting with order /layers/order.toml"), log);
+        assertTrue(log.contains("pass: fixture/hello@1.0.0"), log);
+        assertFalse(log.contains("fixture/cache"), "the builder's own order was replaced: " + log);
+    }
+
+    /** What the request or builder makes impossible fails before any phase, with a sentence, not an internal error. */
+    @Test
+    void unusableBuildpacksOrBuilderWithoutRunImageFailWithASentence() throws Exception {
+        String unknown = submit(Map.of("image", registry.hostPort() + "/e2e/unknown-bp:1",
+                "builder", fixtures.busybox().image().reference(), "buildpacks", List.of("fixture/nope")), "hello");
+        JsonNode build = awaitFinished(unknown);
+        assertEquals("failed", build.path("state").asText(), build.toPrettyString());
+        assertTrue(build.path("error").asText().startsWith("the buildpacks of the request cannot be used: builder "
+                + fixtures.busybox().image().reference() + " does not contain buildpack fixture/nope"),
+                build.toPrettyString());
+        assertEquals(0, build.path("phases").size(), build.toPrettyString());
+
+        // a builder label with a lifecycle but no run image (no images[], no stack.runImage)
+        String label = "{\"buildpacks\":[],\"lifecycle\":{\"version\":\"0.0.1\",\"apis\":{"
+                + "\"platform\":{\"deprecated\":[],\"supported\":[\"0.14\"]},"
+                + "\"buildpack\":{\"deprecated\":[],\"supported\":[\"0.10\"]}}}}";
+        String builder = registry.pusher().push("e2e/builder-no-run", "1", dev.locald.testsupport.TestImage.builder()
+                .layer(dev.locald.testsupport.LayerTar.create().file("hello.txt", "hi"))
+                .env("CNB_USER_ID=1000").env("CNB_GROUP_ID=1000").user("1000:1000")
+                .label("io.buildpacks.builder.metadata", label).build()).reference();
+        builder = registry.hostPort() + "/" + builder;
+        String noRun = submit(Map.of("image", registry.hostPort() + "/e2e/no-run:1", "builder", builder), "hello");
+        build = awaitFinished(noRun);
+        assertEquals("failed", build.path("state").asText(), build.toPrettyString());
+        assertEquals("builder " + builder + " names no run image (its io.buildpacks.builder.metadata label has no"
+                + " images or stack.runImage); give one as runImage", build.path("error").asText());
+        assertEquals(0, build.path("phases").size(), build.toPrettyString());
+        assertNoLeftovers(noRun);
     }
 
     @Test

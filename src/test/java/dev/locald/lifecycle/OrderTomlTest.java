@@ -51,6 +51,25 @@ class OrderTomlTest {
         assertEquals("[paketo-buildpacks/npm-install@0.9.0, paketo-buildpacks/procfile@5.13.4]", group.toString());
     }
 
+    /** Array-of-tables, one key per line: what pack writes and the fixture lifecycle's TOML subset reads. */
+    @Test
+    void rendersArrayOfTablesNotInlineTables() {
+        assertEquals("[[order]]\n\n  [[order.group]]\n    id = \"a/b\"\n    version = \"1.0\"\n"
+                + "\n  [[order.group]]\n    id = \"c\"\n    version = \"2\"\n",
+                OrderToml.render(List.of(BuildpackRef.parse("a/b@1.0"), BuildpackRef.parse("c@2"))));
+    }
+
+    @Test
+    void builderUrnsNameTheBuildersOwnBuildpacks() {
+        List<BuildpackRef> group = BuildpackOrder.resolve(List.of("urn:cnb:builder:paketo-buildpacks/npm-install",
+                "urn:cnb:builder:paketo-buildpacks/procfile@5.13.5"), BUILDER, "b");
+        assertEquals("[paketo-buildpacks/npm-install@0.9.0, paketo-buildpacks/procfile@5.13.5]", group.toString());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BuildpackOrder.resolve(
+                List.of("urn:cnb:builder:x/y"), BUILDER, "b")).getMessage().contains("does not contain buildpack x/y"));
+        assertThrows(IllegalArgumentException.class, () -> BuildpackOrder.resolve(
+                List.of("urn:cnb:registry:paketo-buildpacks/npm-install"), BUILDER, "b"));
+    }
+
     @Test
     void explainsWhatCannotBeResolved() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> BuildpackOrder.resolve(List.of("x/y"), BUILDER, "b"))

@@ -140,18 +140,20 @@ class PhasePlanTest {
         }
     }
 
+    /** The lifecycle reads the env at every API (only the flag is from 0.13 on): registry phases get it at 0.12 too. */
     @ParameterizedTest
-    @MethodSource("withoutInsecureRegistries")
-    void insecureRegistriesAreNotPassedBefore013ButWarned(PlatformApi api) {
-        PhasePlan plan = PhasePlan.create(api, false, options()
-                .insecure(List.of("registry.example:5000")).build());
-        for (PhaseSpec p : plan.phases()) {
-            assertFalse(p.env().containsKey("CNB_INSECURE_REGISTRIES"), p.phase().id());
-            assertEquals(api.toString(), p.env().get("CNB_PLATFORM_API"));
+    @FieldSource(SUPPORTED)
+    void insecureRegistriesArePassedToRegistryPhasesAtEveryApi(PlatformApi api) {
+        for (boolean trusted : new boolean[] {false, true}) {
+            PhasePlan plan = PhasePlan.create(api, trusted, options()
+                    .insecure(List.of("registry.example:5000", "other.example")).build());
+            assertEquals(List.of(), plan.warnings());
+            for (PhaseSpec p : plan.phases()) {
+                assertEquals(api.toString(), p.env().get("CNB_PLATFORM_API"));
+                assertEquals(p.registryAuth() ? "registry.example:5000,other.example" : null,
+                        p.env().get("CNB_INSECURE_REGISTRIES"), p.phase().id());
+            }
         }
-        assertEquals(1, plan.warnings().size());
-        assertTrue(plan.warnings().get(0).startsWith("platform API " + api + " has no CNB_INSECURE_REGISTRIES"),
-                plan.warnings().get(0));
     }
 
     @ParameterizedTest

@@ -198,6 +198,37 @@ class ContainerRunnerTest {
         assertTrue(out.contains("NoNewPrivs:\t1"), out.toString());
     }
 
+    /** A disk-backed /tmp: the host dir the runner creates (root, 1777), exec allowed, gone after the run. */
+    @Test
+    void diskTmpIsAFreshRootOwnedStickyHostDirectoryRemovedAfterTheRun() throws Exception {
+        Path hostTmp = engine.base.resolve("tmp-phase");
+        CollectingSink sink = new CollectingSink();
+        String script = String.join("\n",
+                "stat -c 'T %a %u:%g' /tmp",
+                "grep ' /tmp ' /proc/self/mountinfo | sed 's/^/M /'",
+                "printf '#!/bin/sh\\necho exec-from-tmp\\n' > /tmp/s.sh && chmod +x /tmp/s.sh && /tmp/s.sh",
+                "dd if=/dev/zero of=/tmp/big bs=1024 count=2048 2>/dev/null && echo wrote-big");
+        ContainerResult result = run(engine, request(bare, script).diskTmp(hostTmp).build(), sink);
+        assertEquals(0, result.exitCode(), sink.stderr().toString());
+        List<String> out = sink.stdout();
+        assertTrue(out.contains("T 1777 0:0"), out.toString());
+        String mount = out.stream().filter(l -> l.startsWith("M ")).findFirst().orElseThrow();
+        assertFalse(mount.contains(" - tmpfs "), mount);
+        assertFalse(mount.contains("noexec"), mount);
+        assertTrue(out.contains("exec-from-tmp"), out.toString());
+        assertTrue(out.contains("wrote-big"), out.toString());
+        assertFalse(Files.exists(hostTmp, LinkOption.NOFOLLOW_LINKS), "the disk /tmp is removed after the run");
+    }
+
+    @Test
+    void anExistingDiskTmpDirectoryIsRefusedAndKept() throws Exception {
+        Path hostTmp = Files.createDirectory(engine.base.resolve("tmp-taken"));
+        Files.writeString(hostTmp.resolve("keep"), "x");
+        ContainerRequest request = request(bare, "echo never").diskTmp(hostTmp).build();
+        assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> run(engine, request, new CollectingSink()));
+        assertTrue(Files.exists(hostTmp.resolve("keep")));
+    }
+
     private static void assertMount(Map<String, String> mounts, String point, String fsType, String... options) {
         String mount = mounts.get(point);
         assertTrue(mount != null, "no mount at " + point + " in " + mounts.keySet());

@@ -80,6 +80,13 @@ class ContainerSpecFactoryTest {
                 FACTORY.create(request().terminal(true).build(), preparedRoot(false)));
     }
 
+    /** /tmp bound from a host directory (lifecycle phases) instead of the tmpfs, same place in the mount table. */
+    @Test
+    void diskBackedTmp() throws Exception {
+        assertGolden("disk-tmp.json", FACTORY.create(
+                request().diskTmp(Path.of("/var/lib/locald/work/1/tmp-detector")).build(), preparedRoot(false)));
+    }
+
     @Test
     void rootProcessWithImagePathAndCallerOverrides() throws Exception {
         ContainerRequest request = EngineFixture.runAs(request().additionalGids(List.of())

@@ -29,7 +29,7 @@ public final class EngineFixture {
     /** {@code request} with its process run as {@code uid:gid} rather than the CNB user. */
     public static ContainerRequest runAs(ContainerRequest r, long uid, long gid) {
         return new ContainerRequest(r.id(), r.rootfs(), r.readonlyRootfs(), r.args(), r.imagePath(), r.env(), r.cwd(),
-                uid, gid, r.additionalGids(), r.mounts(), r.network(), r.limits(), r.timeout(), r.hostname(),
+                uid, gid, r.additionalGids(), r.mounts(), r.diskTmp(), r.network(), r.limits(), r.timeout(), r.hostname(),
                 r.extraHosts(), r.terminal(), r.cnbUser());
     }
 

@@ -1,0 +1,83 @@
+package dev.locald.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code buildpacks} and {@code tags} a build could not honour are refused at submission, naming the
+ * field and the value, instead of failing the build later.
+ */
+class BuildpacksAndTagsRequestTest {
+
+    private static final BuildRequestParser PARSER =
+            new BuildRequestParser(Duration.ofHours(1), false, Path.of("target/no-data-dir"));
+
+    private static BuildRequestParser.Parsed parse(String members) {
+        String json = "{\"image\":\"localhost:5000/apps/sample\",\"builder\":\"localhost:5000/b:1\"" + members + "}";
+        return PARSER.parse(json.getBytes(StandardCharsets.UTF_8), BuildRequestParser.Mode.MULTIPART);
+    }
+
+    private static FieldError refused(String members) {
+        ProblemException e = assertThrows(ProblemException.class, () -> parse(members));
+        assertEquals(400, e.problem().status());
+        assertEquals(1, e.problem().errors().size(), e.problem().errors().toString());
+        return e.problem().errors().get(0);
+    }
+
+    @Test
+    void builderUrnsAndIdsAreAccepted() {
+        assertEquals(List.of("urn:cnb:builder:fixture/hello@1.0.0", "urn:cnb:builder:a/b", "c/d@2"),
+                parse(",\"buildpacks\":[\"urn:cnb:builder:fixture/hello@1.0.0\",\"urn:cnb:builder:a/b\",\"c/d@2\"]")
+                        .request().buildpacks());
+    }
+
+    @Test
+    void dockerBuildpacksAreRefusedNamingFieldAndValue() {
+        FieldError error = refused(",\"buildpacks\":[\"a/b\",\"docker://gcr.io/paketo-buildpacks/node:1\"]");
+        assertEquals("buildpacks[1]", error.field());
+        assertEquals("'docker://gcr.io/paketo-buildpacks/node:1': locald cannot add buildpacks from images yet; "
+                + "name a buildpack the builder contains (id[@version] or urn:cnb:builder:id[@version])",
+                error.message());
+    }
+
+    @Test
+    void registryBuildpacksAreRefusedNamingFieldAndValue() {
+        FieldError error = refused(",\"buildpacks\":[\"urn:cnb:registry:paketo-buildpacks/node@1.0.0\"]");
+        assertEquals("buildpacks[0]", error.field());
+        assertEquals("'urn:cnb:registry:paketo-buildpacks/node@1.0.0': locald cannot fetch buildpacks from a "
+                + "buildpack registry yet; name a buildpack the builder contains "
+                + "(id[@version] or urn:cnb:builder:id[@version])", error.message());
+    }
+
+    @Test
+    void otherUrnsAreNotBuildpackIds() {
+        FieldError error = refused(",\"buildpacks\":[\"urn:cnb:other:x\"]");
+        assertEquals("buildpacks[0]", error.field());
+        assertEquals("'urn:cnb:other:x' is not a buildpack id: name a buildpack the builder contains "
+                + "(id[@version] or urn:cnb:builder:id[@version])", error.message());
+    }
+
+    @Test
+    void tagsOnAnotherRegistryAreRefused() {
+        FieldError error = refused(",\"tags\":[\"localhost:5000/apps/sample:v2\",\"registry.example/apps/sample:v2\"]");
+        assertEquals("tags[1]", error.field());
+        assertEquals("'registry.example/apps/sample:v2' is on registry registry.example, but the image is on "
+                + "localhost:5000; every tag must be on the image's registry", error.message());
+    }
+
+    @Test
+    void tagsOnTheImagesRegistryAreAcceptedWhateverTheSpelling() {
+        assertEquals(List.of("LOCALHOST:5000/apps/sample:v2"),
+                parse(",\"tags\":[\"LOCALHOST:5000/apps/sample:v2\"]").request().tags());
+        String json = "{\"image\":\"app\",\"builder\":\"b\",\"tags\":[\"docker.io/library/app:v2\","
+                + "\"index.docker.io/library/app:v3\"]}";
+        assertEquals(2, PARSER.parse(json.getBytes(StandardCharsets.UTF_8), BuildRequestParser.Mode.MULTIPART)
+                .request().tags().size());
+    }
+}
