@@ -38,16 +38,33 @@ public record ImageView(
         boolean inUse) {
 
     /** One layer: the compressed blob, its diffId and how much it takes extracted. */
-    public record LayerView(String digest, String diffId, long size, String mediaType, long extractedSize,
-                            boolean blobStored, boolean extracted) {
+    public record LayerView(
+            String digest,
+            String diffId,
+            long size,
+            String mediaType,
+            long extractedSize,
+            boolean blobStored,
+            boolean extracted) {
         static LayerView of(CachedLayer l) {
-            return new LayerView(l.descriptor().digest().toString(), l.descriptor().diffId().toString(),
-                    l.descriptor().size(), l.descriptor().mediaType(), l.extractedSize(), l.blobStored(), l.extracted());
+            return new LayerView(
+                    l.descriptor().digest().toString(),
+                    l.descriptor().diffId().toString(),
+                    l.descriptor().size(),
+                    l.descriptor().mediaType(),
+                    l.extractedSize(),
+                    l.blobStored(),
+                    l.extracted());
         }
     }
 
-    public record ConfigView(String user, List<String> env, Map<String, String> labels, String workingDir,
-                             List<String> entrypoint, List<String> cmd) {
+    public record ConfigView(
+            String user,
+            List<String> env,
+            Map<String, String> labels,
+            String workingDir,
+            List<String> entrypoint,
+            List<String> cmd) {
         static ConfigView of(ImageConfig c) {
             return new ConfigView(c.user(), c.env(), c.labels(), c.workingDir(), c.entrypoint(), c.cmd());
         }
@@ -57,7 +74,8 @@ public record ImageView(
 
     public record ApisView(Versions platform, Versions buildpack) {
         static ApisView of(LifecycleApis a) {
-            return new ApisView(new Versions(a.platformSupported(), a.platformDeprecated()),
+            return new ApisView(
+                    new Versions(a.platformSupported(), a.platformDeprecated()),
                     new Versions(a.buildpackSupported(), a.buildpackDeprecated()));
         }
     }
@@ -71,14 +89,28 @@ public record ImageView(
      *                     the single legacy {@code lifecycle.api.platform})
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record BuilderView(int cnbUserId, int cnbGroupId, String lifecycleVersion, List<String> platformApis,
-                              ApisView lifecycleApis, List<RunImageView> runImages, List<BuildpackView> buildpacks,
-                              String stackId) {
+    public record BuilderView(
+            int cnbUserId,
+            int cnbGroupId,
+            String lifecycleVersion,
+            List<String> platformApis,
+            ApisView lifecycleApis,
+            List<RunImageView> runImages,
+            List<BuildpackView> buildpacks,
+            String stackId) {
         static BuilderView of(BuilderMetadata m) {
-            return new BuilderView(m.user().uid(), m.user().gid(), m.lifecycleVersion(), List.copyOf(m.platformApis()),
+            return new BuilderView(
+                    m.user().uid(),
+                    m.user().gid(),
+                    m.lifecycleVersion(),
+                    List.copyOf(m.platformApis()),
                     ApisView.of(m.apis()),
-                    m.runImages().stream().map(r -> new RunImageView(r.image(), r.mirrors())).toList(),
-                    m.buildpacks().stream().map(b -> new BuildpackView(b.id(), b.version())).toList(),
+                    m.runImages().stream()
+                            .map(r -> new RunImageView(r.image(), r.mirrors()))
+                            .toList(),
+                    m.buildpacks().stream()
+                            .map(b -> new BuildpackView(b.id(), b.version()))
+                            .toList(),
                     m.stackId().orElse(null));
         }
     }
@@ -110,12 +142,25 @@ public record ImageView(
                 warnings.add("the image has the lifecycle label but it cannot be read: " + e.getMessage());
             }
         }
-        List<String> references = image.references().stream().map(ImageReference::toString).toList();
+        List<String> references =
+                image.references().stream().map(ImageReference::toString).toList();
         String reference = asked != null ? asked.toString() : references.isEmpty() ? null : references.get(0);
-        return new ImageView(reference, references, image.manifestDigest().toString(),
-                image.configDigest().toString(), image.platform(), image.layers().size(),
-                image.layers().stream().map(LayerView::of).toList(), image.compressedSize(), image.extractedSize(),
-                ConfigView.of(config), builder, lifecycle, warnings.isEmpty() ? null : warnings, image.pulledAt(),
-                image.lastUsed(), image.inUse());
+        return new ImageView(
+                reference,
+                references,
+                image.manifestDigest().toString(),
+                image.configDigest().toString(),
+                image.platform(),
+                image.layers().size(),
+                image.layers().stream().map(LayerView::of).toList(),
+                image.compressedSize(),
+                image.extractedSize(),
+                ConfigView.of(config),
+                builder,
+                lifecycle,
+                warnings.isEmpty() ? null : warnings,
+                image.pulledAt(),
+                image.lastUsed(),
+                image.inUse());
     }
 }

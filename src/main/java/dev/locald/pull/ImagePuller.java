@@ -2,13 +2,13 @@ package dev.locald.pull;
 
 import dev.locald.image.ImageReference;
 import dev.locald.image.LayerDescriptor;
+import dev.locald.layer.InvalidLayerException;
+import dev.locald.layer.LayerExtractor;
 import dev.locald.registry.BlobFetcher;
 import dev.locald.registry.ImageResolver;
 import dev.locald.registry.RegistryCredential;
 import dev.locald.registry.RegistryException;
 import dev.locald.registry.ResolvedImage;
-import dev.locald.layer.InvalidLayerException;
-import dev.locald.layer.LayerExtractor;
 import dev.locald.store.BlobStore;
 import dev.locald.store.ImageRecord;
 import dev.locald.store.ImageRecordStore;
@@ -66,8 +66,15 @@ public final class ImagePuller {
      * @param parallelDownloads layers downloaded at once for one image
      * @param pullTimeout       deadline for downloading an image's layers
      */
-    public ImagePuller(ImageResolver resolver, BlobFetcher fetcher, BlobStore blobs, LayerStore layerStore,
-                       LayerExtractor extractor, ImageRecordStore records, int parallelDownloads, Duration pullTimeout) {
+    public ImagePuller(
+            ImageResolver resolver,
+            BlobFetcher fetcher,
+            BlobStore blobs,
+            LayerStore layerStore,
+            LayerExtractor extractor,
+            ImageRecordStore records,
+            int parallelDownloads,
+            Duration pullTimeout) {
         if (parallelDownloads < 1) {
             throw new IllegalArgumentException("locald.registry.parallel-downloads must be at least 1");
         }
@@ -89,8 +96,8 @@ public final class ImagePuller {
         ResolvedImage image = resolver.resolve(ref, credential);
         List<LayerDescriptor> layers = image.layers();
         List<Path> paths = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelDownloads, layers.size())),
-                runnable -> {
+        ExecutorService pool =
+                Executors.newFixedThreadPool(Math.max(1, Math.min(parallelDownloads, layers.size())), runnable -> {
                     Thread t = new Thread(runnable, "locald-pull-" + ref.repository());
                     t.setDaemon(true);
                     return t;
@@ -109,8 +116,8 @@ public final class ImagePuller {
             awaitWorkers(pool, ref);
         }
         try {
-            records.save(new ImageRecord(image.ref(), image.manifestDigest(), image.platform(), image.configBytes(),
-                    layers, Instant.now()));
+            records.save(new ImageRecord(
+                    image.ref(), image.manifestDigest(), image.platform(), image.configBytes(), layers, Instant.now()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the pulled image " + ref, e);
         }
@@ -118,8 +125,11 @@ public final class ImagePuller {
     }
 
     /** The layer's extracted dir; a layer already extracted needs no blob at all. */
-    private Path prepare(ImageReference ref, LayerDescriptor layer, List<LayerDescriptor> imageLayers,
-                         Optional<RegistryCredential> credential)
+    private Path prepare(
+            ImageReference ref,
+            LayerDescriptor layer,
+            List<LayerDescriptor> imageLayers,
+            Optional<RegistryCredential> credential)
             throws IOException {
         Optional<Path> extracted = layerStore.find(layer.diffId());
         if (extracted.isPresent()) {
@@ -127,8 +137,8 @@ public final class ImagePuller {
             return extracted.get();
         }
         layersExtracted.incrementAndGet();
-        Path blob = blobs.ensure(layer.digest(), layer.size(),
-                fetcher.source(ref, layer.digest(), layer.size(), credential));
+        Path blob = blobs.ensure(
+                layer.digest(), layer.size(), fetcher.source(ref, layer.digest(), layer.size(), credential));
         try {
             return layerStore.ensure(layer.diffId(), target -> {
                 try (InputStream in = Files.newInputStream(blob)) {
@@ -169,8 +179,8 @@ public final class ImagePuller {
             return download.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             all.forEach(f -> f.cancel(true));
-            throw new RegistryException(RegistryException.Kind.UNREACHABLE, "pulling " + ref
-                    + " did not finish within " + pullTimeout, e);
+            throw new RegistryException(
+                    RegistryException.Kind.UNREACHABLE, "pulling " + ref + " did not finish within " + pullTimeout, e);
         } catch (InterruptedException e) {
             all.forEach(f -> f.cancel(true));
             Thread.currentThread().interrupt();
