@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One persistent lifecycle cache directory per target repository, {@code <dataDir>/cache/<sha256 of the
  * normalised repository>}, handed to one build at a time: the lifecycle wipes {@code staging/} whenever a
- * phase opens the cache, so two builds sharing it would corrupt each other (contract §6.4). Exclusion is a
+ * phase opens the cache, so two builds sharing it would corrupt each other (docs/lifecycle.md). Exclusion is a
  * semaphore within this process plus an OS file lock against another locald on the same data dir; a second
  * build waits up to a bound, then fails.
  */

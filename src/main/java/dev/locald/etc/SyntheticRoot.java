@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
- * Turns an image rootfs into a working POSIX environment (engine spec §1, §2): generates
+ * Turns an image rootfs into a working POSIX environment (docs/engine.md §1, §2): generates
  * {@code /etc/passwd}, {@code /etc/group}, {@code /etc/resolv.conf}, {@code /etc/hosts} and
  * {@code /etc/hostname} into a per-run directory outside the rootfs, to be bind-mounted read-only.
  *

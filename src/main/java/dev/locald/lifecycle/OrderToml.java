@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The order.toml for a request that overrides the builder's buildpacks: one {@code [[order]]} with one
- * group of those buildpacks (contract §3.4), written to {@code <layers>/order.toml} for
+ * group of those buildpacks (docs/lifecycle.md), written to {@code <layers>/order.toml} for
  * {@code CNB_ORDER_PATH}.
  */
 public final class OrderToml {

@@ -16,7 +16,7 @@ public enum Phase {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The path a platform must invoke (spec §Operations); real builders make it a symlink to one binary. */
+    /** The path a platform must invoke (the CNB platform spec, "Operations"); real builders make it a symlink to one binary. */
     public String binary() {
         return "/cnb/lifecycle/" + id();
     }

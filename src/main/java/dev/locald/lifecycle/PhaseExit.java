@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The sentence a user sees when a phase ends badly, from its exit code (contract §2.2) or from how the
+ * The sentence a user sees when a phase ends badly, from its exit code (docs/lifecycle.md) or from how the
  * container ended (signal, deadline, cancellation, out of memory). Every sentence names the phase and
  * the code so an operator can look it up.
  */

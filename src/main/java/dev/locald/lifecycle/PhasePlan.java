@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Which phase containers a build runs, in order, and how each is set up (contract §2, §6).
+ * Which phase containers a build runs, in order, and how each is set up (docs/lifecycle.md).
  *
  * <ul>
  *   <li>Trusted builder with network: one {@code creator} on the builder, with credentials.</li>

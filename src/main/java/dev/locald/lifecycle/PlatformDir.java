@@ -14,7 +14,7 @@ import java.util.TreeMap;
 /**
  * Writes the build's platform directory, mounted read-only at {@code /platform}: one file
  * {@code env/<NAME>} per requested variable holding exactly the value's UTF-8 bytes (no newline added),
- * which the lifecycle hands to detect and build (contract §4.4). Credentials never go here: every
+ * which the lifecycle hands to detect and build (docs/lifecycle.md). Credentials never go here: every
  * {@code CNB_*} name is refused.
  */
 public final class PlatformDir {

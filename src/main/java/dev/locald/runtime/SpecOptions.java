@@ -12,7 +12,7 @@ import java.util.Optional;
  */
 public final class SpecOptions {
 
-    /** The standard PATH (engine spec §6) when the image config has none. */
+    /** The standard PATH (docs/engine.md §6) when the image config has none. */
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     /** runc's default masked paths ({@code runc spec}, libcontainer/specconv/example.go). */
@@ -53,7 +53,7 @@ public final class SpecOptions {
 
     private SpecOptions() {}
 
-    /** The kernel filesystems of engine spec §3 plus {@code /dev/mqueue}; {@code /tmp} is {@link #tmp}. */
+    /** The kernel filesystems of docs/engine.md §3 plus {@code /dev/mqueue}; {@code /tmp} is {@link #tmp}. */
     public static SpecOption kernelFilesystems() {
         return spec -> spec.mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev"))
                 .mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro"))
@@ -82,7 +82,7 @@ public final class SpecOptions {
     }
 
     /**
-     * The devices of engine spec §4. runc creates null, zero, full, random, urandom and tty itself (and
+     * The devices of docs/engine.md §4. runc creates null, zero, full, random, urandom and tty itself (and
      * allows them in the device cgroup); listing them pins their numbers and modes. Without a terminal,
      * {@code /dev/console} is the host's {@code /dev/null} bound in, never the host console.
      */
@@ -154,7 +154,7 @@ public final class SpecOptions {
     }
 
     /**
-     * Engine spec §6: PATH (the image's or the default), HOME of the running user, TERM only with a
+     * docs/engine.md §6: PATH (the image's or the default), HOME of the running user, TERM only with a
      * terminal, then the caller's variables, which replace earlier ones of the same name.
      */
     public static SpecOption environment(String path, String home, List<String> callerEnv) {

@@ -242,7 +242,9 @@ class EndToEndBuildTest {
                         "builder",
                         fixtures.busybox().image().reference(),
                         "timeout",
-                        "PT2S"),
+                        "PT2S",
+                        "env",
+                        Map.of("FIXTURE_SLEEP", "60")),
                 "hello");
         JsonNode build = awaitFinished(location);
         assertEquals("failed", build.path("state").asText(), build.toPrettyString());

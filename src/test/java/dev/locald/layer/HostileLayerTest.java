@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Hostile layers (anchors §B5), each applied both as an overlay lower dir and flat onto a tree: a clear
+ * Hostile layers (docs/security.md), each applied both as an overlay lower dir and flat onto a tree: a clear
  * error naming the entry, or a result contained in the root; never a change outside it.
  */
 class HostileLayerTest {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Real containers under runc on busybox images pushed to a real registry, checked from the inside
- * (engine spec §1–6), and after every run: no runc container, mount or cgroup left.
+ * (docs/engine.md §1–6), and after every run: no runc container, mount or cgroup left.
  */
 @Timeout(120)
 @ExtendWith({RegistryExtension.class, EngineExtension.class})
