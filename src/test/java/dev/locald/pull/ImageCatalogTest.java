@@ -79,7 +79,7 @@ class ImageCatalogTest {
                 .env("CNB_USER_ID=1000").user("1000:1000").label("team", "infra").build());
         ImageReference ref = ImageReference.parse(registry.hostPort() + "/catalog/described:1");
 
-        CachedImage image = catalog.pull(ref, Optional.empty());
+        CachedImage image = catalog.pull(ref, Optional.empty()).image();
         assertEquals(List.of(ref), image.references());
         assertEquals(Digest.parse(pushed.manifestDigest()), image.manifestDigest());
         assertEquals(Digest.parse(pushed.configDigest()), image.configDigest());
@@ -105,7 +105,7 @@ class ImageCatalogTest {
         ImageReference byTag = ImageReference.parse(registry.hostPort() + "/catalog/twice:1");
         ImageReference byDigest = ImageReference.parse(registry.hostPort() + "/catalog/twice@" + pushed.manifestDigest());
         catalog.pull(byTag, Optional.empty());
-        CachedImage both = catalog.pull(byDigest, Optional.empty());
+        CachedImage both = catalog.pull(byDigest, Optional.empty()).image();
         assertEquals(List.of(byDigest, byTag), both.references(), "most recent pull first");
         assertEquals(1, catalog.list().size());
 
@@ -198,7 +198,7 @@ class ImageCatalogTest {
         ImagePusher.PushedImage v2 = registry.pusher().push("catalog/moving", "latest", TestImage.builder()
                 .layer(base()).layer(LayerTar.create().file("v", "2")).build());
 
-        CachedImage now = catalog.pull(ref, Optional.empty());
+        CachedImage now = catalog.pull(ref, Optional.empty()).image();
         assertEquals(Digest.parse(v2.manifestDigest()), now.manifestDigest());
         assertEquals(Set.of(v2.diffIds().get(0), v2.diffIds().get(1)), layerDiffIds(), "v1's own layer is gone");
         assertEquals(Set.copyOf(v2.layerDigests()), blobDigests());
