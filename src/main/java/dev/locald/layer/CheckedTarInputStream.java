@@ -24,7 +24,7 @@ public class CheckedTarInputStream extends TarArchiveInputStream {
     /** The next block continues an old-GNU sparse map, which has no checksum of its own. */
     private boolean sparseExtensionNext;
 
-    /** Names in the platform's default encoding, as {@link TarArchiveInputStream#TarArchiveInputStream(InputStream)}. */
+    /** Names in the platform's default encoding, like {@code new TarArchiveInputStream(in)}. */
     public CheckedTarInputStream(InputStream in) {
         super(in);
     }
