@@ -1,12 +1,12 @@
 package dev.locald.api;
 
-import dev.locald.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.builds.BuildRequest;
 import dev.locald.image.ImageReference;
-import dev.locald.registry.RegistryCredential;
 import dev.locald.image.NetworkMode;
+import dev.locald.json.Json;
+import dev.locald.registry.RegistryCredential;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -30,8 +30,20 @@ import java.util.regex.Pattern;
  * names each invalid field. Unknown fields, duplicate keys and trailing content are refused.
  */
 public final class BuildRequestParser {
-    static final Set<String> FIELDS = Set.of("image", "builder", "runImage", "env", "secretEnv", "buildpacks", "tags",
-            "trustBuilder", "clearCache", "network", "timeout", "registryAuth", "source");
+    static final Set<String> FIELDS = Set.of(
+            "image",
+            "builder",
+            "runImage",
+            "env",
+            "secretEnv",
+            "buildpacks",
+            "tags",
+            "trustBuilder",
+            "clearCache",
+            "network",
+            "timeout",
+            "registryAuth",
+            "source");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Set<String> LOADER_VARIABLES = Set.of("LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT");
     private static final int MAX_ENV_NAME = 128;
@@ -40,10 +52,12 @@ public final class BuildRequestParser {
     private static final long MAX_ENV_TOTAL = 1024 * 1024;
     private static final int MAX_BUILDPACKS = 64;
     private static final int MAX_TAGS = 32;
-    private static final Pattern BUILDPACK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
-    private static final Pattern BUILDPACK_URN = Pattern.compile("urn:cnb:builder:[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
-    private static final String ONLY_BUILDER_BUILDPACKS = "name a buildpack the builder contains "
-            + "(id[@version] or urn:cnb:builder:id[@version])";
+    private static final Pattern BUILDPACK_ID =
+            Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
+    private static final Pattern BUILDPACK_URN =
+            Pattern.compile("urn:cnb:builder:[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
+    private static final String ONLY_BUILDER_BUILDPACKS =
+            "name a buildpack the builder contains " + "(id[@version] or urn:cnb:builder:id[@version])";
 
     private static final ObjectMapper JSON = Json.STRICT;
 
@@ -56,8 +70,7 @@ public final class BuildRequestParser {
     }
 
     /** A checked request and, for JSON requests, the server directory to build. */
-    public record Parsed(BuildRequest request, Optional<Path> sourcePath) {
-    }
+    public record Parsed(BuildRequest request, Optional<Path> sourcePath) {}
 
     private final Duration maxTimeout;
     private final boolean allowSourcePath;
@@ -125,8 +138,19 @@ public final class BuildRequestParser {
             if (!errors.isEmpty()) {
                 throw ProblemException.invalid(errors);
             }
-            BuildRequest request = new BuildRequest(image, builder, Optional.ofNullable(runImage), env, secretEnv,
-                    buildpacks, tags, trustBuilder, clearCache, network, timeout, auth);
+            BuildRequest request = new BuildRequest(
+                    image,
+                    builder,
+                    Optional.ofNullable(runImage),
+                    env,
+                    secretEnv,
+                    buildpacks,
+                    tags,
+                    trustBuilder,
+                    clearCache,
+                    network,
+                    timeout,
+                    auth);
             return new Parsed(request, sourcePath);
         }
 
@@ -204,8 +228,9 @@ public final class BuildRequestParser {
                 return Optional.of("the name is longer than " + MAX_ENV_NAME + " characters");
             }
             if (!ENV_NAME.matcher(name).matches()) {
-                return Optional.of("'" + printable(name) + "' is not a valid variable name "
-                        + "(letters, digits and _, not starting with a digit); names become file names under /platform/env");
+                return Optional.of(
+                        "'" + printable(name) + "' is not a valid variable name "
+                                + "(letters, digits and _, not starting with a digit); names become file names under /platform/env");
             }
             if (name.toUpperCase(Locale.ROOT).startsWith("CNB_")) {
                 return Optional.of("CNB_* variables are reserved for the lifecycle");
@@ -267,14 +292,19 @@ public final class BuildRequestParser {
                 String value = item.textValue();
                 // locald only reorders what the builder holds; refuse here what a build could not do
                 if (value.startsWith("docker://")) {
-                    error(field, "'" + printable(value) + "': locald cannot add buildpacks from images yet; "
-                            + ONLY_BUILDER_BUILDPACKS);
+                    error(
+                            field,
+                            "'" + printable(value) + "': locald cannot add buildpacks from images yet; "
+                                    + ONLY_BUILDER_BUILDPACKS);
                     continue;
                 } else if (value.startsWith("urn:cnb:registry:")) {
-                    error(field, "'" + printable(value) + "': locald cannot fetch buildpacks from a buildpack "
-                            + "registry yet; " + ONLY_BUILDER_BUILDPACKS);
+                    error(
+                            field,
+                            "'" + printable(value) + "': locald cannot fetch buildpacks from a buildpack "
+                                    + "registry yet; " + ONLY_BUILDER_BUILDPACKS);
                     continue;
-                } else if (!BUILDPACK_ID.matcher(value).matches() && !BUILDPACK_URN.matcher(value).matches()
+                } else if (!BUILDPACK_ID.matcher(value).matches()
+                                && !BUILDPACK_URN.matcher(value).matches()
                         || value.contains("..")) {
                     error(field, "'" + printable(value) + "' is not a buildpack id: " + ONLY_BUILDER_BUILDPACKS);
                     continue;
@@ -310,9 +340,11 @@ public final class BuildRequestParser {
                     ImageReference tag = ReferenceSyntax.parse(item.textValue(), ReferenceSyntax.Kind.TAG_ONLY);
                     if (image != null && !tag.registry().equalsIgnoreCase(image.registry())) {
                         // the exporter publishes every tag to one registry
-                        error(field, "'" + printable(item.textValue()) + "' is on registry " + tag.registry()
-                                + ", but the image is on " + image.registry()
-                                + "; every tag must be on the image's registry");
+                        error(
+                                field,
+                                "'" + printable(item.textValue()) + "' is on registry " + tag.registry()
+                                        + ", but the image is on " + image.registry()
+                                        + "; every tag must be on the image's registry");
                     } else {
                         result.add(tag);
                     }
@@ -324,7 +356,6 @@ public final class BuildRequestParser {
         }
 
         /** Host names are case-insensitive; Docker Hub's aliases are one registry. */
-
         private boolean bool(String field) {
             JsonNode node = root.get(field);
             if (node == null || node.isNull()) {
@@ -342,8 +373,8 @@ public final class BuildRequestParser {
             if (node == null || node.isNull()) {
                 return NetworkMode.HOST;
             }
-            Optional<NetworkMode> network = node.isTextual()
-                    ? NetworkMode.ofWireName(node.textValue()) : Optional.empty();
+            Optional<NetworkMode> network =
+                    node.isTextual() ? NetworkMode.ofWireName(node.textValue()) : Optional.empty();
             if (network.isEmpty()) {
                 error("network", "must be \"host\" or \"none\"");
                 return NetworkMode.HOST;
@@ -363,8 +394,10 @@ public final class BuildRequestParser {
                 try {
                     timeout = Duration.parse(node.textValue());
                 } catch (DateTimeParseException e) {
-                    error("timeout", "'" + printable(node.textValue())
-                            + "' is not an ISO-8601 duration such as PT20M (or give whole seconds as a number)");
+                    error(
+                            "timeout",
+                            "'" + printable(node.textValue())
+                                    + "' is not an ISO-8601 duration such as PT20M (or give whole seconds as a number)");
                     return Optional.empty();
                 }
             } else {
@@ -391,8 +424,10 @@ public final class BuildRequestParser {
                 return Optional.empty();
             }
             if (node == null || node.isNull()) {
-                error("source", "is required: send the source as multipart (a 'build' part and a 'source' archive), "
-                        + "or {\"path\": …} where server directories are allowed");
+                error(
+                        "source",
+                        "is required: send the source as multipart (a 'build' part and a 'source' archive), "
+                                + "or {\"path\": …} where server directories are allowed");
                 return Optional.empty();
             }
             if (!node.isObject() || node.size() != 1 || !node.has("path")) {
@@ -400,12 +435,16 @@ public final class BuildRequestParser {
                 return Optional.empty();
             }
             if (!allowSourcePath) {
-                error("source.path", "server-side source directories are disabled (locald.builds.allow-source-path=false); "
-                        + "upload the source as multipart instead");
+                error(
+                        "source.path",
+                        "server-side source directories are disabled (locald.builds.allow-source-path=false); "
+                                + "upload the source as multipart instead");
                 return Optional.empty();
             }
             JsonNode pathNode = node.get("path");
-            if (!pathNode.isTextual() || pathNode.textValue().isEmpty() || pathNode.textValue().length() > 4096
+            if (!pathNode.isTextual()
+                    || pathNode.textValue().isEmpty()
+                    || pathNode.textValue().length() > 4096
                     || pathNode.textValue().indexOf('\0') >= 0) {
                 error("source.path", "must be an absolute directory path");
                 return Optional.empty();
@@ -417,7 +456,9 @@ public final class BuildRequestParser {
                 error("source.path", "is not a valid path");
                 return Optional.empty();
             }
-            if (!path.isAbsolute() || !path.normalize().equals(path) || pathNode.textValue().contains("/./")
+            if (!path.isAbsolute()
+                    || !path.normalize().equals(path)
+                    || pathNode.textValue().contains("/./")
                     || pathNode.textValue().endsWith("/.")) {
                 error("source.path", "must be an absolute path without . or .. segments");
                 return Optional.empty();
@@ -428,7 +469,9 @@ public final class BuildRequestParser {
             }
             try {
                 Path real = path.toRealPath();
-                Path data = Files.exists(dataDir) ? dataDir.toRealPath() : dataDir.toAbsolutePath().normalize();
+                Path data = Files.exists(dataDir)
+                        ? dataDir.toRealPath()
+                        : dataDir.toAbsolutePath().normalize();
                 if (real.startsWith(data) || data.startsWith(real)) {
                     error("source.path", "must not contain or be inside locald's data directory");
                     return Optional.empty();

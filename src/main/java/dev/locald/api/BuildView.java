@@ -25,11 +25,24 @@ public record BuildView(
         Links links) {
 
     public static BuildView of(Build b) {
-        return new BuildView(b.id().value(), state(b), b.createdAt(), b.startedAt(), b.finishedAt(), b.currentPhase(),
+        return new BuildView(
+                b.id().value(),
+                state(b),
+                b.createdAt(),
+                b.startedAt(),
+                b.finishedAt(),
+                b.currentPhase(),
                 b.phases().stream().map(PhaseView::of).toList(),
-                b.result() == null ? null
-                        : new ResultView(b.result().image(), b.result().digest().toString(), b.result().tags()),
-                b.error(), b.cancelRequested() ? Boolean.TRUE : null, RequestView.of(b.spec()), Links.of(b));
+                b.result() == null
+                        ? null
+                        : new ResultView(
+                                b.result().image(),
+                                b.result().digest().toString(),
+                                b.result().tags()),
+                b.error(),
+                b.cancelRequested() ? Boolean.TRUE : null,
+                RequestView.of(b.spec()),
+                Links.of(b));
     }
 
     static String state(Build b) {
@@ -39,22 +52,42 @@ public record BuildView(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record PhaseView(String name, Instant startedAt, Long durationMs, Integer exitCode) {
         static PhaseView of(PhaseRecord p) {
-            return new PhaseView(p.name(), p.startedAt(), p.duration() == null ? null : p.duration().toMillis(),
+            return new PhaseView(
+                    p.name(),
+                    p.startedAt(),
+                    p.duration() == null ? null : p.duration().toMillis(),
                     p.exitCode());
         }
     }
 
-    public record ResultView(String image, String digest, List<String> tags) {
-    }
+    public record ResultView(String image, String digest, List<String> tags) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record RequestView(String image, String builder, String runImage, List<String> env,
-            List<String> buildpacks, List<String> tags, boolean trustBuilder, boolean clearCache, String network,
-            String timeout, boolean registryAuth) {
+    public record RequestView(
+            String image,
+            String builder,
+            String runImage,
+            List<String> env,
+            List<String> buildpacks,
+            List<String> tags,
+            boolean trustBuilder,
+            boolean clearCache,
+            String network,
+            String timeout,
+            boolean registryAuth) {
         static RequestView of(BuildSpec s) {
-            return new RequestView(s.image(), s.builder(), s.runImage(), s.envNames(), s.buildpacks(), s.tags(),
-                    s.trustBuilder(), s.clearCache(), s.network().wireName(),
-                    s.timeout() == null ? null : s.timeout().toString(), s.registryAuth());
+            return new RequestView(
+                    s.image(),
+                    s.builder(),
+                    s.runImage(),
+                    s.envNames(),
+                    s.buildpacks(),
+                    s.tags(),
+                    s.trustBuilder(),
+                    s.clearCache(),
+                    s.network().wireName(),
+                    s.timeout() == null ? null : s.timeout().toString(),
+                    s.registryAuth());
         }
     }
 

@@ -1,11 +1,7 @@
 package dev.locald.api;
 
-import dev.locald.json.Json;
-import dev.locald.source.SourceArchiveSniffer;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.locald.source.ArchiveFormat;
 import dev.locald.builds.Build;
 import dev.locald.builds.BuildId;
 import dev.locald.builds.BuildNotFinishedException;
@@ -15,7 +11,10 @@ import dev.locald.builds.NoSuchBuildException;
 import dev.locald.builds.QueueFullException;
 import dev.locald.builds.SourceSubmission;
 import dev.locald.config.LocaldConfig;
+import dev.locald.json.Json;
 import dev.locald.logs.LogRecord;
+import dev.locald.source.ArchiveFormat;
+import dev.locald.source.SourceArchiveSniffer;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.Consumes;
@@ -53,7 +52,9 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /** The build API: submit, inspect, list, cancel, delete builds and read their logs. */
 @Path("/builds")
-@Tag(name = "builds", description = "Submit, inspect, list, cancel and delete builds, and read their logs (docs/api.md)")
+@Tag(
+        name = "builds",
+        description = "Submit, inspect, list, cancel and delete builds, and read their logs (docs/api.md)")
 public class BuildsResource {
     private static final String ID_EXAMPLE = "0b8e6c1e-5c2b-4e0e-9a51-0d0c4c6b3f7e";
     private static final String REQUEST_EXAMPLE = "{\"image\":\"localhost:5000/apps/my-app\","
@@ -86,23 +87,40 @@ public class BuildsResource {
     public BuildsResource(BuildService builds, LocaldConfig config) {
         this.builds = builds;
         this.config = config.builds();
-        this.parser = new BuildRequestParser(this.config.maxTimeout(), this.config.allowSourcePath(), config.dataRoot());
+        this.parser =
+                new BuildRequestParser(this.config.maxTimeout(), this.config.allowSourcePath(), config.dataRoot());
     }
 
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Submit a build with its source uploaded",
+    @Operation(
+            summary = "Submit a build with its source uploaded",
             description = "Two parts: 'build', the request as JSON, and 'source', a tar, tar.gz or zip of the app "
                     + "(recognised by content, not name).")
-    @RequestBody(content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA,
-            examples = @ExampleObject(name = "build part", summary = "the 'build' part", value = REQUEST_EXAMPLE)))
-    @APIResponse(responseCode = "202", description = "Accepted and queued; Location names the new build",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    examples = @ExampleObject(name = "accepted", value = ACCEPTED_EXAMPLE)))
-    @APIResponse(responseCode = "400", description = "An invalid field (all are listed), a missing part or a source that is not an archive",
-            content = @Content(mediaType = "application/problem+json",
-                    examples = @ExampleObject(name = "invalid", value = PROBLEM_EXAMPLE)))
+    @RequestBody(
+            content =
+                    @Content(
+                            mediaType = MediaType.MULTIPART_FORM_DATA,
+                            examples =
+                                    @ExampleObject(
+                                            name = "build part",
+                                            summary = "the 'build' part",
+                                            value = REQUEST_EXAMPLE)))
+    @APIResponse(
+            responseCode = "202",
+            description = "Accepted and queued; Location names the new build",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            examples = @ExampleObject(name = "accepted", value = ACCEPTED_EXAMPLE)))
+    @APIResponse(
+            responseCode = "400",
+            description = "An invalid field (all are listed), a missing part or a source that is not an archive",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            examples = @ExampleObject(name = "invalid", value = PROBLEM_EXAMPLE)))
     @APIResponse(responseCode = "413", description = "Source or request JSON above its limit")
     @APIResponse(responseCode = "429", description = "The queue is full; Retry-After says when to try again")
     public Response submitMultipart(@RestForm("build") String build, @RestForm("source") FileUpload source)
@@ -112,7 +130,8 @@ public class BuildsResource {
             missing.add(new FieldError("build", "the multipart part 'build' (the request as JSON) is missing"));
         }
         if (source == null) {
-            missing.add(new FieldError("source", "the multipart part 'source' (a tar, tar.gz or zip of the app) is missing"));
+            missing.add(new FieldError(
+                    "source", "the multipart part 'source' (a tar, tar.gz or zip of the app) is missing"));
         }
         if (!missing.isEmpty()) {
             throw ProblemException.invalid(missing);
@@ -130,52 +149,90 @@ public class BuildsResource {
         }
         Optional<ArchiveFormat> format = SourceArchiveSniffer.sniff(source.uploadedFile());
         if (format.isEmpty()) {
-            throw ProblemException.invalid("source", "is not a tar, tar.gz or zip archive (judged by its content, not its name)");
+            throw ProblemException.invalid(
+                    "source", "is not a tar, tar.gz or zip archive (judged by its content, not its name)");
         }
-        Build accepted = builds.submit(parsed.request(), new SourceSubmission.Upload(source.uploadedFile(), format.get()));
+        Build accepted =
+                builds.submit(parsed.request(), new SourceSubmission.Upload(source.uploadedFile(), format.get()));
         return accepted(accepted);
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Submit a build of a server-side directory",
+    @Operation(
+            summary = "Submit a build of a server-side directory",
             description = "Only where locald.builds.allow-source-path=true; 'source.path' names an absolute directory.")
-    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "directory",
-            value = "{\"image\":\"localhost:5000/apps/my-app\",\"builder\":\"localhost:5000/builders/fixture:1\","
-                    + "\"source\":{\"path\":\"/home/me/my-app\"}}")))
-    @APIResponse(responseCode = "202", description = "Accepted and queued; Location names the new build",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    examples = @ExampleObject(name = "accepted", value = ACCEPTED_EXAMPLE)))
-    @APIResponse(responseCode = "400", description = "An invalid field (all are listed), a missing part or a source that is not an archive",
-            content = @Content(mediaType = "application/problem+json",
-                    examples = @ExampleObject(name = "invalid", value = PROBLEM_EXAMPLE)))
+    @RequestBody(
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            examples =
+                                    @ExampleObject(
+                                            name = "directory",
+                                            value =
+                                                    "{\"image\":\"localhost:5000/apps/my-app\",\"builder\":\"localhost:5000/builders/fixture:1\","
+                                                            + "\"source\":{\"path\":\"/home/me/my-app\"}}")))
+    @APIResponse(
+            responseCode = "202",
+            description = "Accepted and queued; Location names the new build",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            examples = @ExampleObject(name = "accepted", value = ACCEPTED_EXAMPLE)))
+    @APIResponse(
+            responseCode = "400",
+            description = "An invalid field (all are listed), a missing part or a source that is not an archive",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            examples = @ExampleObject(name = "invalid", value = PROBLEM_EXAMPLE)))
     @APIResponse(responseCode = "413", description = "Source or request JSON above its limit")
     @APIResponse(responseCode = "429", description = "The queue is full; Retry-After says when to try again")
     public Response submitJson(byte[] body) throws IOException, QueueFullException {
         requireJsonSize(body.length);
         BuildRequestParser.Parsed parsed = parser.parse(body, BuildRequestParser.Mode.JSON);
-        Build accepted = builds.submit(parsed.request(), new SourceSubmission.Directory(parsed.sourcePath().orElseThrow()));
+        Build accepted = builds.submit(
+                parsed.request(),
+                new SourceSubmission.Directory(parsed.sourcePath().orElseThrow()));
         return accepted(accepted);
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "List builds, newest first", description = "Filter with state (repeat or comma-separate); "
-            + "page with limit (1-100, default 20) and offset; 'next' links the following page.")
-    @APIResponse(responseCode = "200", description = "One page of builds",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "page",
-                    value = "{\"items\":[" + BUILD_EXAMPLE + "],\"total\":41,\"offset\":0,\"limit\":1,"
-                            + "\"next\":\"/builds?offset=1&limit=1\"}")))
+    @Operation(
+            summary = "List builds, newest first",
+            description = "Filter with state (repeat or comma-separate); "
+                    + "page with limit (1-100, default 20) and offset; 'next' links the following page.")
+    @APIResponse(
+            responseCode = "200",
+            description = "One page of builds",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            examples =
+                                    @ExampleObject(
+                                            name = "page",
+                                            value = "{\"items\":[" + BUILD_EXAMPLE
+                                                    + "],\"total\":41,\"offset\":0,\"limit\":1,"
+                                                    + "\"next\":\"/builds?offset=1&limit=1\"}")))
     @APIResponse(responseCode = "400", description = "An unknown state or a limit/offset out of range")
-    public BuildListView list(@QueryParam("state") List<String> state, @QueryParam("limit") String limit,
+    public BuildListView list(
+            @QueryParam("state") List<String> state,
+            @QueryParam("limit") String limit,
             @QueryParam("offset") String offset) {
         Set<BuildState> states = EnumSet.noneOf(BuildState.class);
         List<FieldError> errors = new java.util.ArrayList<>();
         for (String value : state) {
             for (String s : value.split(",")) {
-                parseState(s.trim()).ifPresentOrElse(states::add, () -> errors.add(new FieldError("state",
-                        "'" + BuildRequestParser.printable(s) + "' is not one of queued, pulling, running, succeeded, failed, cancelled")));
+                parseState(s.trim())
+                        .ifPresentOrElse(
+                                states::add,
+                                () -> errors.add(
+                                        new FieldError(
+                                                "state",
+                                                "'" + BuildRequestParser.printable(s)
+                                                        + "' is not one of queued, pulling, running, succeeded, failed, cancelled")));
             }
         }
         int lim = intParam("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT, errors);
@@ -186,7 +243,10 @@ public class BuildsResource {
         BuildService.BuildPage page = builds.list(states, off, lim);
         String next = null;
         if (off + page.items().size() < page.total()) {
-            StringBuilder link = new StringBuilder("/builds?offset=").append(off + page.items().size()).append("&limit=").append(lim);
+            StringBuilder link = new StringBuilder("/builds?offset=")
+                    .append(off + page.items().size())
+                    .append("&limit=")
+                    .append(lim);
             states.forEach(s -> link.append("&state=").append(s.name().toLowerCase(Locale.ROOT)));
             next = link.toString();
         }
@@ -197,12 +257,20 @@ public class BuildsResource {
     @Path("/{id}")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "A build's state, phases, result or error")
-    @APIResponse(responseCode = "200", description = "The build",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    examples = @ExampleObject(name = "succeeded", value = BUILD_EXAMPLE)))
-    @APIResponse(responseCode = "404", description = "No build with this id",
-            content = @Content(mediaType = "application/problem+json",
-                    examples = @ExampleObject(name = "not found", value = NOT_FOUND_EXAMPLE)))
+    @APIResponse(
+            responseCode = "200",
+            description = "The build",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            examples = @ExampleObject(name = "succeeded", value = BUILD_EXAMPLE)))
+    @APIResponse(
+            responseCode = "404",
+            description = "No build with this id",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            examples = @ExampleObject(name = "not found", value = NOT_FOUND_EXAMPLE)))
     public BuildView get(@PathParam("id") String id) throws NoSuchBuildException {
         BuildId buildId = buildId(id);
         return BuildView.of(builds.find(buildId).orElseThrow(() -> new NoSuchBuildException(buildId)));
@@ -211,15 +279,19 @@ public class BuildsResource {
     @POST
     @Path("/{id}/cancel")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Cancel a build (idempotent)",
+    @Operation(
+            summary = "Cancel a build (idempotent)",
             description = "A queued build is cancelled at once; a running one is told to stop.")
     @APIResponse(responseCode = "202", description = "The build is stopping (cancelRequested is true)")
     @APIResponse(responseCode = "200", description = "The build has ended (cancelled, or it had already finished)")
     @APIResponse(responseCode = "404", description = "No build with this id")
-    public Response cancel(@Parameter(description = "the build id", example = ID_EXAMPLE) @PathParam("id") String id) throws NoSuchBuildException {
+    public Response cancel(@Parameter(description = "the build id", example = ID_EXAMPLE) @PathParam("id") String id)
+            throws NoSuchBuildException {
         Build build = builds.cancel(buildId(id));
         // 202 while the build is still stopping, 200 once it has ended
-        return Response.status(build.state().isTerminal() ? 200 : 202).entity(BuildView.of(build)).build();
+        return Response.status(build.state().isTerminal() ? 200 : 202)
+                .entity(BuildView.of(build))
+                .build();
     }
 
     @DELETE
@@ -228,7 +300,8 @@ public class BuildsResource {
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "404", description = "No build with this id")
     @APIResponse(responseCode = "409", description = "The build has not finished; cancel it first")
-    public Response delete(@PathParam("id") String id) throws NoSuchBuildException, BuildNotFinishedException, IOException {
+    public Response delete(@PathParam("id") String id)
+            throws NoSuchBuildException, BuildNotFinishedException, IOException {
         builds.delete(buildId(id));
         return Response.noContent().build();
     }
@@ -237,15 +310,29 @@ public class BuildsResource {
     @Path("/{id}/logs")
     @Produces(MediaType.TEXT_PLAIN)
     @Blocking
-    @Operation(summary = "A build's log as plain text", description = "Each line is '[<phase or locald>/<stream>] text'. "
-            + "follow=true streams until the build ends; after=<seq> skips what was already read.")
-    @APIResponse(responseCode = "200", description = "The log", content = @Content(mediaType = MediaType.TEXT_PLAIN,
-            examples = @ExampleObject(name = "text", value = "[locald] pulling localhost:5000/builders/fixture:1\n"
-                    + "[detect/stdout] fixture-buildpack 0.1.0 pass\n")))
+    @Operation(
+            summary = "A build's log as plain text",
+            description = "Each line is '[<phase or locald>/<stream>] text'. "
+                    + "follow=true streams until the build ends; after=<seq> skips what was already read.")
+    @APIResponse(
+            responseCode = "200",
+            description = "The log",
+            content =
+                    @Content(
+                            mediaType = MediaType.TEXT_PLAIN,
+                            examples =
+                                    @ExampleObject(
+                                            name = "text",
+                                            value = "[locald] pulling localhost:5000/builders/fixture:1\n"
+                                                    + "[detect/stdout] fixture-buildpack 0.1.0 pass\n")))
     @APIResponse(responseCode = "404", description = "No build with this id")
     @APIResponse(responseCode = "400", description = "A bad follow, after or Last-Event-ID")
-    public Multi<String> textLog(@PathParam("id") String id, @QueryParam("follow") String follow,
-            @QueryParam("after") String after, @HeaderParam("Last-Event-ID") String lastEventId) throws NoSuchBuildException {
+    public Multi<String> textLog(
+            @PathParam("id") String id,
+            @QueryParam("follow") String follow,
+            @QueryParam("after") String after,
+            @HeaderParam("Last-Event-ID") String lastEventId)
+            throws NoSuchBuildException {
         return batches(id, follow, after, lastEventId).map(batch -> {
             StringBuilder text = new StringBuilder();
             for (LogRecord r : batch) {
@@ -261,13 +348,26 @@ public class BuildsResource {
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @Blocking
     @Operation(summary = "A build's log as NDJSON, one object per line")
-    @APIResponse(responseCode = "200", description = "The log", content = @Content(mediaType = NDJSON,
-            examples = @ExampleObject(name = "ndjson", value = "{\"seq\":1,\"time\":\"2026-11-29T00:40:02.440Z\","
-                    + "\"phase\":\"detect\",\"stream\":\"stdout\",\"text\":\"fixture-buildpack 0.1.0 pass\"}")))
+    @APIResponse(
+            responseCode = "200",
+            description = "The log",
+            content =
+                    @Content(
+                            mediaType = NDJSON,
+                            examples =
+                                    @ExampleObject(
+                                            name = "ndjson",
+                                            value =
+                                                    "{\"seq\":1,\"time\":\"2026-11-29T00:40:02.440Z\","
+                                                            + "\"phase\":\"detect\",\"stream\":\"stdout\",\"text\":\"fixture-buildpack 0.1.0 pass\"}")))
     @APIResponse(responseCode = "404", description = "No build with this id")
     @APIResponse(responseCode = "400", description = "A bad follow, after or Last-Event-ID")
-    public Multi<LogLineView> ndjsonLog(@PathParam("id") String id, @QueryParam("follow") String follow,
-            @QueryParam("after") String after, @HeaderParam("Last-Event-ID") String lastEventId) throws NoSuchBuildException {
+    public Multi<LogLineView> ndjsonLog(
+            @PathParam("id") String id,
+            @QueryParam("follow") String follow,
+            @QueryParam("after") String after,
+            @HeaderParam("Last-Event-ID") String lastEventId)
+            throws NoSuchBuildException {
         return records(id, follow, after, lastEventId).map(LogLineView::of);
     }
 
@@ -276,27 +376,49 @@ public class BuildsResource {
     @Path("/{id}/logs")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Blocking
-    @Operation(summary = "A build's log as server-sent events, followed live",
-            description = "Events 'log' (id = sequence number, so Last-Event-ID resumes), then one 'end' with the final state.")
-    @APIResponse(responseCode = "200", description = "The event stream", content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
-            examples = @ExampleObject(name = "sse", value = "id: 1\nevent: log\ndata: {\"seq\":1,\"phase\":\"detect\","
-                    + "\"stream\":\"stdout\",\"text\":\"pass\"}\n\nevent: end\ndata: {\"state\":\"succeeded\"}\n")))
+    @Operation(
+            summary = "A build's log as server-sent events, followed live",
+            description =
+                    "Events 'log' (id = sequence number, so Last-Event-ID resumes), then one 'end' with the final state.")
+    @APIResponse(
+            responseCode = "200",
+            description = "The event stream",
+            content =
+                    @Content(
+                            mediaType = MediaType.SERVER_SENT_EVENTS,
+                            examples =
+                                    @ExampleObject(
+                                            name = "sse",
+                                            value =
+                                                    "id: 1\nevent: log\ndata: {\"seq\":1,\"phase\":\"detect\","
+                                                            + "\"stream\":\"stdout\",\"text\":\"pass\"}\n\nevent: end\ndata: {\"state\":\"succeeded\"}\n")))
     @APIResponse(responseCode = "404", description = "No build with this id")
     @APIResponse(responseCode = "400", description = "A bad follow, after or Last-Event-ID")
-    public Multi<OutboundSseEvent> sseLog(@PathParam("id") String id, @QueryParam("after") String after,
-            @HeaderParam("Last-Event-ID") String lastEventId, @Context Sse sse) throws NoSuchBuildException {
+    public Multi<OutboundSseEvent> sseLog(
+            @PathParam("id") String id,
+            @QueryParam("after") String after,
+            @HeaderParam("Last-Event-ID") String lastEventId,
+            @Context Sse sse)
+            throws NoSuchBuildException {
         BuildId buildId = buildId(id);
-        Multi<OutboundSseEvent> lines = records(id, "true", after, lastEventId).map(r -> sse.newEventBuilder()
-                .id(Long.toString(r.seq()))
-                .name("log")
-                .mediaType(MediaType.TEXT_PLAIN_TYPE)
-                .data(String.class, json(LogLineView.of(r)))
-                .build());
-        return lines.onCompletion().switchTo(() -> Multi.createFrom().item(() -> {
-            String state = builds.find(buildId).map(b -> b.state().name().toLowerCase(Locale.ROOT)).orElse("deleted");
-            return sse.newEventBuilder().name("end").mediaType(MediaType.TEXT_PLAIN_TYPE)
-                    .data(String.class, "{\"state\":\"" + state + "\"}").build();
-        }));
+        Multi<OutboundSseEvent> lines = records(id, "true", after, lastEventId)
+                .map(r -> sse.newEventBuilder()
+                        .id(Long.toString(r.seq()))
+                        .name("log")
+                        .mediaType(MediaType.TEXT_PLAIN_TYPE)
+                        .data(String.class, json(LogLineView.of(r)))
+                        .build());
+        return lines.onCompletion()
+                .switchTo(() -> Multi.createFrom().item(() -> {
+                    String state = builds.find(buildId)
+                            .map(b -> b.state().name().toLowerCase(Locale.ROOT))
+                            .orElse("deleted");
+                    return sse.newEventBuilder()
+                            .name("end")
+                            .mediaType(MediaType.TEXT_PLAIN_TYPE)
+                            .data(String.class, "{\"state\":\"" + state + "\"}")
+                            .build();
+                }));
     }
 
     private Multi<List<LogRecord>> batches(String id, String follow, String after, String lastEventId)
@@ -305,13 +427,13 @@ public class BuildsResource {
         return builds.logBatches(buildId(id), from.afterSeq(), from.follow());
     }
 
-    private Multi<LogRecord> records(String id, String follow, String after, String lastEventId) throws NoSuchBuildException {
+    private Multi<LogRecord> records(String id, String follow, String after, String lastEventId)
+            throws NoSuchBuildException {
         ResumePoint from = resumePoint(follow, after, lastEventId);
         return builds.logs(buildId(id), from.afterSeq(), from.follow());
     }
 
-    private record ResumePoint(long afterSeq, boolean follow) {
-    }
+    private record ResumePoint(long afterSeq, boolean follow) {}
 
     private ResumePoint resumePoint(String follow, String after, String lastEventId) {
         List<FieldError> errors = new java.util.ArrayList<>();
@@ -328,7 +450,10 @@ public class BuildsResource {
 
     private Response accepted(Build build) {
         String location = "/builds/" + build.id().value();
-        return Response.status(Response.Status.ACCEPTED).header("Location", location).entity(AcceptedView.of(build)).build();
+        return Response.status(Response.Status.ACCEPTED)
+                .header("Location", location)
+                .entity(AcceptedView.of(build))
+                .build();
     }
 
     private void requireJsonSize(int size) {

@@ -1,14 +1,14 @@
 package dev.locald.api;
 
 import dev.locald.image.BuilderMetadata;
-import dev.locald.image.ImageReference;
 import dev.locald.image.Digest;
+import dev.locald.image.ImageReference;
 import dev.locald.pull.CachedImage;
 import dev.locald.pull.CachedLayer;
-import java.util.HashMap;
-import java.util.Map;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code GET /images}: every cached image, most recently used first, with the sizes they take. The totals
@@ -20,14 +20,33 @@ public record ImageListView(List<Item> images, int total, long size, long extrac
      * @param size          compressed layer bytes (as the manifest states them)
      * @param extractedSize bytes of the extracted layers in the store
      */
-    public record Item(String reference, List<String> references, String digest, String platform, int layerCount,
-                       long size, long extractedSize, boolean builder, Instant pulledAt, Instant lastUsed,
-                       boolean inUse) {
+    public record Item(
+            String reference,
+            List<String> references,
+            String digest,
+            String platform,
+            int layerCount,
+            long size,
+            long extractedSize,
+            boolean builder,
+            Instant pulledAt,
+            Instant lastUsed,
+            boolean inUse) {
         static Item of(CachedImage i) {
-            List<String> refs = i.references().stream().map(ImageReference::toString).toList();
-            return new Item(refs.isEmpty() ? null : refs.get(0), refs, i.manifestDigest().toString(), i.platform(),
-                    i.layers().size(), i.compressedSize(), i.extractedSize(),
-                    i.config().label(BuilderMetadata.LABEL).isPresent(), i.pulledAt(), i.lastUsed(), i.inUse());
+            List<String> refs =
+                    i.references().stream().map(ImageReference::toString).toList();
+            return new Item(
+                    refs.isEmpty() ? null : refs.get(0),
+                    refs,
+                    i.manifestDigest().toString(),
+                    i.platform(),
+                    i.layers().size(),
+                    i.compressedSize(),
+                    i.extractedSize(),
+                    i.config().label(BuilderMetadata.LABEL).isPresent(),
+                    i.pulledAt(),
+                    i.lastUsed(),
+                    i.inUse());
         }
     }
 
@@ -40,7 +59,9 @@ public record ImageListView(List<Item> images, int total, long size, long extrac
                 extracted.put(l.descriptor().diffId(), l.extractedSize());
             }
         }
-        return new ImageListView(images.stream().map(Item::of).toList(), images.size(),
+        return new ImageListView(
+                images.stream().map(Item::of).toList(),
+                images.size(),
                 blobs.values().stream().mapToLong(Long::longValue).sum(),
                 extracted.values().stream().mapToLong(Long::longValue).sum());
     }

@@ -1,9 +1,9 @@
 package dev.locald.api;
 
-import dev.locald.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.image.ImageReference;
+import dev.locald.json.Json;
 import dev.locald.registry.RegistryCredential;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -28,11 +28,14 @@ public record ImagePullRequest(ImageReference reference, Optional<RegistryCreden
         try {
             root = JSON.readTree(body);
         } catch (IOException e) {
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            String message = e.getMessage() == null
+                    ? e.getClass().getSimpleName()
+                    : e.getMessage().lines().findFirst().orElse("");
             throw ProblemException.invalid("body", "is not valid JSON: " + message);
         }
         if (root == null || root.isMissingNode() || !root.isObject()) {
-            throw ProblemException.invalid("body", "must be a JSON object such as {\"reference\": \"registry.example/team/builder:1\"}");
+            throw ProblemException.invalid(
+                    "body", "must be a JSON object such as {\"reference\": \"registry.example/team/builder:1\"}");
         }
         List<FieldError> errors = new ArrayList<>();
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
@@ -51,7 +54,8 @@ public record ImagePullRequest(ImageReference reference, Optional<RegistryCreden
 
     private static ImageReference reference(JsonNode node, List<FieldError> errors) {
         if (node == null || node.isNull()) {
-            errors.add(new FieldError("reference", "is required: the image to pull, such as registry.example/team/builder:1"));
+            errors.add(new FieldError(
+                    "reference", "is required: the image to pull, such as registry.example/team/builder:1"));
             return null;
         }
         if (!node.isTextual()) {
@@ -68,7 +72,7 @@ public record ImagePullRequest(ImageReference reference, Optional<RegistryCreden
 
     @Override
     public String toString() {
-        return "ImagePullRequest[" + reference + ", credential=" + credential.map(Object::toString).orElse("none")
-                + "]";
+        return "ImagePullRequest[" + reference + ", credential="
+                + credential.map(Object::toString).orElse("none") + "]";
     }
 }

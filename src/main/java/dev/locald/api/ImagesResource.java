@@ -5,7 +5,6 @@ import dev.locald.pull.ImageCatalog;
 import dev.locald.pull.ImageInUseException;
 import dev.locald.pull.LayerRefusedException;
 import dev.locald.registry.RegistryException;
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -16,6 +15,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * The images API: warm the cache before builds ({@code POST /images}), see what is cached, inspect one
@@ -35,24 +35,33 @@ public class ImagesResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "pullImage", summary = "Pull an image into the store and describe it",
-            description = "Body: {\"reference\": \"...\", \"registryAuth\": {\"username\": \"...\", \"password\": \"...\"}}. "
-                    + "For a builder the answer adds its CNB user, platform APIs and run images.")
+    @Operation(
+            operationId = "pullImage",
+            summary = "Pull an image into the store and describe it",
+            description =
+                    "Body: {\"reference\": \"...\", \"registryAuth\": {\"username\": \"...\", \"password\": \"...\"}}. "
+                            + "For a builder the answer adds its CNB user, platform APIs and run images.")
     public ImageView pull(byte[] body) throws IOException {
         ImagePullRequest request = ImagePullRequest.parse(body);
         try {
-            return ImageView.of(catalog.pull(request.reference(), request.credential()), request.reference());
+            ImageCatalog.Pulled pulled = catalog.pull(request.reference(), request.credential());
+            return ImageView.of(pulled.image(), request.reference(), pulled.warnings());
         } catch (RegistryException e) {
             throw registryProblem(e);
         } catch (LayerRefusedException e) {
-            throw new ProblemException(Problem.of(ProblemType.LAYER_REFUSED, 422, "layer " + e.layer() + " of "
-                    + request.reference() + " was refused and nothing of the image was kept: " + e.reason()));
+            throw new ProblemException(Problem.of(
+                    ProblemType.LAYER_REFUSED,
+                    422,
+                    "layer " + e.layer() + " of " + request.reference()
+                            + " was refused and nothing of the image was kept: " + e.reason()));
         }
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "listImages", summary = "List the cached images with their sizes, most recently used first")
+    @Operation(
+            operationId = "listImages",
+            summary = "List the cached images with their sizes, most recently used first")
     public ImageListView list() throws IOException {
         return ImageListView.of(catalog.list());
     }
@@ -68,7 +77,9 @@ public class ImagesResource {
 
     @DELETE
     @Path("/{digest}")
-    @Operation(operationId = "deleteImage", summary = "Remove a cached image and the layers nothing else uses",
+    @Operation(
+            operationId = "deleteImage",
+            summary = "Remove a cached image and the layers nothing else uses",
             description = "409 while a running build uses the image.")
     public Response delete(@PathParam("digest") String digest) throws IOException {
         Digest manifest = digest(digest);
@@ -84,14 +95,16 @@ public class ImagesResource {
         try {
             return Digest.parse(text);
         } catch (IllegalArgumentException e) {
-            throw ProblemException.invalid("digest", "'" + BuildRequestParser.printable(text)
-                    + "' is not an image digest: expected the manifest digest, sha256: and 64 lower-case hex digits");
+            throw ProblemException.invalid(
+                    "digest",
+                    "'" + BuildRequestParser.printable(text)
+                            + "' is not an image digest: expected the manifest digest, sha256: and 64 lower-case hex digits");
         }
     }
 
     private static ProblemException notCached(Digest manifest) {
-        return ProblemException.notFound("no cached image has the manifest digest " + manifest
-                + " (GET /images lists the cached ones)");
+        return ProblemException.notFound(
+                "no cached image has the manifest digest " + manifest + " (GET /images lists the cached ones)");
     }
 
     private static ProblemException registryProblem(RegistryException e) {

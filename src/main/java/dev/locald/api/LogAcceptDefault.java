@@ -11,21 +11,26 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * and answers a 406 problem when the client accepts none of the three formats.
  */
 public class LogAcceptDefault {
-    private static final java.util.Set<String> LOG_TYPES = java.util.Set.of("*/*", "text/*", "application/*",
-            "text/plain", "text/event-stream", "application/x-ndjson");
+    private static final java.util.Set<String> LOG_TYPES = java.util.Set.of(
+            "*/*", "text/*", "application/*", "text/plain", "text/event-stream", "application/x-ndjson");
     private static final Pattern LOGS_PATH = Pattern.compile("/builds/[^/]+/logs/?");
 
     @ServerRequestFilter(preMatching = true)
     public jakarta.ws.rs.core.Response preferText(ContainerRequestContext request) {
-        if (!"GET".equals(request.getMethod()) || !LOGS_PATH.matcher(request.getUriInfo().getPath()).matches()) {
+        if (!"GET".equals(request.getMethod())
+                || !LOGS_PATH.matcher(request.getUriInfo().getPath()).matches()) {
             return null;
         }
         String accept = request.getHeaderString(HttpHeaders.ACCEPT);
         if (accept == null || accept.isBlank() || onlyWildcards(accept)) {
             request.getHeaders().putSingle(HttpHeaders.ACCEPT, "text/plain");
         } else if (!namesALogFormat(accept)) {
-            return ProblemMappers.respond(Problem.of(ProblemType.NOT_ACCEPTABLE, 406,
-                    "logs are available as text/plain, text/event-stream or application/x-ndjson"), java.util.Map.of());
+            return ProblemMappers.respond(
+                    Problem.of(
+                            ProblemType.NOT_ACCEPTABLE,
+                            406,
+                            "logs are available as text/plain, text/event-stream or application/x-ndjson"),
+                    java.util.Map.of());
         }
         return null;
     }

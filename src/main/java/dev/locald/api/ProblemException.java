@@ -22,8 +22,8 @@ public class ProblemException extends RuntimeException {
         String detail = errors.size() == 1
                 ? errors.get(0).field() + ": " + errors.get(0).message()
                 : errors.size() + " fields are invalid";
-        return new ProblemException(new Problem(ProblemType.INVALID_REQUEST.uri(), ProblemType.INVALID_REQUEST.title(),
-                400, detail, errors));
+        return new ProblemException(new Problem(
+                ProblemType.INVALID_REQUEST.uri(), ProblemType.INVALID_REQUEST.title(), 400, detail, errors));
     }
 
     public static ProblemException invalid(String field, String message) {

@@ -1,11 +1,11 @@
 package dev.locald.api;
 
-import dev.locald.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.builds.BuildNotFinishedException;
 import dev.locald.builds.NoSuchBuildException;
 import dev.locald.builds.QueueFullException;
+import dev.locald.json.Json;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
@@ -35,8 +35,8 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response queueFull(QueueFullException e) {
         long seconds = Math.max(1, e.retryAfter().toSeconds());
-        return respond(Problem.of(ProblemType.QUEUE_FULL, 429, e.getMessage()),
-                Map.of("Retry-After", Long.toString(seconds)));
+        return respond(
+                Problem.of(ProblemType.QUEUE_FULL, 429, e.getMessage()), Map.of("Retry-After", Long.toString(seconds)));
     }
 
     @ServerExceptionMapper
@@ -56,13 +56,16 @@ public class ProblemMappers {
             case 405 -> "this path does not accept this method";
             case 406 -> "this resource cannot produce any of the types the Accept header asks for";
             case 415 -> "this endpoint accepts multipart/form-data or application/json";
-            default -> Response.Status.fromStatusCode(status) == null ? "the request failed"
-                    : Response.Status.fromStatusCode(status).getReasonPhrase();
+            default ->
+                Response.Status.fromStatusCode(status) == null
+                        ? "the request failed"
+                        : Response.Status.fromStatusCode(status).getReasonPhrase();
         };
         if (status >= 500) {
             LOG.error("request failed", e);
         }
-        Map<String, String> headers = e.getResponse().getHeaderString("Allow") == null ? Map.of()
+        Map<String, String> headers = e.getResponse().getHeaderString("Allow") == null
+                ? Map.of()
                 : Map.of("Allow", e.getResponse().getHeaderString("Allow"));
         return respond(Problem.of(type, status, detail), headers);
     }
@@ -75,7 +78,8 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
         LOG.error("request failed", e);
-        return respond(Problem.of(ProblemType.INTERNAL, 500, "locald failed to handle this request; its log has the details"),
+        return respond(
+                Problem.of(ProblemType.INTERNAL, 500, "locald failed to handle this request; its log has the details"),
                 Map.of());
     }
 
@@ -86,7 +90,8 @@ public class ProblemMappers {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("problem not serializable", e);
         }
-        Response.ResponseBuilder response = Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(body);
+        Response.ResponseBuilder response =
+                Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(body);
         headers.forEach(response::header);
         return response.build();
     }

@@ -18,8 +18,7 @@ public final class ReferenceSyntax {
         TAG_ONLY
     }
 
-    private ReferenceSyntax() {
-    }
+    private ReferenceSyntax() {}
 
     /** The parsed reference; throws {@link IllegalArgumentException} saying what is wrong with it. */
     public static ImageReference parse(String reference, Kind kind) {

@@ -18,8 +18,7 @@ final class RegistryAuthField {
     private static final Set<String> FIELDS = Set.of("username", "password", "token");
     private static final int MAX_CREDENTIAL = 8192;
 
-    private RegistryAuthField() {
-    }
+    private RegistryAuthField() {}
 
     /** The credential, or empty when the field is absent or wrong; problems are added to {@code errors}. */
     static Optional<RegistryCredential> parse(JsonNode node, List<FieldError> errors) {
@@ -27,8 +26,7 @@ final class RegistryAuthField {
             return Optional.empty();
         }
         if (!node.isObject()) {
-            errors.add(new FieldError(NAME,
-                    "must be an object: {\"username\":…,\"password\":…} or {\"token\":…}"));
+            errors.add(new FieldError(NAME, "must be an object: {\"username\":…,\"password\":…} or {\"token\":…}"));
             return Optional.empty();
         }
         int before = errors.size();
@@ -51,7 +49,8 @@ final class RegistryAuthField {
         } else {
             String user = secret(node, "username", errors);
             String password = secret(node, "password", errors);
-            credential = user == null || password == null ? Optional.empty()
+            credential = user == null || password == null
+                    ? Optional.empty()
                     : Optional.of(new RegistryCredential.Basic(user, password));
         }
         return errors.size() == before ? credential : Optional.empty();

@@ -48,8 +48,8 @@ public record Build(
         require(state == BuildState.PULLING || state == BuildState.RUNNING, "start phase " + name);
         List<PhaseRecord> next = new ArrayList<>(phases);
         next.add(new PhaseRecord(name, now, null, null));
-        return new Build(id, BuildState.RUNNING, spec, createdAt, startedAt, null, name, next, null, null,
-                cancelRequested);
+        return new Build(
+                id, BuildState.RUNNING, spec, createdAt, startedAt, null, name, next, null, null, cancelRequested);
     }
 
     /** Records the end of the most recent unfinished phase called {@code name}. */
@@ -74,21 +74,51 @@ public record Build(
     public Build succeeded(BuildResult buildResult, Instant now) {
         require(state == BuildState.PULLING || state == BuildState.RUNNING, "succeed");
         Objects.requireNonNull(buildResult, "result");
-        return new Build(id, BuildState.SUCCEEDED, spec, createdAt, startedAt, now, null, phases, buildResult, null,
+        return new Build(
+                id,
+                BuildState.SUCCEEDED,
+                spec,
+                createdAt,
+                startedAt,
+                now,
+                null,
+                phases,
+                buildResult,
+                null,
                 cancelRequested);
     }
 
     public Build failed(String userMessage, Instant now) {
         require(!state.isTerminal(), "fail");
         Objects.requireNonNull(userMessage, "userMessage");
-        return new Build(id, BuildState.FAILED, spec, createdAt, startedAt, now, currentPhase, phases, null,
-                userMessage, cancelRequested);
+        return new Build(
+                id,
+                BuildState.FAILED,
+                spec,
+                createdAt,
+                startedAt,
+                now,
+                currentPhase,
+                phases,
+                null,
+                userMessage,
+                cancelRequested);
     }
 
     public Build cancelled(Instant now) {
         require(!state.isTerminal(), "cancel");
-        return new Build(id, BuildState.CANCELLED, spec, createdAt, startedAt, now, currentPhase, phases, null,
-                "the build was cancelled", true);
+        return new Build(
+                id,
+                BuildState.CANCELLED,
+                spec,
+                createdAt,
+                startedAt,
+                now,
+                currentPhase,
+                phases,
+                null,
+                "the build was cancelled",
+                true);
     }
 
     private void require(boolean allowed, String action) {

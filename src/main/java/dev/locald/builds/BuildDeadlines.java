@@ -65,7 +65,10 @@ final class BuildDeadlines {
                 return;
             }
             t.timedOut = true;
-            t.log.append(null, LogStream.SYSTEM, Instant.now(),
+            t.log.append(
+                    null,
+                    LogStream.SYSTEM,
+                    Instant.now(),
                     "the build exceeded its timeout of " + human(t.job.timeout()) + "; stopping it");
             startGrace(t);
         }
@@ -78,7 +81,8 @@ final class BuildDeadlines {
             if (t.build.state().isTerminal()) {
                 return;
             }
-            LOG.warnf("build %s: the executor did not stop within %s of being cancelled; recording the build as ended",
+            LOG.warnf(
+                    "build %s: the executor did not stop within %s of being cancelled; recording the build as ended",
                     t.build.id(), cancelGrace);
             Instant now = Instant.now();
             Build last = t.timedOut ? t.build.failed(timeoutMessage(t.job.timeout()), now) : t.build.cancelled(now);

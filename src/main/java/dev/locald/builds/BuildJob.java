@@ -16,8 +16,14 @@ import java.util.Objects;
  * @param deadline when the service cancels the build as timed out (set when a worker takes the build)
  * @param timeout the whole-build timeout the deadline was computed from
  */
-public record BuildJob(BuildId id, BuildRequest request, BuildSource source, Path workDir, Instant createdAt,
-        Instant deadline, Duration timeout) {
+public record BuildJob(
+        BuildId id,
+        BuildRequest request,
+        BuildSource source,
+        Path workDir,
+        Instant createdAt,
+        Instant deadline,
+        Duration timeout) {
 
     public BuildJob {
         Objects.requireNonNull(id, "id");

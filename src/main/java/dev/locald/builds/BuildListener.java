@@ -10,10 +10,8 @@ import java.time.Duration;
 public interface BuildListener {
 
     /** A phase of a running build ended (its process exited) after {@code duration}. */
-    default void phaseFinished(BuildId id, String phase, int exitCode, Duration duration) {
-    }
+    default void phaseFinished(BuildId id, String phase, int exitCode, Duration duration) {}
 
     /** A build reached its terminal state (SUCCEEDED, FAILED or CANCELLED); {@code build} is the final record. */
-    default void buildEnded(Build build) {
-    }
+    default void buildEnded(Build build) {}
 }

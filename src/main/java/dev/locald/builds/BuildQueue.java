@@ -29,9 +29,11 @@ final class BuildQueue {
     private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
     /** Workers abandoned inside a stuck executor (a concurrent set); each removes itself once its executor returns. */
     private final Set<Thread> retired = ConcurrentHashMap.newKeySet();
+
     private final AtomicInteger workerNumber = new AtomicInteger();
     /** What a worker does with a build it takes; set once by {@link #start}. */
     private volatile Consumer<TrackedBuild> work;
+
     private volatile boolean stopping;
 
     BuildQueue(int capacity, int workerCount, Duration retryAfter) {

@@ -33,6 +33,5 @@ public final class BuildRecovery {
     }
 
     /** @param all every build, terminal now; @param interrupted those that were marked failed by this recovery */
-    public record Recovered(List<Build> all, List<Build> interrupted) {
-    }
+    public record Recovered(List<Build> all, List<Build> interrupted) {}
 }

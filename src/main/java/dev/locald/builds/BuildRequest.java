@@ -1,8 +1,8 @@
 package dev.locald.builds;
 
 import dev.locald.image.ImageReference;
-import dev.locald.registry.RegistryCredential;
 import dev.locald.image.NetworkMode;
+import dev.locald.registry.RegistryCredential;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -60,10 +60,18 @@ public record BuildRequest(
 
     /** The non-secret part kept in the build record. */
     public BuildSpec spec() {
-        return new BuildSpec(image.toString(), builder.toString(), runImage.map(ImageReference::toString).orElse(null),
-                List.copyOf(new java.util.TreeSet<>(env.keySet())), buildpacks,
-                tags.stream().map(ImageReference::toString).toList(), trustBuilder, clearCache, network,
-                timeout.orElse(null), registryAuth.isPresent());
+        return new BuildSpec(
+                image.toString(),
+                builder.toString(),
+                runImage.map(ImageReference::toString).orElse(null),
+                List.copyOf(new java.util.TreeSet<>(env.keySet())),
+                buildpacks,
+                tags.stream().map(ImageReference::toString).toList(),
+                trustBuilder,
+                clearCache,
+                network,
+                timeout.orElse(null),
+                registryAuth.isPresent());
     }
 
     @Override

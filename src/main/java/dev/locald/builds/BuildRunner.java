@@ -18,11 +18,15 @@ final class BuildRunner {
 
     /** The executor, or null when this locald has none. */
     private final Supplier<BuildExecutor> executor;
+
     private final TrackedBuilds builds;
     private final BuildDeadlines deadlines;
     private final BooleanSupplier stopping;
 
-    BuildRunner(Supplier<BuildExecutor> executor, TrackedBuilds builds, BuildDeadlines deadlines,
+    BuildRunner(
+            Supplier<BuildExecutor> executor,
+            TrackedBuilds builds,
+            BuildDeadlines deadlines,
             BooleanSupplier stopping) {
         this.executor = executor;
         this.builds = builds;
@@ -89,8 +93,10 @@ final class BuildRunner {
                 last = b.failed(t.redactor.redact(failure.userMessage()), now);
             } else if (error != null) {
                 LOG.errorf("build %s: the executor failed: %s", b.id(), t.redactor.redact(String.valueOf(error)));
-                last = b.failed("locald hit an internal error while running this build ("
-                        + error.getClass().getSimpleName() + "); the service log has the details", now);
+                last = b.failed(
+                        "locald hit an internal error while running this build ("
+                                + error.getClass().getSimpleName() + "); the service log has the details",
+                        now);
             } else if (result == null) {
                 last = b.failed("locald hit an internal error: the build executor returned no result", now);
             } else {

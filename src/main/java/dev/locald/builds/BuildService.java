@@ -1,13 +1,13 @@
 package dev.locald.builds;
 
 import dev.locald.config.LocaldConfig;
-import dev.locald.registry.RegistryCredential;
 import dev.locald.logs.BuildLog;
 import dev.locald.logs.LogFollower;
 import dev.locald.logs.LogLimits;
 import dev.locald.logs.LogRecord;
 import dev.locald.logs.LogStream;
 import dev.locald.logs.Redactor;
+import dev.locald.registry.RegistryCredential;
 import io.smallrye.mutiny.Multi;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -41,6 +41,7 @@ public class BuildService {
     private static final LogLimits REOPENED_LOG = new LogLimits(64, 1024, 1);
     /** The MDC key holding the id of the build a worker runs. */
     public static final String BUILD_ID_MDC = "buildId";
+
     private static final Duration OVERDUE_SLACK = Duration.ofSeconds(30);
 
     private final LocaldConfig.Builds config;
@@ -54,13 +55,16 @@ public class BuildService {
     private ExecutorService logReaders;
     private LogFollower follower;
 
-    public BuildService(LocaldConfig config, BuildStore store, Instance<BuildExecutor> executors,
+    public BuildService(
+            LocaldConfig config,
+            BuildStore store,
+            Instance<BuildExecutor> executors,
             Instance<BuildListener> listeners) {
         this.config = config.builds();
         this.store = store;
         this.executors = executors;
-        this.logLimits = new LogLimits(this.config.logMaxLineLength(), this.config.logMaxBytes(),
-                this.config.logMemoryLines());
+        this.logLimits =
+                new LogLimits(this.config.logMaxLineLength(), this.config.logMaxBytes(), this.config.logMemoryLines());
         this.builds = new TrackedBuilds(store, listeners);
         this.queue = new BuildQueue(this.config.queueCapacity(), this.config.maxConcurrent(), this.config.retryAfter());
     }
@@ -68,8 +72,8 @@ public class BuildService {
     @PostConstruct
     void init() {
         deadlines = new BuildDeadlines(config.cancelGrace(), builds, queue);
-        runner = new BuildRunner(() -> executors.isResolvable() ? executors.get() : null, builds, deadlines,
-                queue::isStopping);
+        runner = new BuildRunner(
+                () -> executors.isResolvable() ? executors.get() : null, builds, deadlines, queue::isStopping);
         AtomicInteger n = new AtomicInteger();
         logReaders = Executors.newFixedThreadPool(2, r -> {
             Thread thread = new Thread(r, "locald-log-reader-" + n.incrementAndGet());
@@ -95,7 +99,8 @@ public class BuildService {
             builds.add(new TrackedBuild(build));
         }
         if (!recovered.interrupted().isEmpty()) {
-            LOG.warnf("%d builds were running when locald stopped; they are marked failed",
+            LOG.warnf(
+                    "%d builds were running when locald stopped; they are marked failed",
                     recovered.interrupted().size());
         }
         return recovered.interrupted();
@@ -268,7 +273,8 @@ public class BuildService {
         for (TrackedBuild t : builds.all()) {
             Build b = t.build;
             BuildJob job = t.job;
-            if (job != null && (b.state() == BuildState.PULLING || b.state() == BuildState.RUNNING)
+            if (job != null
+                    && (b.state() == BuildState.PULLING || b.state() == BuildState.RUNNING)
                     && now.isAfter(job.deadline().plus(config.cancelGrace()).plus(OVERDUE_SLACK))) {
                 overdue.add(b.id());
             }
@@ -291,8 +297,7 @@ public class BuildService {
     }
 
     /** One page of {@link #list}: the builds and how many match in all. */
-    public record BuildPage(List<Build> items, int total) {
-    }
+    public record BuildPage(List<Build> items, int total) {}
 
     private static Redactor redactorFor(BuildRequest request) {
         Redactor redactor = new Redactor();

@@ -1,7 +1,6 @@
 package dev.locald.builds;
 
 import dev.locald.source.ArchiveFormat;
-
 import java.nio.file.Path;
 import java.util.Objects;
 

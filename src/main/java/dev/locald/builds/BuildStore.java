@@ -1,9 +1,9 @@
 package dev.locald.builds;
 
-import dev.locald.config.DataLayout;
-import dev.locald.json.Json;
-import dev.locald.fs.TreeDeleter;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.locald.config.DataLayout;
+import dev.locald.fs.TreeDeleter;
+import dev.locald.json.Json;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -94,8 +94,8 @@ public final class BuildStore {
                     continue;
                 }
                 try {
-                    load(id.get()).ifPresentOrElse(builds::add,
-                            () -> LOG.warnf("ignoring %s: it has no %s", dir, RECORD));
+                    load(id.get())
+                            .ifPresentOrElse(builds::add, () -> LOG.warnf("ignoring %s: it has no %s", dir, RECORD));
                 } catch (IOException | RuntimeException e) {
                     LOG.warnf("ignoring %s: its record is unreadable (%s)", dir, e.getMessage());
                 }

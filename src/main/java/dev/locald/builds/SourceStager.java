@@ -11,8 +11,7 @@ import java.nio.file.StandardCopyOption;
  */
 final class SourceStager {
 
-    private SourceStager() {
-    }
+    private SourceStager() {}
 
     static BuildSource stage(SourceSubmission source, Path workDir) throws IOException {
         if (source instanceof SourceSubmission.Upload upload) {

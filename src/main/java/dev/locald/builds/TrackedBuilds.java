@@ -87,7 +87,8 @@ final class TrackedBuilds {
 
     private static String summary(Build b) {
         return switch (b.state()) {
-            case SUCCEEDED -> "build succeeded: " + b.result().image() + "@" + b.result().digest();
+            case SUCCEEDED ->
+                "build succeeded: " + b.result().image() + "@" + b.result().digest();
             case CANCELLED -> "build cancelled";
             case FAILED -> "build failed: " + b.error();
             default -> throw new IllegalStateException("not terminal: " + b.state());

@@ -3,11 +3,9 @@ package dev.locald.cnb;
 import dev.locald.config.DataLayout;
 import dev.locald.fs.NoFollow;
 import dev.locald.fs.OwnedFiles;
-import dev.locald.image.CnbUser;
-
 import dev.locald.fs.TreeDeleter;
+import dev.locald.image.CnbUser;
 import dev.locald.image.ImageReference;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -49,7 +47,8 @@ public final class BuildCaches {
     /** The directory name of a repository's cache: hex sha256 of e.g. {@code index.docker.io/library/app}. */
     public static String key(ImageReference image) {
         String repo = image.repositoryKey();
-        return dev.locald.image.Digest.ofBytes(repo.getBytes(StandardCharsets.UTF_8)).hex();
+        return dev.locald.image.Digest.ofBytes(repo.getBytes(StandardCharsets.UTF_8))
+                .hex();
     }
 
     /**
@@ -73,7 +72,10 @@ public final class BuildCaches {
         FileChannel channel = null;
         try {
             ensureRoot();
-            channel = FileChannel.open(root.resolve(key + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            channel = FileChannel.open(
+                    root.resolve(key + ".lock"),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS);
             FileLock lock;
             while ((lock = channel.tryLock()) == null) {
@@ -147,7 +149,8 @@ public final class BuildCaches {
         private final Semaphore semaphore;
         private boolean closed;
 
-        private CacheLease(Path dir, String repository, boolean cleared, FileLock lock, FileChannel channel, Semaphore semaphore) {
+        private CacheLease(
+                Path dir, String repository, boolean cleared, FileLock lock, FileChannel channel, Semaphore semaphore) {
             this.dir = dir;
             this.repository = repository;
             this.cleared = cleared;

@@ -8,15 +8,12 @@ import dev.locald.builds.BuildProgress;
 import dev.locald.builds.BuildRequest;
 import dev.locald.builds.BuildResult;
 import dev.locald.builds.BuildSource;
-
 import dev.locald.config.LocaldConfig;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.image.BuilderMetadata;
-
 import dev.locald.image.CnbUser;
 import dev.locald.image.ImageConfig;
 import dev.locald.image.ImageReference;
-import dev.locald.cnb.BuildCaches;
 import dev.locald.lifecycle.BuildWorkspace;
 import dev.locald.lifecycle.BuildpackOrder;
 import dev.locald.lifecycle.BuildpackRef;
@@ -26,7 +23,6 @@ import dev.locald.lifecycle.OrderToml;
 import dev.locald.lifecycle.PhaseExit;
 import dev.locald.lifecycle.PhaseImage;
 import dev.locald.lifecycle.PhasePlan;
-import dev.locald.cnb.PhaseRunner;
 import dev.locald.lifecycle.PhaseSpec;
 import dev.locald.lifecycle.PlanOptions;
 import dev.locald.lifecycle.PlatformApi;
@@ -37,8 +33,6 @@ import dev.locald.lifecycle.Report;
 import dev.locald.lifecycle.ReportToml;
 import dev.locald.lifecycle.RunImageSelection;
 import dev.locald.lifecycle.RunToml;
-import dev.locald.source.SourceArchiveException;
-import dev.locald.source.SourceUnpacker;
 import dev.locald.lifecycle.TrustedBuilders;
 import dev.locald.logs.LogStream;
 import dev.locald.pull.ImageCatalog;
@@ -51,8 +45,9 @@ import dev.locald.runtime.Cancellation;
 import dev.locald.runtime.ContainerResult;
 import dev.locald.runtime.OutputSink;
 import dev.locald.runtime.StreamKind;
+import dev.locald.source.SourceArchiveException;
+import dev.locald.source.SourceUnpacker;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,9 +73,14 @@ public class LifecycleBuildExecutor implements BuildExecutor {
     private final RegistryCredentials dockerCredentials;
     private final LocaldConfig config;
 
-    public LifecycleBuildExecutor(ImageCatalog images, PhaseRunner phases, BuildCaches caches, SourceUnpacker sources,
-                                  TrustedBuilders trustedBuilders, RegistryCredentials dockerCredentials,
-                                  LocaldConfig config) {
+    public LifecycleBuildExecutor(
+            ImageCatalog images,
+            PhaseRunner phases,
+            BuildCaches caches,
+            SourceUnpacker sources,
+            TrustedBuilders trustedBuilders,
+            RegistryCredentials dockerCredentials,
+            LocaldConfig config) {
         this.images = images;
         this.phases = phases;
         this.caches = caches;
@@ -104,8 +104,13 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         }
     }
 
-    private BuildResult build(BuildJob job, BuildRequest request, List<ImageCatalog.LeasedImage> leases,
-                              BuildProgress progress, Cancellation stop) throws Exception {
+    private BuildResult build(
+            BuildJob job,
+            BuildRequest request,
+            List<ImageCatalog.LeasedImage> leases,
+            BuildProgress progress,
+            Cancellation stop)
+            throws Exception {
         ImageReference target = request.image();
         String builderName = request.builder().toString();
         ImagePuller.PulledImage builder = pull("builder", request.builder(), request, leases);
@@ -118,12 +123,13 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         Optional<String> lifecycleName = config.lifecycle().image();
         if (!trusted && lifecycleName.isPresent()) {
             progress.note("pulling lifecycle image " + lifecycleName.get());
-            lifecycleImage = Optional.of(pull("lifecycle image", parse("lifecycle image", lifecycleName.get()),
-                    request, leases));
+            lifecycleImage = Optional.of(
+                    pull("lifecycle image", parse("lifecycle image", lifecycleName.get()), request, leases));
         }
         PlatformApi api = negotiate(builderName, metadata, lifecycleName, lifecycleImage);
-        progress.note("platform API " + api + ", " + (trusted ? "trusted builder: one creator container"
-                : "untrusted builder: five phase containers") + ", CNB user " + user.uid() + ":" + user.gid());
+        progress.note("platform API " + api + ", "
+                + (trusted ? "trusted builder: one creator container" : "untrusted builder: five phase containers")
+                + ", CNB user " + user.uid() + ":" + user.gid());
         if (stop.isCancelled()) {
             throw new BuildFailure("the build was cancelled");
         }
@@ -131,8 +137,8 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         // runc and bind mounts need absolute paths; the data dir may be configured relative (dev, test)
         java.nio.file.Path workDir = job.workDir().toAbsolutePath();
         java.nio.file.Path buildDir = workDir.resolve("build");
-        try (BuildCaches.CacheLease cache = caches.acquire(request.image(), request.clearCache(), user,
-                config.lifecycle().cacheWait())) {
+        try (BuildCaches.CacheLease cache = caches.acquire(
+                request.image(), request.clearCache(), user, config.lifecycle().cacheWait())) {
             BuildWorkspace workspace = BuildWorkspace.create(buildDir, user, Optional.of(cache.dir()));
             prepareSource(job, workspace, user);
             PlatformDir.write(workspace.platform(), request.env(), user);
@@ -157,13 +163,17 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             plan.warnings().forEach(progress::note);
             RegistryAuthEnv auth = registryAuth(options, request, progress);
             for (PhaseSpec phase : plan.phases()) {
-                ImagePuller.PulledImage image = phase.image() == PhaseImage.LIFECYCLE_IMAGE
-                        ? lifecycleImage.orElseThrow() : builder;
+                ImagePuller.PulledImage image =
+                        phase.image() == PhaseImage.LIFECYCLE_IMAGE ? lifecycleImage.orElseThrow() : builder;
                 runPhase(job, workDir, phase, image, workspace, auth, progress, stop);
             }
             Report report = readReport(workspace);
-            return new BuildResult(target.toString(), report.digest().orElseThrow(() -> new BuildFailure(
-                    "the exporter's report.toml names no image digest, so the published image is unknown")),
+            return new BuildResult(
+                    target.toString(),
+                    report.digest()
+                            .orElseThrow(
+                                    () -> new BuildFailure(
+                                            "the exporter's report.toml names no image digest, so the published image is unknown")),
                     report.tags().isEmpty() ? List.of(target.toString()) : report.tags());
         } catch (BuildCaches.CacheBusyException e) {
             throw new BuildFailure(e.getMessage(), e);
@@ -172,28 +182,52 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         }
     }
 
-    private void runPhase(BuildJob job, java.nio.file.Path workDir, PhaseSpec phase, ImagePuller.PulledImage image, BuildWorkspace workspace,
-                          RegistryAuthEnv auth, BuildProgress progress, Cancellation stop) throws Exception {
+    private void runPhase(
+            BuildJob job,
+            java.nio.file.Path workDir,
+            PhaseSpec phase,
+            ImagePuller.PulledImage image,
+            BuildWorkspace workspace,
+            RegistryAuthEnv auth,
+            BuildProgress progress,
+            Cancellation stop)
+            throws Exception {
         if (stop.isCancelled()) {
-            throw new BuildFailure("the build was cancelled before the " + phase.phase().id() + " started");
+            throw new BuildFailure(
+                    "the build was cancelled before the " + phase.phase().id() + " started");
         }
         String name = phase.phase().id();
         ImageConfig imageConfig = image.image().config();
-        PhaseRunner.PhaseImageRoot root = new PhaseRunner.PhaseImageRoot(image.layerDirs(), imageConfig.env(),
-                imageConfig.workingDir());
+        PhaseRunner.PhaseImageRoot root =
+                new PhaseRunner.PhaseImageRoot(image.layerDirs(), imageConfig.env(), imageConfig.workingDir());
         progress.phaseStarted(name);
-        OutputSink sink = (stream, time, text) -> progress.log(name,
-                stream == StreamKind.STDERR ? LogStream.STDERR : LogStream.STDOUT, time, text);
+        OutputSink sink = (stream, time, text) ->
+                progress.log(name, stream == StreamKind.STDERR ? LogStream.STDERR : LogStream.STDOUT, time, text);
         Duration remaining = Duration.between(Instant.now(), job.deadline());
-        ContainerResult result = phases.run("locald-" + job.id() + "-" + name, phase, root, workspace, auth, sink,
-                stop, Optional.of(remaining.isNegative() ? Duration.ZERO : remaining), workDir);
+        ContainerResult result = phases.run(
+                "locald-" + job.id() + "-" + name,
+                phase,
+                root,
+                workspace,
+                auth,
+                sink,
+                stop,
+                Optional.of(remaining.isNegative() ? Duration.ZERO : remaining),
+                workDir);
         progress.phaseFinished(name, result.exitCode(), result.duration());
         if (!result.succeeded()) {
             if (result.cancelled()) {
                 throw new BuildFailure("the build was cancelled during the " + name);
             }
-            throw new BuildFailure(PhaseExit.describe(phase.phase(), new PhaseExit.Outcome(result.exitCode(),
-                    result.signal(), result.timedOut(), result.cancelled(), result.oomKilled(), remaining)));
+            throw new BuildFailure(PhaseExit.describe(
+                    phase.phase(),
+                    new PhaseExit.Outcome(
+                            result.exitCode(),
+                            result.signal(),
+                            result.timedOut(),
+                            result.cancelled(),
+                            result.oomKilled(),
+                            remaining)));
         }
     }
 
@@ -210,8 +244,9 @@ public class LifecycleBuildExecutor implements BuildExecutor {
     }
 
     /** Pulls and leases an image for the rest of the build, so that no image deletion removes its layers. */
-    private ImagePuller.PulledImage pull(String what, ImageReference ref, BuildRequest request,
-                                         List<ImageCatalog.LeasedImage> leases) throws BuildFailure {
+    private ImagePuller.PulledImage pull(
+            String what, ImageReference ref, BuildRequest request, List<ImageCatalog.LeasedImage> leases)
+            throws BuildFailure {
         try {
             ImageCatalog.LeasedImage leased = images.pullLeased(ref, requestCredential(ref, request));
             leases.add(leased);
@@ -243,8 +278,8 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 dockerCredentials.forImage(ref, Optional.empty()).ifPresent(c -> fromConfig.put(ref.registry(), c));
             } catch (RegistryException e) {
                 if (ref.registry().equals(request.image().registry())) {
-                    throw new BuildFailure("could not read the credentials for " + ref.registry() + ": "
-                            + e.getMessage(), e);
+                    throw new BuildFailure(
+                            "could not read the credentials for " + ref.registry() + ": " + e.getMessage(), e);
                 }
                 // another registry may well be readable anonymously; the phase says so if it is not
                 progress.note("no credentials for " + ref.registry() + ": " + e.getMessage());
@@ -263,11 +298,18 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         return insecure;
     }
 
-    private static PlatformApi negotiate(String builder, BuilderMetadata metadata, Optional<String> lifecycleName,
-                                         Optional<ImagePuller.PulledImage> lifecycleImage) throws BuildFailure {
+    private static PlatformApi negotiate(
+            String builder,
+            BuilderMetadata metadata,
+            Optional<String> lifecycleName,
+            Optional<ImagePuller.PulledImage> lifecycleImage)
+            throws BuildFailure {
         try {
             return lifecycleImage.isPresent()
-                    ? PlatformApiNegotiation.negotiate(builder, metadata, lifecycleName.orElseThrow(),
+                    ? PlatformApiNegotiation.negotiate(
+                            builder,
+                            metadata,
+                            lifecycleName.orElseThrow(),
                             lifecycleImage.get().image().config())
                     : PlatformApiNegotiation.negotiate(builder, metadata);
         } catch (IncompatiblePlatformApiException e) {
@@ -283,8 +325,9 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         }
     }
 
-    private static ImageReference runImage(BuildRequest request, BuilderMetadata metadata, ImageReference target,
-                                           String builderName) throws BuildFailure {
+    private static ImageReference runImage(
+            BuildRequest request, BuilderMetadata metadata, ImageReference target, String builderName)
+            throws BuildFailure {
         try {
             return RunImageSelection.select(request.runImage(), metadata.runImages(), target, builderName);
         } catch (IllegalArgumentException e) {

@@ -1,14 +1,13 @@
 package dev.locald.cnb;
 
 import dev.locald.config.DataLayout;
-import dev.locald.lifecycle.TrustedBuilders;
-import dev.locald.source.SourceLimits;
-import dev.locald.source.SourceUnpacker;
-
 import dev.locald.config.LocaldConfig;
+import dev.locald.lifecycle.TrustedBuilders;
 import dev.locald.rootfs.RootfsAssembler;
 import dev.locald.runtime.ContainerRunner;
 import dev.locald.runtime.ResourceLimits;
+import dev.locald.source.SourceLimits;
+import dev.locald.source.SourceUnpacker;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.List;
@@ -33,8 +32,8 @@ public class LifecycleProducers {
     @Singleton
     SourceUnpacker sourceUnpacker(LocaldConfig config) {
         LocaldConfig.Lifecycle lifecycle = config.lifecycle();
-        return new SourceUnpacker(new SourceLimits(lifecycle.maxSourceEntries(), lifecycle.maxSourceBytes(),
-                lifecycle.maxSourceRatio()));
+        return new SourceUnpacker(
+                new SourceLimits(lifecycle.maxSourceEntries(), lifecycle.maxSourceBytes(), lifecycle.maxSourceRatio()));
     }
 
     @Produces

@@ -5,7 +5,6 @@ import dev.locald.lifecycle.BuildWorkspace;
 import dev.locald.lifecycle.PhaseMount;
 import dev.locald.lifecycle.PhaseSpec;
 import dev.locald.lifecycle.RegistryAuthEnv;
-
 import dev.locald.rootfs.AssembledRootfs;
 import dev.locald.rootfs.RootfsAssembler;
 import dev.locald.runtime.BindMount;
@@ -56,10 +55,19 @@ public final class PhaseRunner {
      * @param containerId unique runc id for this phase's container
      * @param scratch     a directory of this build for the phase's assembly (upper dir, mount point) and /tmp
      */
-    public ContainerResult run(String containerId, PhaseSpec spec, PhaseImageRoot image, BuildWorkspace workspace,
-                               RegistryAuthEnv auth, OutputSink sink, Cancellation cancellation,
-                               Optional<Duration> timeout, Path scratch) throws IOException, InterruptedException {
-        Path assemblyDir = Files.createDirectories(scratch.resolve("rootfs-" + spec.phase().id()));
+    public ContainerResult run(
+            String containerId,
+            PhaseSpec spec,
+            PhaseImageRoot image,
+            BuildWorkspace workspace,
+            RegistryAuthEnv auth,
+            OutputSink sink,
+            Cancellation cancellation,
+            Optional<Duration> timeout,
+            Path scratch)
+            throws IOException, InterruptedException {
+        Path assemblyDir =
+                Files.createDirectories(scratch.resolve("rootfs-" + spec.phase().id()));
         try (AssembledRootfs rootfs = assembler.assemble(image.layerDirs(), assemblyDir)) {
             ContainerRequest.Builder request = ContainerRequest.builder(containerId, rootfs.root(), spec.user())
                     .args(spec.argv())

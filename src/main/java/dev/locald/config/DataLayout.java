@@ -16,13 +16,20 @@ import java.nio.file.Path;
  * @param images records of pulled images
  * @param cache persistent lifecycle caches, one per target repository
  */
-public record DataLayout(Path root, Path builds, Path work, Path bundles, Path runc, Path blobs, Path layers,
-        Path images, Path cache) {
+public record DataLayout(
+        Path root, Path builds, Path work, Path bundles, Path runc, Path blobs, Path layers, Path images, Path cache) {
 
     /** The default layout under {@code root}, every directory inside it. */
     public static DataLayout under(Path root) {
-        return new DataLayout(root, root.resolve("builds"), root.resolve("work"), root.resolve("bundles"),
-                root.resolve("runc"), root.resolve("blobs"), root.resolve("layers"), root.resolve("images"),
+        return new DataLayout(
+                root,
+                root.resolve("builds"),
+                root.resolve("work"),
+                root.resolve("bundles"),
+                root.resolve("runc"),
+                root.resolve("blobs"),
+                root.resolve("layers"),
+                root.resolve("images"),
                 root.resolve("cache"));
     }
 
@@ -33,9 +40,15 @@ public record DataLayout(Path root, Path builds, Path work, Path bundles, Path r
     public static DataLayout of(LocaldConfig config) {
         DataLayout defaults = under(config.dataRoot());
         LocaldConfig.Runtime runtime = config.runtime();
-        return new DataLayout(defaults.root(), defaults.builds(), defaults.work(),
+        return new DataLayout(
+                defaults.root(),
+                defaults.builds(),
+                defaults.work(),
                 runtime.bundleDir().orElse(defaults.bundles()).toAbsolutePath(),
                 runtime.stateDir().orElse(defaults.runc()).toAbsolutePath(),
-                defaults.blobs(), defaults.layers(), defaults.images(), defaults.cache());
+                defaults.blobs(),
+                defaults.layers(),
+                defaults.images(),
+                defaults.cache());
     }
 }

@@ -42,7 +42,11 @@ public interface LocaldConfig {
         @WithDefault("auto")
         OverlayMode overlay();
 
-        enum OverlayMode { AUTO, TRUE, FALSE }
+        enum OverlayMode {
+            AUTO,
+            TRUE,
+            FALSE
+        }
     }
 
     Builds builds();

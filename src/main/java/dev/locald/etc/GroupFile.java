@@ -40,8 +40,15 @@ public final class GroupFile {
 
     /** Parses the text of a group file; empty when any line is not a valid entry. */
     public static Optional<GroupFile> parse(String text) {
-        return UserDatabaseText.<Entry>parse(text, 4, f -> new Entry(f[0], f[1], UserDatabaseText.parseId(f[2]),
-                f[3].isEmpty() ? List.of() : List.of(f[3].split(",", -1)))).map(GroupFile::new);
+        return UserDatabaseText.<Entry>parse(
+                        text,
+                        4,
+                        f -> new Entry(
+                                f[0],
+                                f[1],
+                                UserDatabaseText.parseId(f[2]),
+                                f[3].isEmpty() ? List.of() : List.of(f[3].split(",", -1))))
+                .map(GroupFile::new);
     }
 
     Optional<Entry> byGid(long gid) {

@@ -8,15 +8,16 @@ import java.util.List;
  */
 public final class HostsFile {
 
-    private HostsFile() {
-    }
+    private HostsFile() {}
 
     public static String render(String hostname, List<HostEntry> extraHosts) {
         HostEntry.requireHostname(hostname);
         StringBuilder text = new StringBuilder()
                 .append("127.0.0.1\tlocalhost\n")
                 .append("::1\tlocalhost ip6-localhost ip6-loopback\n")
-                .append("127.0.0.1\t").append(hostname).append('\n');
+                .append("127.0.0.1\t")
+                .append(hostname)
+                .append('\n');
         for (HostEntry entry : extraHosts) {
             text.append(entry.address()).append('\t').append(entry.hostname()).append('\n');
         }

@@ -41,8 +41,18 @@ public final class PasswdFile {
 
     /** Parses the text of a passwd file; empty when any line is not a valid entry. */
     public static Optional<PasswdFile> parse(String text) {
-        return UserDatabaseText.parse(text, 7, f -> new Entry(f[0], f[1], UserDatabaseText.parseId(f[2]),
-                UserDatabaseText.parseId(f[3]), f[4], f[5], f[6])).map(PasswdFile::new);
+        return UserDatabaseText.parse(
+                        text,
+                        7,
+                        f -> new Entry(
+                                f[0],
+                                f[1],
+                                UserDatabaseText.parseId(f[2]),
+                                UserDatabaseText.parseId(f[3]),
+                                f[4],
+                                f[5],
+                                f[6]))
+                .map(PasswdFile::new);
     }
 
     public Optional<Entry> byUid(long uid) {

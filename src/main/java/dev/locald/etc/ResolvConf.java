@@ -69,7 +69,8 @@ public final class ResolvConf {
 
     private String withFallbacks(String text) {
         StringBuilder result = new StringBuilder(text.isEmpty() || text.endsWith("\n") ? text : text + "\n");
-        fallbackNameservers.forEach(ns -> result.append("nameserver ").append(ns).append('\n'));
+        fallbackNameservers.forEach(
+                ns -> result.append("nameserver ").append(ns).append('\n'));
         return result.toString();
     }
 
@@ -108,5 +109,4 @@ public final class ResolvConf {
             return "";
         }
     }
-
 }

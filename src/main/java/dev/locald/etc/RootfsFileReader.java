@@ -36,8 +36,7 @@ public final class RootfsFileReader {
         }
     }
 
-    private RootfsFileReader() {
-    }
+    private RootfsFileReader() {}
 
     /**
      * Reads {@code relative} (e.g. {@code etc/passwd}) below {@code root}.
@@ -72,8 +71,8 @@ public final class RootfsFileReader {
             }
         }
         // NOFOLLOW_LINKS opens with O_NOFOLLOW; the size is checked again on what was actually opened
-        try (SeekableByteChannel channel = Files.newByteChannel(current,
-                Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+        try (SeekableByteChannel channel =
+                Files.newByteChannel(current, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
             if (channel.size() > maxBytes) {
                 return Result.refused("/" + relative + " is larger than " + maxBytes + " bytes");
             }

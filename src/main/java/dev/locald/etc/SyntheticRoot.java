@@ -46,8 +46,13 @@ public final class SyntheticRoot {
      * @param userName the name given to the user when the image has no passwd entry for its uid
      * @param userHome the home given to the user when the image has no passwd entry for its uid
      */
-    public record Request(CnbUser user, String userName, String userHome, String hostname,
-                          List<HostEntry> extraHosts, NetworkMode network) {
+    public record Request(
+            CnbUser user,
+            String userName,
+            String userHome,
+            String hostname,
+            List<HostEntry> extraHosts,
+            NetworkMode network) {
 
         static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
 
@@ -58,8 +63,12 @@ public final class SyntheticRoot {
             if (userName == null || !NAME.matcher(userName).matches()) {
                 throw new IllegalArgumentException("invalid CNB user name: " + userName);
             }
-            if (userHome == null || !userHome.startsWith("/") || userHome.contains(":") || userHome.contains("\n")
-                    || userHome.contains("/../") || userHome.endsWith("/..")) {
+            if (userHome == null
+                    || !userHome.startsWith("/")
+                    || userHome.contains(":")
+                    || userHome.contains("\n")
+                    || userHome.contains("/../")
+                    || userHome.endsWith("/..")) {
                 throw new IllegalArgumentException("CNB user home must be an absolute path: " + userHome);
             }
             HostEntry.requireHostname(hostname);
@@ -87,9 +96,11 @@ public final class SyntheticRoot {
             throw new IOException("rootfs is not a directory: " + rootfs);
         }
         CnbUser user = request.user();
-        PasswdFile passwd = imageFile(rootfs, "etc/passwd", PasswdFile::parse).orElseGet(PasswdFile::empty)
+        PasswdFile passwd = imageFile(rootfs, "etc/passwd", PasswdFile::parse)
+                .orElseGet(PasswdFile::empty)
                 .withBuildUsers(user, request.userName(), request.userHome());
-        GroupFile group = imageFile(rootfs, "etc/group", GroupFile::parse).orElseGet(GroupFile::empty)
+        GroupFile group = imageFile(rootfs, "etc/group", GroupFile::parse)
+                .orElseGet(GroupFile::empty)
                 .withBuildGroups(user, request.userName());
 
         List<SyntheticFile> files = new ArrayList<>();
@@ -129,8 +140,8 @@ public final class SyntheticRoot {
 
     private static SyntheticFile write(Path outputDir, String name, String content) throws IOException {
         Path file = outputDir.resolve(name);
-        Files.writeString(file, content, StandardCharsets.ISO_8859_1, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE);
+        Files.writeString(
+                file, content, StandardCharsets.ISO_8859_1, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         // readable by the unprivileged container user whatever the service's umask is
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         return new SyntheticFile(file, "/etc/" + name);
@@ -175,5 +186,4 @@ public final class SyntheticRoot {
         }
         return false;
     }
-
 }

@@ -106,7 +106,11 @@ final class UserDatabaseText<E extends UserDatabaseText.Entry> {
 
     /** Names: no separators, whitespace or control characters, and no NIS {@code +}/{@code -} markers. */
     static void requireName(String name) {
-        if (name == null || name.isEmpty() || name.length() > 256 || name.startsWith("+") || name.startsWith("-")
+        if (name == null
+                || name.isEmpty()
+                || name.length() > 256
+                || name.startsWith("+")
+                || name.startsWith("-")
                 || name.chars().anyMatch(c -> c == ':' || c == ',' || c <= ' ' || c == 0x7f)) {
             throw new IllegalArgumentException("invalid user or group name: " + name);
         }

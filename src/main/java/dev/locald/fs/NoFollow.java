@@ -9,8 +9,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /** The one {@code lstat}: what is at a path, a symlink itself rather than its target. */
 public final class NoFollow {
-    private NoFollow() {
-    }
+    private NoFollow() {}
 
     /** The attributes of {@code path} itself, or null when nothing is there. */
     public static BasicFileAttributes lstat(Path path) throws IOException {

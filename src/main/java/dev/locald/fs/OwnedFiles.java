@@ -19,8 +19,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  * planted by a buildpack cannot redirect a host-side read or write.
  */
 public final class OwnedFiles {
-    private OwnedFiles() {
-    }
+    private OwnedFiles() {}
 
     /** lchown to {@code uid:gid}; a no-op when the ids already match. */
     public static void chown(Path path, int uid, int gid) throws IOException {
@@ -53,8 +52,8 @@ public final class OwnedFiles {
         }
         requireRealDirectory(dir, "directory");
         Path file = dir.resolve(name);
-        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS)) {
+        try (OutputStream out = Files.newOutputStream(
+                file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             out.write(content);
         } catch (FileAlreadyExistsException e) {
             throw new IOException(file + " already exists; refusing to overwrite it", e);

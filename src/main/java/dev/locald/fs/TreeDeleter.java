@@ -24,8 +24,7 @@ public final class TreeDeleter {
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
 
-    private TreeDeleter() {
-    }
+    private TreeDeleter() {}
 
     /** Deletes {@code path} and everything beneath it; a missing path is not an error. */
     public static void deleteTree(Path path) throws IOException {

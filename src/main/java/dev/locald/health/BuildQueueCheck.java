@@ -37,9 +37,14 @@ public class BuildQueueCheck implements HealthCheck {
                 .withData("running", s.running())
                 .withData("maxConcurrent", s.maxConcurrent());
         if (s.isFull()) {
-            return response.down().withData("reason", "the build queue is full (" + s.queued() + " of " + s.capacity()
-                    + " waiting, " + s.running() + " running): new builds get 429 until some start; raise "
-                    + "locald.builds.queue-capacity or locald.builds.max-concurrent, or add a replica").build();
+            return response.down()
+                    .withData(
+                            "reason",
+                            "the build queue is full (" + s.queued() + " of " + s.capacity()
+                                    + " waiting, " + s.running()
+                                    + " running): new builds get 429 until some start; raise "
+                                    + "locald.builds.queue-capacity or locald.builds.max-concurrent, or add a replica")
+                    .build();
         }
         return response.up().build();
     }

@@ -42,12 +42,20 @@ public class BuildWorkersCheck implements HealthCheck {
                 .withData("alive", s.alive())
                 .withData("abandoned", s.abandoned());
         if (s.alive() < s.configured()) {
-            return response.down().withData("reason", "only " + s.alive() + " of " + s.configured()
-                    + " build workers are alive: builds would wait forever; restart locald").build();
+            return response.down()
+                    .withData(
+                            "reason",
+                            "only " + s.alive() + " of " + s.configured()
+                                    + " build workers are alive: builds would wait forever; restart locald")
+                    .build();
         }
         if (!s.overdue().isEmpty()) {
-            return response.down().withData("reason", "builds " + s.overdue() + " are past their deadline and cancel "
-                    + "grace but still running: the build timer is stuck; restart locald").build();
+            return response.down()
+                    .withData(
+                            "reason",
+                            "builds " + s.overdue() + " are past their deadline and cancel "
+                                    + "grace but still running: the build timer is stuck; restart locald")
+                    .build();
         }
         return response.up().build();
     }

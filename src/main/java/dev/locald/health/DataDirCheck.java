@@ -43,36 +43,49 @@ public class DataDirCheck implements HealthCheck {
                 .withData("path", dataDir.toString())
                 .withData("minFreeBytes", minFreeBytes);
         if (!Files.isDirectory(dataDir)) {
-            return response.down().withData("reason", "the data directory " + dataDir + " does not exist: "
-                    + "create it or mount the volume there (locald.data-dir)").build();
+            return response.down()
+                    .withData(
+                            "reason",
+                            "the data directory " + dataDir + " does not exist: "
+                                    + "create it or mount the volume there (locald.data-dir)")
+                    .build();
         }
         Path probe = dataDir.resolve(".health-probe-" + UUID.randomUUID());
         try {
-            try (var channel = java.nio.channels.FileChannel.open(probe, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
+            try (var channel = java.nio.channels.FileChannel.open(
+                    probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 channel.write(java.nio.ByteBuffer.wrap(new byte[] {'o', 'k'}));
                 channel.force(true);
             }
             Files.delete(probe);
         } catch (IOException e) {
             deleteQuietly(probe);
-            return response.down().withData("reason", "cannot write to the data directory " + dataDir + " ("
-                    + describe(e) + "): mount it read-write and make it writable by the user locald runs as").build();
+            return response.down()
+                    .withData(
+                            "reason",
+                            "cannot write to the data directory " + dataDir + " (" + describe(e)
+                                    + "): mount it read-write and make it writable by the user locald runs as")
+                    .build();
         }
         long free;
         try {
             FileStore store = Files.getFileStore(dataDir);
             free = store.getUsableSpace();
         } catch (IOException e) {
-            return response.down().withData("reason", "cannot read the free space of " + dataDir + " ("
-                    + describe(e) + ")").build();
+            return response.down()
+                    .withData("reason", "cannot read the free space of " + dataDir + " (" + describe(e) + ")")
+                    .build();
         }
         response.withData("freeBytes", free);
         if (free < minFreeBytes) {
-            return response.down().withData("reason", "only " + free + " bytes are free on the filesystem of "
-                    + dataDir + ", below locald.health.min-free-bytes=" + minFreeBytes
-                    + ": grow the volume, delete finished builds, or shorten locald.janitor.image-retention / "
-                    + "lower locald.janitor.store-budget-bytes").build();
+            return response.down()
+                    .withData(
+                            "reason",
+                            "only " + free + " bytes are free on the filesystem of "
+                                    + dataDir + ", below locald.health.min-free-bytes=" + minFreeBytes
+                                    + ": grow the volume, delete finished builds, or shorten locald.janitor.image-retention / "
+                                    + "lower locald.janitor.store-budget-bytes")
+                    .build();
         }
         return response.up().build();
     }

@@ -43,14 +43,21 @@ public class RootfsModeCheck implements HealthCheck {
                 return response.up().withData("assembly", "overlay").build();
             }
             String problem = assembler.overlayProblem();
-            return response.up().withData("assembly", "copy")
-                    .withData("reason", problem.isEmpty()
-                            ? "locald.rootfs.overlay=false: layers are copied for every build"
-                            : problem + "; layers are copied for every build (slower, uses more disk)")
+            return response.up()
+                    .withData("assembly", "copy")
+                    .withData(
+                            "reason",
+                            problem.isEmpty()
+                                    ? "locald.rootfs.overlay=false: layers are copied for every build"
+                                    : problem + "; layers are copied for every build (slower, uses more disk)")
                     .build();
         } catch (IOException | RuntimeException e) {
-            return response.down().withData("reason", "cannot prepare " + workRoot + " to probe overlay support ("
-                    + e.getMessage() + "): see the data-dir check").build();
+            return response.down()
+                    .withData(
+                            "reason",
+                            "cannot prepare " + workRoot + " to probe overlay support (" + e.getMessage()
+                                    + "): see the data-dir check")
+                    .build();
         }
     }
 }

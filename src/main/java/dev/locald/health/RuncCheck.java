@@ -45,12 +45,20 @@ public class RuncCheck implements HealthCheck {
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME).withData("binary", binary.toString());
         if (!Files.exists(binary)) {
-            return response.down().withData("reason", "runc not found at " + binary
-                    + ": install the runc package (apt-get install runc) or set locald.runtime.runc-binary").build();
+            return response.down()
+                    .withData(
+                            "reason",
+                            "runc not found at " + binary
+                                    + ": install the runc package (apt-get install runc) or set locald.runtime.runc-binary")
+                    .build();
         }
         if (!Files.isRegularFile(binary) || !Files.isExecutable(binary)) {
-            return response.down().withData("reason", binary + " is not an executable file: "
-                    + "reinstall runc or point locald.runtime.runc-binary at the runc executable").build();
+            return response.down()
+                    .withData(
+                            "reason",
+                            binary + " is not an executable file: "
+                                    + "reinstall runc or point locald.runtime.runc-binary at the runc executable")
+                    .build();
         }
         try {
             Process process = new ProcessBuilder(binary.toString(), "--version")
@@ -62,33 +70,54 @@ public class RuncCheck implements HealthCheck {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
-                return response.down().withData("reason", binary + " --version did not answer within " + timeout
-                        + ": the binary hangs; reinstall runc").build();
+                return response.down()
+                        .withData(
+                                "reason",
+                                binary + " --version did not answer within " + timeout
+                                        + ": the binary hangs; reinstall runc")
+                        .build();
             }
             String output;
             try {
                 output = read.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
-                return response.down().withData("reason", "cannot read the output of " + binary + " --version ("
-                        + e + "): reinstall runc").build();
+                return response.down()
+                        .withData(
+                                "reason",
+                                "cannot read the output of " + binary + " --version (" + e + "): reinstall runc")
+                        .build();
             }
             if (process.exitValue() != 0) {
-                return response.down().withData("reason", binary + " --version failed with exit code "
-                        + process.exitValue() + " (" + firstLine(output) + "): reinstall runc").build();
+                return response.down()
+                        .withData(
+                                "reason",
+                                binary + " --version failed with exit code " + process.exitValue() + " ("
+                                        + firstLine(output) + "): reinstall runc")
+                        .build();
             }
             Matcher version = VERSION.matcher(output);
             if (!version.find()) {
-                return response.down().withData("reason", binary + " does not look like runc (its --version printed '"
-                        + firstLine(output) + "'): point locald.runtime.runc-binary at runc").build();
+                return response.down()
+                        .withData(
+                                "reason",
+                                binary + " does not look like runc (its --version printed '" + firstLine(output)
+                                        + "'): point locald.runtime.runc-binary at runc")
+                        .build();
             }
             return response.up().withData("version", version.group(1)).build();
         } catch (IOException e) {
-            return response.down().withData("reason", "cannot run " + binary + " (" + e.getMessage()
-                    + "): check that it is a runc binary for this machine").build();
+            return response.down()
+                    .withData(
+                            "reason",
+                            "cannot run " + binary + " (" + e.getMessage()
+                                    + "): check that it is a runc binary for this machine")
+                    .build();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return response.down().withData("reason", "interrupted while running " + binary + " --version").build();
+            return response.down()
+                    .withData("reason", "interrupted while running " + binary + " --version")
+                    .build();
         }
     }
 

@@ -27,14 +27,19 @@ public class StartupRecoveryCheck implements HealthCheck {
         HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME);
         Optional<List<String>> outcome = recovery.outcome();
         if (outcome.isEmpty()) {
-            return response.down().withData("reason", "the startup sweep of leftovers from a previous run has not finished")
+            return response.down()
+                    .withData("reason", "the startup sweep of leftovers from a previous run has not finished")
                     .build();
         }
         if (!outcome.get().isEmpty()) {
             // up all the same: the janitor retries every interval, and a startup probe that never passes would
             // only restart locald in a loop; the warning tells the operator what to fix
-            return response.up().withData("warning", "parts of the startup sweep failed: "
-                    + String.join("; ", outcome.get()) + " (the janitor retries; see the service log)").build();
+            return response.up()
+                    .withData(
+                            "warning",
+                            "parts of the startup sweep failed: " + String.join("; ", outcome.get())
+                                    + " (the janitor retries; see the service log)")
+                    .build();
         }
         return response.up().build();
     }

@@ -55,14 +55,16 @@ public record BuilderMetadata(
 
     /** Reads the builder's labels and env; throws naming the label or variable that is missing or broken. */
     public static BuilderMetadata from(ImageConfig config) {
-        String label = config.label(LABEL).orElseThrow(() -> new IllegalArgumentException(
-                "image is not a CNB builder: it has no label " + LABEL));
+        String label = config.label(LABEL)
+                .orElseThrow(
+                        () -> new IllegalArgumentException("image is not a CNB builder: it has no label " + LABEL));
         JsonNode root = LabelJson.parse(label, LABEL);
         if (!root.isObject()) {
             throw new IllegalArgumentException("label " + LABEL + " is not a JSON object");
         }
         JsonNode lifecycle = root.path("lifecycle");
-        String version = optionalText(lifecycle, "version", LABEL + " lifecycle").orElse("");
+        String version =
+                optionalText(lifecycle, "version", LABEL + " lifecycle").orElse("");
         JsonNode apisNode = lifecycle.path("apis");
         LifecycleApis apis = apisNode.isMissingNode() || apisNode.isNull()
                 ? new LifecycleApis(List.of(), List.of(), List.of(), List.of())
@@ -72,9 +74,12 @@ public record BuilderMetadata(
 
         List<Buildpack> buildpacks = new ArrayList<>();
         for (JsonNode bp : array(root, "buildpacks", LABEL)) {
-            String id = optionalText(bp, "id", LABEL + " buildpacks[]").orElseThrow(() ->
-                    new IllegalArgumentException("label " + LABEL + " lists a buildpack without an id"));
-            buildpacks.add(new Buildpack(id, optionalText(bp, "version", LABEL + " buildpacks[]").orElse(""),
+            String id = optionalText(bp, "id", LABEL + " buildpacks[]")
+                    .orElseThrow(
+                            () -> new IllegalArgumentException("label " + LABEL + " lists a buildpack without an id"));
+            buildpacks.add(new Buildpack(
+                    id,
+                    optionalText(bp, "version", LABEL + " buildpacks[]").orElse(""),
                     optionalText(bp, "homepage", LABEL + " buildpacks[]").orElse("")));
         }
         List<RunImage> runImages = new ArrayList<>();
@@ -85,7 +90,12 @@ public record BuilderMetadata(
         if (legacyRun.isObject()) {
             runImage(legacyRun, LABEL + " stack.runImage").ifPresent(runImages::add);
         }
-        return new BuilderMetadata(version, apis, legacy, buildpacks, runImages,
+        return new BuilderMetadata(
+                version,
+                apis,
+                legacy,
+                buildpacks,
+                runImages,
                 config.label(STACK_ID_LABEL).filter(s -> !s.isBlank()),
                 CnbUser.fromImageEnv("image", config.env()));
     }

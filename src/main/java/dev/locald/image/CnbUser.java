@@ -40,8 +40,8 @@ public record CnbUser(int uid, int gid) {
             }
             return id;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("builder " + builderName + ": " + name
-                    + " is not a non-negative integer: " + quote(value.get()));
+            throw new IllegalArgumentException(
+                    "builder " + builderName + ": " + name + " is not a non-negative integer: " + quote(value.get()));
         }
     }
 

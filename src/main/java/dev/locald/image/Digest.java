@@ -26,8 +26,9 @@ public record Digest(String hex) {
 
     public static Digest ofBytes(byte[] content) {
         try {
-            return new Digest(java.util.HexFormat.of().formatHex(
-                    java.security.MessageDigest.getInstance("SHA-256").digest(content)));
+            return new Digest(java.util.HexFormat.of()
+                    .formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(content)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK lacks SHA-256", e);
         }

@@ -7,8 +7,7 @@ import java.util.Optional;
 
 /** Reading {@code NAME=value} environment lists (an OCI config's {@code Env}, a container's process env). */
 public final class EnvList {
-    private EnvList() {
-    }
+    private EnvList() {}
 
     /** The name and value of one entry; empty when it has no {@code =} or an empty name. */
     public static Optional<Map.Entry<String, String>> entry(String entry) {

@@ -1,9 +1,9 @@
 package dev.locald.image;
 
-import dev.locald.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.locald.json.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -74,16 +74,16 @@ public record ImageConfig(
             throw new IllegalArgumentException("image config has no 'rootfs' object");
         }
         if (!"layers".equals(rootfs.path("type").asText(null))) {
-            throw new IllegalArgumentException("image config 'rootfs.type' must be \"layers\", got "
-                    + rootfs.path("type"));
+            throw new IllegalArgumentException(
+                    "image config 'rootfs.type' must be \"layers\", got " + rootfs.path("type"));
         }
         List<Digest> diffIds = new ArrayList<>();
         for (String text : strings(rootfs, "diff_ids", "rootfs.diff_ids")) {
             try {
                 diffIds.add(Digest.parse(text));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("image config 'rootfs.diff_ids' holds an unsupported digest '"
-                        + text + "'");
+                throw new IllegalArgumentException(
+                        "image config 'rootfs.diff_ids' holds an unsupported digest '" + text + "'");
             }
         }
         Map<String, String> labels = new LinkedHashMap<>();

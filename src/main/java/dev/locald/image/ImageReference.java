@@ -37,8 +37,8 @@ public record ImageReference(String registry, String repository, Optional<String
         checkRepository(repository, registry + "/" + repository);
         tag.ifPresent(t -> checkTag(t, t));
         if (tag.isEmpty() && digest.isEmpty()) {
-            throw new IllegalArgumentException("image reference " + registry + "/" + repository
-                    + " needs a tag or a digest");
+            throw new IllegalArgumentException(
+                    "image reference " + registry + "/" + repository + " needs a tag or a digest");
         }
     }
 
@@ -59,14 +59,14 @@ public record ImageReference(String registry, String repository, Optional<String
         if (at >= 0) {
             String digestText = rest.substring(at + 1);
             if (!digestText.startsWith("sha256:")) {
-                throw new IllegalArgumentException("image reference '" + text
-                        + "': only sha256 digests are supported, got '" + digestText + "'");
+                throw new IllegalArgumentException(
+                        "image reference '" + text + "': only sha256 digests are supported, got '" + digestText + "'");
             }
             try {
                 digest = Digest.parse(digestText);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("image reference '" + text + "' has an invalid digest '"
-                        + digestText + "' (want sha256: and 64 lower-case hex characters)");
+                throw new IllegalArgumentException("image reference '" + text + "' has an invalid digest '" + digestText
+                        + "' (want sha256: and 64 lower-case hex characters)");
             }
             rest = rest.substring(0, at);
         }
@@ -115,8 +115,11 @@ public record ImageReference(String registry, String repository, Optional<String
 
     /** Docker's rule: the first component is a registry when it has a dot, a port, or is localhost. */
     private static boolean looksLikeRegistry(String component) {
-        return component.contains(".") || component.contains(":") || component.equals("localhost")
-                || component.startsWith("[") || !component.equals(component.toLowerCase(java.util.Locale.ROOT));
+        return component.contains(".")
+                || component.contains(":")
+                || component.equals("localhost")
+                || component.startsWith("[")
+                || !component.equals(component.toLowerCase(java.util.Locale.ROOT));
     }
 
     private static void checkTag(String tag, String context) {
@@ -135,15 +138,15 @@ public record ImageReference(String registry, String repository, Optional<String
         if (registry.startsWith("[")) {
             int close = registry.indexOf(']');
             if (close < 0 || !IPV6.matcher(registry.substring(0, close + 1)).matches()) {
-                throw new IllegalArgumentException("image reference '" + context + "' has an invalid registry '"
-                        + registry + "'");
+                throw new IllegalArgumentException(
+                        "image reference '" + context + "' has an invalid registry '" + registry + "'");
             }
             host = registry.substring(0, close + 1);
             String after = registry.substring(close + 1);
             if (!after.isEmpty()) {
                 if (!after.startsWith(":")) {
-                    throw new IllegalArgumentException("image reference '" + context
-                            + "' has an invalid registry '" + registry + "'");
+                    throw new IllegalArgumentException(
+                            "image reference '" + context + "' has an invalid registry '" + registry + "'");
                 }
                 port = after.substring(1);
             }
@@ -158,15 +161,15 @@ public record ImageReference(String registry, String repository, Optional<String
             }
             for (String part : host.split("\\.", -1)) {
                 if (!DOMAIN_COMPONENT.matcher(part).matches()) {
-                    throw new IllegalArgumentException("image reference '" + context + "' has an invalid registry host '"
-                            + host + "'");
+                    throw new IllegalArgumentException(
+                            "image reference '" + context + "' has an invalid registry host '" + host + "'");
                 }
             }
         }
-        if (port != null && (!PORT.matcher(port).matches() || Integer.parseInt(port) == 0
-                || Integer.parseInt(port) > 65535)) {
-            throw new IllegalArgumentException("image reference '" + context + "' has an invalid registry port '"
-                    + port + "'");
+        if (port != null
+                && (!PORT.matcher(port).matches() || Integer.parseInt(port) == 0 || Integer.parseInt(port) > 65535)) {
+            throw new IllegalArgumentException(
+                    "image reference '" + context + "' has an invalid registry port '" + port + "'");
         }
     }
 
@@ -175,8 +178,8 @@ public record ImageReference(String registry, String repository, Optional<String
             throw new IllegalArgumentException("image reference '" + context + "' has no repository name");
         }
         if (!repository.equals(repository.toLowerCase(java.util.Locale.ROOT))) {
-            throw new IllegalArgumentException("image reference '" + context + "': repository name '" + repository
-                    + "' must be lower case");
+            throw new IllegalArgumentException(
+                    "image reference '" + context + "': repository name '" + repository + "' must be lower case");
         }
         for (String component : repository.split("/", -1)) {
             if (component.isEmpty()) {
@@ -188,13 +191,14 @@ public record ImageReference(String registry, String repository, Optional<String
                         + "' contains the path component '" + component + "'");
             }
             if (!PATH_COMPONENT.matcher(component).matches()) {
-                throw new IllegalArgumentException("image reference '" + context + "': repository component '"
-                        + component + "' is invalid (lower-case letters and digits, separated by '.', '_', '__' or '-')");
+                throw new IllegalArgumentException(
+                        "image reference '" + context + "': repository component '" + component
+                                + "' is invalid (lower-case letters and digits, separated by '.', '_', '__' or '-')");
             }
         }
         if (repository.length() > MAX_NAME) {
-            throw new IllegalArgumentException("image reference '" + context + "': repository name is longer than "
-                    + MAX_NAME + " characters");
+            throw new IllegalArgumentException(
+                    "image reference '" + context + "': repository name is longer than " + MAX_NAME + " characters");
         }
     }
 

@@ -1,17 +1,16 @@
 package dev.locald.image;
 
-import dev.locald.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.locald.json.Json;
 
 /** Parses a label whose value is JSON, naming the label when the value is broken. */
 final class LabelJson {
 
     private static final ObjectMapper JSON = Json.PLAIN;
 
-    private LabelJson() {
-    }
+    private LabelJson() {}
 
     static JsonNode parse(String value, String label) {
         try {

@@ -7,7 +7,9 @@ import java.util.Map;
  * bzip2 layers nobody pushes) are refused so that a wrong descriptor is never fed to the tar parser.
  */
 public enum LayerCompression {
-    GZIP, ZSTD, NONE;
+    GZIP,
+    ZSTD,
+    NONE;
 
     private static final Map<String, LayerCompression> MEDIA_TYPES = Map.ofEntries(
             Map.entry("application/vnd.oci.image.layer.v1.tar", NONE),

@@ -33,8 +33,9 @@ public record LifecycleApis(
 
     /** Reads the {@code io.buildpacks.lifecycle.apis} label of a lifecycle image. */
     public static LifecycleApis fromLifecycleImage(ImageConfig config) {
-        String label = config.label(LIFECYCLE_IMAGE_LABEL).orElseThrow(() -> new IllegalArgumentException(
-                "lifecycle image has no label " + LIFECYCLE_IMAGE_LABEL));
+        String label = config.label(LIFECYCLE_IMAGE_LABEL)
+                .orElseThrow(
+                        () -> new IllegalArgumentException("lifecycle image has no label " + LIFECYCLE_IMAGE_LABEL));
         return fromJson(LabelJson.parse(label, LIFECYCLE_IMAGE_LABEL), LIFECYCLE_IMAGE_LABEL);
     }
 
@@ -58,8 +59,8 @@ public record LifecycleApis(
 
     static String checkVersion(String version, String where) {
         if (!VERSION.matcher(version).matches()) {
-            throw new IllegalArgumentException(where + " holds an invalid API version '" + version
-                    + "' (want <major>.<minor>)");
+            throw new IllegalArgumentException(
+                    where + " holds an invalid API version '" + version + "' (want <major>.<minor>)");
         }
         return version;
     }

@@ -20,8 +20,7 @@ public final class RegistryHosts {
 
     private static final Set<String> DOCKER_HUB_ALIASES = Set.of(DOCKER_HUB, DOCKER_HUB_INDEX, DOCKER_HUB_API);
 
-    private RegistryHosts() {
-    }
+    private RegistryHosts() {}
 
     /** Whether {@code registry} (host[:port]) is one of Docker Hub's names. */
     public static boolean isDockerHub(String registry) {

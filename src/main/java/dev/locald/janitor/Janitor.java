@@ -57,14 +57,28 @@ public class Janitor {
     private final Duration minIdle;
 
     @Inject
-    public Janitor(BuildService builds, RuncClient runc, BlobStore blobs, LayerStore layers, ImageRecordStore images,
-                   ImageLeases leases, LocaldConfig config, DataLayout layout) {
+    public Janitor(
+            BuildService builds,
+            RuncClient runc,
+            BlobStore blobs,
+            LayerStore layers,
+            ImageRecordStore images,
+            ImageLeases leases,
+            LocaldConfig config,
+            DataLayout layout) {
         this(builds, runc, blobs, layers, images, leases, layout, config.janitor(), WorkMounts.host());
     }
 
-    public Janitor(BuildService builds, RuncClient runc, BlobStore blobs, LayerStore layers, ImageRecordStore images,
-                   ImageLeases leases, DataLayout layout, LocaldConfig.Janitor settings,
-                   WorkMounts.MountTable mountTable) {
+    public Janitor(
+            BuildService builds,
+            RuncClient runc,
+            BlobStore blobs,
+            LayerStore layers,
+            ImageRecordStore images,
+            ImageLeases leases,
+            DataLayout layout,
+            LocaldConfig.Janitor settings,
+            WorkMounts.MountTable mountTable) {
         this.builds = builds;
         this.runc = runc;
         this.blobs = blobs;
@@ -73,13 +87,21 @@ public class Janitor {
         this.bundlesDir = layout.bundles().toAbsolutePath();
         this.retention = new BuildRetention(settings.buildRetention(), settings.buildRetentionCount());
         this.minIdle = settings.minIdle();
-        this.collector = new StoreCollector(blobs, layers, images, leases,
-                new StoreCollector.Settings(settings.imageRetention(), settings.storeBudgetBytes(), settings.minIdle()));
+        this.collector = new StoreCollector(
+                blobs,
+                layers,
+                images,
+                leases,
+                new StoreCollector.Settings(
+                        settings.imageRetention(), settings.storeBudgetBytes(), settings.minIdle()));
         this.workMounts = new WorkMounts(workRoot, mountTable);
     }
 
-    @Scheduled(identity = "locald-janitor", every = "${locald.janitor.interval:15m}",
-            delayed = "${locald.janitor.interval:15m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            identity = "locald-janitor",
+            every = "${locald.janitor.interval:15m}",
+            delayed = "${locald.janitor.interval:15m}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         sweep(Instant.now());
     }
@@ -165,8 +187,13 @@ public class Janitor {
         Instant cutoff = now.minus(minIdle);
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(workRoot)) {
             for (Path entry : entries) {
-                boolean known = BuildId.parse(entry.getFileName().toString()).flatMap(builds::find).isPresent();
-                if (!known && Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
+                boolean known = BuildId.parse(entry.getFileName().toString())
+                        .flatMap(builds::find)
+                        .isPresent();
+                if (!known
+                        && Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS)
+                                .toInstant()
+                                .isBefore(cutoff)) {
                     TreeDeleter.deleteTree(entry);
                     deleted.add(entry);
                 }
@@ -190,15 +217,29 @@ public class Janitor {
 
     private static void log(JanitorReport r) {
         StoreCollector.Report s = r.store();
-        boolean removedSomething = !r.builds().isEmpty() || !r.containers().isEmpty() || !r.mounts().isEmpty()
-                || !r.workDirs().isEmpty() || r.tempFiles() > 0
-                || (s != null && (!s.images().isEmpty() || !s.blobs().isEmpty() || !s.layers().isEmpty()));
+        boolean removedSomething = !r.builds().isEmpty()
+                || !r.containers().isEmpty()
+                || !r.mounts().isEmpty()
+                || !r.workDirs().isEmpty()
+                || r.tempFiles() > 0
+                || (s != null
+                        && (!s.images().isEmpty()
+                                || !s.blobs().isEmpty()
+                                || !s.layers().isEmpty()));
         if (removedSomething) {
-            LOG.infof("janitor: deleted %d builds, %d containers, %d mounts, %d work dirs, %d partial downloads; "
-                    + "store: %s", r.builds().size(), r.containers().size(), r.mounts().size(), r.workDirs().size(),
-                    r.tempFiles(), s == null ? "not collected" : s.images().size() + " images, " + s.blobs().size()
-                            + " blobs, " + s.layers().size() + " layers, " + s.bytesFreed() + " bytes freed, "
-                            + s.bytesKept() + " kept");
+            LOG.infof(
+                    "janitor: deleted %d builds, %d containers, %d mounts, %d work dirs, %d partial downloads; "
+                            + "store: %s",
+                    r.builds().size(),
+                    r.containers().size(),
+                    r.mounts().size(),
+                    r.workDirs().size(),
+                    r.tempFiles(),
+                    s == null
+                            ? "not collected"
+                            : s.images().size() + " images, " + s.blobs().size()
+                                    + " blobs, " + s.layers().size() + " layers, " + s.bytesFreed() + " bytes freed, "
+                                    + s.bytesKept() + " kept");
         }
     }
 }

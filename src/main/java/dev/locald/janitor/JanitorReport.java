@@ -14,6 +14,11 @@ import java.util.List;
  * @param store      what the store collection removed (null when it failed)
  * @param errors     one sentence per step that failed; the other steps still ran
  */
-public record JanitorReport(List<String> builds, List<String> containers, List<Path> mounts, List<Path> workDirs,
-                            int tempFiles, StoreCollector.Report store, List<String> errors) {
-}
+public record JanitorReport(
+        List<String> builds,
+        List<String> containers,
+        List<Path> mounts,
+        List<Path> workDirs,
+        int tempFiles,
+        StoreCollector.Report store,
+        List<String> errors) {}

@@ -35,8 +35,12 @@ public class StartupSequence {
     private final Janitor janitor;
     private final StartupRecovery recovery;
 
-    public StartupSequence(ContainerSweeper containers, BuildService builds, InterruptedBuildReaper reaper,
-            Janitor janitor, StartupRecovery recovery) {
+    public StartupSequence(
+            ContainerSweeper containers,
+            BuildService builds,
+            InterruptedBuildReaper reaper,
+            Janitor janitor,
+            StartupRecovery recovery) {
         this.containers = containers;
         this.builds = builds;
         this.reaper = reaper;

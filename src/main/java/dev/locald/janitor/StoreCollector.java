@@ -43,12 +43,11 @@ public final class StoreCollector {
     /** @param imageRetention how long after its last pull an image's content is kept
      *  @param budgetBytes    what blobs and layers may hold together
      *  @param minIdle        content used more recently than this is never deleted */
-    public record Settings(Duration imageRetention, long budgetBytes, Duration minIdle) {
-    }
+    public record Settings(Duration imageRetention, long budgetBytes, Duration minIdle) {}
 
     /** What one collection removed. */
-    public record Report(List<String> images, List<Digest> blobs, List<Digest> layers, long bytesFreed, long bytesKept) {
-    }
+    public record Report(
+            List<String> images, List<Digest> blobs, List<Digest> layers, long bytesFreed, long bytesKept) {}
 
     private final BlobStore blobs;
     private final LayerStore layers;
@@ -56,8 +55,8 @@ public final class StoreCollector {
     private final ImageLeases leases;
     private final Settings settings;
 
-    public StoreCollector(BlobStore blobs, LayerStore layers, ImageRecordStore images, ImageLeases leases,
-                          Settings settings) {
+    public StoreCollector(
+            BlobStore blobs, LayerStore layers, ImageRecordStore images, ImageLeases leases, Settings settings) {
         this.blobs = blobs;
         this.layers = layers;
         this.images = images;
@@ -132,8 +131,10 @@ public final class StoreCollector {
                 continue;
             }
             if (!oldest.pulledAt().isBefore(busySince)) {
-                LOG.warnf("the stores hold %d bytes, above locald.janitor.store-budget-bytes=%d, but every remaining "
-                        + "image was used within %s", held, settings.budgetBytes(), settings.minIdle());
+                LOG.warnf(
+                        "the stores hold %d bytes, above locald.janitor.store-budget-bytes=%d, but every remaining "
+                                + "image was used within %s",
+                        held, settings.budgetBytes(), settings.minIdle());
                 break;
             }
             images.delete(oldest.reference());
@@ -145,7 +146,9 @@ public final class StoreCollector {
             referencedBy(kept, wantedBlobs, wantedLayers);
             for (LayerDescriptor layer : oldest.layers()) {
                 StoredBlob blob = storedBlobs.get(layer.digest());
-                if (blob != null && !wantedBlobs.contains(blob.digest()) && blob.lastUsed().isBefore(busySince)
+                if (blob != null
+                        && !wantedBlobs.contains(blob.digest())
+                        && blob.lastUsed().isBefore(busySince)
                         && blobs.delete(blob.digest())) {
                     deletedBlobs.add(blob.digest());
                     freed += blob.size();
@@ -153,7 +156,9 @@ public final class StoreCollector {
                     storedBlobs.remove(blob.digest());
                 }
                 StoredLayer stored = storedLayers.get(layer.diffId());
-                if (stored != null && !wantedLayers.contains(stored.diffId()) && stored.lastUsed().isBefore(busySince)
+                if (stored != null
+                        && !wantedLayers.contains(stored.diffId())
+                        && stored.lastUsed().isBefore(busySince)
                         && layers.delete(stored.diffId())) {
                     deletedLayers.add(stored.diffId());
                     long size = layerBytes.get(stored.diffId());

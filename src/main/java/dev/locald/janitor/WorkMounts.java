@@ -44,7 +44,8 @@ public final class WorkMounts {
             public void unmount(Path point) throws IOException, InterruptedException {
                 // --no-canonicalize: umount must not resolve symlinks in a path it was given by us
                 Process umount = new ProcessBuilder("umount", "--no-canonicalize", point.toString())
-                        .redirectErrorStream(true).start();
+                        .redirectErrorStream(true)
+                        .start();
                 String output = new String(umount.getInputStream().readAllBytes()).trim();
                 if (umount.waitFor() != 0) {
                     throw new IOException("umount " + point + " failed: " + output);
@@ -60,7 +61,8 @@ public final class WorkMounts {
             if (!point.startsWith(workRoot) || point.equals(workRoot)) {
                 continue;
             }
-            Optional<BuildId> owner = BuildId.parse(workRoot.relativize(point).getName(0).toString());
+            Optional<BuildId> owner =
+                    BuildId.parse(workRoot.relativize(point).getName(0).toString());
             if (owner.isEmpty() || !live.contains(owner.get())) {
                 doomed.add(point);
             }

@@ -25,8 +25,8 @@ record EntryPath(List<String> components) {
             throw new InvalidLayerException("layer entry '" + entryName + "': NUL in path");
         }
         if (name.getBytes(StandardCharsets.UTF_8).length > maxPathBytes) {
-            throw new InvalidLayerException("layer entry '" + abbreviate(entryName) + "': path longer than "
-                    + maxPathBytes + " bytes");
+            throw new InvalidLayerException(
+                    "layer entry '" + abbreviate(entryName) + "': path longer than " + maxPathBytes + " bytes");
         }
         List<String> parts = new ArrayList<>();
         for (String part : name.split("/")) {

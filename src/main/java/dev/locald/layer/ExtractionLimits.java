@@ -13,18 +13,25 @@ import dev.locald.config.LocaldConfig;
  * @param maxPathLength       UTF-8 bytes of an entry name or link target
  * @param maxFileBytes        size of a single regular file
  */
-public record ExtractionLimits(long maxExpandedBytes, long maxEntries, long maxCompressionRatio,
-                               int maxPathLength, long maxFileBytes) {
+public record ExtractionLimits(
+        long maxExpandedBytes, long maxEntries, long maxCompressionRatio, int maxPathLength, long maxFileBytes) {
 
     public ExtractionLimits {
-        if (maxExpandedBytes <= 0 || maxEntries <= 0 || maxCompressionRatio <= 0 || maxPathLength <= 0
+        if (maxExpandedBytes <= 0
+                || maxEntries <= 0
+                || maxCompressionRatio <= 0
+                || maxPathLength <= 0
                 || maxFileBytes <= 0) {
             throw new IllegalArgumentException("extraction limits must be positive");
         }
     }
 
     public static ExtractionLimits from(LocaldConfig.Limits limits) {
-        return new ExtractionLimits(limits.maxLayerExpandedBytes(), limits.maxLayerEntries(),
-                limits.maxCompressionRatio(), limits.maxLayerPathLength(), limits.maxLayerFileBytes());
+        return new ExtractionLimits(
+                limits.maxLayerExpandedBytes(),
+                limits.maxLayerEntries(),
+                limits.maxCompressionRatio(),
+                limits.maxLayerPathLength(),
+                limits.maxLayerFileBytes());
     }
 }

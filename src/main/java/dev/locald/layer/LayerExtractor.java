@@ -1,8 +1,7 @@
 package dev.locald.layer;
 
-import dev.locald.image.LayerCompression;
-
 import dev.locald.image.Digest;
+import dev.locald.image.LayerCompression;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -39,6 +38,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  *   <li>hardlinks must name a regular file or symlink written earlier in the same layer;</li>
  *   <li>character and block devices and FIFOs are skipped with a warning (runc provides /dev; Java
  *       cannot mknod); an entry naming the root directory itself is ignored;</li>
+ *   <li>sparse entries (old-GNU type {@code S}, PAX {@code GNU.sparse.*}) and header blocks with a wrong
+ *       checksum are refused ({@link CheckedTarInputStream}): holes would be written as real zeros;</li>
  *   <li>xattrs and file capabilities from PAX headers are not applied (a layer must never set
  *       {@code user.overlay.*} markers of its own);</li>
  *   <li>names starting with {@code .wh.} are whiteouts and must be regular entries; {@code .wh.} alone,
@@ -71,8 +72,9 @@ public final class LayerExtractor {
      *
      * @param compression the declared compression, or null to recognise it from the magic bytes
      */
-    public ExtractedLayer extract(InputStream blob, LayerCompression compression, Digest expectedDiffId,
-                                  Path emptyTargetDir) throws IOException {
+    public ExtractedLayer extract(
+            InputStream blob, LayerCompression compression, Digest expectedDiffId, Path emptyTargetDir)
+            throws IOException {
         requireDirectory(emptyTargetDir);
         try (DirectoryStream<Path> children = Files.newDirectoryStream(emptyTargetDir)) {
             if (children.iterator().hasNext()) {
@@ -84,15 +86,16 @@ public final class LayerExtractor {
     }
 
     /** Applies one layer onto {@code rootDir}, which holds the layers below it, deleting what it whites out. */
-    public ExtractedLayer applyFlat(InputStream blob, LayerCompression compression, Digest expectedDiffId,
-                                    Path rootDir) throws IOException {
+    public ExtractedLayer applyFlat(InputStream blob, LayerCompression compression, Digest expectedDiffId, Path rootDir)
+            throws IOException {
         requireDirectory(rootDir);
         LayerTree tree = new LayerTree(rootDir, true, limits);
         return apply(blob, compression, expectedDiffId, tree, new DeletingWhiteouts(tree));
     }
 
-    private ExtractedLayer apply(InputStream blob, LayerCompression compression, Digest expectedDiffId, LayerTree tree,
-                                 Whiteouts whiteouts) throws IOException {
+    private ExtractedLayer apply(
+            InputStream blob, LayerCompression compression, Digest expectedDiffId, LayerTree tree, Whiteouts whiteouts)
+            throws IOException {
         Objects.requireNonNull(expectedDiffId, "expectedDiffId");
         List<String> warnings = new ArrayList<>();
         long skipped = 0;
@@ -138,11 +141,12 @@ public final class LayerExtractor {
         }
         byte type = entry.getLinkFlag();
         switch (type) {
-            case TarConstants.LF_NORMAL, TarConstants.LF_OLDNORM, TarConstants.LF_CONTIG,
-                 TarConstants.LF_GNUTYPE_SPARSE -> tree.fileEntry(path, entry, layer);
+            // sparse entries (type 'S' included) never get here: LayerStream refuses them
+            case TarConstants.LF_NORMAL, TarConstants.LF_OLDNORM, TarConstants.LF_CONTIG ->
+                tree.fileEntry(path, entry, layer);
             case TarConstants.LF_SYMLINK -> tree.symlinkEntry(path, entry);
-            case TarConstants.LF_LINK -> tree.hardlinkEntry(path,
-                    EntryPath.parse(entry.getLinkName(), limits.maxPathLength(), name), entry);
+            case TarConstants.LF_LINK ->
+                tree.hardlinkEntry(path, EntryPath.parse(entry.getLinkName(), limits.maxPathLength(), name), entry);
             case TarConstants.LF_CHR, TarConstants.LF_BLK -> {
                 return "skipped " + (type == TarConstants.LF_CHR ? "character" : "block") + " device '"
                         + EntryPath.abbreviate(name) + "' (" + entry.getDevMajor() + ":" + entry.getDevMinor()
@@ -151,8 +155,9 @@ public final class LayerExtractor {
             case TarConstants.LF_FIFO -> {
                 return "skipped FIFO '" + EntryPath.abbreviate(name) + "'";
             }
-            default -> throw new InvalidLayerException("layer entry '" + name + "': unsupported tar entry type '"
-                    + (char) type + "'");
+            default ->
+                throw new InvalidLayerException(
+                        "layer entry '" + name + "': unsupported tar entry type '" + (char) type + "'");
         }
         return null;
     }
@@ -160,8 +165,8 @@ public final class LayerExtractor {
     private static void whiteoutEntry(EntryPath path, TarArchiveEntry entry, Whiteouts whiteouts) throws IOException {
         String name = entry.getName();
         String base = path.name();
-        if (isDirectory(entry) || !(entry.getLinkFlag() == TarConstants.LF_NORMAL
-                || entry.getLinkFlag() == TarConstants.LF_OLDNORM)) {
+        if (isDirectory(entry)
+                || !(entry.getLinkFlag() == TarConstants.LF_NORMAL || entry.getLinkFlag() == TarConstants.LF_OLDNORM)) {
             throw new InvalidLayerException("layer entry '" + name + "': a whiteout must be a regular file");
         }
         if (base.equals(OPAQUE_MARKER)) {
@@ -179,7 +184,8 @@ public final class LayerExtractor {
     private static boolean isDirectory(TarArchiveEntry entry) {
         byte type = entry.getLinkFlag();
         return type == TarConstants.LF_DIR
-                || ((type == TarConstants.LF_NORMAL || type == TarConstants.LF_OLDNORM) && entry.getName().endsWith("/"));
+                || ((type == TarConstants.LF_NORMAL || type == TarConstants.LF_OLDNORM)
+                        && entry.getName().endsWith("/"));
     }
 
     private static void checkNoWhiteoutParent(EntryPath path, String name) throws InvalidLayerException {

@@ -1,9 +1,8 @@
 package dev.locald.layer;
 
-import dev.locald.image.LayerCompression;
-
 import com.github.luben.zstd.ZstdInputStream;
 import dev.locald.image.Digest;
+import dev.locald.image.LayerCompression;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -58,14 +57,20 @@ final class LayerStream implements AutoCloseable {
             throw new InvalidLayerException("corrupt " + actual + " layer header: " + e.getMessage(), e);
         }
         this.expanded = new ExpandedStream(decompressed, actual != LayerCompression.NONE);
-        this.tar = new TarArchiveInputStream(expanded, StandardCharsets.UTF_8.name());
+        this.tar = new CheckedTarInputStream(expanded, StandardCharsets.UTF_8.name());
     }
 
-    /** The next entry, or null at the end of the archive. */
+    /** The next entry, or null at the end of the archive; a sparse entry is refused before any of it is read. */
     TarArchiveEntry next() throws IOException {
         TarArchiveEntry entry = guarded(tar::getNextEntry);
         if (entry != null && ++entries > limits.maxEntries()) {
             throw new InvalidLayerException("layer has more than " + limits.maxEntries() + " entries");
+        }
+        String sparse = entry == null ? null : CheckedTarInputStream.sparseForm(entry);
+        if (sparse != null) {
+            throw new InvalidLayerException("layer entry '" + EntryPath.abbreviate(entry.getName()) + "' is " + sparse
+                    + ", which layers built by image tools never contain: refused, since its holes would be"
+                    + " written as real bytes");
         }
         return entry;
     }
@@ -112,8 +117,8 @@ final class LayerStream implements AutoCloseable {
             throw e;
         } catch (IOException | RuntimeException e) {
             // commons-compress reports some malformed headers as IllegalArgumentException
-            throw new InvalidLayerException("corrupt or truncated layer after " + expanded.count
-                    + " decompressed bytes: " + e, e);
+            throw new InvalidLayerException(
+                    "corrupt or truncated layer after " + expanded.count + " decompressed bytes: " + e, e);
         }
     }
 
@@ -174,10 +179,11 @@ final class LayerStream implements AutoCloseable {
                 digest.update(b, off, n);
                 count += n;
                 if (count > limits.maxExpandedBytes()) {
-                    throw new InvalidLayerException("layer expands to more than " + limits.maxExpandedBytes()
-                            + " bytes");
+                    throw new InvalidLayerException(
+                            "layer expands to more than " + limits.maxExpandedBytes() + " bytes");
                 }
-                if (judgeRatio && count > RATIO_FLOOR_BYTES
+                if (judgeRatio
+                        && count > RATIO_FLOOR_BYTES
                         && count / Math.max(1, compressed.count) > limits.maxCompressionRatio()) {
                     throw new InvalidLayerException("layer expands more than " + limits.maxCompressionRatio()
                             + " times its compressed size (" + count + " bytes from " + compressed.count
@@ -210,12 +216,20 @@ final class LayerStream implements AutoCloseable {
         if (length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
             return LayerCompression.GZIP;
         }
-        if (length >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5
-                && (head[2] & 0xff) == 0x2f && (head[3] & 0xff) == 0xfd) {
+        if (length >= 4
+                && (head[0] & 0xff) == 0x28
+                && (head[1] & 0xff) == 0xb5
+                && (head[2] & 0xff) == 0x2f
+                && (head[3] & 0xff) == 0xfd) {
             return LayerCompression.ZSTD;
         }
-        if (length >= 6 && (head[0] & 0xff) == 0xfd && head[1] == '7' && head[2] == 'z' && head[3] == 'X'
-                && head[4] == 'Z' && head[5] == 0) {
+        if (length >= 6
+                && (head[0] & 0xff) == 0xfd
+                && head[1] == '7'
+                && head[2] == 'z'
+                && head[3] == 'X'
+                && head[4] == 'Z'
+                && head[5] == 0) {
             throw new InvalidLayerException("layer is xz-compressed, which is not supported");
         }
         if (length >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h') {

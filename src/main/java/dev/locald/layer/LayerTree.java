@@ -3,7 +3,6 @@ package dev.locald.layer;
 import static dev.locald.fs.NoFollow.lstat;
 
 import dev.locald.fs.TreeDeleter;
-
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -39,11 +38,13 @@ final class LayerTree {
     private final Path root;
     /** Whether the root already holds lower layers (flat apply) rather than being this layer's own dir. */
     private final boolean hasLowerContent;
+
     private final ExtractionLimits limits;
     /** Paths named by an entry of this layer. */
     private final Set<String> written = new HashSet<>();
     /** Directories above a path of this layer (they hold this layer's content). */
     private final Set<String> ancestors = new HashSet<>();
+
     private final Map<String, FileTime> directoryTimes = new HashMap<>();
     private long fileBytes;
 
@@ -133,8 +134,8 @@ final class LayerTree {
             }
             if (!attributes.isDirectory()) {
                 if (written.contains(relative.toString())) {
-                    throw new InvalidLayerException("layer entry '" + entryName + "': parent '" + relative
-                            + "' is a " + kind(attributes) + " created earlier in this layer, not a directory");
+                    throw new InvalidLayerException("layer entry '" + entryName + "': parent '" + relative + "' is a "
+                            + kind(attributes) + " created earlier in this layer, not a directory");
                 }
                 return null;
             }
@@ -173,8 +174,8 @@ final class LayerTree {
         Path target = replaceable(path, name);
         long written = 0;
         byte[] buffer = new byte[1 << 16];
-        try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE)) {
+        try (OutputStream out =
+                Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             int n;
             while ((n = content.read(buffer)) > 0) {
                 written += n;
@@ -203,8 +204,8 @@ final class LayerTree {
             throw new InvalidLayerException("layer entry '" + name + "': symlink with an empty or invalid target");
         }
         if (linkTarget.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > limits.maxPathLength()) {
-            throw new InvalidLayerException("layer entry '" + name + "': symlink target longer than "
-                    + limits.maxPathLength() + " bytes");
+            throw new InvalidLayerException(
+                    "layer entry '" + name + "': symlink target longer than " + limits.maxPathLength() + " bytes");
         }
         Path target = replaceable(path, name);
         Path link;
@@ -286,8 +287,8 @@ final class LayerTree {
         long uid = entry.getLongUserId();
         long gid = entry.getLongGroupId();
         if (uid < 0 || uid > MAX_ID || gid < 0 || gid > MAX_ID) {
-            throw new InvalidLayerException("layer entry '" + entry.getName() + "': owner " + uid + ":" + gid
-                    + " is out of range");
+            throw new InvalidLayerException(
+                    "layer entry '" + entry.getName() + "': owner " + uid + ":" + gid + " is out of range");
         }
         Files.setAttribute(target, "unix:uid", (int) uid, NOFOLLOW);
         Files.setAttribute(target, "unix:gid", (int) gid, NOFOLLOW);
@@ -299,7 +300,8 @@ final class LayerTree {
 
     private static void setTime(Path target, FileTime time) throws IOException {
         // never reached for FIFOs or devices: the JDK opens the file to set times and would block on a FIFO
-        Files.getFileAttributeView(target, BasicFileAttributeView.class, NOFOLLOW).setTimes(time, null, null);
+        Files.getFileAttributeView(target, BasicFileAttributeView.class, NOFOLLOW)
+                .setTimes(time, null, null);
     }
 
     /** Applies the directory times recorded by this layer: last, since writing into a dir changes its mtime. */
@@ -322,8 +324,8 @@ final class LayerTree {
             // explicit, so that the process umask cannot make a parent unreadable to the container user
             Files.setAttribute(dir, "unix:mode", 0755, NOFOLLOW);
         } catch (FileSystemException e) {
-            throw new IOException("layer entry '" + entryName + "': cannot create directory " + dir + ": "
-                    + e.getReason(), e);
+            throw new IOException(
+                    "layer entry '" + entryName + "': cannot create directory " + dir + ": " + e.getReason(), e);
         }
     }
 

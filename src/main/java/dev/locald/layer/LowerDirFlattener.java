@@ -3,7 +3,6 @@ package dev.locald.layer;
 import static dev.locald.fs.NoFollow.lstat;
 
 import dev.locald.fs.TreeDeleter;
-
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -28,8 +27,7 @@ public final class LowerDirFlattener {
 
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
 
-    private LowerDirFlattener() {
-    }
+    private LowerDirFlattener() {}
 
     public static void flatten(List<Path> lowerDirsBottomToTop, Path target) throws IOException {
         for (Path layer : lowerDirsBottomToTop) {
@@ -53,7 +51,9 @@ public final class LowerDirFlattener {
                 Path name = child.getFileName();
                 PosixFileAttributes attributes = Files.readAttributes(child, PosixFileAttributes.class, NOFOLLOW);
                 Path destination = target.resolve(name.toString());
-                if ("x".equals(opaque) && attributes.isRegularFile() && attributes.size() == 0
+                if ("x".equals(opaque)
+                        && attributes.isRegularFile()
+                        && attributes.size() == 0
                         && "y".equals(OverlayWhiteouts.read(child, OverlayWhiteouts.WHITEOUT_XATTR))) {
                     remove(destination);
                     continue;
@@ -76,8 +76,10 @@ public final class LowerDirFlattener {
                 }
                 if (attributes.isSymbolicLink()) {
                     Files.createSymbolicLink(destination, Files.readSymbolicLink(child));
-                    Files.setAttribute(destination, "unix:uid", Files.getAttribute(child, "unix:uid", NOFOLLOW), NOFOLLOW);
-                    Files.setAttribute(destination, "unix:gid", Files.getAttribute(child, "unix:gid", NOFOLLOW), NOFOLLOW);
+                    Files.setAttribute(
+                            destination, "unix:uid", Files.getAttribute(child, "unix:uid", NOFOLLOW), NOFOLLOW);
+                    Files.setAttribute(
+                            destination, "unix:gid", Files.getAttribute(child, "unix:gid", NOFOLLOW), NOFOLLOW);
                     Files.getFileAttributeView(destination, BasicFileAttributeView.class, NOFOLLOW)
                             .setTimes(attributes.lastModifiedTime(), null, null);
                 } else if (attributes.isRegularFile()) {
@@ -102,7 +104,10 @@ public final class LowerDirFlattener {
             Files.setAttribute(destination, "unix:uid", Files.getAttribute(source, "unix:uid", NOFOLLOW), NOFOLLOW);
             Files.setAttribute(destination, "unix:gid", Files.getAttribute(source, "unix:gid", NOFOLLOW), NOFOLLOW);
             // after chown, which clears setuid/setgid
-            Files.setAttribute(destination, "unix:mode", (Integer) Files.getAttribute(source, "unix:mode", NOFOLLOW) & 07777,
+            Files.setAttribute(
+                    destination,
+                    "unix:mode",
+                    (Integer) Files.getAttribute(source, "unix:mode", NOFOLLOW) & 07777,
                     NOFOLLOW);
             Files.getFileAttributeView(destination, BasicFileAttributeView.class, NOFOLLOW)
                     .setTimes(attributes.lastModifiedTime(), null, null);

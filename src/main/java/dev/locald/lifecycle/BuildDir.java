@@ -20,6 +20,7 @@ public enum BuildDir {
     public static final String ORDER_TOML = "order.toml";
     /** In {@link #LAYERS}: written by the phases. */
     public static final String ANALYZED_TOML = "analyzed.toml";
+
     public static final String GROUP_TOML = "group.toml";
     public static final String PLAN_TOML = "plan.toml";
     /** In {@link #LAYERS}: the exporter's result (see {@link ReportToml}). */

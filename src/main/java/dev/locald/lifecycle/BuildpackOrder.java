@@ -17,24 +17,23 @@ public final class BuildpackOrder {
     /** pack's form for "a buildpack already in the builder": the same as the bare id. */
     static final String BUILDER_URN = "urn:cnb:builder:";
 
-    private BuildpackOrder() {
-    }
+    private BuildpackOrder() {}
 
     /**
      * @param requested  {@code id}, {@code id@version} or {@code urn:cnb:builder:} forms, in the order to run them
      * @param available  the builder's buildpacks ({@link BuilderMetadata#buildpacks()}); when empty, versions
      *                   cannot be filled in or checked and must be given
      */
-    public static List<BuildpackRef> resolve(List<String> requested, List<BuilderMetadata.Buildpack> available,
-                                             String builderName) {
+    public static List<BuildpackRef> resolve(
+            List<String> requested, List<BuilderMetadata.Buildpack> available, String builderName) {
         if (requested == null || requested.isEmpty()) {
             throw new IllegalArgumentException("an order override needs at least one buildpack");
         }
         List<BuildpackRef> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (String text : requested) {
-            BuildpackRef ref = BuildpackRef.parse(text != null && text.startsWith(BUILDER_URN)
-                    ? text.substring(BUILDER_URN.length()) : text);
+            BuildpackRef ref = BuildpackRef.parse(
+                    text != null && text.startsWith(BUILDER_URN) ? text.substring(BUILDER_URN.length()) : text);
             if (!seen.add(ref.id())) {
                 throw new IllegalArgumentException("buildpack " + ref.id() + " is named twice");
             }
@@ -46,8 +45,8 @@ public final class BuildpackOrder {
             }
             if (available.isEmpty()) {
                 if (ref.version().isEmpty()) {
-                    throw new IllegalArgumentException("builder " + builderName
-                            + " does not list its buildpacks, so " + ref.id() + " needs an explicit @version");
+                    throw new IllegalArgumentException("builder " + builderName + " does not list its buildpacks, so "
+                            + ref.id() + " needs an explicit @version");
                 }
                 out.add(ref);
             } else if (versions.isEmpty()) {
@@ -56,12 +55,14 @@ public final class BuildpackOrder {
             } else if (ref.version().isPresent()) {
                 if (!versions.contains(ref.version().get())) {
                     throw new IllegalArgumentException("builder " + builderName + " has buildpack " + ref.id()
-                            + " only in version(s) " + String.join(", ", versions) + ", not " + ref.version().get());
+                            + " only in version(s) " + String.join(", ", versions) + ", not "
+                            + ref.version().get());
                 }
                 out.add(ref);
             } else if (versions.size() > 1) {
-                throw new IllegalArgumentException("builder " + builderName + " has buildpack " + ref.id()
-                        + " in several versions (" + String.join(", ", versions) + "); name one as " + ref.id() + "@<version>");
+                throw new IllegalArgumentException(
+                        "builder " + builderName + " has buildpack " + ref.id() + " in several versions ("
+                                + String.join(", ", versions) + "); name one as " + ref.id() + "@<version>");
             } else {
                 out.add(new BuildpackRef(ref.id(), Optional.of(versions.first())));
             }

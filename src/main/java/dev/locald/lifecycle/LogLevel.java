@@ -4,7 +4,10 @@ import java.util.Locale;
 
 /** The lifecycle's {@code CNB_LOG_LEVEL} values. */
 public enum LogLevel {
-    DEBUG, INFO, WARN, ERROR;
+    DEBUG,
+    INFO,
+    WARN,
+    ERROR;
 
     public String value() {
         return name().toLowerCase(Locale.ROOT);
@@ -16,6 +19,7 @@ public enum LogLevel {
                 return l;
             }
         }
-        throw new IllegalArgumentException("log level must be debug, info, warn or error, not " + BuildpackRef.quote(text));
+        throw new IllegalArgumentException(
+                "log level must be debug, info, warn or error, not " + BuildpackRef.quote(text));
     }
 }

@@ -1,7 +1,5 @@
 package dev.locald.lifecycle;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.locald.fs.OwnedFiles;
 import dev.locald.image.CnbUser;
 import java.io.IOException;
@@ -15,8 +13,7 @@ import java.util.List;
  * {@code CNB_ORDER_PATH}.
  */
 public final class OrderToml {
-    private OrderToml() {
-    }
+    private OrderToml() {}
 
     /**
      * Array-of-tables form ({@code [[order]]} / {@code [[order.group]]}, one key per line), as pack writes it:
@@ -29,7 +26,9 @@ public final class OrderToml {
         StringBuilder toml = new StringBuilder("[[order]]\n");
         for (BuildpackRef bp : group) {
             toml.append("\n  [[order.group]]\n    id = ").append(quote(bp.id())).append('\n');
-            bp.version().ifPresent(v -> toml.append("    version = ").append(quote(v)).append('\n'));
+            bp.version()
+                    .ifPresent(
+                            v -> toml.append("    version = ").append(quote(v)).append('\n'));
         }
         return toml.toString();
     }
@@ -41,7 +40,12 @@ public final class OrderToml {
 
     /** Writes {@code <layersDir>/order.toml}, owned by the CNB user; refuses to replace anything there. */
     public static Path write(Path layersDir, List<BuildpackRef> group, CnbUser owner) throws IOException {
-        return OwnedFiles.writeNew(layersDir, BuildDir.ORDER_TOML,
-                render(group).getBytes(StandardCharsets.UTF_8), "rw-r--r--", owner.uid(), owner.gid());
+        return OwnedFiles.writeNew(
+                layersDir,
+                BuildDir.ORDER_TOML,
+                render(group).getBytes(StandardCharsets.UTF_8),
+                "rw-r--r--",
+                owner.uid(),
+                owner.gid());
     }
 }

@@ -4,7 +4,12 @@ import java.util.Locale;
 
 /** A lifecycle phase binary under {@code /cnb/lifecycle/}. */
 public enum Phase {
-    ANALYZER, DETECTOR, RESTORER, BUILDER, EXPORTER, CREATOR;
+    ANALYZER,
+    DETECTOR,
+    RESTORER,
+    BUILDER,
+    EXPORTER,
+    CREATOR;
 
     /** The name the lifecycle dispatches on and the prefix of log lines: {@code analyzer}, … */
     public String id() {

@@ -9,12 +9,16 @@ import java.util.Optional;
  * the code so an operator can look it up.
  */
 public final class PhaseExit {
-    private PhaseExit() {
-    }
+    private PhaseExit() {}
 
     /** How the phase container ended; engine-neutral mirror of the runtime's result. */
-    public record Outcome(int exitCode, Optional<String> signal, boolean timedOut, boolean cancelled,
-                          boolean oomKilled, Duration timeout) {
+    public record Outcome(
+            int exitCode,
+            Optional<String> signal,
+            boolean timedOut,
+            boolean cancelled,
+            boolean oomKilled,
+            Duration timeout) {
         public Outcome {
             signal = signal == null ? Optional.empty() : signal;
         }

@@ -1,7 +1,5 @@
 package dev.locald.lifecycle;
 
-import dev.locald.image.ImageReference;
-import dev.locald.image.RegistryHosts;
 import static dev.locald.lifecycle.BuildDir.ANALYZED_TOML;
 import static dev.locald.lifecycle.BuildDir.CACHE;
 import static dev.locald.lifecycle.BuildDir.GROUP_TOML;
@@ -13,7 +11,9 @@ import static dev.locald.lifecycle.BuildDir.REPORT_TOML;
 import static dev.locald.lifecycle.BuildDir.RUN_TOML;
 import static dev.locald.lifecycle.BuildDir.WORKSPACE;
 
+import dev.locald.image.ImageReference;
 import dev.locald.image.NetworkMode;
+import dev.locald.image.RegistryHosts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -106,8 +106,16 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         if (o.clearCache()) {
             skipLayers(env);
         }
-        return new PhaseSpec(Phase.ANALYZER, image, Phase.ANALYZER.binary(), tagFlagsThenImage(o), env, true,
-                List.of(rw(LAYERS)), NetworkMode.HOST, o.user());
+        return new PhaseSpec(
+                Phase.ANALYZER,
+                image,
+                Phase.ANALYZER.binary(),
+                tagFlagsThenImage(o),
+                env,
+                true,
+                List.of(rw(LAYERS)),
+                NetworkMode.HOST,
+                o.user());
     }
 
     private static PhaseSpec detector(PlatformApi api, PlanOptions o) {
@@ -121,9 +129,16 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         if (o.customOrder()) {
             env.put("CNB_ORDER_PATH", LAYERS.containerPath(ORDER_TOML));
         }
-        return new PhaseSpec(Phase.DETECTOR, PhaseImage.BUILDER, Phase.DETECTOR.binary(), List.of(), env, false,
+        return new PhaseSpec(
+                Phase.DETECTOR,
+                PhaseImage.BUILDER,
+                Phase.DETECTOR.binary(),
+                List.of(),
+                env,
+                false,
                 List.of(rw(LAYERS), rw(WORKSPACE), ro(PLATFORM)),
-                o.network(), o.user());
+                o.network(),
+                o.user());
     }
 
     private static PhaseSpec restorer(PlatformApi api, PlanOptions o, PhaseImage image) {
@@ -137,8 +152,16 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         }
         List<PhaseMount> mounts = new ArrayList<>(List.of(rw(LAYERS)));
         cache(env, mounts, o);
-        return new PhaseSpec(Phase.RESTORER, image, Phase.RESTORER.binary(), List.of(), env, true, mounts,
-                NetworkMode.HOST, o.user());
+        return new PhaseSpec(
+                Phase.RESTORER,
+                image,
+                Phase.RESTORER.binary(),
+                List.of(),
+                env,
+                true,
+                mounts,
+                NetworkMode.HOST,
+                o.user());
     }
 
     private static PhaseSpec builder(PlatformApi api, PlanOptions o) {
@@ -148,9 +171,16 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         env.put("CNB_ANALYZED_PATH", LAYERS.containerPath(ANALYZED_TOML));
         env.put("CNB_GROUP_PATH", LAYERS.containerPath(GROUP_TOML));
         env.put("CNB_PLAN_PATH", LAYERS.containerPath(PLAN_TOML));
-        return new PhaseSpec(Phase.BUILDER, PhaseImage.BUILDER, Phase.BUILDER.binary(), List.of(), env, false,
+        return new PhaseSpec(
+                Phase.BUILDER,
+                PhaseImage.BUILDER,
+                Phase.BUILDER.binary(),
+                List.of(),
+                env,
+                false,
                 List.of(rw(LAYERS), rw(WORKSPACE), ro(PLATFORM)),
-                o.network(), o.user());
+                o.network(),
+                o.user());
     }
 
     private static PhaseSpec exporter(PlatformApi api, PlanOptions o, PhaseImage image) {
@@ -162,14 +192,13 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         env.put("CNB_REPORT_PATH", LAYERS.containerPath(REPORT_TOML));
         env.put("CNB_RUN_PATH", LAYERS.containerPath(RUN_TOML));
         // The run image comes only from analyzed.toml; -run-image/CNB_RUN_IMAGE on the exporter exits 3.
-        List<PhaseMount> mounts = new ArrayList<>(List.of(rw(LAYERS),
-                ro(WORKSPACE)));
+        List<PhaseMount> mounts = new ArrayList<>(List.of(rw(LAYERS), ro(WORKSPACE)));
         cache(env, mounts, o);
         List<String> args = new ArrayList<>();
         args.add(o.image().toString());
         o.tags().forEach(t -> args.add(t.toString())); // the exporter takes extra tags as positional images
-        return new PhaseSpec(Phase.EXPORTER, image, Phase.EXPORTER.binary(), args, env, true, mounts,
-                NetworkMode.HOST, o.user());
+        return new PhaseSpec(
+                Phase.EXPORTER, image, Phase.EXPORTER.binary(), args, env, true, mounts, NetworkMode.HOST, o.user());
     }
 
     private static PhaseSpec creator(PlatformApi api, PlanOptions o) {
@@ -189,11 +218,18 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         if (o.clearCache()) {
             env.put("CNB_SKIP_RESTORE", "true");
         }
-        List<PhaseMount> mounts = new ArrayList<>(List.of(rw(LAYERS),
-                rw(WORKSPACE), ro(PLATFORM)));
+        List<PhaseMount> mounts = new ArrayList<>(List.of(rw(LAYERS), rw(WORKSPACE), ro(PLATFORM)));
         cache(env, mounts, o);
-        return new PhaseSpec(Phase.CREATOR, PhaseImage.BUILDER, Phase.CREATOR.binary(), tagFlagsThenImage(o), env, true,
-                mounts, NetworkMode.HOST, o.user());
+        return new PhaseSpec(
+                Phase.CREATOR,
+                PhaseImage.BUILDER,
+                Phase.CREATOR.binary(),
+                tagFlagsThenImage(o),
+                env,
+                true,
+                mounts,
+                NetworkMode.HOST,
+                o.user());
     }
 
     /**

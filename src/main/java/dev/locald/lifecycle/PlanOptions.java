@@ -1,9 +1,9 @@
 package dev.locald.lifecycle;
 
-import dev.locald.image.ImageReference;
-import java.util.ArrayList;
 import dev.locald.image.CnbUser;
+import dev.locald.image.ImageReference;
 import dev.locald.image.NetworkMode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -49,7 +49,8 @@ public record PlanOptions(
         // references are ImageReferences, so none can hold a space or look like a flag
         for (String r : insecureRegistries) {
             if (r.contains(",")) {
-                throw new IllegalArgumentException("an insecure registry must not contain ',': " + BuildpackRef.quote(r));
+                throw new IllegalArgumentException(
+                        "an insecure registry must not contain ',': " + BuildpackRef.quote(r));
             }
             ImageReference.requireRegistry(r);
         }
@@ -144,8 +145,18 @@ public record PlanOptions(
         }
 
         public PlanOptions build() {
-            return new PlanOptions(image, tags, runImage, clearCache, network, customOrder, cacheDir,
-                    insecureRegistries, lifecycleImage, user, logLevel);
+            return new PlanOptions(
+                    image,
+                    tags,
+                    runImage,
+                    clearCache,
+                    network,
+                    customOrder,
+                    cacheDir,
+                    insecureRegistries,
+                    lifecycleImage,
+                    user,
+                    logLevel);
         }
     }
 }

@@ -13,7 +13,8 @@ public record PlatformApi(int major, int minor) implements Comparable<PlatformAp
 
     public PlatformApi {
         if (major < 0 || minor < 0) {
-            throw new IllegalArgumentException("platform API version parts must not be negative: " + major + "." + minor);
+            throw new IllegalArgumentException(
+                    "platform API version parts must not be negative: " + major + "." + minor);
         }
     }
 

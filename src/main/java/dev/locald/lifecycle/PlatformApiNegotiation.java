@@ -20,38 +20,39 @@ import java.util.TreeSet;
 public final class PlatformApiNegotiation {
 
     /** What locald implements, lowest first. */
-    public static final List<PlatformApi> LOCALD_SUPPORTED = List.of(
-            new PlatformApi(0, 12), new PlatformApi(0, 13), new PlatformApi(0, 14));
+    public static final List<PlatformApi> LOCALD_SUPPORTED =
+            List.of(new PlatformApi(0, 12), new PlatformApi(0, 13), new PlatformApi(0, 14));
 
     /** Label of a lifecycle image (buildpacksio/lifecycle) listing its APIs. */
     public static final String LIFECYCLE_APIS_LABEL = LifecycleApis.LIFECYCLE_IMAGE_LABEL;
 
-    private PlatformApiNegotiation() {
-    }
+    private PlatformApiNegotiation() {}
 
     /** Negotiates for a builder alone (trusted builders, or untrusted ones whose own lifecycle is used). */
     public static PlatformApi negotiate(String builderName, BuilderMetadata builder) {
         TreeSet<PlatformApi> offered = builderApis(builderName, builder);
-        return highestCommon(offered).orElseThrow(() -> new IncompatiblePlatformApiException(
-                "builder " + builderName + "'s lifecycle" + version(builder) + " supports platform APIs "
-                        + range(offered) + "; locald needs one of " + range(LOCALD_SUPPORTED)));
+        return highestCommon(offered)
+                .orElseThrow(() -> new IncompatiblePlatformApiException(
+                        "builder " + builderName + "'s lifecycle" + version(builder) + " supports platform APIs "
+                                + range(offered) + "; locald needs one of " + range(LOCALD_SUPPORTED)));
     }
 
     /**
      * Negotiates when analyzer, restorer and exporter run from a separate lifecycle image: the version
      * must suit both lifecycles, since every phase gets the same {@code CNB_PLATFORM_API}.
      */
-    public static PlatformApi negotiate(String builderName, BuilderMetadata builder,
-                                        String lifecycleImageName, ImageConfig lifecycleImage) {
+    public static PlatformApi negotiate(
+            String builderName, BuilderMetadata builder, String lifecycleImageName, ImageConfig lifecycleImage) {
         TreeSet<PlatformApi> fromBuilder = builderApis(builderName, builder);
         TreeSet<PlatformApi> fromImage = lifecycleImageApis(lifecycleImageName, lifecycleImage);
         TreeSet<PlatformApi> both = new TreeSet<>(fromBuilder);
         both.retainAll(fromImage);
-        return highestCommon(both).orElseThrow(() -> new IncompatiblePlatformApiException(
-                "builder " + builderName + "'s lifecycle" + version(builder) + " supports platform APIs "
-                        + range(fromBuilder) + " and lifecycle image " + lifecycleImageName + " supports "
-                        + range(fromImage) + "; locald needs one of " + range(LOCALD_SUPPORTED)
-                        + " supported by both"));
+        return highestCommon(both)
+                .orElseThrow(() -> new IncompatiblePlatformApiException(
+                        "builder " + builderName + "'s lifecycle" + version(builder) + " supports platform APIs "
+                                + range(fromBuilder) + " and lifecycle image " + lifecycleImageName + " supports "
+                                + range(fromImage) + "; locald needs one of " + range(LOCALD_SUPPORTED)
+                                + " supported by both"));
     }
 
     /** The APIs a lifecycle image advertises in {@value #LIFECYCLE_APIS_LABEL} (supported ∪ deprecated). */
@@ -67,8 +68,8 @@ public final class PlatformApiNegotiation {
             throw new IncompatiblePlatformApiException("lifecycle image " + imageName + ": " + e.getMessage());
         }
         if (out.isEmpty()) {
-            throw new IncompatiblePlatformApiException("lifecycle image " + imageName + ": label "
-                    + LIFECYCLE_APIS_LABEL + " lists no platform API");
+            throw new IncompatiblePlatformApiException(
+                    "lifecycle image " + imageName + ": label " + LIFECYCLE_APIS_LABEL + " lists no platform API");
         }
         return out;
     }
@@ -83,8 +84,9 @@ public final class PlatformApiNegotiation {
         // platformApis() falls back to the single legacy version of builders made before lifecycle.apis existed
         TreeSet<PlatformApi> offered = parse(builder.platformApis());
         if (offered.isEmpty()) {
-            throw new IncompatiblePlatformApiException("builder " + builderName + "'s " + BuilderMetadata.LABEL
-                    + " label names no platform API (lifecycle.apis.platform is empty), so locald cannot run its lifecycle");
+            throw new IncompatiblePlatformApiException(
+                    "builder " + builderName + "'s " + BuilderMetadata.LABEL
+                            + " label names no platform API (lifecycle.apis.platform is empty), so locald cannot run its lifecycle");
         }
         return offered;
     }

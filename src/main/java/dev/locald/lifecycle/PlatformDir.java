@@ -18,8 +18,7 @@ import java.util.TreeMap;
  * {@code CNB_*} name is refused.
  */
 public final class PlatformDir {
-    private PlatformDir() {
-    }
+    private PlatformDir() {}
 
     /**
      * @param platformDir the build's platform dir; created if absent (its parent must exist), otherwise it
@@ -44,13 +43,19 @@ public final class PlatformDir {
         try {
             Files.createDirectory(envDir);
         } catch (FileAlreadyExistsException e) {
-            throw new IOException("platform dir " + platformDir + " already has an env entry; it must be fresh per build", e);
+            throw new IOException(
+                    "platform dir " + platformDir + " already has an env entry; it must be fresh per build", e);
         }
         OwnedFiles.chmod(envDir, "rwxr-xr-x");
         OwnedFiles.chown(envDir, owner.uid(), owner.gid());
         for (Map.Entry<String, String> e : sorted.entrySet()) {
-            OwnedFiles.writeNew(envDir, e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8), "rw-r--r--",
-                    owner.uid(), owner.gid());
+            OwnedFiles.writeNew(
+                    envDir,
+                    e.getKey(),
+                    e.getValue().getBytes(StandardCharsets.UTF_8),
+                    "rw-r--r--",
+                    owner.uid(),
+                    owner.gid());
         }
         return envDir;
     }

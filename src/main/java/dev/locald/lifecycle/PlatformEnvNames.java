@@ -16,8 +16,7 @@ public final class PlatformEnvNames {
     /** Largest value accepted for one variable. */
     public static final int MAX_VALUE_BYTES = 1 << 20;
 
-    private PlatformEnvNames() {
-    }
+    private PlatformEnvNames() {}
 
     /** Throws {@link IllegalArgumentException} naming the problem when {@code name} is not allowed. */
     public static void check(String name) {
@@ -26,7 +25,8 @@ public final class PlatformEnvNames {
                     + " is not allowed: use letters, digits and '_', not starting with a digit (at most 255)");
         }
         if (name.toUpperCase(Locale.ROOT).startsWith("CNB_")) {
-            throw new IllegalArgumentException("env name " + name + " is reserved: CNB_* variables belong to the lifecycle");
+            throw new IllegalArgumentException(
+                    "env name " + name + " is reserved: CNB_* variables belong to the lifecycle");
         }
         if (REFUSED.contains(name)) {
             throw new IllegalArgumentException("env name " + name + " is not allowed for builds");
@@ -38,9 +38,11 @@ public final class PlatformEnvNames {
             throw new IllegalArgumentException("env " + name + " has no value");
         }
         if (value.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("env " + name + " contains a NUL character, which no process env can hold");
+            throw new IllegalArgumentException(
+                    "env " + name + " contains a NUL character, which no process env can hold");
         }
-        if (value.length() > MAX_VALUE_BYTES || value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_VALUE_BYTES) {
+        if (value.length() > MAX_VALUE_BYTES
+                || value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_VALUE_BYTES) {
             throw new IllegalArgumentException("env " + name + " is longer than " + MAX_VALUE_BYTES + " bytes");
         }
     }

@@ -1,10 +1,10 @@
 package dev.locald.lifecycle;
 
-import dev.locald.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.image.ImageReference;
 import dev.locald.image.RegistryHosts;
+import dev.locald.json.Json;
 import dev.locald.registry.RegistryCredential;
 import java.util.Collections;
 import java.util.Map;
@@ -34,8 +34,8 @@ public final class RegistryAuthEnv {
      * looks it up by ({@link RegistryHosts#lifecycleName}: Docker Hub as {@code index.docker.io}), Docker Hub
      * also as {@code docker.io}, which no lifecycle asks for but older locald wrote.
      */
-    public static RegistryAuthEnv of(Map<String, RegistryCredential> fromDockerConfig,
-                                     Map<String, RegistryCredential> fromRequest) {
+    public static RegistryAuthEnv of(
+            Map<String, RegistryCredential> fromDockerConfig, Map<String, RegistryCredential> fromRequest) {
         Map<String, String> out = new TreeMap<>();
         put(out, fromDockerConfig);
         put(out, fromRequest);

@@ -21,10 +21,10 @@ import java.util.OptionalLong;
 public final class ReportToml {
     /** A real report is a few hundred bytes; anything bigger is not one. */
     public static final long MAX_BYTES = 1 << 20;
+
     private static final TomlMapper TOML = new TomlMapper();
 
-    private ReportToml() {
-    }
+    private ReportToml() {}
 
     /** Reads {@code <layersDir>/report.toml}. */
     public static Report read(Path layersDir) throws ReportException {
@@ -33,7 +33,8 @@ public final class ReportToml {
         try {
             bytes = OwnedFiles.readRegular(file, MAX_BYTES, "the exporter's report.toml");
         } catch (NoSuchFileException e) {
-            throw new ReportException("the exporter wrote no report.toml (" + file + "), so the published digest is unknown", e);
+            throw new ReportException(
+                    "the exporter wrote no report.toml (" + file + "), so the published digest is unknown", e);
         } catch (IOException e) {
             throw new ReportException("cannot read the exporter's report.toml: " + e.getMessage(), e);
         }
@@ -45,7 +46,8 @@ public final class ReportToml {
         try {
             root = TOML.readTree(toml);
         } catch (IOException e) {
-            throw new ReportException("report.toml is not valid TOML" + TomlErrors.location(e)); // no cause: it may quote the file
+            throw new ReportException(
+                    "report.toml is not valid TOML" + TomlErrors.location(e)); // no cause: it may quote the file
         }
         JsonNode image = root == null ? null : root.get("image");
         if (image == null || !image.isObject()) {

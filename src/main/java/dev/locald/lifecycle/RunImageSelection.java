@@ -13,8 +13,7 @@ import java.util.Optional;
  * target image's registry; otherwise that entry's image.
  */
 public final class RunImageSelection {
-    private RunImageSelection() {
-    }
+    private RunImageSelection() {}
 
     /**
      * @param requested   the request's {@code runImage}
@@ -24,8 +23,11 @@ public final class RunImageSelection {
      * @throws IllegalArgumentException when there is no run image, or the builder names one that is no valid
      *                                  reference
      */
-    public static ImageReference select(Optional<ImageReference> requested, List<BuilderMetadata.RunImage> builderRuns,
-                                        ImageReference targetImage, String builderName) {
+    public static ImageReference select(
+            Optional<ImageReference> requested,
+            List<BuilderMetadata.RunImage> builderRuns,
+            ImageReference targetImage,
+            String builderName) {
         if (requested != null && requested.isPresent()) {
             return requested.get();
         }
@@ -51,8 +53,8 @@ public final class RunImageSelection {
         try {
             return ImageReference.parse(reference);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("builder " + builderName + " names an invalid run image: "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "builder " + builderName + " names an invalid run image: " + e.getMessage(), e);
         }
     }
 }

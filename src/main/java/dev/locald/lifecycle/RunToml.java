@@ -2,10 +2,10 @@ package dev.locald.lifecycle;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
-import dev.locald.image.BuilderMetadata;
-import dev.locald.image.ImageReference;
 import dev.locald.fs.OwnedFiles;
+import dev.locald.image.BuilderMetadata;
 import dev.locald.image.CnbUser;
+import dev.locald.image.ImageReference;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,12 +23,11 @@ import java.util.Optional;
 public final class RunToml {
     private static final TomlMapper TOML = new TomlMapper();
 
-    private RunToml() {
-    }
+    private RunToml() {}
 
     /** The builder's entries, preceded by the request's run image (with no mirrors) when it gave one. */
-    public static List<BuilderMetadata.RunImage> entries(Optional<ImageReference> requested,
-                                                         List<BuilderMetadata.RunImage> builderRuns) {
+    public static List<BuilderMetadata.RunImage> entries(
+            Optional<ImageReference> requested, List<BuilderMetadata.RunImage> builderRuns) {
         List<BuilderMetadata.RunImage> out = new ArrayList<>();
         requested.ifPresent(r -> out.add(new BuilderMetadata.RunImage(r.toString(), List.of())));
         for (BuilderMetadata.RunImage e : builderRuns) {
@@ -56,7 +55,12 @@ public final class RunToml {
 
     /** Writes {@code <layersDir>/run.toml}, owned by the CNB user; refuses to replace anything there. */
     public static Path write(Path layersDir, List<BuilderMetadata.RunImage> entries, CnbUser owner) throws IOException {
-        return OwnedFiles.writeNew(layersDir, BuildDir.RUN_TOML,
-                render(entries).getBytes(StandardCharsets.UTF_8), "rw-r--r--", owner.uid(), owner.gid());
+        return OwnedFiles.writeNew(
+                layersDir,
+                BuildDir.RUN_TOML,
+                render(entries).getBytes(StandardCharsets.UTF_8),
+                "rw-r--r--",
+                owner.uid(),
+                owner.gid());
     }
 }

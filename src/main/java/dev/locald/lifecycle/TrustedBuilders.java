@@ -19,9 +19,13 @@ public final class TrustedBuilders {
      * @throws IllegalArgumentException naming an entry that is no valid image reference
      */
     public TrustedBuilders(List<String> configured) {
-        this.repositories = configured == null ? Set.of()
-                : configured.stream().map(String::strip).filter(s -> !s.isEmpty())
-                        .map(s -> ImageReference.parse(s).repositoryKey()).collect(Collectors.toUnmodifiableSet());
+        this.repositories = configured == null
+                ? Set.of()
+                : configured.stream()
+                        .map(String::strip)
+                        .filter(s -> !s.isEmpty())
+                        .map(s -> ImageReference.parse(s).repositoryKey())
+                        .collect(Collectors.toUnmodifiableSet());
     }
 
     public boolean isTrusted(ImageReference builder, boolean requestTrusts) {

@@ -1,8 +1,8 @@
 package dev.locald.logs;
 
-import dev.locald.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.locald.json.Json;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -42,6 +42,7 @@ public final class BuildLog {
     private final ArrayDeque<LogRecord> recent = new ArrayDeque<>();
     /** seq → byte offset of that record's line, for every {@value #INDEX_EVERY}th record. */
     private final TreeMap<Long, Long> offsets = new TreeMap<>();
+
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
     private OutputStream out;
@@ -120,8 +121,11 @@ public final class BuildLog {
                 return;
             }
             if (droppedLines > 0) {
-                write(null, LogStream.SYSTEM, Instant.now(), "log truncated: " + droppedLines
-                        + " more lines (" + droppedBytes + " bytes) were not stored");
+                write(
+                        null,
+                        LogStream.SYSTEM,
+                        Instant.now(),
+                        "log truncated: " + droppedLines + " more lines (" + droppedBytes + " bytes) were not stored");
             }
             finished = true;
             try {
@@ -183,8 +187,12 @@ public final class BuildLog {
             boolean wroteNotice = false;
             if (!capReached) {
                 capReached = true;
-                write(null, LogStream.SYSTEM, time, "log truncated: this build wrote more than "
-                        + limits.maxTotalBytes() + " bytes of log; further lines are not stored");
+                write(
+                        null,
+                        LogStream.SYSTEM,
+                        time,
+                        "log truncated: this build wrote more than " + limits.maxTotalBytes()
+                                + " bytes of log; further lines are not stored");
                 wroteNotice = true;
             }
             droppedLines++;
@@ -237,8 +245,8 @@ public final class BuildLog {
         List<LogRecord> result = new ArrayList<>();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             channel.position(fromOffset);
-            BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+            BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
             String line;
             while (result.size() < max && (line = reader.readLine()) != null) {
                 LogRecord record = JSON.readValue(line, FileLine.class).toRecord();
@@ -257,8 +265,8 @@ public final class BuildLog {
     private void scanExisting() throws IOException {
         long offset = 0;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+            BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
             String line;
             while ((line = reader.readLine()) != null) {
                 LogRecord record;
@@ -293,7 +301,8 @@ public final class BuildLog {
         if (text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
             return List.of(text);
         }
-        String trimmed = text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
+        String trimmed = text.endsWith("\r\n")
+                ? text.substring(0, text.length() - 2)
                 : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
         List<String> lines = new ArrayList<>();
         for (String line : trimmed.split("\r?\n", -1)) {

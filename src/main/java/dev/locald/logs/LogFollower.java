@@ -39,8 +39,8 @@ public final class LogFollower {
      * that sends one item per network write then keeps up with a fast build at one write per batch.
      */
     public Multi<List<LogRecord>> followBatches(BuildLog log, long afterSeq, boolean untilFinished) {
-        Flow.Publisher<List<LogRecord>> publisher = subscriber ->
-                new Subscription(log, Math.max(0, afterSeq), untilFinished, subscriber).start();
+        Flow.Publisher<List<LogRecord>> publisher =
+                subscriber -> new Subscription(log, Math.max(0, afterSeq), untilFinished, subscriber).start();
         return Multi.createFrom().publisher(publisher);
     }
 
@@ -56,7 +56,10 @@ public final class LogFollower {
         private volatile boolean cancelled;
         private long lastSeq;
 
-        Subscription(BuildLog log, long afterSeq, boolean untilFinished,
+        Subscription(
+                BuildLog log,
+                long afterSeq,
+                boolean untilFinished,
                 Flow.Subscriber<? super List<LogRecord>> subscriber) {
             this.log = log;
             this.untilFinished = untilFinished;

@@ -24,30 +24,55 @@ public class ServiceMeters {
 
     static final Duration STORE_MEASURE_INTERVAL = Duration.ofSeconds(60);
 
-    void register(@Observes StartupEvent event, MeterRegistry registry, BuildService builds, ImagePuller puller,
-                  BlobStore blobs, LayerStore layers) {
+    void register(
+            @Observes StartupEvent event,
+            MeterRegistry registry,
+            BuildService builds,
+            ImagePuller puller,
+            BlobStore blobs,
+            LayerStore layers) {
         Gauge.builder("locald.builds.queued", builds, b -> b.queueStatus().queued())
-                .description("Builds waiting for a worker").strongReference(true).register(registry);
+                .description("Builds waiting for a worker")
+                .strongReference(true)
+                .register(registry);
         Gauge.builder("locald.builds.running", builds, b -> b.queueStatus().running())
-                .description("Builds being pulled or running a phase").strongReference(true).register(registry);
+                .description("Builds being pulled or running a phase")
+                .strongReference(true)
+                .register(registry);
         FunctionCounter.builder("locald.pull.bytes", blobs, BlobStore::bytesFetched)
-                .description("Bytes of blobs downloaded into the blob store").baseUnit("bytes").register(registry);
+                .description("Bytes of blobs downloaded into the blob store")
+                .baseUnit("bytes")
+                .register(registry);
         FunctionCounter.builder("locald.layer.cache", puller, ImagePuller::layersFromCache)
                 .description("Image layers needed by pulls, by whether they were already extracted")
-                .tag("result", "hit").register(registry);
+                .tag("result", "hit")
+                .register(registry);
         FunctionCounter.builder("locald.layer.cache", puller, ImagePuller::layersExtracted)
                 .description("Image layers needed by pulls, by whether they were already extracted")
-                .tag("result", "miss").register(registry);
+                .tag("result", "miss")
+                .register(registry);
         StoreUsage usage = new StoreUsage(blobs, layers, STORE_MEASURE_INTERVAL, Clock.systemUTC());
         Gauge.builder("locald.store.bytes", usage, u -> u.current().blobBytes())
-                .description("Bytes held by a store").baseUnit("bytes").tag("store", "blobs")
-                .strongReference(true).register(registry);
+                .description("Bytes held by a store")
+                .baseUnit("bytes")
+                .tag("store", "blobs")
+                .strongReference(true)
+                .register(registry);
         Gauge.builder("locald.store.bytes", usage, u -> u.current().layerBytes())
-                .description("Bytes held by a store").baseUnit("bytes").tag("store", "layers")
-                .strongReference(true).register(registry);
+                .description("Bytes held by a store")
+                .baseUnit("bytes")
+                .tag("store", "layers")
+                .strongReference(true)
+                .register(registry);
         Gauge.builder("locald.store.items", usage, u -> u.current().blobs())
-                .description("Entries in a store").tag("store", "blobs").strongReference(true).register(registry);
+                .description("Entries in a store")
+                .tag("store", "blobs")
+                .strongReference(true)
+                .register(registry);
         Gauge.builder("locald.store.items", usage, u -> u.current().layers())
-                .description("Entries in a store").tag("store", "layers").strongReference(true).register(registry);
+                .description("Entries in a store")
+                .tag("store", "layers")
+                .strongReference(true)
+                .register(registry);
     }
 }

@@ -16,8 +16,7 @@ import java.time.Instant;
 public final class StoreUsage {
 
     /** One measurement. */
-    public record Sizes(long blobBytes, long layerBytes, int blobs, int layers, Instant measuredAt) {
-    }
+    public record Sizes(long blobBytes, long layerBytes, int blobs, int layers, Instant measuredAt) {}
 
     private final BlobStore blobs;
     private final LayerStore layers;

@@ -21,9 +21,16 @@ import java.util.Objects;
  * @param lastUsed       the latest of the last pull and the last use of any of its layers
  * @param inUse          whether a running build holds a lease on it
  */
-public record CachedImage(List<ImageReference> references, Digest manifestDigest, String platform,
-                          Digest configDigest, ImageConfig config, List<CachedLayer> layers, Instant pulledAt,
-                          Instant lastUsed, boolean inUse) {
+public record CachedImage(
+        List<ImageReference> references,
+        Digest manifestDigest,
+        String platform,
+        Digest configDigest,
+        ImageConfig config,
+        List<CachedLayer> layers,
+        Instant pulledAt,
+        Instant lastUsed,
+        boolean inUse) {
 
     public CachedImage {
         references = List.copyOf(references);

@@ -10,5 +10,4 @@ import dev.locald.image.LayerDescriptor;
  * @param extracted     whether the extracted layer dir is in the layer store
  * @param extractedSize bytes of regular files in the extracted dir (0 when not extracted)
  */
-public record CachedLayer(LayerDescriptor descriptor, boolean blobStored, boolean extracted, long extractedSize) {
-}
+public record CachedLayer(LayerDescriptor descriptor, boolean blobStored, boolean extracted, long extractedSize) {}

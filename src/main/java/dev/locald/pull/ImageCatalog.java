@@ -42,8 +42,12 @@ public final class ImageCatalog {
     private static final Logger LOG = Logger.getLogger(ImageCatalog.class);
 
     /** What a deletion removed and what it kept because something else uses it. */
-    public record Removal(Digest manifestDigest, List<ImageReference> references, List<Digest> blobsRemoved,
-                          List<Digest> layersRemoved, List<Digest> layersKept) {
+    public record Removal(
+            Digest manifestDigest,
+            List<ImageReference> references,
+            List<Digest> blobsRemoved,
+            List<Digest> layersRemoved,
+            List<Digest> layersKept) {
         public Removal {
             references = List.copyOf(references);
             blobsRemoved = List.copyOf(blobsRemoved);
@@ -68,8 +72,8 @@ public final class ImageCatalog {
     /** Extracted sizes by diffId: a layer never changes once extracted, and walking it is not free. */
     private final Map<Digest, Long> extractedSizes = new ConcurrentHashMap<>();
 
-    public ImageCatalog(ImagePuller puller, BlobStore blobs, LayerStore layers, ImageRecordStore records,
-                        ImageLeases leases) {
+    public ImageCatalog(
+            ImagePuller puller, BlobStore blobs, LayerStore layers, ImageRecordStore records, ImageLeases leases) {
         this.puller = puller;
         this.blobs = blobs;
         this.layers = layers;
@@ -78,17 +82,26 @@ public final class ImageCatalog {
     }
 
     /**
-     * Pulls the image (blobs and extracted layers) and describes it as cached.
+     * Pulls the image (blobs and extracted layers) and describes it as cached, with the pull's warnings.
      *
      * @throws dev.locald.registry.RegistryException for every registry failure
      * @throws LayerRefusedException                 when a layer is hostile; the image's blobs and layers
      *                                               that no other cached image uses are removed first
      */
-    public CachedImage pull(ImageReference ref, Optional<RegistryCredential> credential) throws IOException {
+    public Pulled pull(ImageReference ref, Optional<RegistryCredential> credential) throws IOException {
         ImagePuller.PulledImage pulled = pullCleaningRefused(ref, credential);
         Digest manifest = pulled.image().manifestDigest();
-        return find(manifest).orElseThrow(() -> new IOException("image " + ref + " (" + manifest
-                + ") was pulled but its record vanished: deleted concurrently"));
+        CachedImage image = find(manifest)
+                .orElseThrow(() -> new IOException("image " + ref + " (" + manifest
+                        + ") was pulled but its record vanished: deleted concurrently"));
+        return new Pulled(image, pulled.warnings());
+    }
+
+    /** A pulled image as cached, with what extracting its new layers dropped ({@link ImagePuller.PulledImage}). */
+    public record Pulled(CachedImage image, List<String> warnings) {
+        public Pulled {
+            warnings = List.copyOf(warnings);
+        }
     }
 
     /**
@@ -102,7 +115,8 @@ public final class ImageCatalog {
 
     /** Leases a pulled image, pulling it again (pinned) when its layers went missing before the lease. */
     LeasedImage lease(ImagePuller.PulledImage pulled, Optional<RegistryCredential> credential) {
-        ImageLeases.Lease lease = leases.acquire(pulled.image().manifestDigest(),
+        ImageLeases.Lease lease = leases.acquire(
+                pulled.image().manifestDigest(),
                 pulled.image().layers().stream().map(LayerDescriptor::diffId).toList());
         try {
             if (!pulled.layerDirs().stream().allMatch(d -> Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS))) {
@@ -119,14 +133,17 @@ public final class ImageCatalog {
     public List<CachedImage> list() throws IOException {
         Map<Digest, List<ImageRecord>> byManifest = new LinkedHashMap<>();
         for (ImageRecord r : records.listAll()) {
-            byManifest.computeIfAbsent(r.manifestDigest(), d -> new ArrayList<>()).add(r);
+            byManifest
+                    .computeIfAbsent(r.manifestDigest(), d -> new ArrayList<>())
+                    .add(r);
         }
         StoreView view = storeView();
         List<CachedImage> out = new ArrayList<>();
         for (List<ImageRecord> group : byManifest.values()) {
             out.add(describe(group, view));
         }
-        out.sort(Comparator.comparing(CachedImage::lastUsed).reversed()
+        out.sort(Comparator.comparing(CachedImage::lastUsed)
+                .reversed()
                 .thenComparing(i -> i.manifestDigest().hex()));
         return out;
     }
@@ -134,7 +151,8 @@ public final class ImageCatalog {
     /** The cached image with this platform manifest digest. */
     public Optional<CachedImage> find(Digest manifestDigest) throws IOException {
         List<ImageRecord> group = records.listAll().stream()
-                .filter(r -> r.manifestDigest().equals(manifestDigest)).toList();
+                .filter(r -> r.manifestDigest().equals(manifestDigest))
+                .toList();
         return group.isEmpty() ? Optional.empty() : Optional.of(describe(group, storeView()));
     }
 
@@ -149,14 +167,18 @@ public final class ImageCatalog {
     public Optional<Removal> delete(Digest manifestDigest) throws IOException {
         return leases.exclusively(() -> {
             List<ImageRecord> all = records.listAll();
-            List<ImageRecord> doomed = all.stream().filter(r -> r.manifestDigest().equals(manifestDigest)).toList();
+            List<ImageRecord> doomed = all.stream()
+                    .filter(r -> r.manifestDigest().equals(manifestDigest))
+                    .toList();
             if (doomed.isEmpty()) {
                 return Optional.<Removal>empty();
             }
             if (leases.inUse(manifestDigest)) {
                 throw new ImageInUseException(manifestDigest);
             }
-            List<ImageRecord> others = all.stream().filter(r -> !r.manifestDigest().equals(manifestDigest)).toList();
+            List<ImageRecord> others = all.stream()
+                    .filter(r -> !r.manifestDigest().equals(manifestDigest))
+                    .toList();
             // records first: a crash half-way leaves unreferenced bytes, never a record missing its layers
             for (ImageRecord r : doomed) {
                 records.delete(r.reference());
@@ -164,11 +186,19 @@ public final class ImageCatalog {
             Set<LayerDescriptor> doomedLayers = new LinkedHashSet<>();
             doomed.forEach(r -> doomedLayers.addAll(r.layers()));
             Sweep sweep = sweep(doomedLayers, others);
-            LOG.infof("deleted image %s (%s): %d blob(s) and %d layer(s) removed, %d layer(s) kept for other images",
-                    manifestDigest, doomed.stream().map(r -> r.reference().toString()).toList(),
-                    sweep.blobs().size(), sweep.layers().size(), sweep.kept().size());
-            return Optional.of(new Removal(manifestDigest, doomed.stream().map(ImageRecord::reference).toList(),
-                    sweep.blobs(), sweep.layers(), sweep.kept()));
+            LOG.infof(
+                    "deleted image %s (%s): %d blob(s) and %d layer(s) removed, %d layer(s) kept for other images",
+                    manifestDigest,
+                    doomed.stream().map(r -> r.reference().toString()).toList(),
+                    sweep.blobs().size(),
+                    sweep.layers().size(),
+                    sweep.kept().size());
+            return Optional.of(new Removal(
+                    manifestDigest,
+                    doomed.stream().map(ImageRecord::reference).toList(),
+                    sweep.blobs(),
+                    sweep.layers(),
+                    sweep.kept()));
         });
     }
 
@@ -214,8 +244,12 @@ public final class ImageCatalog {
                     return null;
                 }
                 Sweep sweep = sweep(new LinkedHashSet<>(old.layers()), all);
-                LOG.infof("%s moved from %s: removed %d blob(s) and %d layer(s) only the old image used",
-                        old.reference(), old.manifestDigest(), sweep.blobs().size(), sweep.layers().size());
+                LOG.infof(
+                        "%s moved from %s: removed %d blob(s) and %d layer(s) only the old image used",
+                        old.reference(),
+                        old.manifestDigest(),
+                        sweep.blobs().size(),
+                        sweep.layers().size());
                 return null;
             });
         } catch (IOException e) {
@@ -229,7 +263,8 @@ public final class ImageCatalog {
         leases.exclusively(() -> {
             Sweep sweep = sweep(new LinkedHashSet<>(refused.imageLayers()), records.listAll());
             if (!sweep.blobs().isEmpty() || !sweep.layers().isEmpty()) {
-                LOG.infof("removed %d blob(s) and %d layer(s) of an image refused for its layer %s",
+                LOG.infof(
+                        "removed %d blob(s) and %d layer(s) of an image refused for its layer %s",
                         sweep.blobs().size(), sweep.layers().size(), refused.layer());
             }
             return null;
@@ -284,7 +319,8 @@ public final class ImageCatalog {
 
     private CachedImage describe(List<ImageRecord> group, StoreView view) throws IOException {
         List<ImageRecord> newestFirst = group.stream()
-                .sorted(Comparator.comparing(ImageRecord::pulledAt).reversed()).toList();
+                .sorted(Comparator.comparing(ImageRecord::pulledAt).reversed())
+                .toList();
         ImageRecord latest = newestFirst.get(0);
         Instant lastUsed = latest.pulledAt();
         List<CachedLayer> cached = new ArrayList<>();
@@ -299,9 +335,15 @@ public final class ImageCatalog {
             }
             cached.add(new CachedLayer(l, view.blobs().contains(l.digest()), stored != null, size));
         }
-        return new CachedImage(newestFirst.stream().map(ImageRecord::reference).distinct().toList(),
-                latest.manifestDigest(), latest.platform(), latest.configDigest(),
-                ImageConfig.parse(latest.configBytes()), cached, latest.pulledAt(), lastUsed,
+        return new CachedImage(
+                newestFirst.stream().map(ImageRecord::reference).distinct().toList(),
+                latest.manifestDigest(),
+                latest.platform(),
+                latest.configDigest(),
+                ImageConfig.parse(latest.configBytes()),
+                cached,
+                latest.pulledAt(),
+                lastUsed,
                 leases.inUse(latest.manifestDigest()));
     }
 

@@ -17,8 +17,8 @@ public final class LayerRefusedException extends RuntimeException {
     }
 
     /** @param imageLayers every layer of the refused image, so a caller can remove what the pull stored */
-    public LayerRefusedException(ImageReference image, Digest layer, List<LayerDescriptor> imageLayers,
-                                 InvalidLayerException cause) {
+    public LayerRefusedException(
+            ImageReference image, Digest layer, List<LayerDescriptor> imageLayers, InvalidLayerException cause) {
         super("layer " + layer + " of " + image + " was refused: " + cause.getMessage(), cause);
         this.layer = layer;
         this.imageLayers = List.copyOf(imageLayers);

@@ -1,10 +1,10 @@
 package dev.locald.pull;
 
 import dev.locald.config.LocaldConfig;
-import dev.locald.registry.BlobFetcher;
-import dev.locald.registry.ImageResolver;
 import dev.locald.layer.ExtractionLimits;
 import dev.locald.layer.LayerExtractor;
+import dev.locald.registry.BlobFetcher;
+import dev.locald.registry.ImageResolver;
 import dev.locald.store.BlobStore;
 import dev.locald.store.ImageRecordStore;
 import dev.locald.store.LayerStore;
@@ -23,9 +23,22 @@ public class PullProducers {
 
     @Produces
     @Singleton
-    ImagePuller imagePuller(ImageResolver resolver, BlobFetcher fetcher, BlobStore blobs, LayerStore layers,
-                            LayerExtractor extractor, ImageRecordStore records, LocaldConfig config) {
-        return new ImagePuller(resolver, fetcher, blobs, layers, extractor, records,
-                config.registry().parallelDownloads(), config.limits().pullTimeout());
+    ImagePuller imagePuller(
+            ImageResolver resolver,
+            BlobFetcher fetcher,
+            BlobStore blobs,
+            LayerStore layers,
+            LayerExtractor extractor,
+            ImageRecordStore records,
+            LocaldConfig config) {
+        return new ImagePuller(
+                resolver,
+                fetcher,
+                blobs,
+                layers,
+                extractor,
+                records,
+                config.registry().parallelDownloads(),
+                config.limits().pullTimeout());
     }
 }

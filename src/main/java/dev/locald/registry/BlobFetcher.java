@@ -46,8 +46,8 @@ public final class BlobFetcher {
      * have reached {@code out} a broken transfer cannot be undone here, so it fails (use {@link #source}
      * for a restartable download).
      */
-    public void fetch(ImageReference image, Digest digest, long size, Optional<RegistryCredential> credential,
-                      OutputStream out) {
+    public void fetch(
+            ImageReference image, Digest digest, long size, Optional<RegistryCredential> credential, OutputStream out) {
         AtomicLong delivered = new AtomicLong();
         OutputStream counting = new FilterOutputStream(out) {
             @Override
@@ -63,8 +63,9 @@ public final class BlobFetcher {
         };
         http.fetch(image, "blobs/" + digest, ACCEPT, credential, subject(image, digest), response -> {
             if (delivered.get() > 0) {
-                throw new RegistryException(RegistryException.Kind.UNREACHABLE, "download of " + subject(image, digest)
-                        + " broke off after " + delivered.get() + " bytes");
+                throw new RegistryException(
+                        RegistryException.Kind.UNREACHABLE,
+                        "download of " + subject(image, digest) + " broke off after " + delivered.get() + " bytes");
             }
             copy(response, counting, image, digest, size);
             return null;
@@ -74,8 +75,9 @@ public final class BlobFetcher {
     /** Fetches a small blob (a config) into memory; {@code size} must already have been checked. */
     public byte[] fetchBytes(ImageReference image, Digest digest, long size, Optional<RegistryCredential> credential) {
         if (size > Integer.MAX_VALUE - 16) {
-            throw new RegistryException(RegistryException.Kind.TOO_LARGE, subject(image, digest) + " is too large ("
-                    + size + " bytes) to hold in memory");
+            throw new RegistryException(
+                    RegistryException.Kind.TOO_LARGE,
+                    subject(image, digest) + " is too large (" + size + " bytes) to hold in memory");
         }
         return http.fetch(image, "blobs/" + digest, ACCEPT, credential, subject(image, digest), response -> {
             ByteArrayOutputStream buffer = new ByteArrayOutputStream((int) Math.min(size, 1 << 20));
@@ -84,12 +86,15 @@ public final class BlobFetcher {
         });
     }
 
-    private static void copy(RegistryHttpClient.Opened response, OutputStream target, ImageReference image,
-                             Digest digest, long size) throws IOException {
+    private static void copy(
+            RegistryHttpClient.Opened response, OutputStream target, ImageReference image, Digest digest, long size)
+            throws IOException {
         long announced = response.contentLength();
         if (announced >= 0 && announced != size) {
-            throw new RegistryException(RegistryException.Kind.DIGEST_MISMATCH, "blob " + digest + " of " + image
-                    + " is served with " + announced + " bytes but its descriptor states " + size);
+            throw new RegistryException(
+                    RegistryException.Kind.DIGEST_MISMATCH,
+                    "blob " + digest + " of " + image + " is served with " + announced
+                            + " bytes but its descriptor states " + size);
         }
         VerifyingOutputStream verifying = new VerifyingOutputStream(target, digest, size);
         try {
@@ -97,8 +102,8 @@ public final class BlobFetcher {
             verifying.flush();
             verifying.verify();
         } catch (BlobVerificationException e) {
-            throw new RegistryException(RegistryException.Kind.DIGEST_MISMATCH, e.getMessage() + " (from "
-                    + image.registry() + ")", e);
+            throw new RegistryException(
+                    RegistryException.Kind.DIGEST_MISMATCH, e.getMessage() + " (from " + image.registry() + ")", e);
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.locald.registry;
 
-import dev.locald.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +8,7 @@ import dev.locald.image.ImageConfig;
 import dev.locald.image.ImageReference;
 import dev.locald.image.LayerCompression;
 import dev.locald.image.LayerDescriptor;
+import dev.locald.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -50,12 +50,14 @@ public final class ImageResolver {
         Optional<String> indexPlatform = Optional.empty();
         for (int depth = 0; fetched.isIndex(); depth++) {
             if (depth >= MAX_INDEX_DEPTH) {
-                throw new RegistryException(RegistryException.Kind.UNSUPPORTED, "image " + ref
-                        + " nests image indexes more than " + MAX_INDEX_DEPTH + " deep");
+                throw new RegistryException(
+                        RegistryException.Kind.UNSUPPORTED,
+                        "image " + ref + " nests image indexes more than " + MAX_INDEX_DEPTH + " deep");
             }
             Entry entry = selectPlatform(ref, fetched.json(), wanted);
             indexPlatform = Optional.of(entry.platform());
-            fetched = fetchManifest(ref, entry.digest().toString(), Optional.of(entry.digest()), entry.size(), credential);
+            fetched = fetchManifest(
+                    ref, entry.digest().toString(), Optional.of(entry.digest()), entry.size(), credential);
         }
         JsonNode manifest = fetched.json();
         JsonNode configDescriptor = manifest.path("config");
@@ -63,8 +65,9 @@ public final class ImageResolver {
         long configSize = sizeField(ref, configDescriptor, "config");
         long maxConfig = http.settings().maxConfigBytes();
         if (configSize > maxConfig) {
-            throw new RegistryException(RegistryException.Kind.TOO_LARGE, "config of image " + ref + " is "
-                    + configSize + " bytes, over the limit of " + maxConfig);
+            throw new RegistryException(
+                    RegistryException.Kind.TOO_LARGE,
+                    "config of image " + ref + " is " + configSize + " bytes, over the limit of " + maxConfig);
         }
         byte[] configBytes = blobs.fetchBytes(ref, configDigest, configSize, credential);
         ImageConfig config;
@@ -81,15 +84,19 @@ public final class ImageResolver {
     private List<LayerDescriptor> layers(ImageReference ref, JsonNode manifest, ImageConfig config) {
         JsonNode layerNodes = manifest.path("layers");
         if (!layerNodes.isArray()) {
-            throw new RegistryException(RegistryException.Kind.INVALID, "manifest of image " + ref + " has no layers array");
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID, "manifest of image " + ref + " has no layers array");
         }
         if (layerNodes.size() > MAX_LAYERS) {
-            throw new RegistryException(RegistryException.Kind.TOO_LARGE, "image " + ref + " has " + layerNodes.size()
-                    + " layers, more than " + MAX_LAYERS);
+            throw new RegistryException(
+                    RegistryException.Kind.TOO_LARGE,
+                    "image " + ref + " has " + layerNodes.size() + " layers, more than " + MAX_LAYERS);
         }
         if (layerNodes.size() != config.diffIds().size()) {
-            throw new RegistryException(RegistryException.Kind.INVALID, "image " + ref + " lists " + layerNodes.size()
-                    + " layers in its manifest but " + config.diffIds().size() + " diff_ids in its config");
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID,
+                    "image " + ref + " lists " + layerNodes.size() + " layers in its manifest but "
+                            + config.diffIds().size() + " diff_ids in its config");
         }
         List<LayerDescriptor> layers = new ArrayList<>();
         for (int i = 0; i < layerNodes.size(); i++) {
@@ -97,11 +104,15 @@ public final class ImageResolver {
             String mediaType = node.path("mediaType").asText("");
             Digest digest = digestField(ref, node, "layers[" + i + "]");
             if (!LayerCompression.isKnown(mediaType)) {
-                throw new RegistryException(RegistryException.Kind.UNSUPPORTED, "layer " + digest + " of image " + ref
-                        + " has unsupported media type '" + mediaType + "'");
+                throw new RegistryException(
+                        RegistryException.Kind.UNSUPPORTED,
+                        "layer " + digest + " of image " + ref + " has unsupported media type '" + mediaType + "'");
             }
             // descriptor "urls" (foreign layers) are deliberately ignored: blobs come from the registry only
-            layers.add(new LayerDescriptor(digest, sizeField(ref, node, "layers[" + i + "]"), mediaType,
+            layers.add(new LayerDescriptor(
+                    digest,
+                    sizeField(ref, node, "layers[" + i + "]"),
+                    mediaType,
                     config.diffIds().get(i)));
         }
         return layers;
@@ -115,12 +126,18 @@ public final class ImageResolver {
 
     private record Entry(Digest digest, long size, String platform) {}
 
-    private Fetched fetchManifest(ImageReference ref, String reference, Optional<Digest> expected, long expectedSize,
-                                  Optional<RegistryCredential> credential) {
+    private Fetched fetchManifest(
+            ImageReference ref,
+            String reference,
+            Optional<Digest> expected,
+            long expectedSize,
+            Optional<RegistryCredential> credential) {
         long max = http.settings().maxManifestBytes();
         if (expectedSize > max) {
-            throw new RegistryException(RegistryException.Kind.TOO_LARGE, "manifest " + reference + " of image " + ref
-                    + " is " + expectedSize + " bytes, over the limit of " + max);
+            throw new RegistryException(
+                    RegistryException.Kind.TOO_LARGE,
+                    "manifest " + reference + " of image " + ref + " is " + expectedSize + " bytes, over the limit of "
+                            + max);
         }
         record Raw(byte[] bytes, Optional<String> contentType, Optional<String> digestHeader) {}
         Raw raw = http.fetch(ref, "manifests/" + reference, MediaTypes.ACCEPT, credential, "image " + ref, response -> {
@@ -140,46 +157,59 @@ public final class ImageResolver {
         byte[] bytes = raw.bytes();
         Digest actual = Digest.ofBytes(bytes);
         if (expectedSize >= 0 && bytes.length != expectedSize) {
-            throw new RegistryException(RegistryException.Kind.DIGEST_MISMATCH, "manifest " + reference + " of image "
-                    + ref + " has " + bytes.length + " bytes but its descriptor states " + expectedSize);
+            throw new RegistryException(
+                    RegistryException.Kind.DIGEST_MISMATCH,
+                    "manifest " + reference + " of image " + ref + " has " + bytes.length
+                            + " bytes but its descriptor states " + expectedSize);
         }
         if (expected.isPresent() && !expected.get().equals(actual)) {
-            throw new RegistryException(RegistryException.Kind.DIGEST_MISMATCH, "manifest of image " + ref
-                    + " does not match its digest " + expected.get() + " (content hashes to " + actual + ")");
+            throw new RegistryException(
+                    RegistryException.Kind.DIGEST_MISMATCH,
+                    "manifest of image " + ref + " does not match its digest " + expected.get() + " (content hashes to "
+                            + actual + ")");
         }
-        if (raw.digestHeader().filter(h -> h.startsWith("sha256:")).filter(h -> !h.equals(actual.toString())).isPresent()) {
-            throw new RegistryException(RegistryException.Kind.DIGEST_MISMATCH, "manifest of image " + ref
-                    + " does not match the digest the registry states (" + raw.digestHeader().get() + ")");
+        if (raw.digestHeader()
+                .filter(h -> h.startsWith("sha256:"))
+                .filter(h -> !h.equals(actual.toString()))
+                .isPresent()) {
+            throw new RegistryException(
+                    RegistryException.Kind.DIGEST_MISMATCH,
+                    "manifest of image " + ref + " does not match the digest the registry states ("
+                            + raw.digestHeader().get() + ")");
         }
         JsonNode json;
         try {
             json = JSON.readTree(bytes);
         } catch (JsonProcessingException e) {
-            throw new RegistryException(RegistryException.Kind.INVALID, "manifest of image " + ref + " is not valid JSON");
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID, "manifest of image " + ref + " is not valid JSON");
         } catch (IOException e) {
             throw new RegistryException(RegistryException.Kind.INVALID, "manifest of image " + ref + " cannot be read");
         }
         if (json == null || !json.isObject()) {
-            throw new RegistryException(RegistryException.Kind.INVALID, "manifest of image " + ref + " is not a JSON object");
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID, "manifest of image " + ref + " is not a JSON object");
         }
         String mediaType = mediaTypeOf(ref, json, raw.contentType());
         return new Fetched(actual, bytes, json, mediaType);
     }
 
     private static RegistryException tooLarge(ImageReference ref, long max) {
-        return new RegistryException(RegistryException.Kind.TOO_LARGE, "manifest of image " + ref
-                + " is larger than the limit of " + max + " bytes");
+        return new RegistryException(
+                RegistryException.Kind.TOO_LARGE,
+                "manifest of image " + ref + " is larger than the limit of " + max + " bytes");
     }
 
     /** The manifest's own mediaType wins over Content-Type; without either the structure decides. */
     private static String mediaTypeOf(ImageReference ref, JsonNode json, Optional<String> contentType) {
         if (json.path("schemaVersion").asInt(-1) == 1) {
-            throw new RegistryException(RegistryException.Kind.UNSUPPORTED, "image " + ref
-                    + " uses the Docker schema 1 manifest format, which locald does not read");
+            throw new RegistryException(
+                    RegistryException.Kind.UNSUPPORTED,
+                    "image " + ref + " uses the Docker schema 1 manifest format, which locald does not read");
         }
         if (json.path("schemaVersion").asInt(-1) != 2) {
-            throw new RegistryException(RegistryException.Kind.INVALID, "manifest of image " + ref
-                    + " has no schemaVersion 2");
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID, "manifest of image " + ref + " has no schemaVersion 2");
         }
         String type = json.path("mediaType").asText("");
         if (type.isEmpty()) {
@@ -189,12 +219,14 @@ public final class ImageResolver {
             type = json.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
         }
         if (type.equals(MediaTypes.DOCKER_V1) || type.equals(MediaTypes.DOCKER_V1_SIGNED)) {
-            throw new RegistryException(RegistryException.Kind.UNSUPPORTED, "image " + ref
-                    + " uses the Docker schema 1 manifest format, which locald does not read");
+            throw new RegistryException(
+                    RegistryException.Kind.UNSUPPORTED,
+                    "image " + ref + " uses the Docker schema 1 manifest format, which locald does not read");
         }
         if (!MediaTypes.INDEXES.contains(type) && !MediaTypes.MANIFESTS.contains(type)) {
-            throw new RegistryException(RegistryException.Kind.UNSUPPORTED, "image " + ref
-                    + " has a manifest of unsupported media type '" + type + "'");
+            throw new RegistryException(
+                    RegistryException.Kind.UNSUPPORTED,
+                    "image " + ref + " has a manifest of unsupported media type '" + type + "'");
         }
         return type;
     }
@@ -202,7 +234,8 @@ public final class ImageResolver {
     private Entry selectPlatform(ImageReference ref, JsonNode index, Platform wanted) {
         JsonNode manifests = index.path("manifests");
         if (!manifests.isArray()) {
-            throw new RegistryException(RegistryException.Kind.INVALID, "index of image " + ref + " has no manifests array");
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID, "index of image " + ref + " has no manifests array");
         }
         List<String> available = new ArrayList<>();
         for (JsonNode m : manifests) {
@@ -217,16 +250,20 @@ public final class ImageResolver {
             available.add(name);
             if (wanted.matches(os, arch, variant)) {
                 String mediaType = m.path("mediaType").asText("");
-                if (!mediaType.isEmpty() && !MediaTypes.MANIFESTS.contains(mediaType)
+                if (!mediaType.isEmpty()
+                        && !MediaTypes.MANIFESTS.contains(mediaType)
                         && !MediaTypes.INDEXES.contains(mediaType)) {
-                    throw new RegistryException(RegistryException.Kind.UNSUPPORTED, "image " + ref + " has a "
-                            + name + " entry of unsupported media type '" + mediaType + "'");
+                    throw new RegistryException(
+                            RegistryException.Kind.UNSUPPORTED,
+                            "image " + ref + " has a " + name + " entry of unsupported media type '" + mediaType + "'");
                 }
                 return new Entry(digestField(ref, m, "manifests[]"), sizeField(ref, m, "manifests[]"), name);
             }
         }
-        throw new RegistryException(RegistryException.Kind.UNSUPPORTED, "image " + ref + " has no manifest for platform "
-                + wanted + (available.isEmpty() ? "" : " (available: " + String.join(", ", available) + ")"));
+        throw new RegistryException(
+                RegistryException.Kind.UNSUPPORTED,
+                "image " + ref + " has no manifest for platform " + wanted
+                        + (available.isEmpty() ? "" : " (available: " + String.join(", ", available) + ")"));
     }
 
     private static String configPlatform(byte[] configBytes, ImageConfig config) {
@@ -245,19 +282,21 @@ public final class ImageResolver {
             return Digest.parse(text);
         } catch (IllegalArgumentException e) {
             if (text.matches("[a-z0-9]+([+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+") && !text.startsWith("sha256:")) {
-                throw new RegistryException(RegistryException.Kind.UNSUPPORTED, "image " + ref + " " + where
-                        + " uses an unsupported digest algorithm: " + text);
+                throw new RegistryException(
+                        RegistryException.Kind.UNSUPPORTED,
+                        "image " + ref + " " + where + " uses an unsupported digest algorithm: " + text);
             }
-            throw new RegistryException(RegistryException.Kind.INVALID, "image " + ref + " " + where
-                    + " has an invalid digest '" + text + "'");
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID,
+                    "image " + ref + " " + where + " has an invalid digest '" + text + "'");
         }
     }
 
     private static long sizeField(ImageReference ref, JsonNode descriptor, String where) {
         JsonNode size = descriptor.path("size");
         if (!size.canConvertToLong() || !size.isIntegralNumber() || size.asLong() < 0) {
-            throw new RegistryException(RegistryException.Kind.INVALID, "image " + ref + " " + where
-                    + " has no valid size");
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID, "image " + ref + " " + where + " has no valid size");
         }
         return size.asLong();
     }

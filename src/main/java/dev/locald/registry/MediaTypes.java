@@ -17,6 +17,5 @@ final class MediaTypes {
     static final Set<String> INDEXES = Set.of(OCI_INDEX, DOCKER_LIST);
     static final Set<String> MANIFESTS = Set.of(OCI_MANIFEST, DOCKER_MANIFEST);
 
-    private MediaTypes() {
-    }
+    private MediaTypes() {}
 }

@@ -23,7 +23,8 @@ public record Platform(String os, String architecture, Optional<String> variant)
 
     /** Whether an index entry with these values fits; an unset variant on our side accepts any. */
     public boolean matches(String os, String architecture, String variant) {
-        return this.os.equals(os) && this.architecture.equals(architecture)
+        return this.os.equals(os)
+                && this.architecture.equals(architecture)
                 && (this.variant.isEmpty() || this.variant.get().equals(variant));
     }
 

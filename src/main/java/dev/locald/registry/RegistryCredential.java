@@ -32,8 +32,8 @@ public sealed interface RegistryCredential {
 
         @Override
         public String authorizationHeader() {
-            return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password)
-                    .getBytes(StandardCharsets.UTF_8));
+            return "Basic "
+                    + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
         }
 
         @Override

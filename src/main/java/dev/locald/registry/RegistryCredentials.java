@@ -51,18 +51,27 @@ public final class RegistryCredentials {
 
     private Optional<RegistryCredential> lookup(ImageReference image) {
         com.google.cloud.tools.jib.api.ImageReference jibReference = com.google.cloud.tools.jib.api.ImageReference.of(
-                image.apiHost(), image.repository(), image.tag().orElse(null), image.digest().map(Object::toString).orElse(null));
+                image.apiHost(),
+                image.repository(),
+                image.tag().orElse(null),
+                image.digest().map(Object::toString).orElse(null));
         try {
             Optional<Credential> found = CredentialRetrieverFactory.forImage(jibReference, this::log)
                     .dockerConfig(dockerConfig)
                     .retrieve();
             return found.map(c -> new RegistryCredential.Basic(c.getUsername(), c.getPassword()));
         } catch (IllegalArgumentException e) {
-            throw new RegistryException(RegistryException.Kind.UNAUTHORIZED, "the credentials for "
-                    + image.registry() + " in " + dockerConfig + " are unusable: " + e.getMessage(), e);
+            throw new RegistryException(
+                    RegistryException.Kind.UNAUTHORIZED,
+                    "the credentials for " + image.registry() + " in " + dockerConfig + " are unusable: "
+                            + e.getMessage(),
+                    e);
         } catch (CredentialRetrievalException e) {
-            throw new RegistryException(RegistryException.Kind.UNAUTHORIZED, "could not read credentials for "
-                    + image.registry() + " from " + dockerConfig + ": " + e.getMessage(), e);
+            throw new RegistryException(
+                    RegistryException.Kind.UNAUTHORIZED,
+                    "could not read credentials for " + image.registry() + " from " + dockerConfig + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 

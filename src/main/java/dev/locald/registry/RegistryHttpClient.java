@@ -90,8 +90,13 @@ public final class RegistryHttpClient {
      * start over. Every other outcome is a {@link RegistryException}; {@code subject} names the thing for
      * messages ("image x:1", "blob sha256:…").
      */
-    public <T> T fetch(ImageReference image, String path, List<String> accept, Optional<RegistryCredential> perRequest,
-                       String subject, BodyReader<T> reader) {
+    public <T> T fetch(
+            ImageReference image,
+            String path,
+            List<String> accept,
+            Optional<RegistryCredential> perRequest,
+            String subject,
+            BodyReader<T> reader) {
         Optional<RegistryCredential> credential = credentials.forImage(image, perRequest);
         return withRetries(subject, () -> {
             try (Opened opened = getOnce(image, path, accept, credential, subject)) {
@@ -116,8 +121,10 @@ public final class RegistryHttpClient {
                 return attempt.run();
             } catch (Transient t) {
                 if (i >= attempts) {
-                    throw new RegistryException(RegistryException.Kind.UNREACHABLE, "could not fetch " + subject
-                            + " after " + attempts + " attempt(s): " + t.getMessage(), t.getCause());
+                    throw new RegistryException(
+                            RegistryException.Kind.UNREACHABLE,
+                            "could not fetch " + subject + " after " + attempts + " attempt(s): " + t.getMessage(),
+                            t.getCause());
                 }
                 LOG.infof("fetching %s failed (%s), retry %d of %d", subject, t.getMessage(), i, attempts - 1);
                 sleep(settings.retryBackoff().toMillis() << Math.min(i - 1, 6));
@@ -137,8 +144,13 @@ public final class RegistryHttpClient {
         }
     }
 
-    private Opened getOnce(ImageReference image, String path, List<String> accept,
-                           Optional<RegistryCredential> credential, String subject) throws Transient {
+    private Opened getOnce(
+            ImageReference image,
+            String path,
+            List<String> accept,
+            Optional<RegistryCredential> credential,
+            String subject)
+            throws Transient {
         HttpResponse<InputStream> response;
         if (credential.orElse(null) instanceof RegistryCredential.Bearer bearer) {
             // a registry token goes to the registry as is, as docker and the lifecycle send it; a 401 has no
@@ -160,24 +172,34 @@ public final class RegistryHttpClient {
             throw new RegistryException(RegistryException.Kind.NOT_FOUND, subject + " not found");
         }
         if (status == 403) {
-            throw new RegistryException(RegistryException.Kind.UNAUTHORIZED, "registry " + image.registry()
-                    + " denied access to " + image.repository()
-                    + (credential.isPresent() ? " for " + credential.get().describe() : " without credentials"));
+            throw new RegistryException(
+                    RegistryException.Kind.UNAUTHORIZED,
+                    "registry " + image.registry()
+                            + " denied access to " + image.repository()
+                            + (credential.isPresent()
+                                    ? " for " + credential.get().describe()
+                                    : " without credentials"));
         }
         if (status == 429 || status >= 500) {
             throw new Transient("registry " + image.registry() + " answered " + status, null);
         }
-        throw new RegistryException(RegistryException.Kind.INVALID, "registry " + image.registry() + " answered "
-                + status + " for " + subject + (body.isBlank() ? "" : ": " + body));
+        throw new RegistryException(
+                RegistryException.Kind.INVALID,
+                "registry " + image.registry() + " answered " + status + " for " + subject
+                        + (body.isBlank() ? "" : ": " + body));
     }
 
     /** Sends with the cached login, logging in again when the registry answers 401 with a challenge. */
-    private HttpResponse<InputStream> sendAnsweringChallenges(ImageReference image, String path, List<String> accept,
-                                                              Optional<RegistryCredential> credential)
+    private HttpResponse<InputStream> sendAnsweringChallenges(
+            ImageReference image, String path, List<String> accept, Optional<RegistryCredential> credential)
             throws Transient {
         // keyed by a hash of the whole credential: a cached login must never stand in for a different password
-        String authKey = image.apiHost() + "/" + image.repository() + "#" + credential.map(c -> dev.locald.image.Digest
-                .ofBytes(c.authorizationHeader().getBytes(StandardCharsets.UTF_8)).hex()).orElse("");
+        String authKey = image.apiHost() + "/" + image.repository() + "#"
+                + credential
+                        .map(c -> dev.locald.image.Digest.ofBytes(
+                                        c.authorizationHeader().getBytes(StandardCharsets.UTF_8))
+                                .hex())
+                        .orElse("");
         Authorization cached = authorizations.get(authKey);
         HttpResponse<InputStream> response = send(image, path, accept, Optional.ofNullable(cached));
         if (response.statusCode() == 401) {
@@ -198,17 +220,20 @@ public final class RegistryHttpClient {
 
     private RegistryException refused(ImageReference image, Optional<RegistryCredential> credential) {
         if (credential.isPresent()) {
-            return new RegistryException(RegistryException.Kind.UNAUTHORIZED, "registry " + image.registry()
-                    + " refused the credentials for " + image.repository());
+            return new RegistryException(
+                    RegistryException.Kind.UNAUTHORIZED,
+                    "registry " + image.registry() + " refused the credentials for " + image.repository());
         }
-        return new RegistryException(RegistryException.Kind.UNAUTHORIZED, "registry " + image.registry()
-                + " requires credentials for " + image.repository() + " and none are configured"
-                + " (pass them with the request or add them to " + credentials.dockerConfig() + ")");
+        return new RegistryException(
+                RegistryException.Kind.UNAUTHORIZED,
+                "registry " + image.registry()
+                        + " requires credentials for " + image.repository() + " and none are configured"
+                        + " (pass them with the request or add them to " + credentials.dockerConfig() + ")");
     }
 
     /** Answers a 401 challenge: Basic uses the credential as is, Bearer exchanges it for a pull token. */
-    private Authorization authenticate(ImageReference image, String challengeHeader,
-                                       Optional<RegistryCredential> credential) throws Transient {
+    private Authorization authenticate(
+            ImageReference image, String challengeHeader, Optional<RegistryCredential> credential) throws Transient {
         Challenge challenge = Challenge.parse(challengeHeader);
         if (challenge.scheme().isEmpty()) {
             // a 401 without a challenge leaves nothing to answer: the registry simply refuses
@@ -224,8 +249,11 @@ public final class RegistryHttpClient {
             case "bearer" -> {
                 return Authorization.fromBearerToken(fetchToken(image, challenge, credential));
             }
-            default -> throw new RegistryException(RegistryException.Kind.UNSUPPORTED, "registry " + image.registry()
-                    + " asks for unsupported authentication '" + challenge.scheme() + "'");
+            default ->
+                throw new RegistryException(
+                        RegistryException.Kind.UNSUPPORTED,
+                        "registry " + image.registry() + " asks for unsupported authentication '" + challenge.scheme()
+                                + "'");
         }
     }
 
@@ -233,23 +261,26 @@ public final class RegistryHttpClient {
             throws Transient {
         String realm = challenge.params().get("realm");
         if (realm == null || realm.isBlank()) {
-            throw new RegistryException(RegistryException.Kind.INVALID, "registry " + image.registry()
-                    + " sent a Bearer challenge without a realm");
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID,
+                    "registry " + image.registry() + " sent a Bearer challenge without a realm");
         }
         URI realmUri;
         try {
             realmUri = URI.create(realm);
         } catch (IllegalArgumentException e) {
-            throw new RegistryException(RegistryException.Kind.INVALID, "registry " + image.registry()
-                    + " sent an invalid token realm");
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID, "registry " + image.registry() + " sent an invalid token realm");
         }
         String scheme = realmUri.getScheme() == null ? "" : realmUri.getScheme().toLowerCase(Locale.ROOT);
         boolean plainAllowed = RegistryHosts.isLoopback(realmUri.getHost())
                 || settings.insecure().contains(realmUri.getHost())
                 || settings.insecure().contains(realmUri.getAuthority());
         if (!scheme.equals("https") && !(scheme.equals("http") && plainAllowed)) {
-            throw new RegistryException(RegistryException.Kind.INVALID, "registry " + image.registry()
-                    + " names a token service that is not HTTPS: " + realmUri.getScheme() + "://" + realmUri.getAuthority());
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID,
+                    "registry " + image.registry() + " names a token service that is not HTTPS: " + realmUri.getScheme()
+                            + "://" + realmUri.getAuthority());
         }
         StringBuilder query = new StringBuilder();
         Optional.ofNullable(challenge.params().get("service"))
@@ -257,11 +288,13 @@ public final class RegistryHttpClient {
         if (query.length() > 0) {
             query.append('&');
         }
-        query.append("scope=").append(URLEncoder.encode("repository:" + image.repository() + ":pull",
-                StandardCharsets.UTF_8));
+        query.append("scope=")
+                .append(URLEncoder.encode("repository:" + image.repository() + ":pull", StandardCharsets.UTF_8));
         URI tokenUri = URI.create(realm + (realm.contains("?") ? "&" : "?") + query);
-        HttpRequest.Builder request = HttpRequest.newBuilder(tokenUri).GET()
-                .timeout(settings.requestTimeout()).header("User-Agent", USER_AGENT);
+        HttpRequest.Builder request = HttpRequest.newBuilder(tokenUri)
+                .GET()
+                .timeout(settings.requestTimeout())
+                .header("User-Agent", USER_AGENT);
         credential.ifPresent(c -> request.header("Authorization", c.authorizationHeader()));
         HttpResponse<InputStream> response = exchange(request.build(), image);
         int status = response.statusCode();
@@ -275,25 +308,30 @@ public final class RegistryHttpClient {
         }
         if (status != 200) {
             String body = readError(response);
-            throw new RegistryException(RegistryException.Kind.INVALID, "token service of " + image.registry()
-                    + " answered " + status + (body.isBlank() ? "" : ": " + body));
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID,
+                    "token service of " + image.registry() + " answered " + status
+                            + (body.isBlank() ? "" : ": " + body));
         }
         try (InputStream in = response.body()) {
             byte[] bytes = in.readNBytes(MAX_TOKEN_BODY + 1);
             if (bytes.length > MAX_TOKEN_BODY) {
-                throw new RegistryException(RegistryException.Kind.TOO_LARGE, "token service of "
-                        + image.registry() + " sent more than " + MAX_TOKEN_BODY + " bytes");
+                throw new RegistryException(
+                        RegistryException.Kind.TOO_LARGE,
+                        "token service of " + image.registry() + " sent more than " + MAX_TOKEN_BODY + " bytes");
             }
             var node = dev.locald.json.Json.PLAIN.readTree(bytes);
-            String token = node == null ? "" : node.path("token").asText(node.path("access_token").asText(""));
+            String token = node == null
+                    ? ""
+                    : node.path("token").asText(node.path("access_token").asText(""));
             if (token.isBlank()) {
-                throw new RegistryException(RegistryException.Kind.INVALID, "token service of " + image.registry()
-                        + " sent no token");
+                throw new RegistryException(
+                        RegistryException.Kind.INVALID, "token service of " + image.registry() + " sent no token");
             }
             return token;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new RegistryException(RegistryException.Kind.INVALID, "token service of " + image.registry()
-                    + " sent malformed JSON");
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID, "token service of " + image.registry() + " sent malformed JSON");
         } catch (IOException e) {
             throw new Transient("reading the token from " + image.registry() + " failed: " + e.getMessage(), e);
         }
@@ -303,19 +341,24 @@ public final class RegistryHttpClient {
      * Sends one GET, following redirects by hand: the Authorization header is sent only while the request
      * stays on the registry's own scheme, host and port.
      */
-    private HttpResponse<InputStream> send(ImageReference image, String path, List<String> accept,
-                                           Optional<Authorization> authorization) throws Transient {
+    private HttpResponse<InputStream> send(
+            ImageReference image, String path, List<String> accept, Optional<Authorization> authorization)
+            throws Transient {
         URI origin = origin(image);
         URI uri = origin.resolve("/v2/" + image.repository() + "/" + path);
         for (int hop = 0; ; hop++) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET()
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                    .GET()
                     .timeout(settings.requestTimeout())
                     .header("User-Agent", USER_AGENT);
             if (!accept.isEmpty()) {
                 request.header("Accept", String.join(", ", accept));
             }
             if (authorization.isPresent() && sameOrigin(uri, origin)) {
-                request.header("Authorization", authorization.get().getScheme() + " " + authorization.get().getToken());
+                request.header(
+                        "Authorization",
+                        authorization.get().getScheme() + " "
+                                + authorization.get().getToken());
             }
             HttpResponse<InputStream> response = exchange(request.build(), image);
             int status = response.statusCode();
@@ -325,28 +368,34 @@ public final class RegistryHttpClient {
             Optional<String> location = response.headers().firstValue("Location");
             discard(response);
             if (location.isEmpty()) {
-                throw new RegistryException(RegistryException.Kind.INVALID, "registry " + image.registry()
-                        + " redirected without a Location");
+                throw new RegistryException(
+                        RegistryException.Kind.INVALID,
+                        "registry " + image.registry() + " redirected without a Location");
             }
             if (hop >= MAX_REDIRECTS) {
-                throw new RegistryException(RegistryException.Kind.INVALID, "registry " + image.registry()
-                        + " redirected more than " + MAX_REDIRECTS + " times");
+                throw new RegistryException(
+                        RegistryException.Kind.INVALID,
+                        "registry " + image.registry() + " redirected more than " + MAX_REDIRECTS + " times");
             }
             URI next;
             try {
                 next = uri.resolve(location.get());
             } catch (IllegalArgumentException e) {
-                throw new RegistryException(RegistryException.Kind.INVALID, "registry " + image.registry()
-                        + " redirected to an invalid location");
+                throw new RegistryException(
+                        RegistryException.Kind.INVALID,
+                        "registry " + image.registry() + " redirected to an invalid location");
             }
             String nextScheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
             if (!nextScheme.equals("https") && !nextScheme.equals("http")) {
-                throw new RegistryException(RegistryException.Kind.INVALID, "registry " + image.registry()
-                        + " redirected to an unsupported scheme " + next.getScheme());
+                throw new RegistryException(
+                        RegistryException.Kind.INVALID,
+                        "registry " + image.registry() + " redirected to an unsupported scheme " + next.getScheme());
             }
             if (uri.getScheme().equals("https") && nextScheme.equals("http")) {
-                throw new RegistryException(RegistryException.Kind.INVALID, "registry " + image.registry()
-                        + " redirected from HTTPS to plain HTTP (" + next.getHost() + ")");
+                throw new RegistryException(
+                        RegistryException.Kind.INVALID,
+                        "registry " + image.registry() + " redirected from HTTPS to plain HTTP (" + next.getHost()
+                                + ")");
             }
             uri = next;
         }
@@ -359,15 +408,21 @@ public final class RegistryHttpClient {
             throw new Transient("registry " + image.registry() + " did not answer in time", e);
         } catch (SSLException e) {
             // a certificate or protocol problem does not heal by trying again
-            throw new RegistryException(RegistryException.Kind.UNREACHABLE, "TLS with " + request.uri().getAuthority()
-                    + " failed: " + e.getMessage(), e);
+            throw new RegistryException(
+                    RegistryException.Kind.UNREACHABLE,
+                    "TLS with " + request.uri().getAuthority() + " failed: " + e.getMessage(),
+                    e);
         } catch (IOException e) {
-            throw new Transient("cannot reach " + request.uri().getScheme() + "://" + request.uri().getAuthority()
-                    + ": " + describe(e), e);
+            throw new Transient(
+                    "cannot reach " + request.uri().getScheme() + "://"
+                            + request.uri().getAuthority() + ": " + describe(e),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RegistryException(RegistryException.Kind.UNREACHABLE, "interrupted while talking to "
-                    + image.registry(), new InterruptedIOException());
+            throw new RegistryException(
+                    RegistryException.Kind.UNREACHABLE,
+                    "interrupted while talking to " + image.registry(),
+                    new InterruptedIOException());
         }
     }
 
@@ -390,8 +445,12 @@ public final class RegistryHttpClient {
             return URI.create("https://" + host);
         }
         try {
-            HttpResponse<Void> probe = http.send(HttpRequest.newBuilder(URI.create("https://" + host + "/v2/"))
-                    .timeout(settings.requestTimeout()).header("User-Agent", USER_AGENT).GET().build(),
+            HttpResponse<Void> probe = http.send(
+                    HttpRequest.newBuilder(URI.create("https://" + host + "/v2/"))
+                            .timeout(settings.requestTimeout())
+                            .header("User-Agent", USER_AGENT)
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.discarding());
             LOG.debugf("registry %s speaks HTTPS (%d)", host, probe.statusCode());
             schemes.put(host, "https");
@@ -406,14 +465,15 @@ public final class RegistryHttpClient {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RegistryException(RegistryException.Kind.UNREACHABLE, "interrupted while talking to "
-                    + image.registry(), e);
+            throw new RegistryException(
+                    RegistryException.Kind.UNREACHABLE, "interrupted while talking to " + image.registry(), e);
         }
         return URI.create(schemes.get(host) + "://" + host);
     }
 
     private static boolean sameOrigin(URI a, URI b) {
-        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+        return a.getScheme().equalsIgnoreCase(b.getScheme())
+                && a.getHost().equalsIgnoreCase(b.getHost())
                 && port(a) == port(b);
     }
 

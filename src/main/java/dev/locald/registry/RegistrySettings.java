@@ -53,27 +53,67 @@ public record RegistrySettings(
 
     /** Defaults as documented, with the given docker config and insecure registries (for tests and tools). */
     public static RegistrySettings defaults(Path dockerConfig, Set<String> insecure) {
-        return new RegistrySettings(insecure, dockerConfig, Platform.parse("linux/amd64"), 3,
-                Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(60), 4L << 20, 8L << 20);
+        return new RegistrySettings(
+                insecure,
+                dockerConfig,
+                Platform.parse("linux/amd64"),
+                3,
+                Duration.ofMillis(200),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(60),
+                4L << 20,
+                8L << 20);
     }
 
     public RegistrySettings withRetries(int newRetries, Duration newBackoff) {
-        return new RegistrySettings(insecure, dockerConfig, platform, newRetries, newBackoff, connectTimeout,
-                requestTimeout, maxManifestBytes, maxConfigBytes);
+        return new RegistrySettings(
+                insecure,
+                dockerConfig,
+                platform,
+                newRetries,
+                newBackoff,
+                connectTimeout,
+                requestTimeout,
+                maxManifestBytes,
+                maxConfigBytes);
     }
 
     public RegistrySettings withPlatform(Platform newPlatform) {
-        return new RegistrySettings(insecure, dockerConfig, newPlatform, retries, retryBackoff, connectTimeout,
-                requestTimeout, maxManifestBytes, maxConfigBytes);
+        return new RegistrySettings(
+                insecure,
+                dockerConfig,
+                newPlatform,
+                retries,
+                retryBackoff,
+                connectTimeout,
+                requestTimeout,
+                maxManifestBytes,
+                maxConfigBytes);
     }
 
     public RegistrySettings withRequestTimeout(Duration timeout) {
-        return new RegistrySettings(insecure, dockerConfig, platform, retries, retryBackoff, connectTimeout,
-                timeout, maxManifestBytes, maxConfigBytes);
+        return new RegistrySettings(
+                insecure,
+                dockerConfig,
+                platform,
+                retries,
+                retryBackoff,
+                connectTimeout,
+                timeout,
+                maxManifestBytes,
+                maxConfigBytes);
     }
 
     public RegistrySettings withMaxManifestBytes(long max) {
-        return new RegistrySettings(insecure, dockerConfig, platform, retries, retryBackoff, connectTimeout,
-                requestTimeout, max, maxConfigBytes);
+        return new RegistrySettings(
+                insecure,
+                dockerConfig,
+                platform,
+                retries,
+                retryBackoff,
+                connectTimeout,
+                requestTimeout,
+                max,
+                maxConfigBytes);
     }
 }

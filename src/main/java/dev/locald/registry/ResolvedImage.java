@@ -19,8 +19,14 @@ import java.util.Objects;
  * @param config         the parsed config
  * @param layers         bottom layer first, with media types from the raw manifest and diffIds from the config
  */
-public record ResolvedImage(ImageReference ref, Digest manifestDigest, String platform, byte[] manifestBytes,
-                            byte[] configBytes, ImageConfig config, List<LayerDescriptor> layers) {
+public record ResolvedImage(
+        ImageReference ref,
+        Digest manifestDigest,
+        String platform,
+        byte[] manifestBytes,
+        byte[] configBytes,
+        ImageConfig config,
+        List<LayerDescriptor> layers) {
 
     public ResolvedImage {
         Objects.requireNonNull(ref, "ref");

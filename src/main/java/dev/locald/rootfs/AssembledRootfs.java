@@ -1,7 +1,6 @@
 package dev.locald.rootfs;
 
 import dev.locald.fs.TreeDeleter;
-
 import java.io.IOException;
 import java.nio.file.Path;
 

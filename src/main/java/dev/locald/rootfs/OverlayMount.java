@@ -1,7 +1,6 @@
 package dev.locald.rootfs;
 
 import dev.locald.fs.TreeDeleter;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,10 +18,10 @@ final class OverlayMount {
 
     /** mount(2) copies at most one page of option data, NUL included. */
     static final int MAX_OPTIONS_BYTES = 4095;
+
     private static final long TIMEOUT_SECONDS = 30;
 
-    private OverlayMount() {
-    }
+    private OverlayMount() {}
 
     /**
      * Mounts an overlay at {@code mountPoint}.
@@ -76,8 +75,8 @@ final class OverlayMount {
                 throw new IOException(String.join(" ", command) + " did not finish in " + TIMEOUT_SECONDS + " s");
             }
             if (process.exitValue() != 0) {
-                throw new IOException(String.join(" ", command) + " failed (exit " + process.exitValue() + "): "
-                        + output);
+                throw new IOException(
+                        String.join(" ", command) + " failed (exit " + process.exitValue() + "): " + output);
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();

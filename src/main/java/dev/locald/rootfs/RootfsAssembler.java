@@ -1,12 +1,10 @@
 package dev.locald.rootfs;
 
-import dev.locald.layer.LowerDirFlattener;
-import dev.locald.layer.OverlayWhiteouts;
-
-import dev.locald.fs.TreeDeleter;
-
 import dev.locald.config.LocaldConfig;
 import dev.locald.config.LocaldConfig.Rootfs.OverlayMode;
+import dev.locald.fs.TreeDeleter;
+import dev.locald.layer.LowerDirFlattener;
+import dev.locald.layer.OverlayWhiteouts;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -66,8 +64,8 @@ public final class RootfsAssembler {
         }
         Files.createDirectories(workDir);
         boolean overlay = useOverlay(workDir);
-        Path assembly = Files.createTempDirectory(workDir, "rootfs-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path assembly = Files.createTempDirectory(
+                workDir, "rootfs-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try {
             Path root = assembly.resolve("m");
             createDirectory(root, "rwxr-xr-x");
@@ -114,7 +112,8 @@ public final class RootfsAssembler {
         Files.createDirectory(links);
         List<String> lowersTopFirst = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
-            Files.createSymbolicLink(links.resolve(Integer.toString(i)), layers.get(i).toAbsolutePath());
+            Files.createSymbolicLink(
+                    links.resolve(Integer.toString(i)), layers.get(i).toAbsolutePath());
             lowersTopFirst.add(0, "l/" + i);
         }
         // the upper root's attributes are what the container sees as "/"

@@ -42,7 +42,7 @@ public final class CgroupLayout {
     }
 
     static CgroupLayout parse(String procCgroup, String mountinfo) {
-        record CgroupMount(String fsType, Set<String> options, Path mountPoint, String root) { }
+        record CgroupMount(String fsType, Set<String> options, Path mountPoint, String root) {}
         List<CgroupMount> mounts = new ArrayList<>();
         for (String line : mountinfo.split("\n")) {
             int dash = line.indexOf(" - ");
@@ -52,8 +52,11 @@ public final class CgroupLayout {
             String[] before = line.substring(0, dash).split(" ");
             String[] after = line.substring(dash + 3).split(" ");
             if (after.length >= 3 && (after[0].equals("cgroup") || after[0].equals("cgroup2"))) {
-                mounts.add(new CgroupMount(after[0], new HashSet<>(Arrays.asList(after[2].split(","))),
-                        Path.of(unescape(before[4])), unescape(before[3])));
+                mounts.add(new CgroupMount(
+                        after[0],
+                        new HashSet<>(Arrays.asList(after[2].split(","))),
+                        Path.of(unescape(before[4])),
+                        unescape(before[3])));
             }
         }
         List<Hierarchy> hierarchies = new ArrayList<>();
@@ -84,7 +87,10 @@ public final class CgroupLayout {
     }
 
     private static String unescape(String field) {
-        return field.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
+        return field.replace("\\040", " ")
+                .replace("\\011", "\t")
+                .replace("\\012", "\n")
+                .replace("\\134", "\\");
     }
 
     /** The directories of {@code relative} in every hierarchy (existing or not). */
@@ -94,7 +100,9 @@ public final class CgroupLayout {
 
     /** The memory controller's directory for {@code relative}, when the memory controller is mounted. */
     public Optional<Path> memoryDir(String relative) {
-        return hierarchies.stream().filter(h -> h.controllers().contains("memory")).findFirst()
+        return hierarchies.stream()
+                .filter(h -> h.controllers().contains("memory"))
+                .findFirst()
                 .map(h -> h.dir(relative));
     }
 
@@ -162,7 +170,8 @@ public final class CgroupLayout {
             return List.of();
         }
         try (Stream<Path> children = Files.list(dir)) {
-            return children.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList();
+            return children.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                    .toList();
         } catch (NoSuchFileException e) {
             return List.of();
         }

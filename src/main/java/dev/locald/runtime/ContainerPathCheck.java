@@ -3,8 +3,7 @@ package dev.locald.runtime;
 /** Validation of paths as the container sees them. */
 final class ContainerPathCheck {
 
-    private ContainerPathCheck() {
-    }
+    private ContainerPathCheck() {}
 
     /** An absolute, normalized path without {@code .}/{@code ..} components, NUL or newline. */
     static String requireAbsolute(String path, String what) {

@@ -62,7 +62,9 @@ public record ContainerRequest(
         }
         env = List.copyOf(env);
         for (String variable : env) {
-            if (EnvList.entry(variable).filter(e -> ENV_NAME.matcher(e.getKey()).matches()).isEmpty()
+            if (EnvList.entry(variable)
+                            .filter(e -> ENV_NAME.matcher(e.getKey()).matches())
+                            .isEmpty()
                     || variable.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("invalid environment entry (want NAME=value): " + variable);
             }
@@ -207,9 +209,26 @@ public record ContainerRequest(
         }
 
         public ContainerRequest build() {
-            return new ContainerRequest(id, rootfs, readonlyRootfs, args, imagePath, env, cwd, cnbUser.uid(),
-                    cnbUser.gid(), additionalGids, mounts, diskTmp, network, limits, timeout, hostname, extraHosts,
-                    terminal, cnbUser);
+            return new ContainerRequest(
+                    id,
+                    rootfs,
+                    readonlyRootfs,
+                    args,
+                    imagePath,
+                    env,
+                    cwd,
+                    cnbUser.uid(),
+                    cnbUser.gid(),
+                    additionalGids,
+                    mounts,
+                    diskTmp,
+                    network,
+                    limits,
+                    timeout,
+                    hostname,
+                    extraHosts,
+                    terminal,
+                    cnbUser);
         }
     }
 }

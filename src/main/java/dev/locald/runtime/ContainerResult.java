@@ -12,8 +12,13 @@ import java.util.Optional;
  * @param cancelled locald killed it because the run was cancelled
  * @param oomKilled it reached its memory limit and was killed for it
  */
-public record ContainerResult(int exitCode, Optional<String> signal, boolean timedOut, boolean cancelled,
-                              boolean oomKilled, Duration duration) {
+public record ContainerResult(
+        int exitCode,
+        Optional<String> signal,
+        boolean timedOut,
+        boolean cancelled,
+        boolean oomKilled,
+        Duration duration) {
 
     public boolean succeeded() {
         return exitCode == 0 && !timedOut && !cancelled && !oomKilled;

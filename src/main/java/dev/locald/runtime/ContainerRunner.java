@@ -1,21 +1,18 @@
 package dev.locald.runtime;
 
-import dev.locald.json.Json;
-import dev.locald.fs.TreeDeleter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.etc.PreparedRoot;
 import dev.locald.etc.SyntheticRoot;
+import dev.locald.fs.TreeDeleter;
+import dev.locald.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -50,7 +47,11 @@ public final class ContainerRunner {
         }
     }
 
-    private enum Stop { TIMEOUT, CANCELLED, OOM }
+    private enum Stop {
+        TIMEOUT,
+        CANCELLED,
+        OOM
+    }
 
     private final RuncClient runc;
     private final SyntheticRoot syntheticRoot;
@@ -61,8 +62,13 @@ public final class ContainerRunner {
     private final Object parentLock = new Object();
     private int activeRuns;
 
-    public ContainerRunner(RuncClient runc, SyntheticRoot syntheticRoot, ContainerSpecFactory specFactory,
-                           CgroupLayout cgroups, String cgroupParent, Settings settings) {
+    public ContainerRunner(
+            RuncClient runc,
+            SyntheticRoot syntheticRoot,
+            ContainerSpecFactory specFactory,
+            CgroupLayout cgroups,
+            String cgroupParent,
+            Settings settings) {
         this.runc = runc;
         this.syntheticRoot = syntheticRoot;
         this.specFactory = specFactory;
@@ -102,9 +108,11 @@ public final class ContainerRunner {
                 Files.setAttribute(createdTmp.get(), "unix:gid", 0, LinkOption.NOFOLLOW_LINKS);
                 Files.setAttribute(createdTmp.get(), "unix:mode", 01777, LinkOption.NOFOLLOW_LINKS);
             }
-            PreparedRoot root = syntheticRoot.prepare(request.rootfs(), bundle.etcDir(),
-                    new SyntheticRoot.Request(request.cnbUser(), request.hostname(), request.extraHosts(),
-                            request.network()));
+            PreparedRoot root = syntheticRoot.prepare(
+                    request.rootfs(),
+                    bundle.etcDir(),
+                    new SyntheticRoot.Request(
+                            request.cnbUser(), request.hostname(), request.extraHosts(), request.network()));
             bundle.writeConfig(specFactory.create(request, root));
             return runBundle(request, bundle, sink, cancellation, start);
         } finally {
@@ -118,8 +126,8 @@ public final class ContainerRunner {
         }
     }
 
-    private ContainerResult runBundle(ContainerRequest request, Bundle bundle, OutputSink sink,
-                                      Cancellation cancellation, Instant start)
+    private ContainerResult runBundle(
+            ContainerRequest request, Bundle bundle, OutputSink sink, Cancellation cancellation, Instant start)
             throws IOException, InterruptedException {
         String cgroupsPath = specFactory.cgroupsPath(request.id());
         synchronized (parentLock) {
@@ -134,10 +142,12 @@ public final class ContainerRunner {
             process = runc.startRun(bundle, request.id());
             pumps = new OutputPump[] {
                 new OutputPump(process.getInputStream(), StreamKind.STDOUT, sink, settings.maxLineBytes()),
-                new OutputPump(process.getErrorStream(), StreamKind.STDERR, sink, settings.maxLineBytes())};
+                new OutputPump(process.getErrorStream(), StreamKind.STDERR, sink, settings.maxLineBytes())
+            };
             pumpThreads = new Thread[] {
                 new Thread(pumps[0], "runc-" + request.id() + "-stdout"),
-                new Thread(pumps[1], "runc-" + request.id() + "-stderr")};
+                new Thread(pumps[1], "runc-" + request.id() + "-stderr")
+            };
             for (Thread thread : pumpThreads) {
                 thread.setDaemon(true);
                 thread.start();
@@ -155,8 +165,8 @@ public final class ContainerRunner {
             if (stop.isEmpty() && exitCode != 0) {
                 Optional<String> runcError = runcError(bundle);
                 if (runcError.isPresent()) {
-                    throw new ContainerStartException("container " + request.id() + " could not run: "
-                            + runcError.get());
+                    throw new ContainerStartException(
+                            "container " + request.id() + " could not run: " + runcError.get());
                 }
             }
             for (OutputPump pump : pumps) {
@@ -164,13 +174,17 @@ public final class ContainerRunner {
                     throw new IOException("output sink failed for container " + request.id(), pump.sinkFailure());
                 }
                 if (pump.readFailure() != null) {
-                    throw new IOException("reading the output of container " + request.id() + " failed",
-                            pump.readFailure());
+                    throw new IOException(
+                            "reading the output of container " + request.id() + " failed", pump.readFailure());
                 }
             }
             Optional<String> signal = stop.isPresent() ? Optional.of("SIGKILL") : Signals.fromExitCode(exitCode);
-            return new ContainerResult(exitCode, signal, stop.equals(Optional.of(Stop.TIMEOUT)),
-                    stop.equals(Optional.of(Stop.CANCELLED)), stop.equals(Optional.of(Stop.OOM)),
+            return new ContainerResult(
+                    exitCode,
+                    signal,
+                    stop.equals(Optional.of(Stop.TIMEOUT)),
+                    stop.equals(Optional.of(Stop.CANCELLED)),
+                    stop.equals(Optional.of(Stop.OOM)),
                     Duration.between(start, Instant.now()));
         } catch (IOException | InterruptedException | RuntimeException | Error e) {
             failure = e;
@@ -181,8 +195,9 @@ public final class ContainerRunner {
     }
 
     /** Waits for the process to end; returns why locald must stop it when it must. */
-    private Optional<Stop> await(Process process, ContainerRequest request, String cgroupsPath,
-                                 Cancellation cancellation, Instant start) throws InterruptedException {
+    private Optional<Stop> await(
+            Process process, ContainerRequest request, String cgroupsPath, Cancellation cancellation, Instant start)
+            throws InterruptedException {
         Optional<Instant> deadline = request.timeout().map(start::plus);
         Optional<Path> oomControl = request.limits().memoryBytes().isPresent()
                 ? cgroups.memoryDir(cgroupsPath).map(dir -> dir.resolve("memory.oom_control"))
@@ -305,7 +320,8 @@ public final class ContainerRunner {
             JsonNode entry = JSON.readTree(line);
             String level = entry.path("level").asText();
             if (level.equals("error") || level.equals("fatal")) {
-                messages.append(messages.length() == 0 ? "" : "; ").append(entry.path("msg").asText());
+                messages.append(messages.length() == 0 ? "" : "; ")
+                        .append(entry.path("msg").asText());
             }
         }
         return messages.length() == 0 ? Optional.empty() : Optional.of(messages.toString());

@@ -37,8 +37,8 @@ public final class ContainerSpecFactory {
         options.add(SpecOptions.root(request.rootfs().toString(), request.readonlyRootfs()));
         options.add(SpecOptions.process(request.args(), request.cwd(), request.terminal()));
         options.add(SpecOptions.user(request.uid(), request.gid(), request.additionalGids()));
-        options.add(SpecOptions.environment(request.imagePath().orElse(SpecOptions.DEFAULT_PATH),
-                root.homeOf(request.uid()), request.env()));
+        options.add(SpecOptions.environment(
+                request.imagePath().orElse(SpecOptions.DEFAULT_PATH), root.homeOf(request.uid()), request.env()));
         options.add(SpecOptions.openFilesLimit(openFilesLimit));
         options.add(SpecOptions.noNewPrivileges());
         options.add(SpecOptions.hostname(request.hostname()));

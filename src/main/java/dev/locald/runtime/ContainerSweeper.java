@@ -58,7 +58,8 @@ public final class ContainerSweeper {
         cgroups.removeTree(cgroupParent);
         Report report = new Report(containers, mounts, bundles, leftCgroups);
         if (!report.isEmpty()) {
-            LOG.infof("removed what a previous run left: containers %s, mounts %s, bundles %s, cgroups %s",
+            LOG.infof(
+                    "removed what a previous run left: containers %s, mounts %s, bundles %s, cgroups %s",
                     containers, mounts, bundles, leftCgroups);
         }
         return report;
@@ -79,7 +80,9 @@ public final class ContainerSweeper {
         }
         points.sort(Comparator.comparingInt(String::length).reversed());
         for (String point : points) {
-            Process umount = new ProcessBuilder("umount", point).redirectErrorStream(true).start();
+            Process umount = new ProcessBuilder("umount", point)
+                    .redirectErrorStream(true)
+                    .start();
             String output = new String(umount.getInputStream().readAllBytes()).trim();
             if (umount.waitFor() != 0) {
                 throw new IOException("umount " + point + " failed: " + output);

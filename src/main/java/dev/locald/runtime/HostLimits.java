@@ -8,8 +8,7 @@ import java.util.OptionalLong;
 /** Limits of the host process that bound what a container may be given. */
 public final class HostLimits {
 
-    private HostLimits() {
-    }
+    private HostLimits() {}
 
     /**
      * The hard RLIMIT_NOFILE of this process (runc refuses a container limit above it), from
@@ -22,8 +21,11 @@ public final class HostLimits {
     static OptionalLong parseOpenFilesHardLimit(String limits) {
         for (String line : limits.split("\n")) {
             if (line.startsWith("Max open files")) {
-                String[] fields = line.substring("Max open files".length()).trim().split("\\s+");
-                return fields[1].equals("unlimited") ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(fields[1]));
+                String[] fields =
+                        line.substring("Max open files".length()).trim().split("\\s+");
+                return fields[1].equals("unlimited")
+                        ? OptionalLong.empty()
+                        : OptionalLong.of(Long.parseLong(fields[1]));
             }
         }
         throw new IllegalStateException("no 'Max open files' line in /proc/self/limits");

@@ -58,8 +58,7 @@ final class OutputPump implements Runnable {
     private void emitSplit() {
         int cut = length;
         int continuation = 0;
-        while (continuation < 3 && length - 1 - continuation >= 0
-                && (line[length - 1 - continuation] & 0xC0) == 0x80) {
+        while (continuation < 3 && length - 1 - continuation >= 0 && (line[length - 1 - continuation] & 0xC0) == 0x80) {
             continuation++;
         }
         int lead = length - 1 - continuation;

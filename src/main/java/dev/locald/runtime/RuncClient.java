@@ -1,8 +1,8 @@
 package dev.locald.runtime;
 
-import dev.locald.json.Json;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.locald.json.Json;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,9 +46,18 @@ public final class RuncClient {
      */
     public Process startRun(Bundle bundle, String id) throws IOException {
         Files.createDirectories(stateRoot);
-        return new ProcessBuilder(binary.toString(), "--root", stateRoot.toString(),
-                "--log", bundle.runcLog().toString(), "--log-format", "json",
-                "run", "--bundle", bundle.dir().toString(), id)
+        return new ProcessBuilder(
+                        binary.toString(),
+                        "--root",
+                        stateRoot.toString(),
+                        "--log",
+                        bundle.runcLog().toString(),
+                        "--log-format",
+                        "json",
+                        "run",
+                        "--bundle",
+                        bundle.dir().toString(),
+                        id)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
     }
@@ -69,7 +78,7 @@ public final class RuncClient {
         }
         String out = execute(List.of("list", "--format", "json"));
         // runc prints "null" when there is no container
-        List<RuncContainer> containers = JSON.readValue(out, new TypeReference<List<RuncContainer>>() { });
+        List<RuncContainer> containers = JSON.readValue(out, new TypeReference<List<RuncContainer>>() {});
         return containers == null ? List.of() : containers;
     }
 
@@ -107,8 +116,8 @@ public final class RuncClient {
         }
         String errors = new String(stderr.join(), StandardCharsets.UTF_8).trim();
         if (process.exitValue() != 0) {
-            throw new RuncException("runc " + String.join(" ", arguments) + " failed (exit " + process.exitValue()
-                    + "): " + errors);
+            throw new RuncException(
+                    "runc " + String.join(" ", arguments) + " failed (exit " + process.exitValue() + "): " + errors);
         }
         return new String(stdout, StandardCharsets.UTF_8);
     }
@@ -122,5 +131,4 @@ public final class RuncClient {
             throw new UncheckedIOException(e);
         }
     }
-
 }

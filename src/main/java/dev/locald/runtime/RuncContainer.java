@@ -4,5 +4,4 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /** A container as {@code runc list}/{@code runc state} describe it. */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record RuncContainer(String id, int pid, String status, String bundle) {
-}
+public record RuncContainer(String id, int pid, String status, String bundle) {}

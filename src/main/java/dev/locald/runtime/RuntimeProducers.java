@@ -51,13 +51,18 @@ public class RuntimeProducers {
     @Singleton
     ContainerRunner containerRunner(RuncClient runc, CgroupLayout cgroups) {
         try {
-            SyntheticRoot syntheticRoot = new SyntheticRoot(
-                    new ResolvConf(config.hostResolvConf(), config.fallbackNameservers()));
-            ContainerSpecFactory specFactory = new ContainerSpecFactory(HostLimits.openFilesFor(config.openFiles()),
-                    config.cgroupParent());
-            return new ContainerRunner(runc, syntheticRoot, specFactory, cgroups, config.cgroupParent(),
-                    new ContainerRunner.Settings(bundlesDir(), config.maxLineBytes(), config.pollInterval(),
-                            config.stopTimeout()));
+            SyntheticRoot syntheticRoot =
+                    new SyntheticRoot(new ResolvConf(config.hostResolvConf(), config.fallbackNameservers()));
+            ContainerSpecFactory specFactory =
+                    new ContainerSpecFactory(HostLimits.openFilesFor(config.openFiles()), config.cgroupParent());
+            return new ContainerRunner(
+                    runc,
+                    syntheticRoot,
+                    specFactory,
+                    cgroups,
+                    config.cgroupParent(),
+                    new ContainerRunner.Settings(
+                            bundlesDir(), config.maxLineBytes(), config.pollInterval(), config.stopTimeout()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the host's open-files limit", e);
         }

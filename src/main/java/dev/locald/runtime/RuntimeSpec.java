@@ -10,68 +10,70 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"ociVersion", "process", "root", "hostname", "mounts", "linux"})
-public record RuntimeSpec(String ociVersion, Process process, Root root, String hostname, List<Mount> mounts,
-                          Linux linux) {
+public record RuntimeSpec(
+        String ociVersion, Process process, Root root, String hostname, List<Mount> mounts, Linux linux) {
 
     public static final String OCI_VERSION = "1.0.2-dev";
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({"terminal", "user", "args", "env", "cwd", "capabilities", "rlimits", "noNewPrivileges"})
-    public record Process(Boolean terminal, User user, List<String> args, List<String> env, String cwd,
-                          Capabilities capabilities, List<Rlimit> rlimits, Boolean noNewPrivileges) {
-    }
+    public record Process(
+            Boolean terminal,
+            User user,
+            List<String> args,
+            List<String> env,
+            String cwd,
+            Capabilities capabilities,
+            List<Rlimit> rlimits,
+            Boolean noNewPrivileges) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record User(long uid, long gid, List<Long> additionalGids) {
-    }
+    public record User(long uid, long gid, List<Long> additionalGids) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Capabilities(List<String> bounding, List<String> effective, List<String> inheritable,
-                               List<String> permitted, List<String> ambient) {
-    }
+    public record Capabilities(
+            List<String> bounding,
+            List<String> effective,
+            List<String> inheritable,
+            List<String> permitted,
+            List<String> ambient) {}
 
-    public record Rlimit(String type, long hard, long soft) {
-    }
+    public record Rlimit(String type, long hard, long soft) {}
 
-    public record Root(String path, boolean readonly) {
-    }
+    public record Root(String path, boolean readonly) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({"destination", "type", "source", "options"})
-    public record Mount(String destination, String type, String source, List<String> options) {
-    }
+    public record Mount(String destination, String type, String source, List<String> options) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({"resources", "cgroupsPath", "namespaces", "devices", "maskedPaths", "readonlyPaths"})
-    public record Linux(Resources resources, String cgroupsPath, List<Namespace> namespaces, List<Device> devices,
-                        List<String> maskedPaths, List<String> readonlyPaths) {
-    }
+    public record Linux(
+            Resources resources,
+            String cgroupsPath,
+            List<Namespace> namespaces,
+            List<Device> devices,
+            List<String> maskedPaths,
+            List<String> readonlyPaths) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Namespace(String type, String path) {
-    }
+    public record Namespace(String type, String path) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Device(String path, String type, long major, long minor, Integer fileMode, Long uid, Long gid) {
-    }
+    public record Device(String path, String type, long major, long minor, Integer fileMode, Long uid, Long gid) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({"devices", "memory", "cpu", "pids"})
-    public record Resources(List<DeviceRule> devices, Memory memory, Cpu cpu, Pids pids) {
-    }
+    public record Resources(List<DeviceRule> devices, Memory memory, Cpu cpu, Pids pids) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record DeviceRule(boolean allow, String type, Long major, Long minor, String access) {
-    }
+    public record DeviceRule(boolean allow, String type, Long major, Long minor, String access) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Memory(Long limit, Long swap, Boolean disableOOMKiller) {
-    }
+    public record Memory(Long limit, Long swap, Boolean disableOOMKiller) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Cpu(Long quota, Long period) {
-    }
+    public record Cpu(Long quota, Long period) {}
 
-    public record Pids(long limit) {
-    }
+    public record Pids(long limit) {}
 }

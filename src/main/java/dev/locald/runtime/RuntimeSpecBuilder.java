@@ -79,8 +79,8 @@ public final class RuntimeSpecBuilder {
     }
 
     public RuntimeSpecBuilder capabilities(List<String> bounding, List<String> effective, List<String> permitted) {
-        this.capabilities = new RuntimeSpec.Capabilities(List.copyOf(bounding), List.copyOf(effective), List.of(),
-                List.copyOf(permitted), List.of());
+        this.capabilities = new RuntimeSpec.Capabilities(
+                List.copyOf(bounding), List.copyOf(effective), List.of(), List.copyOf(permitted), List.of());
         return this;
     }
 
@@ -162,14 +162,29 @@ public final class RuntimeSpecBuilder {
         }
         List<String> envList = new ArrayList<>();
         env.forEach((name, value) -> envList.add(name + "=" + value));
-        RuntimeSpec.Process process = new RuntimeSpec.Process(terminal,
+        RuntimeSpec.Process process = new RuntimeSpec.Process(
+                terminal,
                 new RuntimeSpec.User(uid, gid, additionalGids.isEmpty() ? null : additionalGids),
-                args, envList, cwd, capabilities, rlimits.isEmpty() ? null : List.copyOf(rlimits), noNewPrivileges);
+                args,
+                envList,
+                cwd,
+                capabilities,
+                rlimits.isEmpty() ? null : List.copyOf(rlimits),
+                noNewPrivileges);
         RuntimeSpec.Resources resources = new RuntimeSpec.Resources(List.copyOf(deviceRules), memory, cpu, pids);
-        RuntimeSpec.Linux linux = new RuntimeSpec.Linux(resources, cgroupsPath, List.copyOf(namespaces),
-                devices.isEmpty() ? null : List.copyOf(devices), List.copyOf(maskedPaths),
+        RuntimeSpec.Linux linux = new RuntimeSpec.Linux(
+                resources,
+                cgroupsPath,
+                List.copyOf(namespaces),
+                devices.isEmpty() ? null : List.copyOf(devices),
+                List.copyOf(maskedPaths),
                 List.copyOf(readonlyPaths));
-        return new RuntimeSpec(RuntimeSpec.OCI_VERSION, process, new RuntimeSpec.Root(rootPath, rootReadonly),
-                hostname, List.copyOf(mounts), linux);
+        return new RuntimeSpec(
+                RuntimeSpec.OCI_VERSION,
+                process,
+                new RuntimeSpec.Root(rootPath, rootReadonly),
+                hostname,
+                List.copyOf(mounts),
+                linux);
     }
 }

@@ -16,31 +16,52 @@ public final class SpecOptions {
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     /** runc's default masked paths ({@code runc spec}, libcontainer/specconv/example.go). */
-    public static final List<String> MASKED_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/kcore",
-            "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-            "/sys/firmware", "/proc/scsi");
+    public static final List<String> MASKED_PATHS = List.of(
+            "/proc/acpi",
+            "/proc/asound",
+            "/proc/kcore",
+            "/proc/keys",
+            "/proc/latency_stats",
+            "/proc/timer_list",
+            "/proc/timer_stats",
+            "/proc/sched_debug",
+            "/sys/firmware",
+            "/proc/scsi");
 
     /** runc's default read-only paths. */
-    public static final List<String> READONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-            "/proc/sysrq-trigger");
+    public static final List<String> READONLY_PATHS =
+            List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
     /** Moby's default capability set, for processes that run as root (uid 0) only. */
-    public static final List<String> ROOT_CAPABILITIES = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID",
-            "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
-            "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
+    public static final List<String> ROOT_CAPABILITIES = List.of(
+            "CAP_CHOWN",
+            "CAP_DAC_OVERRIDE",
+            "CAP_FSETID",
+            "CAP_FOWNER",
+            "CAP_MKNOD",
+            "CAP_NET_RAW",
+            "CAP_SETGID",
+            "CAP_SETUID",
+            "CAP_SETFCAP",
+            "CAP_SETPCAP",
+            "CAP_NET_BIND_SERVICE",
+            "CAP_SYS_CHROOT",
+            "CAP_KILL",
+            "CAP_AUDIT_WRITE");
 
     private static final List<String> READONLY_FILE_BIND = List.of("rbind", "ro", "nosuid", "nodev", "noexec");
 
-    private SpecOptions() {
-    }
+    private SpecOptions() {}
 
     /** The kernel filesystems of engine spec §3 plus {@code /dev/mqueue}; {@code /tmp} is {@link #tmp}. */
     public static SpecOption kernelFilesystems() {
-        return spec -> spec
-                .mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev"))
+        return spec -> spec.mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev"))
                 .mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro"))
                 .mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k"))
-                .mount("/dev/pts", "devpts", "devpts",
+                .mount(
+                        "/dev/pts",
+                        "devpts",
+                        "devpts",
                         List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"))
                 .mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k"))
                 .mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev"));
@@ -70,8 +91,8 @@ public final class SpecOptions {
             // runc drops its own cgroup rule for a default device the spec lists, so each gets an explicit one
             spec.deviceRule(new RuntimeSpec.DeviceRule(false, null, null, null, "rwm"));
             for (RuntimeSpec.Device device : STANDARD_DEVICES) {
-                spec.device(device).deviceRule(
-                        new RuntimeSpec.DeviceRule(true, "c", device.major(), device.minor(), "rwm"));
+                spec.device(device)
+                        .deviceRule(new RuntimeSpec.DeviceRule(true, "c", device.major(), device.minor(), "rwm"));
             }
             if (!spec.terminal()) {
                 spec.mount("/dev/console", "bind", "/dev/null", List.of("bind", "nosuid", "noexec"));
@@ -80,8 +101,12 @@ public final class SpecOptions {
     }
 
     private static final List<RuntimeSpec.Device> STANDARD_DEVICES = List.of(
-            charDevice("/dev/null", 1, 3), charDevice("/dev/zero", 1, 5), charDevice("/dev/full", 1, 7),
-            charDevice("/dev/random", 1, 8), charDevice("/dev/urandom", 1, 9), charDevice("/dev/tty", 5, 0));
+            charDevice("/dev/null", 1, 3),
+            charDevice("/dev/zero", 1, 5),
+            charDevice("/dev/full", 1, 7),
+            charDevice("/dev/random", 1, 8),
+            charDevice("/dev/urandom", 1, 9),
+            charDevice("/dev/tty", 5, 0));
 
     private static RuntimeSpec.Device charDevice(String path, long major, long minor) {
         return new RuntimeSpec.Device(path, "c", major, minor, 0666, 0L, 0L);
@@ -94,15 +119,17 @@ public final class SpecOptions {
 
     /** A caller's bind mount; sources are the caller's directories, exec is allowed (buildpack layers). */
     public static SpecOption bindMount(BindMount mount) {
-        return spec -> spec.mount(mount.destination(), "bind", mount.source().toString(), mount.readOnly()
-                ? List.of("rbind", "ro", "nosuid", "nodev")
-                : List.of("rbind", "nosuid", "nodev"));
+        return spec -> spec.mount(
+                mount.destination(),
+                "bind",
+                mount.source().toString(),
+                mount.readOnly() ? List.of("rbind", "ro", "nosuid", "nodev") : List.of("rbind", "nosuid", "nodev"));
     }
 
     /** A home directory the image lacks, as a tmpfs owned by its user. */
     public static SpecOption homeTmpfs(String path, long uid, long gid) {
-        return spec -> spec.mount(path, "tmpfs", "tmpfs",
-                List.of("nosuid", "nodev", "mode=755", "uid=" + uid, "gid=" + gid));
+        return spec ->
+                spec.mount(path, "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=755", "uid=" + uid, "gid=" + gid));
     }
 
     public static SpecOption root(String path, boolean readonly) {
@@ -174,8 +201,8 @@ public final class SpecOptions {
         return spec -> {
             spec.cgroupsPath(cgroupsPath);
             limits.memoryBytes().ifPresent(bytes -> spec.memory(new RuntimeSpec.Memory(bytes, bytes, true)));
-            limits.cpuQuotaMicros().ifPresent(quota ->
-                    spec.cpu(new RuntimeSpec.Cpu(quota, ResourceLimits.CPU_PERIOD_MICROS)));
+            limits.cpuQuotaMicros()
+                    .ifPresent(quota -> spec.cpu(new RuntimeSpec.Cpu(quota, ResourceLimits.CPU_PERIOD_MICROS)));
             limits.pids().ifPresent(max -> spec.pids(new RuntimeSpec.Pids(max)));
         };
     }

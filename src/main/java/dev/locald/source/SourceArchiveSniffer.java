@@ -1,6 +1,5 @@
 package dev.locald.source;
 
-import dev.locald.source.ArchiveFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +18,7 @@ public final class SourceArchiveSniffer {
     private static final int TAR_MAGIC_OFFSET = 257;
     private static final byte[] USTAR = "ustar".getBytes(StandardCharsets.US_ASCII);
 
-    private SourceArchiveSniffer() {
-    }
+    private SourceArchiveSniffer() {}
 
     /** The archive's format, or empty when it is none of the accepted kinds. */
     public static Optional<ArchiveFormat> sniff(Path file) throws IOException {

@@ -1,11 +1,10 @@
 package dev.locald.source;
 
 import dev.locald.fs.OwnedFiles;
-import dev.locald.lifecycle.BuildpackRef;
-import dev.locald.image.CnbUser;
-
 import dev.locald.fs.TreeDeleter;
-
+import dev.locald.image.CnbUser;
+import dev.locald.layer.CheckedTarInputStream;
+import dev.locald.lifecycle.BuildpackRef;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,9 +69,13 @@ public final class SourceUnpacker {
             } else {
                 try (InputStream raw = Files.newInputStream(archive)) {
                     // decompressConcatenated: `cat a.gz b.gz` is one valid gzip stream
-                    untar(format == ArchiveFormat.TAR ? raw
-                            : ArchiveRead.of(() -> new GzipCompressorInputStream(new BufferedInputStream(raw), true)),
-                            format, writer);
+                    untar(
+                            format == ArchiveFormat.TAR
+                                    ? raw
+                                    : ArchiveRead.of(
+                                            () -> new GzipCompressorInputStream(new BufferedInputStream(raw), true)),
+                            format,
+                            writer);
                 }
             }
         } catch (SourceArchiveException e) {
@@ -194,15 +197,21 @@ public final class SourceUnpacker {
             byte[] head = ArchiveRead.of(() -> in.readNBytes(512));
             in.reset();
             if (!isTar(head)) {
-                throw new SourceArchiveException(format == ArchiveFormat.TAR_GZIP
-                        ? "the gzip stream does not contain a tar archive"
-                        : "the source is not a tar, tar.gz or zip archive");
+                throw new SourceArchiveException(
+                        format == ArchiveFormat.TAR_GZIP
+                                ? "the gzip stream does not contain a tar archive"
+                                : "the source is not a tar, tar.gz or zip archive");
             }
             MarkerCheckingTarInputStream tar = new MarkerCheckingTarInputStream(in);
             TarArchiveEntry e;
             while ((e = ArchiveRead.of(tar::getNextEntry)) != null) {
                 String name = e.getName();
                 writer.countEntry(name);
+                String sparse = CheckedTarInputStream.sparseForm(e);
+                if (sparse != null) {
+                    throw new SourceArchiveException("entry " + BuildpackRef.quote(name) + " is " + sparse
+                            + "; source archives may contain only plain files, directories and links");
+                }
                 int mode = e.getMode() & 07777;
                 if (e.isDirectory()) {
                     writer.directory(name, mode);
@@ -211,9 +220,10 @@ public final class SourceUnpacker {
                 } else if (e.isLink()) {
                     writer.hardlink(name, e.getLinkName());
                 } else if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
-                    throw new SourceArchiveException("entry " + BuildpackRef.quote(name)
-                            + " is a device node or FIFO; source archives may contain only files, directories and links");
-                } else if (e.isFile() && !e.isSparse()) {
+                    throw new SourceArchiveException(
+                            "entry " + BuildpackRef.quote(name)
+                                    + " is a device node or FIFO; source archives may contain only files, directories and links");
+                } else if (e.isFile()) {
                     writer.file(name, mode, tar);
                     if (tar.available() > 0 || tar.read() != -1) {
                         throw new SourceArchiveException("entry " + BuildpackRef.quote(name) + " was not fully read");
@@ -224,16 +234,18 @@ public final class SourceUnpacker {
                 }
             }
             if (tar.endedWithoutMarker()) {
-                throw new SourceArchiveException("the source archive is truncated: the tar stream ends without its end-of-archive blocks");
+                throw new SourceArchiveException(
+                        "the source archive is truncated: the tar stream ends without its end-of-archive blocks");
             }
         }
     }
 
     /**
-     * Notices a tar that simply stops after some entry: commons-compress treats that like a proper end, but a
-     * real tar always closes with zero blocks, so a missing one means the upload was cut short.
+     * Refuses header blocks with a wrong checksum ({@link CheckedTarInputStream}) and notices a tar that
+     * simply stops after some entry: commons-compress treats that like a proper end, but a real tar always
+     * closes with zero blocks, so a missing one means the upload was cut short.
      */
-    private static final class MarkerCheckingTarInputStream extends TarArchiveInputStream {
+    private static final class MarkerCheckingTarInputStream extends CheckedTarInputStream {
         private boolean sawZeroRecord;
 
         MarkerCheckingTarInputStream(InputStream in) {
@@ -264,7 +276,8 @@ public final class SourceUnpacker {
     }
 
     private void unzip(Path archive, WorkspaceWriter writer) throws IOException, SourceArchiveException {
-        try (ZipFile zip = ArchiveRead.of(() -> ZipFile.builder().setPath(archive).get())) {
+        try (ZipFile zip =
+                ArchiveRead.of(() -> ZipFile.builder().setPath(archive).get())) {
             Enumeration<ZipArchiveEntry> entries = zip.getEntriesInPhysicalOrder();
             while (entries.hasMoreElements()) {
                 ZipArchiveEntry e = entries.nextElement();
@@ -282,7 +295,8 @@ public final class SourceUnpacker {
                     try (InputStream in = ArchiveRead.of(() -> zip.getInputStream(e))) {
                         byte[] b = ArchiveRead.of(() -> in.readNBytes(MAX_SYMLINK_TARGET + 1));
                         if (b.length > MAX_SYMLINK_TARGET) {
-                            throw new SourceArchiveException("zip symlink " + BuildpackRef.quote(name) + " has an over-long target");
+                            throw new SourceArchiveException(
+                                    "zip symlink " + BuildpackRef.quote(name) + " has an over-long target");
                         }
                         target = new String(b, java.nio.charset.StandardCharsets.UTF_8);
                     }
@@ -294,8 +308,9 @@ public final class SourceUnpacker {
                         writer.file(name, mode == 0 ? 0644 : mode, in);
                     }
                 } else {
-                    throw new SourceArchiveException("zip entry " + BuildpackRef.quote(name)
-                            + " is a device node, FIFO or socket; source archives may contain only files, directories and links");
+                    throw new SourceArchiveException(
+                            "zip entry " + BuildpackRef.quote(name)
+                                    + " is a device node, FIFO or socket; source archives may contain only files, directories and links");
                 }
             }
         }

@@ -3,9 +3,8 @@ package dev.locald.source;
 import static dev.locald.fs.NoFollow.lstat;
 
 import dev.locald.fs.OwnedFiles;
-import dev.locald.lifecycle.BuildpackRef;
 import dev.locald.image.CnbUser;
-
+import dev.locald.lifecycle.BuildpackRef;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -64,7 +63,8 @@ final class WorkspaceWriter {
             throw new SourceArchiveException("entry " + shown + " has a backslash in its name");
         }
         if (rawName.startsWith("/")) {
-            throw new SourceArchiveException("entry " + shown + " has an absolute path; source entries must be relative");
+            throw new SourceArchiveException(
+                    "entry " + shown + " has an absolute path; source entries must be relative");
         }
         if (rawName.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
             throw new SourceArchiveException("entry " + shown + " has a name longer than " + MAX_NAME_BYTES + " bytes");
@@ -75,10 +75,12 @@ final class WorkspaceWriter {
                 continue;
             }
             if (c.equals("..")) {
-                throw new SourceArchiveException("entry " + shown + " contains '..'; source entries must stay inside the workspace");
+                throw new SourceArchiveException(
+                        "entry " + shown + " contains '..'; source entries must stay inside the workspace");
             }
             if (c.getBytes(StandardCharsets.UTF_8).length > MAX_COMPONENT_BYTES) {
-                throw new SourceArchiveException("entry " + shown + " has a path component longer than " + MAX_COMPONENT_BYTES + " bytes");
+                throw new SourceArchiveException(
+                        "entry " + shown + " has a path component longer than " + MAX_COMPONENT_BYTES + " bytes");
             }
             out.add(c);
         }
@@ -117,8 +119,8 @@ final class WorkspaceWriter {
             throw new SourceArchiveException("a file entry names the workspace root");
         }
         Path file = replaceable(name, c);
-        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS)) {
+        try (OutputStream out = Files.newOutputStream(
+                file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             int n;
             while ((n = ArchiveRead.of(() -> content.read(buffer))) != -1) {
                 expandedBytes += n;
@@ -126,7 +128,8 @@ final class WorkspaceWriter {
                 out.write(buffer, 0, n);
             }
         }
-        Files.getFileAttributeView(file, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+        Files.getFileAttributeView(
+                        file, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setPermissions(perms(mode | 0600));
         OwnedFiles.chown(file, owner.uid(), owner.gid());
         regularFiles.add(String.join("/", c));
@@ -150,17 +153,20 @@ final class WorkspaceWriter {
         try {
             t = components(targetName);
         } catch (SourceArchiveException e) {
-            throw new SourceArchiveException("hardlink " + BuildpackRef.quote(name) + " points outside the workspace: " + e.getMessage());
+            throw new SourceArchiveException(
+                    "hardlink " + BuildpackRef.quote(name) + " points outside the workspace: " + e.getMessage());
         }
         String key = String.join("/", t);
         if (c.isEmpty() || t.isEmpty() || !regularFiles.contains(key)) {
-            throw new SourceArchiveException("hardlink " + BuildpackRef.quote(name) + " -> " + BuildpackRef.quote(targetName)
-                    + " does not point at a regular file written earlier by this source");
+            throw new SourceArchiveException(
+                    "hardlink " + BuildpackRef.quote(name) + " -> " + BuildpackRef.quote(targetName)
+                            + " does not point at a regular file written earlier by this source");
         }
         Path target = parent(targetName, t).resolve(t.get(t.size() - 1));
         BasicFileAttributes ta = lstat(target);
         if (ta == null || !ta.isRegularFile()) {
-            throw new SourceArchiveException("hardlink target " + BuildpackRef.quote(targetName) + " is no longer a regular file");
+            throw new SourceArchiveException(
+                    "hardlink target " + BuildpackRef.quote(targetName) + " is no longer a regular file");
         }
         Path link = replaceable(name, c);
         Files.createLink(link, target); // link(2) does not follow; target verified a regular file above
@@ -178,10 +184,12 @@ final class WorkspaceWriter {
             throw new SourceArchiveException("symlink " + shown + " has an empty or invalid target");
         }
         if (target.startsWith("/")) {
-            throw new SourceArchiveException("symlink " + shown + " has an absolute target; only relative links inside the workspace are kept");
+            throw new SourceArchiveException(
+                    "symlink " + shown + " has an absolute target; only relative links inside the workspace are kept");
         }
         if (target.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
-            throw new SourceArchiveException("symlink " + shown + " has a target longer than " + MAX_NAME_BYTES + " bytes");
+            throw new SourceArchiveException(
+                    "symlink " + shown + " has a target longer than " + MAX_NAME_BYTES + " bytes");
         }
         int depth = c.size() - 1; // the link's directory
         for (String part : target.split("/")) {
@@ -200,7 +208,8 @@ final class WorkspaceWriter {
             throw new SourceArchiveException("the source expands to more than " + limits.maxExpandedBytes()
                     + " bytes (at " + BuildpackRef.quote(name) + ")");
         }
-        if (compressedBytes > 0 && expandedBytes > SourceLimits.RATIO_GRACE_BYTES
+        if (compressedBytes > 0
+                && expandedBytes > SourceLimits.RATIO_GRACE_BYTES
                 && expandedBytes / compressedBytes > limits.maxRatio()) {
             throw new SourceArchiveException("the source expands more than " + limits.maxRatio()
                     + " times its archive size (at " + BuildpackRef.quote(name) + "); refusing a likely archive bomb");
@@ -215,15 +224,18 @@ final class WorkspaceWriter {
             BasicFileAttributes a = lstat(dir);
             if (a == null) {
                 Files.createDirectory(dir);
-                Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                Files.getFileAttributeView(
+                                dir, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                         .setPermissions(perms(0755));
                 OwnedFiles.chown(dir, owner.uid(), owner.gid());
             } else if (a.isSymbolicLink()) {
                 throw new SourceArchiveException("entry " + BuildpackRef.quote(name) + " goes through the symlink "
-                        + BuildpackRef.quote(String.join("/", c.subList(0, i + 1))) + "; writing through links is refused");
+                        + BuildpackRef.quote(String.join("/", c.subList(0, i + 1)))
+                        + "; writing through links is refused");
             } else if (!a.isDirectory()) {
                 throw new SourceArchiveException("entry " + BuildpackRef.quote(name) + " needs "
-                        + BuildpackRef.quote(String.join("/", c.subList(0, i + 1))) + " to be a directory, but it is a " + kind(a));
+                        + BuildpackRef.quote(String.join("/", c.subList(0, i + 1))) + " to be a directory, but it is a "
+                        + kind(a));
             }
         }
         return dir;
@@ -244,7 +256,9 @@ final class WorkspaceWriter {
     }
 
     private static String kind(BasicFileAttributes a) {
-        return a.isSymbolicLink() ? "symlink" : a.isDirectory() ? "directory" : a.isRegularFile() ? "file" : "special file";
+        return a.isSymbolicLink()
+                ? "symlink"
+                : a.isDirectory() ? "directory" : a.isRegularFile() ? "file" : "special file";
     }
 
     static Set<PosixFilePermission> perms(int mode) {
@@ -252,7 +266,8 @@ final class WorkspaceWriter {
         PosixFilePermission[] order = {
             PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
             PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ
+        };
         for (int i = 0; i < order.length; i++) {
             if ((mode & (1 << i)) != 0) {
                 s.add(order[i]);

@@ -1,7 +1,6 @@
 package dev.locald.store;
 
 import dev.locald.config.DataLayout;
-import dev.locald.fs.TreeDeleter;
 import dev.locald.image.Digest;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -110,8 +109,9 @@ public final class BlobStore {
         if (found.isPresent()) {
             long actual = Files.size(found.get());
             if (actual != size) {
-                throw new BlobVerificationException(digest, "blob " + digest + " is stored with " + actual
-                        + " bytes but was asked for with size " + size);
+                throw new BlobVerificationException(
+                        digest,
+                        "blob " + digest + " is stored with " + actual + " bytes but was asked for with size " + size);
             }
         }
         return found;
@@ -143,10 +143,11 @@ public final class BlobStore {
                     continue;
                 }
                 try {
-                    BasicFileAttributes attrs = Files.readAttributes(entry, BasicFileAttributes.class,
-                            LinkOption.NOFOLLOW_LINKS);
+                    BasicFileAttributes attrs =
+                            Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                     if (attrs.isRegularFile()) {
-                        out.add(new StoredBlob(digest, attrs.size(), attrs.lastModifiedTime().toInstant()));
+                        out.add(new StoredBlob(
+                                digest, attrs.size(), attrs.lastModifiedTime().toInstant()));
                     }
                 } catch (NoSuchFileException deletedMeanwhile) {
                     // removed by a concurrent delete between listing and stat: not stored any more
@@ -228,8 +229,9 @@ public final class BlobStore {
             current.close();
             current.verify();
             if (Files.size(temp) != size) {
-                throw new BlobVerificationException(digest, "blob " + digest + " was written with "
-                        + Files.size(temp) + " bytes instead of " + size);
+                throw new BlobVerificationException(
+                        digest,
+                        "blob " + digest + " was written with " + Files.size(temp) + " bytes instead of " + size);
             }
         }
 

@@ -19,8 +19,13 @@ import java.util.Objects;
  * @param layers         bottom layer first
  * @param pulledAt       when it was resolved
  */
-public record ImageRecord(ImageReference reference, Digest manifestDigest, String platform, byte[] configBytes,
-                          List<LayerDescriptor> layers, Instant pulledAt) {
+public record ImageRecord(
+        ImageReference reference,
+        Digest manifestDigest,
+        String platform,
+        byte[] configBytes,
+        List<LayerDescriptor> layers,
+        Instant pulledAt) {
 
     public ImageRecord {
         Objects.requireNonNull(reference, "reference");
@@ -42,9 +47,13 @@ public record ImageRecord(ImageReference reference, Digest manifestDigest, Strin
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ImageRecord r && reference.equals(r.reference) && manifestDigest.equals(r.manifestDigest)
-                && platform.equals(r.platform) && Arrays.equals(configBytes, r.configBytes)
-                && layers.equals(r.layers) && pulledAt.equals(r.pulledAt);
+        return o instanceof ImageRecord r
+                && reference.equals(r.reference)
+                && manifestDigest.equals(r.manifestDigest)
+                && platform.equals(r.platform)
+                && Arrays.equals(configBytes, r.configBytes)
+                && layers.equals(r.layers)
+                && pulledAt.equals(r.pulledAt);
     }
 
     @Override
@@ -54,7 +63,7 @@ public record ImageRecord(ImageReference reference, Digest manifestDigest, Strin
 
     @Override
     public String toString() {
-        return "ImageRecord[" + reference + ", manifest " + manifestDigest + ", " + platform + ", "
-                + layers.size() + " layers]";
+        return "ImageRecord[" + reference + ", manifest " + manifestDigest + ", " + platform + ", " + layers.size()
+                + " layers]";
     }
 }

@@ -1,14 +1,14 @@
 package dev.locald.store;
 
-import dev.locald.config.DataLayout;
-import dev.locald.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.locald.config.DataLayout;
 import dev.locald.image.Digest;
 import dev.locald.image.ImageReference;
 import dev.locald.image.LayerDescriptor;
+import dev.locald.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -70,8 +70,11 @@ public final class ImageRecordStore {
         Path target = fileOf(record.reference());
         Path temp = dir.resolve(target.getFileName() + "." + StoreFiles.randomSuffix() + ".tmp");
         try {
-            Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root),
-                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.write(
+                    temp,
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root),
+                    StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
             StoreFiles.fsync(temp);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             StoreFiles.fsync(dir);
@@ -108,19 +111,27 @@ public final class ImageRecordStore {
     }
 
     private Path fileOf(ImageReference reference) {
-        return dir.resolve(Digest.ofBytes(reference.toString().getBytes(StandardCharsets.UTF_8)).hex() + SUFFIX);
+        return dir.resolve(Digest.ofBytes(reference.toString().getBytes(StandardCharsets.UTF_8))
+                        .hex()
+                + SUFFIX);
     }
 
     private static ImageRecord read(Path file) throws IOException {
         JsonNode root = JSON.readTree(Files.readAllBytes(file));
         List<LayerDescriptor> layers = new ArrayList<>();
         for (JsonNode n : root.path("layers")) {
-            layers.add(new LayerDescriptor(Digest.parse(n.path("digest").asText()), n.path("size").asLong(-1),
-                    n.path("mediaType").asText(), Digest.parse(n.path("diffId").asText())));
+            layers.add(new LayerDescriptor(
+                    Digest.parse(n.path("digest").asText()),
+                    n.path("size").asLong(-1),
+                    n.path("mediaType").asText(),
+                    Digest.parse(n.path("diffId").asText())));
         }
-        return new ImageRecord(ImageReference.parse(root.path("reference").asText()),
-                Digest.parse(root.path("manifestDigest").asText()), root.path("platform").asText(),
-                Base64.getDecoder().decode(root.path("config").asText()), layers,
+        return new ImageRecord(
+                ImageReference.parse(root.path("reference").asText()),
+                Digest.parse(root.path("manifestDigest").asText()),
+                root.path("platform").asText(),
+                Base64.getDecoder().decode(root.path("config").asText()),
+                layers,
                 Instant.parse(root.path("pulledAt").asText()));
     }
 }

@@ -2,7 +2,6 @@ package dev.locald.store;
 
 import dev.locald.config.DataLayout;
 import dev.locald.fs.TreeDeleter;
-
 import dev.locald.image.Digest;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -196,7 +195,8 @@ public final class LayerStore {
         Path marker = used.resolve(diffId.hex());
         try {
             if (!Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
-                Files.newOutputStream(marker, StandardOpenOption.CREATE, StandardOpenOption.WRITE).close();
+                Files.newOutputStream(marker, StandardOpenOption.CREATE, StandardOpenOption.WRITE)
+                        .close();
             }
             Files.setLastModifiedTime(marker, FileTime.from(Instant.now()));
         } catch (IOException e) {

@@ -16,8 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /** Small file-system steps the stores share: unique temp names and fsync of files and directories. */
 final class StoreFiles {
 
-    private StoreFiles() {
-    }
+    private StoreFiles() {}
 
     static String randomSuffix() {
         byte[] b = new byte[8];

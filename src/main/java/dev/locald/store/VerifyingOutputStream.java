@@ -48,8 +48,9 @@ public final class VerifyingOutputStream extends FilterOutputStream {
 
     private void checkRoom(int len) throws IOException {
         if (written + len > expectedSize) {
-            throw new BlobVerificationException(expected, "blob " + expected + " is larger than the "
-                    + expectedSize + " bytes its descriptor states");
+            throw new BlobVerificationException(
+                    expected,
+                    "blob " + expected + " is larger than the " + expectedSize + " bytes its descriptor states");
         }
     }
 
@@ -60,13 +61,14 @@ public final class VerifyingOutputStream extends FilterOutputStream {
     /** Throws unless exactly {@code expectedSize} bytes with the expected digest were written. */
     public void verify() throws BlobVerificationException {
         if (written != expectedSize) {
-            throw new BlobVerificationException(expected, "blob " + expected + " is truncated: got " + written
-                    + " of " + expectedSize + " bytes");
+            throw new BlobVerificationException(
+                    expected, "blob " + expected + " is truncated: got " + written + " of " + expectedSize + " bytes");
         }
         String actual = HexFormat.of().formatHex(sha256.digest());
         if (!actual.equals(expected.hex())) {
-            throw new BlobVerificationException(expected, "blob " + expected + " does not match its digest"
-                    + " (content hashes to sha256:" + actual + ")");
+            throw new BlobVerificationException(
+                    expected,
+                    "blob " + expected + " does not match its digest" + " (content hashes to sha256:" + actual + ")");
         }
     }
 }

@@ -24,8 +24,7 @@ import java.util.zip.GZIPOutputStream;
 final class ApiTestSupport {
     static final Path DATA_DIR = Path.of(BuildApiTestProfile.DATA_DIR);
 
-    private ApiTestSupport() {
-    }
+    private ApiTestSupport() {}
 
     static byte[] sampleTarGz() {
         byte[] tar = LayerTar.create().dir("app").file("app/index.txt", "hello").toBytes();
@@ -57,7 +56,12 @@ final class ApiTestSupport {
     }
 
     static String state(String id) {
-        return given().accept(ContentType.JSON).get("/builds/" + id).then().statusCode(200).extract().path("state");
+        return given().accept(ContentType.JSON)
+                .get("/builds/" + id)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("state");
     }
 
     /** Polls until the build is in one of {@code states}; fails after {@code timeout}. */
@@ -88,9 +92,12 @@ final class ApiTestSupport {
         try (Stream<Path> paths = Files.walk(DATA_DIR)) {
             paths.forEach(p -> {
                 try {
-                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    tree.put(DATA_DIR.relativize(p).toString(),
-                            (a.isDirectory() ? "dir" : Long.toString(a.size())) + "@" + a.lastModifiedTime().toMillis());
+                    BasicFileAttributes a =
+                            Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    tree.put(
+                            DATA_DIR.relativize(p).toString(),
+                            (a.isDirectory() ? "dir" : Long.toString(a.size())) + "@"
+                                    + a.lastModifiedTime().toMillis());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
 @TestProfile(BuildApiTestProfile.class)
 class BuildLogsApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TestHTTPResource("/")
     URI base;
@@ -42,16 +43,21 @@ class BuildLogsApiTest {
     @Test
     void textFollowShowsTheFirstLineBeforeTheBuildEnds() throws Exception {
         String id = submitScript("slow");
-        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(base.resolve("/builds/" + id + "/logs?follow=true"))
-                .header("Accept", "text/plain").build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = http.send(
+                HttpRequest.newBuilder(base.resolve("/builds/" + id + "/logs?follow=true"))
+                        .header("Accept", "text/plain")
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, response.statusCode());
         assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
         List<String> lines = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             String first = reader.readLine();
             String stateAtFirstLine = ApiTestSupport.state(id);
             assertNotNull(first);
-            assertFalse(List.of("succeeded", "failed", "cancelled").contains(stateAtFirstLine),
+            assertFalse(
+                    List.of("succeeded", "failed", "cancelled").contains(stateAtFirstLine),
                     "the first line arrived only after the build ended (" + stateAtFirstLine + ")");
             lines.add(first);
             String line;
@@ -62,8 +68,15 @@ class BuildLogsApiTest {
         // the stream ends with the build, and every line came exactly once, in order
         assertEquals("succeeded", ApiTestSupport.state(id));
         assertEquals("[locald] pulling localhost:5000/builders/fixture:1", lines.get(0));
-        assertEquals(List.of("[detect] detect line 1", "[detect] detect line 2", "[detect] detect line 3",
-                "[build] build line 1", "[build] build line 2", "[build] build line 3"), lines.subList(1, 7));
+        assertEquals(
+                List.of(
+                        "[detect] detect line 1",
+                        "[detect] detect line 2",
+                        "[detect] detect line 3",
+                        "[build] build line 1",
+                        "[build] build line 2",
+                        "[build] build line 3"),
+                lines.subList(1, 7));
         assertTrue(lines.get(7).startsWith("[locald] build succeeded: "), lines.get(7));
         assertEquals(8, lines.size(), lines.toString());
     }
@@ -76,15 +89,19 @@ class BuildLogsApiTest {
         // a raw socket, so that no client-side buffering is measured
         try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
             socket.setTcpNoDelay(true);
-            socket.getOutputStream().write(("GET /builds/" + id + "/logs?follow=true HTTP/1.1\r\nHost: x\r\n"
-                    + "Accept: text/plain\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8), 1);
+            socket.getOutputStream()
+                    .write(("GET /builds/" + id + "/logs?follow=true HTTP/1.1\r\nHost: x\r\n"
+                                    + "Accept: text/plain\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8), 1);
             String line;
             while ((line = reader.readLine()) != null) {
                 long now = System.nanoTime();
                 int at = line.indexOf("[build] t=");
                 if (at >= 0) {
-                    long writtenAt = Long.parseLong(line.substring(at + "[build] t=".length()).trim());
+                    long writtenAt = Long.parseLong(
+                            line.substring(at + "[build] t=".length()).trim());
                     if (caughtUp == 0) {
                         caughtUp = now;
                     }
@@ -99,7 +116,8 @@ class BuildLogsApiTest {
         List<Long> sorted = micros.stream().sorted().toList();
         long p50 = sorted.get(sorted.size() / 2);
         long p99 = sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1);
-        System.out.printf("log latency over HTTP (text follow, %d lines): p50 %d us, p99 %d us, max %d us%n",
+        System.out.printf(
+                "log latency over HTTP (text follow, %d lines): p50 %d us, p99 %d us, max %d us%n",
                 sorted.size(), p50, p99, sorted.get(sorted.size() - 1));
         // the target is 50 ms at p99; leave room for a loaded 2-core test machine
         assertTrue(p99 < 200_000, "p99 " + p99 + " us");
@@ -147,7 +165,9 @@ class BuildLogsApiTest {
         assertEquals("detect", detect.get("phase").asText());
         assertEquals("stdout", detect.get("stream").asText());
         assertEquals("detect line 1", detect.get("text").asText());
-        assertTrue(detect.get("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT.*Z"), detect.get("time").asText());
+        assertTrue(
+                detect.get("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT.*Z"),
+                detect.get("time").asText());
         assertEquals("stderr", records.get(2).get("stream").asText());
         for (int i = 0; i < records.size(); i++) {
             assertEquals(i + 1, records.get(i).get("seq").asLong());
@@ -157,11 +177,18 @@ class BuildLogsApiTest {
     @Test
     void resumingAfterASeqReadsOlderLinesBackFromTheFile() throws Exception {
         // 300 lines with 50 kept in memory: a reader starting at 10 is served from the file
-        String id = submit(ApiTestSupport.request("many").replace("}}", ",\"LINES\":\"300\"}}")).then().statusCode(202)
-                .extract().path("id");
+        String id = submit(ApiTestSupport.request("many").replace("}}", ",\"LINES\":\"300\"}}"))
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
         awaitEnded(id);
-        String text = given().accept("text/plain").get("/builds/" + id + "/logs?after=10").then().statusCode(200)
-                .extract().asString();
+        String text = given().accept("text/plain")
+                .get("/builds/" + id + "/logs?after=10")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         String[] lines = text.split("\n");
         assertEquals("[build] build line 10", lines[0]); // seq 11: seq 1 is the pull line
         assertEquals(292, lines.length); // seqs 11..301 are lines 10..300, then the summary line
@@ -181,13 +208,26 @@ class BuildLogsApiTest {
         assertEquals("failed", awaitEnded(id));
         String blob = Base64.getEncoder().encodeToString(("ci-bot:" + password).getBytes(StandardCharsets.UTF_8));
 
-        String text = given().accept("text/plain").get("/builds/" + id + "/logs").then().extract().asString();
-        String nd = given().accept(BuildsResource.NDJSON).get("/builds/" + id + "/logs").then().extract().asString();
-        String sse = String.join("\n", readSse(base.resolve("/builds/" + id + "/logs"), null, Integer.MAX_VALUE)
-                .stream().map(e -> e.data).toList());
+        String text = given().accept("text/plain")
+                .get("/builds/" + id + "/logs")
+                .then()
+                .extract()
+                .asString();
+        String nd = given().accept(BuildsResource.NDJSON)
+                .get("/builds/" + id + "/logs")
+                .then()
+                .extract()
+                .asString();
+        String sse = String.join(
+                "\n",
+                readSse(base.resolve("/builds/" + id + "/logs"), null, Integer.MAX_VALUE).stream()
+                        .map(e -> e.data)
+                        .toList());
         String record = given().get("/builds/" + id).then().extract().asString();
-        String buildJson = Files.readString(ApiTestSupport.DATA_DIR.resolve("builds").resolve(id).resolve("build.json"));
-        String logFile = Files.readString(ApiTestSupport.DATA_DIR.resolve("builds").resolve(id).resolve("log.ndjson"));
+        String buildJson = Files.readString(
+                ApiTestSupport.DATA_DIR.resolve("builds").resolve(id).resolve("build.json"));
+        String logFile = Files.readString(
+                ApiTestSupport.DATA_DIR.resolve("builds").resolve(id).resolve("log.ndjson"));
         for (String shown : List.of(text, nd, sse, record, buildJson, logFile)) {
             assertFalse(shown.contains(password), shown);
             assertFalse(shown.contains(blob), shown);
@@ -202,8 +242,12 @@ class BuildLogsApiTest {
     }
 
     private List<JsonNode> ndjson(String id) throws Exception {
-        String body = given().accept(BuildsResource.NDJSON).get("/builds/" + id + "/logs").then().statusCode(200)
-                .extract().asString();
+        String body = given().accept(BuildsResource.NDJSON)
+                .get("/builds/" + id + "/logs")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         List<JsonNode> records = new ArrayList<>();
         for (String line : body.split("\n")) {
             if (!line.isBlank()) {

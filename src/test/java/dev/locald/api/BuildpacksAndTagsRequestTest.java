@@ -32,17 +32,20 @@ class BuildpacksAndTagsRequestTest {
 
     @Test
     void builderUrnsAndIdsAreAccepted() {
-        assertEquals(List.of("urn:cnb:builder:fixture/hello@1.0.0", "urn:cnb:builder:a/b", "c/d@2"),
+        assertEquals(
+                List.of("urn:cnb:builder:fixture/hello@1.0.0", "urn:cnb:builder:a/b", "c/d@2"),
                 parse(",\"buildpacks\":[\"urn:cnb:builder:fixture/hello@1.0.0\",\"urn:cnb:builder:a/b\",\"c/d@2\"]")
-                        .request().buildpacks());
+                        .request()
+                        .buildpacks());
     }
 
     @Test
     void dockerBuildpacksAreRefusedNamingFieldAndValue() {
         FieldError error = refused(",\"buildpacks\":[\"a/b\",\"docker://gcr.io/paketo-buildpacks/node:1\"]");
         assertEquals("buildpacks[1]", error.field());
-        assertEquals("'docker://gcr.io/paketo-buildpacks/node:1': locald cannot add buildpacks from images yet; "
-                + "name a buildpack the builder contains (id[@version] or urn:cnb:builder:id[@version])",
+        assertEquals(
+                "'docker://gcr.io/paketo-buildpacks/node:1': locald cannot add buildpacks from images yet; "
+                        + "name a buildpack the builder contains (id[@version] or urn:cnb:builder:id[@version])",
                 error.message());
     }
 
@@ -50,34 +53,45 @@ class BuildpacksAndTagsRequestTest {
     void registryBuildpacksAreRefusedNamingFieldAndValue() {
         FieldError error = refused(",\"buildpacks\":[\"urn:cnb:registry:paketo-buildpacks/node@1.0.0\"]");
         assertEquals("buildpacks[0]", error.field());
-        assertEquals("'urn:cnb:registry:paketo-buildpacks/node@1.0.0': locald cannot fetch buildpacks from a "
-                + "buildpack registry yet; name a buildpack the builder contains "
-                + "(id[@version] or urn:cnb:builder:id[@version])", error.message());
+        assertEquals(
+                "'urn:cnb:registry:paketo-buildpacks/node@1.0.0': locald cannot fetch buildpacks from a "
+                        + "buildpack registry yet; name a buildpack the builder contains "
+                        + "(id[@version] or urn:cnb:builder:id[@version])",
+                error.message());
     }
 
     @Test
     void otherUrnsAreNotBuildpackIds() {
         FieldError error = refused(",\"buildpacks\":[\"urn:cnb:other:x\"]");
         assertEquals("buildpacks[0]", error.field());
-        assertEquals("'urn:cnb:other:x' is not a buildpack id: name a buildpack the builder contains "
-                + "(id[@version] or urn:cnb:builder:id[@version])", error.message());
+        assertEquals(
+                "'urn:cnb:other:x' is not a buildpack id: name a buildpack the builder contains "
+                        + "(id[@version] or urn:cnb:builder:id[@version])",
+                error.message());
     }
 
     @Test
     void tagsOnAnotherRegistryAreRefused() {
         FieldError error = refused(",\"tags\":[\"localhost:5000/apps/sample:v2\",\"registry.example/apps/sample:v2\"]");
         assertEquals("tags[1]", error.field());
-        assertEquals("'registry.example/apps/sample:v2' is on registry registry.example, but the image is on "
-                + "localhost:5000; every tag must be on the image's registry", error.message());
+        assertEquals(
+                "'registry.example/apps/sample:v2' is on registry registry.example, but the image is on "
+                        + "localhost:5000; every tag must be on the image's registry",
+                error.message());
     }
 
     @Test
     void tagsOnTheImagesRegistryAreAcceptedWhateverTheSpelling() {
-        assertEquals(List.of("LOCALHOST:5000/apps/sample:v2"),
+        assertEquals(
+                List.of("LOCALHOST:5000/apps/sample:v2"),
                 parse(",\"tags\":[\"LOCALHOST:5000/apps/sample:v2\"]").request().tags());
         String json = "{\"image\":\"app\",\"builder\":\"b\",\"tags\":[\"docker.io/library/app:v2\","
                 + "\"index.docker.io/library/app:v3\"]}";
-        assertEquals(2, PARSER.parse(json.getBytes(StandardCharsets.UTF_8), BuildRequestParser.Mode.MULTIPART)
-                .request().tags().size());
+        assertEquals(
+                2,
+                PARSER.parse(json.getBytes(StandardCharsets.UTF_8), BuildRequestParser.Mode.MULTIPART)
+                        .request()
+                        .tags()
+                        .size());
     }
 }

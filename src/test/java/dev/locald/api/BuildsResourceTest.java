@@ -26,8 +26,10 @@ class BuildsResourceTest {
 
     @Test
     void acceptedBuildHasLocationAndEndsWithPhasesAndResult() throws Exception {
-        Response response = submit(ApiTestSupport.request("ok").replace("}}", "},\"tags\":[\"localhost:5000/apps/sample:v2\"]}"));
-        response.then().statusCode(202)
+        Response response =
+                submit(ApiTestSupport.request("ok").replace("}}", "},\"tags\":[\"localhost:5000/apps/sample:v2\"]}"));
+        response.then()
+                .statusCode(202)
                 .header("Location", startsWith("/builds/"))
                 .body("state", equalTo("queued"))
                 .body("links.logs", notNullValue());
@@ -37,7 +39,9 @@ class BuildsResourceTest {
         assertTrue(Files.isRegularFile(stored), "the upload is stored under the work dir");
 
         assertEquals("succeeded", awaitEnded(id));
-        given().get("/builds/" + id).then().statusCode(200)
+        given().get("/builds/" + id)
+                .then()
+                .statusCode(200)
                 .body("state", equalTo("succeeded"))
                 .body("createdAt", notNullValue())
                 .body("startedAt", notNullValue())
@@ -59,7 +63,8 @@ class BuildsResourceTest {
     void failedBuildShowsTheUserSentence() {
         String id = submitScript("fail-detect");
         assertEquals("failed", awaitEnded(id));
-        given().get("/builds/" + id).then()
+        given().get("/builds/" + id)
+                .then()
                 .body("error", equalTo("no buildpack detected for this app (detector exit 20)"))
                 .body("phases[0].exitCode", equalTo(20))
                 .body("result", nullValue());
@@ -77,12 +82,20 @@ class BuildsResourceTest {
     void textLogAfterTheEndHasPhasePrefixes() {
         String id = submitScript("ok");
         awaitEnded(id);
-        String text = given().accept(ContentType.TEXT).get("/builds/" + id + "/logs").then().statusCode(200)
-                .contentType(startsWith("text/plain")).extract().asString();
-        assertTrue(text.startsWith("[locald] pulling localhost:5000/builders/fixture:1\n[detect] detect line 1\n"), text);
+        String text = given().accept(ContentType.TEXT)
+                .get("/builds/" + id + "/logs")
+                .then()
+                .statusCode(200)
+                .contentType(startsWith("text/plain"))
+                .extract()
+                .asString();
+        assertTrue(
+                text.startsWith("[locald] pulling localhost:5000/builders/fixture:1\n[detect] detect line 1\n"), text);
         assertTrue(text.contains("[export] export line 2\n"), text);
-        assertTrue(text.endsWith("[locald] build succeeded: localhost:5000/apps/sample:latest@sha256:"
-                + text.substring(text.lastIndexOf("sha256:") + 7)), text);
+        assertTrue(
+                text.endsWith("[locald] build succeeded: localhost:5000/apps/sample:latest@sha256:"
+                        + text.substring(text.lastIndexOf("sha256:") + 7)),
+                text);
     }
 
     @Test
@@ -91,13 +104,19 @@ class BuildsResourceTest {
         String boundary = "locald-test-boundary";
         java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
         body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"build\"\r\n\r\n"
-                + ApiTestSupport.request("ok") + "\r\n--" + boundary
-                + "\r\nContent-Disposition: form-data; name=\"source\"; filename=\"app.tar.gz\"\r\n"
-                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        + ApiTestSupport.request("ok") + "\r\n--" + boundary
+                        + "\r\nContent-Disposition: form-data; name=\"source\"; filename=\"app.tar.gz\"\r\n"
+                        + "Content-Type: application/octet-stream\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         body.write(ApiTestSupport.sampleTarGz());
         body.write(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        String id = given().contentType("multipart/form-data; boundary=" + boundary).body(body.toByteArray())
-                .post("/builds").then().statusCode(202).extract().path("id");
+        String id = given().contentType("multipart/form-data; boundary=" + boundary)
+                .body(body.toByteArray())
+                .post("/builds")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
         assertEquals("succeeded", awaitEnded(id));
     }
 
@@ -105,15 +124,29 @@ class BuildsResourceTest {
     void logsDefaultToTextForAnyAcceptAndRefuseUnknownTypes() {
         String id = submitScript("ok");
         awaitEnded(id);
-        given().accept("*/*").get("/builds/" + id + "/logs").then().statusCode(200)
+        given().accept("*/*")
+                .get("/builds/" + id + "/logs")
+                .then()
+                .statusCode(200)
                 .contentType(startsWith("text/plain"));
         given().get("/builds/" + id + "/logs").then().statusCode(200).contentType(startsWith("text/plain"));
-        given().accept("image/png").get("/builds/" + id + "/logs").then().statusCode(406)
-                .contentType(startsWith(Problem.MEDIA_TYPE)).body("status", equalTo(406));
-        given().accept("text/plain").get("/builds/" + id + "/logs?after=-1").then().statusCode(400)
+        given().accept("image/png")
+                .get("/builds/" + id + "/logs")
+                .then()
+                .statusCode(406)
+                .contentType(startsWith(Problem.MEDIA_TYPE))
+                .body("status", equalTo(406));
+        given().accept("text/plain")
+                .get("/builds/" + id + "/logs?after=-1")
+                .then()
+                .statusCode(400)
                 .contentType(startsWith(Problem.MEDIA_TYPE));
-        given().accept("text/event-stream").header("Last-Event-ID", "abc").get("/builds/" + id + "/logs").then()
-                .statusCode(400).contentType(startsWith(Problem.MEDIA_TYPE));
+        given().accept("text/event-stream")
+                .header("Last-Event-ID", "abc")
+                .get("/builds/" + id + "/logs")
+                .then()
+                .statusCode(400)
+                .contentType(startsWith(Problem.MEDIA_TYPE));
     }
 
     @Test
@@ -122,10 +155,18 @@ class BuildsResourceTest {
         Files.writeString(dir.resolve("index.txt"), "hi");
         String body = "{\"image\":\"localhost:5000/apps/sample\",\"builder\":\"localhost:5000/b:1\","
                 + "\"source\":{\"path\":\"" + dir + "\"},\"network\":\"none\",\"timeout\":\"PT5M\"}";
-        String id = given().contentType(ContentType.JSON).body(body).post("/builds").then().statusCode(202)
-                .header("Location", startsWith("/builds/")).extract().path("id");
+        String id = given().contentType(ContentType.JSON)
+                .body(body)
+                .post("/builds")
+                .then()
+                .statusCode(202)
+                .header("Location", startsWith("/builds/"))
+                .extract()
+                .path("id");
         assertEquals("succeeded", awaitEnded(id));
-        given().get("/builds/" + id).then().body("request.network", equalTo("none"))
+        given().get("/builds/" + id)
+                .then()
+                .body("request.network", equalTo("none"))
                 .body("request.timeout", equalTo("PT5M"));
     }
 }

@@ -80,7 +80,9 @@ class ImagesResourceTest {
 
     /** A layer unique to this run, so its digest was never cached before. */
     static LayerTar unique(String name) {
-        return LayerTar.create().dir(name).file(name + "/nonce", UUID.randomUUID().toString());
+        return LayerTar.create()
+                .dir(name)
+                .file(name + "/nonce", UUID.randomUUID().toString());
     }
 
     static String body(String reference) {
@@ -93,16 +95,26 @@ class ImagesResourceTest {
 
     @Test
     void builderPullShowsLayersConfigAndWhatTheBuilderSupports() {
-        ImagePusher.PushedImage pushed = registry.pusher().push("images/builder", "1", TestImage.builder()
-                .layer(unique("base"))
-                .layer(unique("cnb"), TestImage.Compression.ZSTD)
-                .env("PATH=/usr/bin:/bin").env("CNB_USER_ID=1001").env("CNB_GROUP_ID=1002").user("1001:1002")
-                .label(dev.locald.image.BuilderMetadata.LABEL, BUILDER_LABEL)
-                .label("io.buildpacks.stack.id", "io.example.stack").build());
+        ImagePusher.PushedImage pushed = registry.pusher()
+                .push(
+                        "images/builder",
+                        "1",
+                        TestImage.builder()
+                                .layer(unique("base"))
+                                .layer(unique("cnb"), TestImage.Compression.ZSTD)
+                                .env("PATH=/usr/bin:/bin")
+                                .env("CNB_USER_ID=1001")
+                                .env("CNB_GROUP_ID=1002")
+                                .user("1001:1002")
+                                .label(dev.locald.image.BuilderMetadata.LABEL, BUILDER_LABEL)
+                                .label("io.buildpacks.stack.id", "io.example.stack")
+                                .build());
         String reference = registry.hostPort() + "/images/builder:1";
 
         Response response = post(body(reference));
-        response.then().statusCode(200).contentType(ContentType.JSON)
+        response.then()
+                .statusCode(200)
+                .contentType(ContentType.JSON)
                 .body("reference", equalTo(reference))
                 .body("references", equalTo(List.of(reference)))
                 .body("digest", equalTo(pushed.manifestDigest()))
@@ -141,12 +153,16 @@ class ImagesResourceTest {
             assertTrue(Files.isDirectory(layer(diffId)), "layer " + diffId + " is extracted");
         }
 
-        given().get("/images/" + pushed.manifestDigest()).then().statusCode(200)
+        given().get("/images/" + pushed.manifestDigest())
+                .then()
+                .statusCode(200)
                 .body("digest", equalTo(pushed.manifestDigest()))
                 .body("reference", equalTo(reference))
                 .body("builder.cnbUserId", equalTo(1001))
                 .body("size", equalTo((int) size));
-        given().get("/images").then().statusCode(200)
+        given().get("/images")
+                .then()
+                .statusCode(200)
                 .body("images.digest", hasItem(pushed.manifestDigest()))
                 .body("images.find { it.digest == '" + pushed.manifestDigest() + "' }.size", equalTo((int) size))
                 .body("images.find { it.digest == '" + pushed.manifestDigest() + "' }.extractedSize", equalTo(72))
@@ -157,43 +173,79 @@ class ImagesResourceTest {
 
     @Test
     void lifecycleImageShowsItsApisAndABrokenBuilderLabelIsAWarning() {
-        ImagePusher.PushedImage lifecycle = registry.pusher().push("images/lifecycle", "1", TestImage.builder()
-                .layer(unique("cnb")).label("io.buildpacks.lifecycle.apis",
-                        "{\"buildpack\":{\"deprecated\":[],\"supported\":[\"0.11\"]},"
-                                + "\"platform\":{\"deprecated\":[\"0.12\"],\"supported\":[\"0.13\"]}}").build());
-        post(body(registry.hostPort() + "/images/lifecycle:1")).then().statusCode(200)
+        ImagePusher.PushedImage lifecycle = registry.pusher()
+                .push(
+                        "images/lifecycle",
+                        "1",
+                        TestImage.builder()
+                                .layer(unique("cnb"))
+                                .label(
+                                        "io.buildpacks.lifecycle.apis",
+                                        "{\"buildpack\":{\"deprecated\":[],\"supported\":[\"0.11\"]},"
+                                                + "\"platform\":{\"deprecated\":[\"0.12\"],\"supported\":[\"0.13\"]}}")
+                                .build());
+        post(body(registry.hostPort() + "/images/lifecycle:1"))
+                .then()
+                .statusCode(200)
                 .body("digest", equalTo(lifecycle.manifestDigest()))
                 .body("builder", nullValue())
                 .body("lifecycle.platformApis", equalTo(List.of("0.12", "0.13")))
                 .body("lifecycle.apis.buildpack.supported", equalTo(List.of("0.11")));
 
-        registry.pusher().push("images/half-builder", "1", TestImage.builder().layer(unique("x"))
-                .label(dev.locald.image.BuilderMetadata.LABEL, BUILDER_LABEL).build());
-        post(body(registry.hostPort() + "/images/half-builder:1")).then().statusCode(200)
+        registry.pusher()
+                .push(
+                        "images/half-builder",
+                        "1",
+                        TestImage.builder()
+                                .layer(unique("x"))
+                                .label(dev.locald.image.BuilderMetadata.LABEL, BUILDER_LABEL)
+                                .build());
+        post(body(registry.hostPort() + "/images/half-builder:1"))
+                .then()
+                .statusCode(200)
                 .body("builder", nullValue())
                 .body("warnings[0]", containsString("CNB_USER_ID"));
     }
 
     @Test
     void pullsByTagThroughAnIndexAndByDigest() {
-        ImagePusher.PushedImage amd64 = registry.pusher().push("images/multi", "amd64",
-                TestImage.builder().layer(unique("amd")).build());
-        ImagePusher.PushedImage arm64 = registry.pusher().push("images/multi", "arm64",
-                TestImage.builder().layer(unique("arm")).platform("linux", "arm64").build());
-        String index = registry.pusher().pushIndex("images/multi", "1", false, List.of(
-                new ImagePusher.IndexEntry(arm64, "linux", "arm64"),
-                new ImagePusher.IndexEntry(amd64, "linux", "amd64")));
+        ImagePusher.PushedImage amd64 = registry.pusher()
+                .push(
+                        "images/multi",
+                        "amd64",
+                        TestImage.builder().layer(unique("amd")).build());
+        ImagePusher.PushedImage arm64 = registry.pusher()
+                .push(
+                        "images/multi",
+                        "arm64",
+                        TestImage.builder()
+                                .layer(unique("arm"))
+                                .platform("linux", "arm64")
+                                .build());
+        String index = registry.pusher()
+                .pushIndex(
+                        "images/multi",
+                        "1",
+                        false,
+                        List.of(
+                                new ImagePusher.IndexEntry(arm64, "linux", "arm64"),
+                                new ImagePusher.IndexEntry(amd64, "linux", "amd64")));
         String name = registry.hostPort() + "/images/multi";
 
-        post(body(name + ":1")).then().statusCode(200)
+        post(body(name + ":1"))
+                .then()
+                .statusCode(200)
                 .body("digest", equalTo(amd64.manifestDigest()))
                 .body("platform", equalTo("linux/amd64"));
-        post(body(name + "@" + index)).then().statusCode(200)
-                .body("digest", equalTo(amd64.manifestDigest()));
-        post(body(name + "@" + amd64.manifestDigest())).then().statusCode(200)
+        post(body(name + "@" + index)).then().statusCode(200).body("digest", equalTo(amd64.manifestDigest()));
+        post(body(name + "@" + amd64.manifestDigest()))
+                .then()
+                .statusCode(200)
                 .body("digest", equalTo(amd64.manifestDigest()))
                 .body("layers[0].digest", equalTo(amd64.layerDigests().get(0)));
-        given().get("/images/" + amd64.manifestDigest()).then().statusCode(200)
+        given().get("/images/" + amd64.manifestDigest())
+                .then()
+                .statusCode(200)
                 .body("references", hasItem(name + ":1"))
                 .body("references", hasItem(name + "@" + index))
                 .body("references", hasItem(name + "@" + amd64.manifestDigest()));
@@ -203,10 +255,22 @@ class ImagesResourceTest {
     @Test
     void deleteRemovesWhatNoOtherImageUsesAndKeepsSharedLayers() throws IOException {
         byte[] shared = unique("shared").toBytes();
-        ImagePusher.PushedImage a = registry.pusher().push("images/del-a", "1", TestImage.builder()
-                .layer(shared, TestImage.Compression.GZIP).layer(unique("a")).build());
-        ImagePusher.PushedImage b = registry.pusher().push("images/del-b", "1", TestImage.builder()
-                .layer(shared, TestImage.Compression.GZIP).layer(unique("b")).build());
+        ImagePusher.PushedImage a = registry.pusher()
+                .push(
+                        "images/del-a",
+                        "1",
+                        TestImage.builder()
+                                .layer(shared, TestImage.Compression.GZIP)
+                                .layer(unique("a"))
+                                .build());
+        ImagePusher.PushedImage b = registry.pusher()
+                .push(
+                        "images/del-b",
+                        "1",
+                        TestImage.builder()
+                                .layer(shared, TestImage.Compression.GZIP)
+                                .layer(unique("b"))
+                                .build());
         post(body(registry.hostPort() + "/images/del-a:1")).then().statusCode(200);
         post(body(registry.hostPort() + "/images/del-b:1")).then().statusCode(200);
         Set<String> recordsBefore = files(DATA.resolve("images"));
@@ -223,7 +287,10 @@ class ImagesResourceTest {
         given().get("/images/" + a.manifestDigest()).then().statusCode(404).contentType(PROBLEM);
         given().get("/images/" + b.manifestDigest()).then().statusCode(200);
         given().get("/images").then().body("images.digest", not(hasItem(a.manifestDigest())));
-        given().delete("/images/" + a.manifestDigest()).then().statusCode(404).contentType(PROBLEM)
+        given().delete("/images/" + a.manifestDigest())
+                .then()
+                .statusCode(404)
+                .contentType(PROBLEM)
                 .body("detail", containsString(a.manifestDigest()));
 
         given().delete("/images/" + b.manifestDigest()).then().statusCode(204);
@@ -233,13 +300,20 @@ class ImagesResourceTest {
 
     @Test
     void deleteOfAnImageARunningBuildUsesIsAConflict() {
-        ImagePusher.PushedImage pushed = registry.pusher().push("images/busy", "1",
-                TestImage.builder().layer(unique("busy")).build());
+        ImagePusher.PushedImage pushed = registry.pusher()
+                .push(
+                        "images/busy",
+                        "1",
+                        TestImage.builder().layer(unique("busy")).build());
         post(body(registry.hostPort() + "/images/busy:1")).then().statusCode(200);
         Digest manifest = Digest.parse(pushed.manifestDigest());
-        try (ImageLeases.Lease lease = leases.acquire(manifest, List.of(Digest.parse(pushed.diffIds().get(0))))) {
+        try (ImageLeases.Lease lease =
+                leases.acquire(manifest, List.of(Digest.parse(pushed.diffIds().get(0))))) {
             given().get("/images/" + manifest).then().body("inUse", equalTo(true));
-            given().delete("/images/" + manifest).then().statusCode(409).contentType(PROBLEM)
+            given().delete("/images/" + manifest)
+                    .then()
+                    .statusCode(409)
+                    .contentType(PROBLEM)
                     .body("type", equalTo("urn:locald:problem:image-in-use"))
                     .body("detail", containsString("used by a running build"));
             assertTrue(Files.isDirectory(layer(pushed.diffIds().get(0))), "nothing was removed");
@@ -250,51 +324,88 @@ class ImagesResourceTest {
 
     @Test
     void unknownImageIsA404ProblemNamingIt() {
-        post(body(registry.hostPort() + "/images/never-pushed:1")).then().statusCode(404).contentType(PROBLEM)
+        post(body(registry.hostPort() + "/images/never-pushed:1"))
+                .then()
+                .statusCode(404)
+                .contentType(PROBLEM)
                 .body("type", equalTo("urn:locald:problem:image-not-found"))
                 .body("status", equalTo(404))
                 .body("detail", containsString("images/never-pushed"))
                 .body("detail", containsString("not found"));
-        given().get("/images/sha256:" + "0".repeat(64)).then().statusCode(404).contentType(PROBLEM)
+        given().get("/images/sha256:" + "0".repeat(64))
+                .then()
+                .statusCode(404)
+                .contentType(PROBLEM)
                 .body("detail", containsString("no cached image"));
     }
 
     @Test
     void badReferencesDigestsAndBodiesAre400Problems() {
-        post(body("Registry.Example/UPPER/case:1")).then().statusCode(400).contentType(PROBLEM)
+        post(body("Registry.Example/UPPER/case:1"))
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
                 .body("errors[0].field", equalTo("reference"))
                 .body("errors[0].message", containsString("UPPER/case"));
-        post(body("example.com/app:bad tag")).then().statusCode(400).contentType(PROBLEM)
+        post(body("example.com/app:bad tag"))
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
                 .body("errors[0].message", containsString("invalid tag"));
-        post("{}").then().statusCode(400).contentType(PROBLEM)
+        post("{}")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
                 .body("errors[0].field", equalTo("reference"))
                 .body("errors[0].message", containsString("required"));
-        post("{\"reference\":\"example.com/app:1\",\"extra\":1}").then().statusCode(400).contentType(PROBLEM)
+        post("{\"reference\":\"example.com/app:1\",\"extra\":1}")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
                 .body("errors[0].field", equalTo("extra"));
-        post("{\"reference\":").then().statusCode(400).contentType(PROBLEM)
+        post("{\"reference\":")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
                 .body("detail", containsString("not valid JSON"));
-        given().get("/images/latest").then().statusCode(400).contentType(PROBLEM)
+        given().get("/images/latest")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
                 .body("errors[0].field", equalTo("digest"))
                 .body("detail", containsString("not an image digest"));
         given().get("/images/sha256:ABC").then().statusCode(400).contentType(PROBLEM);
-        given().delete("/images/sha512:" + "0".repeat(128)).then().statusCode(400).contentType(PROBLEM);
+        given().delete("/images/sha512:" + "0".repeat(128))
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM);
     }
 
     @Test
     void wrongOrMissingCredentialsAre403ProblemsThatNeverEchoThePassword() {
-        authRegistry.pusher().push("images/private", "1", TestImage.builder().layer(unique("secret")).build());
+        authRegistry
+                .pusher()
+                .push(
+                        "images/private",
+                        "1",
+                        TestImage.builder().layer(unique("secret")).build());
         String reference = authRegistry.hostPort() + "/images/private:1";
         ObjectNode wrong = JSON.createObjectNode().put("reference", reference);
         wrong.putObject("registryAuth").put("username", "operator").put("password", "wrong-pass-123");
 
         Response refused = post(wrong.toString());
-        refused.then().statusCode(403).contentType(PROBLEM)
+        refused.then()
+                .statusCode(403)
+                .contentType(PROBLEM)
                 .body("type", equalTo("urn:locald:problem:registry-credentials"))
                 .body("detail", containsString("refused the credentials"))
                 .body("detail", containsString("images/private"));
         assertFalse(refused.asString().contains("wrong-pass-123"), refused.asString());
 
-        post(body(reference)).then().statusCode(403).contentType(PROBLEM)
+        post(body(reference))
+                .then()
+                .statusCode(403)
+                .contentType(PROBLEM)
                 .body("detail", containsString("requires credentials"));
 
         ObjectNode right = JSON.createObjectNode().put("reference", reference);
@@ -311,12 +422,19 @@ class ImagesResourceTest {
         Set<String> blobsBefore = files(DATA.resolve("blobs/sha256"));
         Set<String> layersBefore = files(DATA.resolve("layers/sha256"));
         Set<String> recordsBefore = files(DATA.resolve("images"));
-        ImagePusher.PushedImage hostile = registry.pusher().push("images/hostile", "1", TestImage.builder()
-                .layer(unique("innocent"))
-                .layer(unique("evil").file("../escape", "pwned")).build());
+        ImagePusher.PushedImage hostile = registry.pusher()
+                .push(
+                        "images/hostile",
+                        "1",
+                        TestImage.builder()
+                                .layer(unique("innocent"))
+                                .layer(unique("evil").file("../escape", "pwned"))
+                                .build());
 
         Response response = post(body(registry.hostPort() + "/images/hostile:1"));
-        response.then().statusCode(422).contentType(PROBLEM)
+        response.then()
+                .statusCode(422)
+                .contentType(PROBLEM)
                 .body("type", equalTo("urn:locald:problem:layer-refused"))
                 .body("detail", containsString("layer " + hostile.layerDigests().get(1)))
                 .body("detail", containsString("../escape"))
@@ -335,8 +453,53 @@ class ImagesResourceTest {
         assertEquals(Set.of(), files(DATA.resolve("layers/tmp")));
         assertFalse(Files.exists(DATA.resolve("layers/escape")));
         assertFalse(Files.exists(DATA.resolve("layers/sha256/escape")));
-        given().get("/images").then().body("images.references.flatten()",
-                not(hasItem(registry.hostPort() + "/images/hostile:1")));
+        given().get("/images")
+                .then()
+                .body("images.references.flatten()", not(hasItem(registry.hostPort() + "/images/hostile:1")));
+    }
+
+    @Test
+    void droppedDeviceNodesAreWarningsInThePullAnswer() {
+        ImagePusher.PushedImage image = registry.pusher()
+                .push(
+                        "images/devices",
+                        "1",
+                        TestImage.builder()
+                                .layer(unique("devices")
+                                        .dir("dev")
+                                        .charDevice("dev/mem", 1, 1)
+                                        .fifo("dev/initctl"))
+                                .build());
+        post(body(registry.hostPort() + "/images/devices:1"))
+                .then()
+                .statusCode(200)
+                .body("warnings.size()", equalTo(2))
+                .body(
+                        "warnings[0]",
+                        equalTo("layer " + image.layerDigests().get(0)
+                                + ": skipped character device 'dev/mem' (1:1): devices come from the runtime"))
+                .body("warnings[1]", equalTo("layer " + image.layerDigests().get(0) + ": skipped FIFO 'dev/initctl'"));
+    }
+
+    @Test
+    void aSparseLayerIs422NamingTheEntry() {
+        byte[] sparse = dev.locald.testsupport.RawTar.create()
+                .oldGnuSparse("holes-" + UUID.randomUUID(), 4L << 30, "tail".getBytes(StandardCharsets.UTF_8))
+                .toBytes();
+        ImagePusher.PushedImage image = registry.pusher()
+                .push(
+                        "images/sparse",
+                        "1",
+                        TestImage.builder()
+                                .layer(sparse, TestImage.Compression.GZIP)
+                                .build());
+        post(body(registry.hostPort() + "/images/sparse:1"))
+                .then()
+                .statusCode(422)
+                .contentType(PROBLEM)
+                .body("type", equalTo("urn:locald:problem:layer-refused"))
+                .body("detail", containsString("layer " + image.layerDigests().get(0)))
+                .body("detail", containsString("is an old-GNU sparse file (type 'S')"));
     }
 
     private static Path blob(String digest) {

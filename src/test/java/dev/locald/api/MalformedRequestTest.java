@@ -43,11 +43,20 @@ class MalformedRequestTest {
                 json("unknown field", "{" + IMAGE + "," + BUILDER + "," + SOURCE + ",\"colour\":\"red\"}", 400),
                 json("duplicate key", "{" + IMAGE + "," + IMAGE + "," + BUILDER + "," + SOURCE + "}", 400),
                 json("missing image and builder", "{" + SOURCE + "}", 400),
-                json("upper-case repository", "{\"image\":\"Docker.io/Library/App\"," + BUILDER + "," + SOURCE + "}", 400),
-                json("target with a digest", "{\"image\":\"r.io/app@sha256:" + "a".repeat(64) + "\"," + BUILDER + "," + SOURCE + "}", 400),
+                json(
+                        "upper-case repository",
+                        "{\"image\":\"Docker.io/Library/App\"," + BUILDER + "," + SOURCE + "}",
+                        400),
+                json(
+                        "target with a digest",
+                        "{\"image\":\"r.io/app@sha256:" + "a".repeat(64) + "\"," + BUILDER + "," + SOURCE + "}",
+                        400),
                 json("builder with bad port", "{" + IMAGE + ",\"builder\":\"localhost:99999/b\"," + SOURCE + "}", 400),
                 json("builder with short digest", "{" + IMAGE + ",\"builder\":\"b@sha256:abc\"," + SOURCE + "}", 400),
-                json("tag starting with a dash", "{" + IMAGE + "," + BUILDER + ",\"tags\":[\"r.io/app:-x\"]," + SOURCE + "}", 400),
+                json(
+                        "tag starting with a dash",
+                        "{" + IMAGE + "," + BUILDER + ",\"tags\":[\"r.io/app:-x\"]," + SOURCE + "}",
+                        400),
                 json("env name ../x", withEnv("\"../x\":\"1\""), 400),
                 json("env name A=B", withEnv("\"A=B\":\"1\""), 400),
                 json("env name CNB_X", withEnv("\"CNB_X\":\"1\""), 400),
@@ -56,49 +65,120 @@ class MalformedRequestTest {
                 json("empty env name", withEnv("\"\":\"1\""), 400),
                 json("env name too long", withEnv("\"" + "A".repeat(200) + "\":\"1\""), 400),
                 json("env value not a string", withEnv("\"A\":1"), 400),
-                json("secretEnv naming an unset variable", "{" + IMAGE + "," + BUILDER + ",\"secretEnv\":[\"X\"]," + SOURCE + "}", 400),
+                json(
+                        "secretEnv naming an unset variable",
+                        "{" + IMAGE + "," + BUILDER + ",\"secretEnv\":[\"X\"]," + SOURCE + "}",
+                        400),
                 json("bad network", "{" + IMAGE + "," + BUILDER + ",\"network\":\"bridge\"," + SOURCE + "}", 400),
                 json("negative timeout", "{" + IMAGE + "," + BUILDER + ",\"timeout\":\"-PT5M\"," + SOURCE + "}", 400),
                 json("negative timeout seconds", "{" + IMAGE + "," + BUILDER + ",\"timeout\":-5," + SOURCE + "}", 400),
-                json("timeout above the maximum", "{" + IMAGE + "," + BUILDER + ",\"timeout\":\"PT10H\"," + SOURCE + "}", 400),
-                json("timeout not a duration", "{" + IMAGE + "," + BUILDER + ",\"timeout\":\"soon\"," + SOURCE + "}", 400),
-                json("trustBuilder not a boolean", "{" + IMAGE + "," + BUILDER + ",\"trustBuilder\":\"yes\"," + SOURCE + "}", 400),
-                json("registryAuth with token and password", "{" + IMAGE + "," + BUILDER
-                        + ",\"registryAuth\":{\"username\":\"u\",\"password\":\"p\",\"token\":\"t\"}," + SOURCE + "}", 400),
-                json("buildpack id with traversal", "{" + IMAGE + "," + BUILDER + ",\"buildpacks\":[\"../../evil\"]," + SOURCE + "}", 400),
-                json("docker:// buildpack", "{" + IMAGE + "," + BUILDER + ",\"buildpacks\":[\"docker://r.io/bp:1\"]," + SOURCE + "}", 400),
-                json("urn:cnb:registry: buildpack", "{" + IMAGE + "," + BUILDER + ",\"buildpacks\":[\"urn:cnb:registry:a/b@1\"]," + SOURCE + "}", 400),
-                json("tag on another registry", "{" + IMAGE + "," + BUILDER + ",\"tags\":[\"r.io/apps/sample:v2\"]," + SOURCE + "}", 400),
-                named("multipart tag on another registry", () -> multipart("{" + IMAGE + "," + BUILDER
-                        + ",\"tags\":[\"r.io/apps/sample:v2\"]}", tar()), 400),
+                json(
+                        "timeout above the maximum",
+                        "{" + IMAGE + "," + BUILDER + ",\"timeout\":\"PT10H\"," + SOURCE + "}",
+                        400),
+                json(
+                        "timeout not a duration",
+                        "{" + IMAGE + "," + BUILDER + ",\"timeout\":\"soon\"," + SOURCE + "}",
+                        400),
+                json(
+                        "trustBuilder not a boolean",
+                        "{" + IMAGE + "," + BUILDER + ",\"trustBuilder\":\"yes\"," + SOURCE + "}",
+                        400),
+                json(
+                        "registryAuth with token and password",
+                        "{" + IMAGE + "," + BUILDER
+                                + ",\"registryAuth\":{\"username\":\"u\",\"password\":\"p\",\"token\":\"t\"}," + SOURCE
+                                + "}",
+                        400),
+                json(
+                        "buildpack id with traversal",
+                        "{" + IMAGE + "," + BUILDER + ",\"buildpacks\":[\"../../evil\"]," + SOURCE + "}",
+                        400),
+                json(
+                        "docker:// buildpack",
+                        "{" + IMAGE + "," + BUILDER + ",\"buildpacks\":[\"docker://r.io/bp:1\"]," + SOURCE + "}",
+                        400),
+                json(
+                        "urn:cnb:registry: buildpack",
+                        "{" + IMAGE + "," + BUILDER + ",\"buildpacks\":[\"urn:cnb:registry:a/b@1\"]," + SOURCE + "}",
+                        400),
+                json(
+                        "tag on another registry",
+                        "{" + IMAGE + "," + BUILDER + ",\"tags\":[\"r.io/apps/sample:v2\"]," + SOURCE + "}",
+                        400),
+                named(
+                        "multipart tag on another registry",
+                        () -> multipart("{" + IMAGE + "," + BUILDER + ",\"tags\":[\"r.io/apps/sample:v2\"]}", tar()),
+                        400),
                 json("relative source path", "{" + IMAGE + "," + BUILDER + ",\"source\":{\"path\":\"app\"}}", 400),
-                json("source path with ..", "{" + IMAGE + "," + BUILDER + ",\"source\":{\"path\":\"/tmp/../etc\"}}", 400),
+                json(
+                        "source path with ..",
+                        "{" + IMAGE + "," + BUILDER + ",\"source\":{\"path\":\"/tmp/../etc\"}}",
+                        400),
                 json("no source", "{" + IMAGE + "," + BUILDER + "}", 400),
                 json("request JSON above max-request-bytes", withEnv("\"BIG\":\"" + "x".repeat(70_000) + "\""), 413),
-                named("wrong content type", () -> given().contentType("text/plain").body("hello").post("/builds"), 415),
+                named(
+                        "wrong content type",
+                        () -> given().contentType("text/plain").body("hello").post("/builds"),
+                        415),
                 named("no content type", () -> given().body(new byte[] {1, 2}).post("/builds"), 415),
                 named("source with wrong magic", () -> multipart(valid(), "hello, not an archive".getBytes()), 400),
                 named("gzip that is not a tar", () -> multipart(valid(), gzip("just text".getBytes())), 400),
                 named("empty source", () -> multipart(valid(), new byte[0]), 400),
                 named("source above max-source-bytes", () -> multipart(valid(), bigTar(1_200_000)), 413),
                 // a declared Content-Length above quarkus.http.limits.max-body-size is refused before reading
-                named("body above the HTTP limit", () -> given().contentType("multipart/form-data; boundary=b")
-                        .body(bigTar(2_300_000)).post("/builds"), 413),
-                named("missing source part", () -> given().multiPart("build", valid(), "application/json").post("/builds"), 400),
-                named("missing build part", () -> given().multiPart("source", "a.tar", tar(), "application/x-tar").post("/builds"), 400),
-                named("multipart build naming a source path", () -> multipart("{" + IMAGE + "," + BUILDER + "," + SOURCE + "}", tar()), 400),
+                named(
+                        "body above the HTTP limit",
+                        () -> given().contentType("multipart/form-data; boundary=b")
+                                .body(bigTar(2_300_000))
+                                .post("/builds"),
+                        413),
+                named(
+                        "missing source part",
+                        () -> given().multiPart("build", valid(), "application/json")
+                                .post("/builds"),
+                        400),
+                named(
+                        "missing build part",
+                        () -> given().multiPart("source", "a.tar", tar(), "application/x-tar")
+                                .post("/builds"),
+                        400),
+                named(
+                        "multipart build naming a source path",
+                        () -> multipart("{" + IMAGE + "," + BUILDER + "," + SOURCE + "}", tar()),
+                        400),
                 named("multipart build with bad JSON", () -> multipart("{nope", tar()), 400),
-                named("multipart build with hostile env", () -> multipart("{" + IMAGE + "," + BUILDER + ",\"env\":{\"../../cnb/lifecycle/builder\":\"x\"}}", tar()), 400),
-                named("traversal in path", () -> given().urlEncodingEnabled(false).get("/builds/..%2F..%2Fetc"), 404),
-                named("traversal in delete", () -> given().urlEncodingEnabled(false).delete("/builds/..%2F..%2Fetc%2Fpasswd"), 404),
-                named("traversal in cancel", () -> given().urlEncodingEnabled(false).post("/builds/..%2Fwork/cancel"), 404),
-                named("traversal in logs", () -> given().urlEncodingEnabled(false).get("/builds/%2e%2e/logs"), 404),
+                named(
+                        "multipart build with hostile env",
+                        () -> multipart(
+                                "{" + IMAGE + "," + BUILDER + ",\"env\":{\"../../cnb/lifecycle/builder\":\"x\"}}",
+                                tar()),
+                        400),
+                named(
+                        "traversal in path",
+                        () -> given().urlEncodingEnabled(false).get("/builds/..%2F..%2Fetc"),
+                        404),
+                named(
+                        "traversal in delete",
+                        () -> given().urlEncodingEnabled(false).delete("/builds/..%2F..%2Fetc%2Fpasswd"),
+                        404),
+                named(
+                        "traversal in cancel",
+                        () -> given().urlEncodingEnabled(false).post("/builds/..%2Fwork/cancel"),
+                        404),
+                named(
+                        "traversal in logs",
+                        () -> given().urlEncodingEnabled(false).get("/builds/%2e%2e/logs"),
+                        404),
                 named("id that is not a uuid", () -> given().get("/builds/not-a-build"), 404),
                 named("unknown build", () -> given().get(VALID_UUID), 404),
                 named("cancel unknown build", () -> given().post(VALID_UUID + "/cancel"), 404),
                 named("delete unknown build", () -> given().delete(VALID_UUID), 404),
                 named("unknown path", () -> given().get("/nothing-here"), 404),
-                named("method not allowed", () -> given().contentType("application/json").body("{}").put("/builds"), 405),
+                named(
+                        "method not allowed",
+                        () -> given().contentType("application/json").body("{}").put("/builds"),
+                        405),
                 named("list with limit 0", () -> given().get("/builds?limit=0"), 400),
                 named("list with bogus state", () -> given().get("/builds?state=bogus"), 400),
                 named("list with offset not a number", () -> given().get("/builds?offset=x"), 400));
@@ -109,7 +189,8 @@ class MalformedRequestTest {
     void isRefusedWithAProblemAndWritesNothing(Supplier<Response> request, int status) {
         TreeMap<String, String> before = ApiTestSupport.snapshot();
         Response response = request.get();
-        response.then().statusCode(status)
+        response.then()
+                .statusCode(status)
                 .contentType(startsWith(Problem.MEDIA_TYPE))
                 .body("status", equalTo(status))
                 .body("title", notNullValue())
@@ -130,7 +211,8 @@ class MalformedRequestTest {
     }
 
     private static Arguments json(String name, String body, int status) {
-        return named(name, () -> given().contentType("application/json").body(body).post("/builds"), status);
+        return named(
+                name, () -> given().contentType("application/json").body(body).post("/builds"), status);
     }
 
     private static Arguments named(String name, Supplier<Response> request, int status) {
@@ -139,7 +221,8 @@ class MalformedRequestTest {
 
     private static Response multipart(String build, byte[] source) {
         return given().multiPart("build", build, "application/json")
-                .multiPart("source", "app.tar.gz", source, "application/octet-stream").post("/builds");
+                .multiPart("source", "app.tar.gz", source, "application/octet-stream")
+                .post("/builds");
     }
 
     private static byte[] tar() {

@@ -31,12 +31,24 @@ class OpenApiDocumentTest {
 
     @Test
     void everyResourceMethodIsInTheDocument() throws Exception {
-        JsonNode doc = new ObjectMapper().readTree(
-                given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().asString());
+        JsonNode doc = new ObjectMapper()
+                .readTree(given().queryParam("format", "json")
+                        .get("/q/openapi")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .asString());
         JsonNode paths = doc.path("paths");
         TreeSet<String> expected = resourceOperations();
-        assertTrue(expected.containsAll(List.of("GET /builds", "POST /builds", "GET /builds/{id}", "GET /builds/{id}/logs",
-                "POST /builds/{id}/cancel", "DELETE /builds/{id}")), expected.toString());
+        assertTrue(
+                expected.containsAll(List.of(
+                        "GET /builds",
+                        "POST /builds",
+                        "GET /builds/{id}",
+                        "GET /builds/{id}/logs",
+                        "POST /builds/{id}/cancel",
+                        "DELETE /builds/{id}")),
+                expected.toString());
         List<String> missing = new ArrayList<>();
         for (String op : expected) {
             String[] parts = op.split(" ", 2);
@@ -50,16 +62,28 @@ class OpenApiDocumentTest {
 
     @Test
     void theBuildEndpointsCarryExamples() throws Exception {
-        JsonNode doc = new ObjectMapper().readTree(
-                given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().asString());
+        JsonNode doc = new ObjectMapper()
+                .readTree(given().queryParam("format", "json")
+                        .get("/q/openapi")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .asString());
         JsonNode get = doc.path("paths").path("/builds/{id}").path("get");
-        JsonNode example = get.path("responses").path("200").path("content").path("application/json")
-                .path("examples").path("succeeded").path("value");
+        JsonNode example = get.path("responses")
+                .path("200")
+                .path("content")
+                .path("application/json")
+                .path("examples")
+                .path("succeeded")
+                .path("value");
         assertTrue(example.toString().contains("succeeded"), get.toString());
         JsonNode post = doc.path("paths").path("/builds").path("post");
         assertTrue(post.path("responses").has("429"), post.toString());
         assertTrue(post.path("responses").path("202").path("content").toString().contains("queued"), post.toString());
-        assertTrue(doc.path("info").path("title").asText().contains("locald"), doc.path("info").toString());
+        assertTrue(
+                doc.path("info").path("title").asText().contains("locald"),
+                doc.path("info").toString());
         given().get("/q/swagger-ui/").then().statusCode(200);
     }
 

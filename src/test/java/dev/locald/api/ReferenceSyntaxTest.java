@@ -1,11 +1,10 @@
 package dev.locald.api;
 
-import dev.locald.source.SourceArchiveSniffer;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.locald.source.ArchiveFormat;
+import dev.locald.source.SourceArchiveSniffer;
 import dev.locald.testsupport.LayerTar;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -22,20 +21,46 @@ class ReferenceSyntaxTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"app", "library/app:1.0", "localhost/app", "localhost:5000/a/b/c:latest",
-            "registry.example.com/team/app_name__x/y-z:v1.2.3-rc.1", "r.io:443/app@sha256:"
-                    + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-            "paketobuildpacks/builder-jammy-tiny", "127.0.0.1:5000/x:TAG_9"})
+    @ValueSource(
+            strings = {
+                "app",
+                "library/app:1.0",
+                "localhost/app",
+                "localhost:5000/a/b/c:latest",
+                "registry.example.com/team/app_name__x/y-z:v1.2.3-rc.1",
+                "r.io:443/app@sha256:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                "paketobuildpacks/builder-jammy-tiny",
+                "127.0.0.1:5000/x:TAG_9"
+            })
     void accepts(String reference) {
         assertEquals(Optional.empty(), ReferenceSyntax.problem(reference, ReferenceSyntax.Kind.ANY));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "App", "a//b", "a/", "/a", "a:", "a:-tag", "a:.tag", "a@sha256:abc", "a@sha512:"
-            + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-            "localhost:0/a", "localhost:70000/a", "-host.io/a", "host.io/a b", "a..b", "a/../b", "a/./b",
-            "host.io/a:tag:tag", "a__-b", "ex@mple.com/a",
-            "a:ttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt"})
+    @ValueSource(
+            strings = {
+                "",
+                "App",
+                "a//b",
+                "a/",
+                "/a",
+                "a:",
+                "a:-tag",
+                "a:.tag",
+                "a@sha256:abc",
+                "a@sha512:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                "localhost:0/a",
+                "localhost:70000/a",
+                "-host.io/a",
+                "host.io/a b",
+                "a..b",
+                "a/../b",
+                "a/./b",
+                "host.io/a:tag:tag",
+                "a__-b",
+                "ex@mple.com/a",
+                "a:ttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt"
+            })
     void refuses(String reference) {
         assertTrue(ReferenceSyntax.problem(reference, ReferenceSyntax.Kind.ANY).isPresent(), reference);
     }
@@ -43,7 +68,8 @@ class ReferenceSyntaxTest {
     @org.junit.jupiter.api.Test
     void targetsMayNotCarryADigest() {
         String digest = "r.io/app@sha256:" + "a".repeat(64);
-        assertTrue(ReferenceSyntax.problem(digest, ReferenceSyntax.Kind.TAG_ONLY).isPresent());
+        assertTrue(
+                ReferenceSyntax.problem(digest, ReferenceSyntax.Kind.TAG_ONLY).isPresent());
         assertEquals(Optional.empty(), ReferenceSyntax.problem(digest, ReferenceSyntax.Kind.ANY));
     }
 
@@ -60,7 +86,9 @@ class ReferenceSyntaxTest {
         }
         assertEquals(Optional.of(ArchiveFormat.TAR), SourceArchiveSniffer.sniff(write("a.zip", tar)));
         assertEquals(Optional.of(ArchiveFormat.TAR_GZIP), SourceArchiveSniffer.sniff(write("b", gz.toByteArray())));
-        assertEquals(Optional.of(ArchiveFormat.ZIP), SourceArchiveSniffer.sniff(write("c", new byte[] {'P', 'K', 3, 4, 0, 0})));
+        assertEquals(
+                Optional.of(ArchiveFormat.ZIP),
+                SourceArchiveSniffer.sniff(write("c", new byte[] {'P', 'K', 3, 4, 0, 0})));
         assertEquals(Optional.empty(), SourceArchiveSniffer.sniff(write("d", textGz.toByteArray())));
         assertEquals(Optional.empty(), SourceArchiveSniffer.sniff(write("e", "#!/bin/sh".getBytes())));
         assertEquals(Optional.empty(), SourceArchiveSniffer.sniff(write("f", new byte[] {0x1f, (byte) 0x8b, 8, 0, 1})));

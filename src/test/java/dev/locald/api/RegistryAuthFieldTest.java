@@ -19,8 +19,8 @@ class RegistryAuthFieldTest {
 
     @Test
     void aPullAcceptsATokenLikeABuild() {
-        ImagePullRequest pull = ImagePullRequest.parse(bytes(
-                "{\"reference\":\"r.example/builder:1\",\"registryAuth\":{\"token\":\"tok-1\"}}"));
+        ImagePullRequest pull = ImagePullRequest.parse(
+                bytes("{\"reference\":\"r.example/builder:1\",\"registryAuth\":{\"token\":\"tok-1\"}}"));
         assertEquals(Optional.of(new RegistryCredential.Bearer("tok-1")), pull.credential());
         assertFalse(pull.toString().contains("tok-1"), pull.toString());
         assertEquals(Optional.of(new RegistryCredential.Bearer("tok-1")), build("{\"token\":\"tok-1\"}"));
@@ -29,19 +29,32 @@ class RegistryAuthFieldTest {
     @Test
     void basicCredentialsInBoth() {
         RegistryCredential basic = new RegistryCredential.Basic("ci", "pw");
-        assertEquals(Optional.of(basic), ImagePullRequest.parse(bytes(
-                "{\"reference\":\"r.example/builder:1\",\"registryAuth\":{\"username\":\"ci\",\"password\":\"pw\"}}"))
-                .credential());
+        assertEquals(
+                Optional.of(basic),
+                ImagePullRequest.parse(
+                                bytes(
+                                        "{\"reference\":\"r.example/builder:1\",\"registryAuth\":{\"username\":\"ci\",\"password\":\"pw\"}}"))
+                        .credential());
         assertEquals(Optional.of(basic), build("{\"username\":\"ci\",\"password\":\"pw\"}"));
     }
 
     @Test
     void theSameProblemsAreRefusedInBoth() {
-        for (String auth : new String[] {"{\"token\":\"a b\"}", "{\"token\":\"t\",\"username\":\"u\"}",
-                "{\"username\":\"u\"}", "{\"username\":\"a:b\",\"password\":\"p\"}", "{\"other\":1,\"token\":\"t\"}",
-                "{}", "\"token\"", "{\"token\":\"\"}"}) {
-            ProblemException pull = assertThrows(ProblemException.class, () -> ImagePullRequest.parse(bytes(
-                    "{\"reference\":\"r.example/builder:1\",\"registryAuth\":" + auth + "}")), auth);
+        for (String auth : new String[] {
+            "{\"token\":\"a b\"}",
+            "{\"token\":\"t\",\"username\":\"u\"}",
+            "{\"username\":\"u\"}",
+            "{\"username\":\"a:b\",\"password\":\"p\"}",
+            "{\"other\":1,\"token\":\"t\"}",
+            "{}",
+            "\"token\"",
+            "{\"token\":\"\"}"
+        }) {
+            ProblemException pull = assertThrows(
+                    ProblemException.class,
+                    () -> ImagePullRequest.parse(
+                            bytes("{\"reference\":\"r.example/builder:1\",\"registryAuth\":" + auth + "}")),
+                    auth);
             ProblemException build = assertThrows(ProblemException.class, () -> build(auth), auth);
             assertFalse(pull.problem().errors().isEmpty(), auth);
             assertEquals(pull.problem().errors(), build.problem().errors(), auth);
@@ -59,8 +72,10 @@ class RegistryAuthFieldTest {
 
     private static Optional<RegistryCredential> build(String auth) {
         BuildRequestParser parser = new BuildRequestParser(Duration.ofHours(1), false, Path.of("/nonexistent-data"));
-        return parser.parse(bytes(SOURCE_FREE_BUILD + "\"registryAuth\":" + auth + "}"),
-                BuildRequestParser.Mode.MULTIPART).request().registryAuth();
+        return parser.parse(
+                        bytes(SOURCE_FREE_BUILD + "\"registryAuth\":" + auth + "}"), BuildRequestParser.Mode.MULTIPART)
+                .request()
+                .registryAuth();
     }
 
     private static byte[] bytes(String json) {

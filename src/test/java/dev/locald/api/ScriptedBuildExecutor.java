@@ -79,22 +79,31 @@ public class ScriptedBuildExecutor implements BuildExecutor {
             }
             case "leak" -> {
                 progress.phaseStarted("export");
-                RegistryCredential.Basic auth = (RegistryCredential.Basic) job.request().registryAuth().orElseThrow();
-                String blob = Base64.getEncoder().encodeToString(
-                        (auth.username() + ":" + auth.password()).getBytes(StandardCharsets.UTF_8));
+                RegistryCredential.Basic auth =
+                        (RegistryCredential.Basic) job.request().registryAuth().orElseThrow();
+                String blob = Base64.getEncoder()
+                        .encodeToString((auth.username() + ":" + auth.password()).getBytes(StandardCharsets.UTF_8));
                 progress.log("export", LogStream.STDOUT, Instant.now(), "password is " + auth.password());
                 progress.log("export", LogStream.STDERR, Instant.now(), "Authorization: Basic " + blob);
-                progress.log("export", LogStream.STDOUT, Instant.now(), "token " + job.request().env().get("NPM_TOKEN"));
+                progress.log(
+                        "export",
+                        LogStream.STDOUT,
+                        Instant.now(),
+                        "token " + job.request().env().get("NPM_TOKEN"));
                 progress.phaseFinished("export", 0, Duration.ofMillis(5));
                 throw new BuildFailure("push refused with password " + auth.password());
             }
             case "crash" -> throw new IllegalStateException("executor bug");
             default -> throw new IllegalArgumentException("unknown script " + script);
         }
-        return new BuildResult(job.request().image().toString(),
+        return new BuildResult(
+                job.request().image().toString(),
                 Digest.ofBytes(job.id().value().getBytes(StandardCharsets.UTF_8)),
-                concat(job.request().image().toString(),
-                        job.request().tags().stream().map(ImageReference::toString).toList()));
+                concat(
+                        job.request().image().toString(),
+                        job.request().tags().stream()
+                                .map(ImageReference::toString)
+                                .toList()));
     }
 
     private static void phase(BuildProgress progress, String name, int exit, int lines, long sleepMillis)

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.lang.ArchRule;
 import dev.locald.runtime.LayeringViolation;
 import java.io.File;
 import java.util.HashMap;
@@ -26,14 +25,15 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importMain() {
-        main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        main = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.locald");
     }
 
     @TestFactory
     Stream<DynamicTest> mainCodeKeepsTheLayering() {
-        return LayeringRules.ALL.stream().map(rule -> DynamicTest.dynamicTest(rule.getDescription(),
-                () -> rule.check(main)));
+        return LayeringRules.ALL.stream()
+                .map(rule -> DynamicTest.dynamicTest(rule.getDescription(), () -> rule.check(main)));
     }
 
     @Test
@@ -58,7 +58,8 @@ class ArchitectureTest {
     @Test
     void everyMainPackageSaysWhatItOwns() {
         List<String> missing = main.getPackage("dev.locald").getSubpackages().stream()
-                .filter(p -> !new File("src/main/java/" + p.getName().replace('.', '/') + "/package-info.java").isFile())
+                .filter(p ->
+                        !new File("src/main/java/" + p.getName().replace('.', '/') + "/package-info.java").isFile())
                 .map(p -> p.getName())
                 .toList();
         assertEquals(List.of(), missing, "packages without a package-info.java");

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.testsupport.MultipartBuild;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.net.Socket;
 import java.net.URI;
@@ -31,7 +30,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class BuildBench {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     public static void main(String[] args) throws Exception {
         URI locald = URI.create(args[0]);
@@ -55,15 +55,20 @@ public final class BuildBench {
             totals.add(total);
             shares.add(total - inPhases);
         }
-        System.out.printf("warm build, POST to digest: median %.0f ms [%.0f–%.0f], n=%d%n",
+        System.out.printf(
+                "warm build, POST to digest: median %.0f ms [%.0f–%.0f], n=%d%n",
                 median(totals), min(totals), max(totals), runs);
-        System.out.printf("locald's share (total − time in phase processes): median %.0f ms [%.0f–%.0f]%n",
+        System.out.printf(
+                "locald's share (total − time in phase processes): median %.0f ms [%.0f–%.0f]%n",
                 median(shares), min(shares), max(shares));
         List<Double> l = new ArrayList<>(latencies);
         Collections.sort(l);
-        System.out.printf("log latency, line read off the pipe → NDJSON client: p50 %.1f ms, p99 %.1f ms, max %.1f ms, n=%d lines%n",
-                l.get(l.size() / 2), l.get((int) Math.min(l.size() - 1, Math.ceil(l.size() * 0.99) - 1)),
-                l.get(l.size() - 1), l.size());
+        System.out.printf(
+                "log latency, line read off the pipe → NDJSON client: p50 %.1f ms, p99 %.1f ms, max %.1f ms, n=%d lines%n",
+                l.get(l.size() / 2),
+                l.get((int) Math.min(l.size() - 1, Math.ceil(l.size() * 0.99) - 1)),
+                l.get(l.size() - 1),
+                l.size());
 
         long start = System.nanoTime();
         List<Thread> threads = new ArrayList<>();
@@ -72,7 +77,9 @@ public final class BuildBench {
             String image = registry + "/bench/concurrent-" + i + ":1";
             Thread t = new Thread(() -> {
                 try {
-                    outcomes.add(build(locald, image, builder, app, null).path("state").asText());
+                    outcomes.add(build(locald, image, builder, app, null)
+                            .path("state")
+                            .asText());
                 } catch (Exception e) {
                     outcomes.add("error: " + e);
                 }
@@ -84,16 +91,18 @@ public final class BuildBench {
             t.join();
         }
         long ok = outcomes.stream().filter("succeeded"::equals).count();
-        System.out.printf("8 concurrent builds: %d succeeded, wall %.1f s; outcomes %s%n", ok,
-                (System.nanoTime() - start) / 1e9, outcomes);
+        System.out.printf(
+                "8 concurrent builds: %d succeeded, wall %.1f s; outcomes %s%n",
+                ok, (System.nanoTime() - start) / 1e9, outcomes);
     }
 
     /** Submits one trusted build, optionally follows its NDJSON log, and waits until it ends. */
-    private static JsonNode build(URI locald, String image, String builder, byte[] app,
-                                  ConcurrentLinkedQueue<Double> latencies) throws Exception {
+    private static JsonNode build(
+            URI locald, String image, String builder, byte[] app, ConcurrentLinkedQueue<Double> latencies)
+            throws Exception {
         String build = JSON.writeValueAsString(Map.of("image", image, "builder", builder, "trustBuilder", true));
-        HttpResponse<String> posted = HTTP.send(MultipartBuild.request(locald, build, app),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> posted =
+                HTTP.send(MultipartBuild.request(locald, build, app), HttpResponse.BodyHandlers.ofString());
         if (posted.statusCode() != 202) {
             throw new IllegalStateException("POST /builds answered " + posted.statusCode() + ": " + posted.body());
         }
@@ -104,15 +113,19 @@ public final class BuildBench {
             follower.start();
         }
         while (true) {
-            JsonNode b = JSON.readTree(HTTP.send(HttpRequest.newBuilder(locald.resolve("/builds/" + id)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body());
+            JsonNode b = JSON.readTree(HTTP.send(
+                            HttpRequest.newBuilder(locald.resolve("/builds/" + id))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body());
             String state = b.path("state").asText();
             if (state.equals("succeeded") || state.equals("failed") || state.equals("cancelled")) {
                 if (follower != null) {
                     follower.join();
                 }
                 if (!state.equals("succeeded")) {
-                    throw new IllegalStateException("build " + id + " " + state + ": " + b.path("error").asText());
+                    throw new IllegalStateException(
+                            "build " + id + " " + state + ": " + b.path("error").asText());
                 }
                 return b;
             }
@@ -123,9 +136,12 @@ public final class BuildBench {
     /** Raw socket, so that no client-side buffering adds to what is measured. */
     private static void followNdjson(URI locald, String id, ConcurrentLinkedQueue<Double> latencies) {
         try (Socket socket = new Socket(locald.getHost(), locald.getPort())) {
-            socket.getOutputStream().write(("GET /builds/" + id + "/logs?follow=true HTTP/1.1\r\nHost: x\r\n"
-                    + "Accept: application/x-ndjson\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            socket.getOutputStream()
+                    .write(("GET /builds/" + id + "/logs?follow=true HTTP/1.1\r\nHost: x\r\n"
+                                    + "Accept: application/x-ndjson\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             String line;
             while ((line = in.readLine()) != null) {
                 int brace = line.indexOf('{');
@@ -134,7 +150,9 @@ public final class BuildBench {
                 }
                 Instant received = Instant.now();
                 JsonNode record = JSON.readTree(line.substring(brace));
-                if (record.has("time") && !record.path("phase").isNull() && !record.path("phase").isMissingNode()) {
+                if (record.has("time")
+                        && !record.path("phase").isNull()
+                        && !record.path("phase").isMissingNode()) {
                     Instant stamped = Instant.parse(record.path("time").asText());
                     latencies.add((received.toEpochMilli() - stamped.toEpochMilli())
                             + (received.getNano() % 1_000_000 - stamped.getNano() % 1_000_000) / 1e6);

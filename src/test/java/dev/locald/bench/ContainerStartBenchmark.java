@@ -3,6 +3,7 @@ package dev.locald.bench;
 import dev.locald.etc.PreparedRoot;
 import dev.locald.etc.ResolvConf;
 import dev.locald.etc.SyntheticRoot;
+import dev.locald.image.NetworkMode;
 import dev.locald.runtime.Bundle;
 import dev.locald.runtime.Cancellation;
 import dev.locald.runtime.ContainerRequest;
@@ -10,7 +11,6 @@ import dev.locald.runtime.ContainerResult;
 import dev.locald.runtime.ContainerSpecFactory;
 import dev.locald.runtime.EngineFixture;
 import dev.locald.runtime.HostLimits;
-import dev.locald.image.NetworkMode;
 import dev.locald.testsupport.LayerTar;
 import java.io.File;
 import java.nio.file.Files;
@@ -36,7 +36,9 @@ class ContainerStartBenchmark {
             Path rootfs = Files.createDirectories(engine.base.resolve("rootfs"));
             Path tar = engine.base.resolve("busybox.tar");
             Files.write(tar, LayerTar.create().busybox().toBytes());
-            Process untar = new ProcessBuilder("tar", "-xf", tar.toString(), "-C", rootfs.toString()).inheritIO().start();
+            Process untar = new ProcessBuilder("tar", "-xf", tar.toString(), "-C", rootfs.toString())
+                    .inheritIO()
+                    .start();
             if (untar.waitFor() != 0) {
                 throw new IllegalStateException("tar failed");
             }
@@ -45,12 +47,16 @@ class ContainerStartBenchmark {
             Path rawBundleDir = Files.createDirectories(engine.base.resolve("raw-bundle"));
             Bundle rawBundle = new Bundle(rawBundleDir);
             Files.createDirectories(rawBundle.etcDir());
-            ContainerSpecFactory specFactory = new ContainerSpecFactory(HostLimits.openFilesFor(1_048_576),
-                    engine.cgroupParent);
-            ContainerRequest template = ContainerRequest.builder("raw", rootfs, EngineFixture.CNB).args("/bin/true").build();
+            ContainerSpecFactory specFactory =
+                    new ContainerSpecFactory(HostLimits.openFilesFor(1_048_576), engine.cgroupParent);
+            ContainerRequest template = ContainerRequest.builder("raw", rootfs, EngineFixture.CNB)
+                    .args("/bin/true")
+                    .build();
             PreparedRoot prepared = new SyntheticRoot(new ResolvConf(engine.hostResolvConf, List.of("8.8.8.8")))
-                    .prepare(rootfs, rawBundle.etcDir(), new SyntheticRoot.Request(EngineFixture.CNB, "locald",
-                            List.of(), NetworkMode.NONE));
+                    .prepare(
+                            rootfs,
+                            rawBundle.etcDir(),
+                            new SyntheticRoot.Request(EngineFixture.CNB, "locald", List.of(), NetworkMode.NONE));
             rawBundle.writeConfig(specFactory.create(template, prepared));
 
             List<Double> locald = new ArrayList<>();
@@ -58,17 +64,28 @@ class ContainerStartBenchmark {
             List<Double> specOnly = new ArrayList<>();
             for (int i = 0; i < runs + 5; i++) {
                 long t0 = System.nanoTime();
-                ContainerResult result = engine.runner.run(ContainerRequest.builder("bench-l-" + i, rootfs,
-                        EngineFixture.CNB).args("/bin/true").build(), (s, t, x) -> { }, Cancellation.none());
+                ContainerResult result = engine.runner.run(
+                        ContainerRequest.builder("bench-l-" + i, rootfs, EngineFixture.CNB)
+                                .args("/bin/true")
+                                .build(),
+                        (s, t, x) -> {},
+                        Cancellation.none());
                 long t1 = System.nanoTime();
                 if (result.exitCode() != 0) {
                     throw new IllegalStateException("locald run failed: " + result);
                 }
-                Process process = new ProcessBuilder("/usr/sbin/runc", "--root", engine.runc.stateRoot().toString(),
-                        "run", "--bundle", rawBundleDir.toString(), "bench-r-" + i)
+                Process process = new ProcessBuilder(
+                                "/usr/sbin/runc",
+                                "--root",
+                                engine.runc.stateRoot().toString(),
+                                "run",
+                                "--bundle",
+                                rawBundleDir.toString(),
+                                "bench-r-" + i)
                         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start();
                 if (process.waitFor() != 0) {
                     throw new IllegalStateException("raw runc run failed");
                 }
@@ -76,8 +93,10 @@ class ContainerStartBenchmark {
                 Path scratch = Files.createDirectories(engine.base.resolve("spec-" + i + "/etc"));
                 long t3 = System.nanoTime();
                 PreparedRoot root = new SyntheticRoot(new ResolvConf(engine.hostResolvConf, List.of("8.8.8.8")))
-                        .prepare(rootfs, scratch, new SyntheticRoot.Request(EngineFixture.CNB, "locald", List.of(),
-                                NetworkMode.NONE));
+                        .prepare(
+                                rootfs,
+                                scratch,
+                                new SyntheticRoot.Request(EngineFixture.CNB, "locald", List.of(), NetworkMode.NONE));
                 new Bundle(scratch.getParent()).writeConfig(specFactory.create(template, root));
                 long t4 = System.nanoTime();
                 if (i >= 5) {
@@ -87,8 +106,10 @@ class ContainerStartBenchmark {
                 }
             }
             engine.cgroups.removeIfUnused(engine.cgroupParent);
-            System.out.printf("BENCHMARK runs=%d%n  locald run(/bin/true): %s%n  raw runc run:          %s%n"
-                    + "  synthetic root + spec + config.json only: %s%n", runs, stats(locald), stats(raw), stats(specOnly));
+            System.out.printf(
+                    "BENCHMARK runs=%d%n  locald run(/bin/true): %s%n  raw runc run:          %s%n"
+                            + "  synthetic root + spec + config.json only: %s%n",
+                    runs, stats(locald), stats(raw), stats(specOnly));
         } finally {
             engine.sweeper.sweep();
             engine.deleteFiles();
@@ -99,8 +120,10 @@ class ContainerStartBenchmark {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
         double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-        double sd = Math.sqrt(values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / values.size());
-        return String.format("mean %.1f ms ± %.1f, median %.1f ms, min %.1f, max %.1f", mean, sd,
-                sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1));
+        double sd = Math.sqrt(
+                values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / values.size());
+        return String.format(
+                "mean %.1f ms ± %.1f, median %.1f ms, min %.1f, max %.1f",
+                mean, sd, sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1));
     }
 }

@@ -3,6 +3,8 @@ package dev.locald.bench;
 import dev.locald.config.LocaldConfig;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.image.ImageReference;
+import dev.locald.layer.ExtractionLimits;
+import dev.locald.layer.LayerExtractor;
 import dev.locald.pull.ImagePuller;
 import dev.locald.registry.BlobFetcher;
 import dev.locald.registry.ImageResolver;
@@ -10,8 +12,6 @@ import dev.locald.registry.RegistryCredentials;
 import dev.locald.registry.RegistryHttpClient;
 import dev.locald.registry.RegistrySettings;
 import dev.locald.rootfs.AssembledRootfs;
-import dev.locald.layer.ExtractionLimits;
-import dev.locald.layer.LayerExtractor;
 import dev.locald.rootfs.RootfsAssembler;
 import dev.locald.store.BlobStore;
 import dev.locald.store.ImageRecordStore;
@@ -65,15 +65,21 @@ public final class PullAssembleBench {
             }
         }
         Collections.sort(millis);
-        System.out.printf("locald %s %s: median %.1f ms [min %.1f – max %.1f], n=%d, %d layers%n", mode, ref,
-                millis.get(millis.size() / 2), millis.get(0), millis.get(millis.size() - 1), millis.size(),
+        System.out.printf(
+                "locald %s %s: median %.1f ms [min %.1f – max %.1f], n=%d, %d layers%n",
+                mode,
+                ref,
+                millis.get(millis.size() / 2),
+                millis.get(0),
+                millis.get(millis.size() - 1),
+                millis.size(),
                 puller(data).pull(ref, Optional.empty()).layerDirs().size());
     }
 
     private static void pullAndAssemble(ImageReference ref, Path data, RootfsAssembler assembler) throws Exception {
         ImagePuller.PulledImage pulled = puller(data).pull(ref, Optional.empty());
-        try (AssembledRootfs rootfs = assembler.assemble(pulled.layerDirs(),
-                Files.createDirectories(data.resolve("bench-work")))) {
+        try (AssembledRootfs rootfs =
+                assembler.assemble(pulled.layerDirs(), Files.createDirectories(data.resolve("bench-work")))) {
             if (!Files.isDirectory(rootfs.root().resolve("usr"))) {
                 throw new IllegalStateException("assembled root has no /usr");
             }
@@ -84,12 +90,21 @@ public final class PullAssembleBench {
         RegistrySettings settings = RegistrySettings.defaults(data.resolve("no-docker-config.json"), Set.of());
         RegistryHttpClient http = new RegistryHttpClient(settings, new RegistryCredentials(settings.dockerConfig()));
         BlobFetcher fetcher = new BlobFetcher(http);
-        return new ImagePuller(new ImageResolver(http, fetcher), fetcher, new BlobStore(data), new LayerStore(data),
+        return new ImagePuller(
+                new ImageResolver(http, fetcher),
+                fetcher,
+                new BlobStore(data),
+                new LayerStore(data),
                 new LayerExtractor(new ExtractionLimits(16L << 30, 1_000_000, 1000, 4096, 8L << 30)),
-                new ImageRecordStore(data), 4, Duration.ofMinutes(10));
+                new ImageRecordStore(data),
+                4,
+                Duration.ofMinutes(10));
     }
 
     private static void dropCaches() throws Exception {
-        new ProcessBuilder("sh", "-c", "sync; echo 3 > /proc/sys/vm/drop_caches").inheritIO().start().waitFor();
+        new ProcessBuilder("sh", "-c", "sync; echo 3 > /proc/sys/vm/drop_caches")
+                .inheritIO()
+                .start()
+                .waitFor();
     }
 }

@@ -22,18 +22,30 @@ class BuildStoreTest {
     Path dataDir;
 
     private static BuildSpec spec() {
-        return new BuildSpec("r.io/app", "r.io/builder:1", null, List.of("A"), List.of(), List.of("r.io/app:v1"),
-                false, false, NetworkMode.HOST, Duration.ofMinutes(5), true);
+        return new BuildSpec(
+                "r.io/app",
+                "r.io/builder:1",
+                null,
+                List.of("A"),
+                List.of(),
+                List.of("r.io/app:v1"),
+                false,
+                false,
+                NetworkMode.HOST,
+                Duration.ofMinutes(5),
+                true);
     }
 
     @Test
     void recordsSurviveAReload() throws Exception {
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         BuildStore store = new BuildStore(dataDir);
-        Build done = Build.queued(BuildId.random(), spec(), t0).pulling(t0.plusSeconds(1))
+        Build done = Build.queued(BuildId.random(), spec(), t0)
+                .pulling(t0.plusSeconds(1))
                 .phaseStarted("detect", t0.plusSeconds(2))
                 .phaseFinished("detect", 0, Duration.ofMillis(1500))
-                .succeeded(new BuildResult("r.io/app", Digest.ofBytes(new byte[] {1}), List.of("r.io/app", "r.io/app:v1")),
+                .succeeded(
+                        new BuildResult("r.io/app", Digest.ofBytes(new byte[] {1}), List.of("r.io/app", "r.io/app:v1")),
                         t0.plusSeconds(5));
         store.create(Build.queued(done.id(), spec(), t0));
         store.save(done);
@@ -42,7 +54,11 @@ class BuildStoreTest {
 
         List<Build> loaded = new BuildStore(dataDir).loadAll();
         loaded.sort(Comparator.comparing(b -> b.state().name()));
-        assertEquals(List.of(failed, done).stream().sorted(Comparator.comparing(b -> b.state().name())).toList(), loaded);
+        assertEquals(
+                List.of(failed, done).stream()
+                        .sorted(Comparator.comparing(b -> b.state().name()))
+                        .toList(),
+                loaded);
         assertFalse(Files.exists(store.buildDir(done.id()).resolve("build.json.tmp")), "no temp file left");
     }
 
@@ -63,7 +79,9 @@ class BuildStoreTest {
         assertEquals(BuildState.FAILED, reloaded.state());
         assertEquals("locald stopped while this build was running", reloaded.error());
         assertEquals("build", reloaded.currentPhase());
-        assertEquals(BuildState.FAILED, new BuildStore(dataDir).load(queued.id()).orElseThrow().state());
+        assertEquals(
+                BuildState.FAILED,
+                new BuildStore(dataDir).load(queued.id()).orElseThrow().state());
         assertEquals(cancelled, new BuildStore(dataDir).load(cancelled.id()).orElseThrow());
     }
 

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.locald.image.ImageReference;
-import dev.locald.registry.RegistryCredential;
 import dev.locald.image.NetworkMode;
+import dev.locald.registry.RegistryCredential;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class BuildTest {
-    private static final BuildSpec SPEC = new BuildSpec("r.io/a", "r.io/b", null, List.of(), List.of(), List.of(),
-            false, false, NetworkMode.NONE, null, false);
+    private static final BuildSpec SPEC = new BuildSpec(
+            "r.io/a", "r.io/b", null, List.of(), List.of(), List.of(), false, false, NetworkMode.NONE, null, false);
 
     @Test
     void walksThePhasesAndRecordsExitCodes() {
@@ -25,7 +25,8 @@ class BuildTest {
         assertEquals(BuildState.RUNNING, b.state());
         assertEquals("analyze", b.currentPhase());
         b = b.phaseFinished("analyze", 0, Duration.ofSeconds(1)).phaseStarted("detect", t);
-        b = b.phaseFinished("detect", 20, Duration.ofSeconds(2)).failed("no buildpack detected for this app (detector exit 20)", t);
+        b = b.phaseFinished("detect", 20, Duration.ofSeconds(2))
+                .failed("no buildpack detected for this app (detector exit 20)", t);
         assertEquals(BuildState.FAILED, b.state());
         assertEquals(20, b.phases().get(1).exitCode());
         assertEquals(Duration.ofSeconds(2), b.phases().get(1).duration());
@@ -37,16 +38,28 @@ class BuildTest {
         Build cancelled = Build.queued(BuildId.random(), SPEC, t).cancelled(t);
         assertThrows(IllegalStateException.class, () -> cancelled.pulling(t));
         assertThrows(IllegalStateException.class, () -> cancelled.failed("x", t));
-        assertThrows(IllegalStateException.class, () -> Build.queued(BuildId.random(), SPEC, t).phaseStarted("x", t));
-        assertThrows(IllegalStateException.class,
-                () -> Build.queued(BuildId.random(), SPEC, t).pulling(t).phaseStarted("a", t).phaseFinished("b", 0, Duration.ZERO));
+        assertThrows(
+                IllegalStateException.class,
+                () -> Build.queued(BuildId.random(), SPEC, t).phaseStarted("x", t));
+        assertThrows(
+                IllegalStateException.class,
+                () -> Build.queued(BuildId.random(), SPEC, t)
+                        .pulling(t)
+                        .phaseStarted("a", t)
+                        .phaseFinished("b", 0, Duration.ZERO));
     }
 
     @Test
     void idsAreCanonicalUuidsOnly() {
         assertTrue(BuildId.parse(BuildId.random().value()).isPresent());
-        for (String bad : new String[] {"../../etc", "..%2F", "", "3F0C1D2E-4B5A-4C6D-8E7F-0A1B2C3D4E5F",
-                "3f0c1d2e-4b5a-4c6d-8e7f-0a1b2c3d4e5f/..", "3f0c1d2e4b5a4c6d8e7f0a1b2c3d4e5f"}) {
+        for (String bad : new String[] {
+            "../../etc",
+            "..%2F",
+            "",
+            "3F0C1D2E-4B5A-4C6D-8E7F-0A1B2C3D4E5F",
+            "3f0c1d2e-4b5a-4c6d-8e7f-0a1b2c3d4e5f/..",
+            "3f0c1d2e4b5a4c6d8e7f0a1b2c3d4e5f"
+        }) {
             assertFalse(BuildId.parse(bad).isPresent(), bad);
         }
         assertThrows(IllegalArgumentException.class, () -> new BuildId("x"));
@@ -67,12 +80,27 @@ class BuildTest {
 
     @Test
     void requestAndJobNeverPrintCredentials() {
-        BuildRequest request = new BuildRequest(ImageReference.parse("r.io/a"), ImageReference.parse("r.io/b"),
-                java.util.Optional.empty(), java.util.Map.of("K", "v"),
-                java.util.Set.of(), List.of(), List.of(), false, false, NetworkMode.HOST, java.util.Optional.empty(),
+        BuildRequest request = new BuildRequest(
+                ImageReference.parse("r.io/a"),
+                ImageReference.parse("r.io/b"),
+                java.util.Optional.empty(),
+                java.util.Map.of("K", "v"),
+                java.util.Set.of(),
+                List.of(),
+                List.of(),
+                false,
+                false,
+                NetworkMode.HOST,
+                java.util.Optional.empty(),
                 java.util.Optional.of(new RegistryCredential.Basic("u", "sekrit-pw")));
-        BuildJob job = new BuildJob(BuildId.random(), request, new BuildSource.Directory(java.nio.file.Path.of("/src")),
-                java.nio.file.Path.of("/work"), Instant.now(), Instant.now(), Duration.ofMinutes(1));
+        BuildJob job = new BuildJob(
+                BuildId.random(),
+                request,
+                new BuildSource.Directory(java.nio.file.Path.of("/src")),
+                java.nio.file.Path.of("/work"),
+                Instant.now(),
+                Instant.now(),
+                Duration.ofMinutes(1));
         assertFalse(job.toString().contains("sekrit-pw"), job.toString());
         assertFalse(request.spec().toString().contains("sekrit-pw"));
         assertFalse(new RegistryCredential.Bearer("tkn-123").toString().contains("tkn-123"));

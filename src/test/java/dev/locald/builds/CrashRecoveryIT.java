@@ -12,7 +12,6 @@ import dev.locald.fs.TreeDeleter;
 import dev.locald.testsupport.MultipartBuild;
 import dev.locald.testsupport.RegistryExtension;
 import dev.locald.testsupport.TestRegistry;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -76,28 +75,42 @@ class CrashRecoveryIT {
         locald = start(port);
         JsonNode build = get(base, "/builds/" + id);
         assertEquals("failed", build.path("state").asText(), build.toPrettyString());
-        assertTrue(build.path("error").asText().contains("locald stopped while this build was running"),
+        assertTrue(
+                build.path("error").asText().contains("locald stopped while this build was running"),
                 build.toPrettyString());
         assertEquals("", runcList(), "runc still lists a container in locald's state dir");
         try (Stream<String> mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {
             assertFalse(mounts.anyMatch(l -> l.contains(data.toString())), "a mount under the data dir remains");
         }
         assertFalse(Files.exists(data.resolve("work").resolve(id)), "the build's work dir remains");
-        assertEquals(before, usedBytesExcept(data, "builds", "cache", "images"), "disk usage did not return to its level");
+        assertEquals(
+                before, usedBytesExcept(data, "builds", "cache", "images"), "disk usage did not return to its level");
     }
 
     private Process start(int port) throws Exception {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
         assertTrue(Files.exists(jar), "run after `mvn package`: " + jar + " is missing");
-        Process p = new ProcessBuilder("java", "-Dquarkus.http.port=" + port, "-Dlocald.data-dir=" + data,
-                "-Dlocald.runtime.cgroup-parent=locald-crash-it", "-jar", jar.toString())
-                .redirectErrorStream(true).redirectOutput(data.resolveSibling("locald-crash-it.log").toFile()).start();
+        Process p = new ProcessBuilder(
+                        "java",
+                        "-Dquarkus.http.port=" + port,
+                        "-Dlocald.data-dir=" + data,
+                        "-Dlocald.runtime.cgroup-parent=locald-crash-it",
+                        "-jar",
+                        jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(data.resolveSibling("locald-crash-it.log").toFile())
+                .start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             assertTrue(p.isAlive(), "locald exited; see target/locald-crash-it.log");
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/started")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (http.send(
+                                        HttpRequest.newBuilder(
+                                                        URI.create("http://127.0.0.1:" + port + "/q/health/started"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
                     return p;
                 }
             } catch (IOException notYet) {
@@ -109,16 +122,20 @@ class CrashRecoveryIT {
     }
 
     private String submit(URI base, String image, String builder) throws Exception {
-        HttpResponse<String> response = http.send(MultipartBuild.request(base,
-                JSON.writeValueAsString(Map.of("image", image, "builder", builder)), FixtureFolder.appTar("hello")),
+        HttpResponse<String> response = http.send(
+                MultipartBuild.request(
+                        base,
+                        JSON.writeValueAsString(Map.of("image", image, "builder", builder)),
+                        FixtureFolder.appTar("hello")),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(202, response.statusCode(), response.body());
         return JSON.readTree(response.body()).path("id").asText();
     }
 
     private JsonNode get(URI base, String path) throws Exception {
-        return JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve(path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        return JSON.readTree(
+                http.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString())
+                        .body());
     }
 
     private JsonNode awaitFinished(URI base, String id) throws Exception {
@@ -146,7 +163,8 @@ class CrashRecoveryIT {
 
     private String runcList() throws Exception {
         Process p = new ProcessBuilder("runc", "--root", data.resolve("runc").toString(), "list", "-q")
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         p.waitFor();
         return out;
@@ -168,7 +186,8 @@ class CrashRecoveryIT {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                if (attrs.isRegularFile() && !file.getFileName().toString().endsWith(".lock")
+                if (attrs.isRegularFile()
+                        && !file.getFileName().toString().endsWith(".lock")
                         && !file.startsWith(root.resolve("layers/used"))) {
                     total[0] += attrs.size();
                 }

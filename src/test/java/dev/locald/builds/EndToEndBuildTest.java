@@ -26,8 +26,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,8 +43,7 @@ class EndToEndBuildTest {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("locald.data-dir", "target/locald-e2e",
-                    "locald.builds.max-concurrent", "2");
+            return Map.of("locald.data-dir", "target/locald-e2e", "locald.builds.max-concurrent", "2");
         }
     }
 
@@ -71,12 +68,23 @@ class EndToEndBuildTest {
     @Test
     void sampleAppBuildsStreamsItsLogAndTheImageRuns() throws Exception {
         String target = registry.hostPort() + "/e2e/hello:1";
-        String body = JSON.writeValueAsString(Map.of("image", target,
-                "builder", fixtures.busybox().image().reference(), "trustBuilder", true,
-                "env", Map.of("GREETING", "from e2e")));
+        String body = JSON.writeValueAsString(Map.of(
+                "image",
+                target,
+                "builder",
+                fixtures.busybox().image().reference(),
+                "trustBuilder",
+                true,
+                "env",
+                Map.of("GREETING", "from e2e")));
         String location = given().multiPart("build", body, "application/json")
                 .multiPart("source", "app.tar", FixtureFolder.appTar("hello"), "application/x-tar")
-                .when().post("/builds").then().statusCode(202).extract().header("Location");
+                .when()
+                .post("/builds")
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
 
         // the log streams live: the first phase line arrives while the build is still running
         List<String> lines = followTextLog(location);
@@ -89,9 +97,11 @@ class EndToEndBuildTest {
 
         PulledImage image = PulledImage.pull(registry, "e2e/hello", digest);
         assertEquals(digest, image.manifestDigest());
-        FixtureContainer.Result run = image.runDefaultProcess(image.unpack(Files.createDirectory(tmp.resolve("run"))), List.of());
+        FixtureContainer.Result run =
+                image.runDefaultProcess(image.unpack(Files.createDirectory(tmp.resolve("run"))), List.of());
         assertEquals(0, run.exitCode(), run.output());
-        assertTrue(run.stdout().contains("Hello from the locald fixture app (built by fixture/hello 1.0.0)"),
+        assertTrue(
+                run.stdout().contains("Hello from the locald fixture app (built by fixture/hello 1.0.0)"),
                 run.output());
         // the request's env reached the buildpacks through /platform/env; they ran as the CNB user
         String record = image.file("layers/fixture_env-recorder/record/record.txt");
@@ -103,27 +113,41 @@ class EndToEndBuildTest {
     @Test
     void untrustedFivePhasesWithTheNoEtcBuilder() throws Exception {
         String target = registry.hostPort() + "/e2e/noetc:1";
-        String body = JSON.writeValueAsString(Map.of("image", target,
-                "builder", fixtures.noEtc().image().reference(),
-                "env", Map.of("GREETING", "no etc"),
-                "registryAuth", Map.of("username", "ci-bot", "password", "hunter2-secret")));
+        String body = JSON.writeValueAsString(Map.of(
+                "image",
+                target,
+                "builder",
+                fixtures.noEtc().image().reference(),
+                "env",
+                Map.of("GREETING", "no etc"),
+                "registryAuth",
+                Map.of("username", "ci-bot", "password", "hunter2-secret")));
         String location = given().multiPart("build", body, "application/json")
                 .multiPart("source", "app.tar", FixtureFolder.appTar("hello"), "application/x-tar")
-                .when().post("/builds").then().statusCode(202).extract().header("Location");
+                .when()
+                .post("/builds")
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
         JsonNode build = awaitFinished(location);
         assertEquals("succeeded", build.path("state").asText(), build.toPrettyString());
         List<String> phases = build.path("phases").findValuesAsText("name");
         assertEquals(List.of("analyzer", "detector", "restorer", "builder", "exporter"), phases);
-        PulledImage image = PulledImage.pull(registry, "e2e/noetc", build.path("result").path("digest").asText());
-        FixtureContainer.Result run = image.runDefaultProcess(image.unpack(Files.createDirectory(tmp.resolve("run"))), List.of());
-        assertTrue(run.stdout().contains("Hello from the locald fixture app (built by fixture/hello 1.0.0)"),
+        PulledImage image = PulledImage.pull(
+                registry, "e2e/noetc", build.path("result").path("digest").asText());
+        FixtureContainer.Result run =
+                image.runDefaultProcess(image.unpack(Files.createDirectory(tmp.resolve("run"))), List.of());
+        assertTrue(
+                run.stdout().contains("Hello from the locald fixture app (built by fixture/hello 1.0.0)"),
                 run.output());
         // detector and builder never see the credentials, and run as the builder's CNB user (not 1000)
         String record = image.file("layers/fixture_env-recorder/record/record.txt");
         assertTrue(record.contains("uid=2345\ngid=2345\n"), record);
         assertTrue(record.contains("registry-auth-visible=no"), record);
         // the builder phase's /tmp is the disk directory in the work dir, not a tmpfs
-        String tmpMount = record.lines().filter(l -> l.contains(" /tmp ")).findFirst().orElseThrow();
+        String tmpMount =
+                record.lines().filter(l -> l.contains(" /tmp ")).findFirst().orElseThrow();
         assertFalse(tmpMount.contains(" - tmpfs "), tmpMount);
         assertTrue(record.contains("GREETING=no etc"), record);
         String log = given().accept("text/plain").get(location + "/logs").asString();
@@ -132,14 +156,25 @@ class EndToEndBuildTest {
 
     @Test
     void failingDetectGivesTheUserSentence() throws Exception {
-        String body = JSON.writeValueAsString(Map.of("image", registry.hostPort() + "/e2e/nomatch:1",
-                "builder", fixtures.busybox().image().reference(), "trustBuilder", false));
+        String body = JSON.writeValueAsString(Map.of(
+                "image",
+                registry.hostPort() + "/e2e/nomatch:1",
+                "builder",
+                fixtures.busybox().image().reference(),
+                "trustBuilder",
+                false));
         String location = given().multiPart("build", body, "application/json")
                 .multiPart("source", "app.tar", FixtureFolder.appTar("no-match"), "application/x-tar")
-                .when().post("/builds").then().statusCode(202).extract().header("Location");
+                .when()
+                .post("/builds")
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
         JsonNode build = awaitFinished(location);
         assertEquals("failed", build.path("state").asText(), build.toPrettyString());
-        assertTrue(build.toString().contains("no buildpack detected for this app (detector exit 20)"),
+        assertTrue(
+                build.toString().contains("no buildpack detected for this app (detector exit 20)"),
                 build.toPrettyString());
         assertNoLeftovers(location);
     }
@@ -147,31 +182,51 @@ class EndToEndBuildTest {
     @Test
     void secondBuildRestoresTheCacheAndClearCacheEmptiesIt() throws Exception {
         String target = registry.hostPort() + "/e2e/cached:1";
-        String first = submit(Map.of("image", target, "builder", fixtures.busybox().image().reference(),
-                "trustBuilder", true), "hello");
+        String first = submit(
+                Map.of("image", target, "builder", fixtures.busybox().image().reference(), "trustBuilder", true),
+                "hello");
         assertEquals("succeeded", awaitFinished(first).path("state").asText());
         assertTrue(textLog(first).contains("cache empty: first build"), textLog(first));
-        String second = submit(Map.of("image", target, "builder", fixtures.busybox().image().reference(),
-                "trustBuilder", true), "hello");
+        String second = submit(
+                Map.of("image", target, "builder", fixtures.busybox().image().reference(), "trustBuilder", true),
+                "hello");
         assertEquals("succeeded", awaitFinished(second).path("state").asText());
         assertTrue(textLog(second).contains("cache restored: 1"), textLog(second));
-        String cleared = submit(Map.of("image", target, "builder", fixtures.busybox().image().reference(),
-                "trustBuilder", true, "clearCache", true), "hello");
+        String cleared = submit(
+                Map.of(
+                        "image",
+                        target,
+                        "builder",
+                        fixtures.busybox().image().reference(),
+                        "trustBuilder",
+                        true,
+                        "clearCache",
+                        true),
+                "hello");
         assertEquals("succeeded", awaitFinished(cleared).path("state").asText());
         assertTrue(textLog(cleared).contains("cache empty: first build"), textLog(cleared));
     }
 
     @Test
     void cancellingMidBuildLeavesNoContainerMountOrWorkDir() throws Exception {
-        String location = submit(Map.of("image", registry.hostPort() + "/e2e/cancelled:1",
-                "builder", fixtures.busybox().image().reference()), "hello");
+        String location = submit(
+                Map.of(
+                        "image",
+                        registry.hostPort() + "/e2e/cancelled:1",
+                        "builder",
+                        fixtures.busybox().image().reference()),
+                "hello");
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (!JSON.readTree(given().get(location).asString()).path("currentPhase").asText("").equals("detector")) {
+        while (!JSON.readTree(given().get(location).asString())
+                .path("currentPhase")
+                .asText("")
+                .equals("detector")) {
             assertTrue(System.nanoTime() < deadline, "the build never reached the detector");
             Thread.sleep(20);
         }
-        given().post(location + "/cancel").then().statusCode(org.hamcrest.Matchers.anyOf(
-                org.hamcrest.Matchers.is(200), org.hamcrest.Matchers.is(202)));
+        given().post(location + "/cancel")
+                .then()
+                .statusCode(org.hamcrest.Matchers.anyOf(org.hamcrest.Matchers.is(200), org.hamcrest.Matchers.is(202)));
         JsonNode build = awaitFinished(location);
         assertEquals("cancelled", build.path("state").asText(), build.toPrettyString());
         assertNoLeftovers(location);
@@ -180,8 +235,15 @@ class EndToEndBuildTest {
 
     @Test
     void buildPastItsDeadlineFailsWithATimeout() throws Exception {
-        String location = submit(Map.of("image", registry.hostPort() + "/e2e/slow:1",
-                "builder", fixtures.busybox().image().reference(), "timeout", "PT2S"), "hello");
+        String location = submit(
+                Map.of(
+                        "image",
+                        registry.hostPort() + "/e2e/slow:1",
+                        "builder",
+                        fixtures.busybox().image().reference(),
+                        "timeout",
+                        "PT2S"),
+                "hello");
         JsonNode build = awaitFinished(location);
         assertEquals("failed", build.path("state").asText(), build.toPrettyString());
         assertTrue(build.path("error").asText().contains("timed out"), build.toPrettyString());
@@ -192,9 +254,16 @@ class EndToEndBuildTest {
     /** urn:cnb:builder:id names a buildpack already in the builder: it goes into order.toml like a bare id. */
     @Test
     void builderUrnBuildpacksReplaceTheOrder() throws Exception {
-        String location = submit(Map.of("image", registry.hostPort() + "/e2e/urn:1",
-                "builder", fixtures.busybox().image().reference(), "trustBuilder", true,
-                "buildpacks", List.of("urn:cnb:builder:fixture/hello", "urn:cnb:builder:fixture/env-recorder@1.0.0")),
+        String location = submit(
+                Map.of(
+                        "image",
+                        registry.hostPort() + "/e2e/urn:1",
+                        "builder",
+                        fixtures.busybox().image().reference(),
+                        "trustBuilder",
+                        true,
+                        "buildpacks",
+                        List.of("urn:cnb:builder:fixture/hello", "urn:cnb:builder:fixture/env-recorder@1.0.0")),
                 "hello");
         JsonNode build = awaitFinished(location);
         assertEquals("succeeded", build.path("state").asText(), build.toPrettyString());
@@ -207,12 +276,22 @@ class EndToEndBuildTest {
     /** What the request or builder makes impossible fails before any phase, with a sentence, not an internal error. */
     @Test
     void unusableBuildpacksOrBuilderWithoutRunImageFailWithASentence() throws Exception {
-        String unknown = submit(Map.of("image", registry.hostPort() + "/e2e/unknown-bp:1",
-                "builder", fixtures.busybox().image().reference(), "buildpacks", List.of("fixture/nope")), "hello");
+        String unknown = submit(
+                Map.of(
+                        "image",
+                        registry.hostPort() + "/e2e/unknown-bp:1",
+                        "builder",
+                        fixtures.busybox().image().reference(),
+                        "buildpacks",
+                        List.of("fixture/nope")),
+                "hello");
         JsonNode build = awaitFinished(unknown);
         assertEquals("failed", build.path("state").asText(), build.toPrettyString());
-        assertTrue(build.path("error").asText().startsWith("the buildpacks of the request cannot be used: builder "
-                + fixtures.busybox().image().reference() + " does not contain buildpack fixture/nope"),
+        assertTrue(
+                build.path("error")
+                        .asText()
+                        .startsWith("the buildpacks of the request cannot be used: builder "
+                                + fixtures.busybox().image().reference() + " does not contain buildpack fixture/nope"),
                 build.toPrettyString());
         assertEquals(0, build.path("phases").size(), build.toPrettyString());
 
@@ -220,36 +299,59 @@ class EndToEndBuildTest {
         String label = "{\"buildpacks\":[],\"lifecycle\":{\"version\":\"0.0.1\",\"apis\":{"
                 + "\"platform\":{\"deprecated\":[],\"supported\":[\"0.14\"]},"
                 + "\"buildpack\":{\"deprecated\":[],\"supported\":[\"0.10\"]}}}}";
-        String builder = registry.pusher().push("e2e/builder-no-run", "1", dev.locald.testsupport.TestImage.builder()
-                .layer(dev.locald.testsupport.LayerTar.create().file("hello.txt", "hi"))
-                .env("CNB_USER_ID=1000").env("CNB_GROUP_ID=1000").user("1000:1000")
-                .label("io.buildpacks.builder.metadata", label).build()).reference();
+        String builder = registry.pusher()
+                .push(
+                        "e2e/builder-no-run",
+                        "1",
+                        dev.locald.testsupport.TestImage.builder()
+                                .layer(dev.locald.testsupport.LayerTar.create().file("hello.txt", "hi"))
+                                .env("CNB_USER_ID=1000")
+                                .env("CNB_GROUP_ID=1000")
+                                .user("1000:1000")
+                                .label("io.buildpacks.builder.metadata", label)
+                                .build())
+                .reference();
         builder = registry.hostPort() + "/" + builder;
         String noRun = submit(Map.of("image", registry.hostPort() + "/e2e/no-run:1", "builder", builder), "hello");
         build = awaitFinished(noRun);
         assertEquals("failed", build.path("state").asText(), build.toPrettyString());
-        assertEquals("builder " + builder + " names no run image (its io.buildpacks.builder.metadata label has no"
-                + " images or stack.runImage); give one as runImage", build.path("error").asText());
+        assertEquals(
+                "builder " + builder + " names no run image (its io.buildpacks.builder.metadata label has no"
+                        + " images or stack.runImage); give one as runImage",
+                build.path("error").asText());
         assertEquals(0, build.path("phases").size(), build.toPrettyString());
         assertNoLeftovers(noRun);
     }
 
     @Test
     void failingBuildGivesTheUserSentenceAndTheBuildpacksMessage() throws Exception {
-        String location = submit(Map.of("image", registry.hostPort() + "/e2e/failbuild:1",
-                "builder", fixtures.busybox().image().reference()), "fail-build");
+        String location = submit(
+                Map.of(
+                        "image",
+                        registry.hostPort() + "/e2e/failbuild:1",
+                        "builder",
+                        fixtures.busybox().image().reference()),
+                "fail-build");
         JsonNode build = awaitFinished(location);
         assertEquals("failed", build.path("state").asText(), build.toPrettyString());
         assertTrue(build.path("error").asText().contains("(builder exit 51)"), build.toPrettyString());
-        assertTrue(textLog(location).contains("[builder] fixture/fail-build: failing the build on purpose"),
+        assertTrue(
+                textLog(location).contains("[builder] fixture/fail-build: failing the build on purpose"),
                 textLog(location));
         assertNoLeftovers(location);
     }
 
     @Test
     void sseClientResumingWithLastEventIdMissesAndRepeatsNothing() throws Exception {
-        String location = submit(Map.of("image", registry.hostPort() + "/e2e/sse:1",
-                "builder", fixtures.busybox().image().reference(), "trustBuilder", true), "hello");
+        String location = submit(
+                Map.of(
+                        "image",
+                        registry.hostPort() + "/e2e/sse:1",
+                        "builder",
+                        fixtures.busybox().image().reference(),
+                        "trustBuilder",
+                        true),
+                "hello");
         // first connection: read a few events while the build runs, then drop it
         List<String[]> first = sse(location, null, 5);
         assertEquals(5, first.size());
@@ -267,9 +369,12 @@ class EndToEndBuildTest {
     private static List<String[]> sse(String location, String lastEventId, int max) throws Exception {
         int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
         try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.getOutputStream().write(("GET " + location + "/logs?follow=true HTTP/1.1\r\nHost: localhost\r\n"
-                    + "Accept: text/event-stream\r\n" + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n")
-                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("GET " + location + "/logs?follow=true HTTP/1.1\r\nHost: localhost\r\n"
+                                    + "Accept: text/event-stream\r\n"
+                                    + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n")
+                                    + "Connection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             java.io.BufferedReader in = new java.io.BufferedReader(
                     new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             List<String[]> events = new java.util.ArrayList<>();
@@ -290,7 +395,12 @@ class EndToEndBuildTest {
     private static String submit(Map<String, Object> request, String app) throws Exception {
         return given().multiPart("build", JSON.writeValueAsString(request), "application/json")
                 .multiPart("source", "app.tar", FixtureFolder.appTar(app), "application/x-tar")
-                .when().post("/builds").then().statusCode(202).extract().header("Location");
+                .when()
+                .post("/builds")
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
     }
 
     private static String textLog(String location) {
@@ -299,8 +409,14 @@ class EndToEndBuildTest {
 
     /** Containers in locald's own runc state dir (the e2e data dir's runc/). */
     private static String runcList() throws Exception {
-        Process p = new ProcessBuilder("runc", "--root", Path.of("target/locald-e2e/runc").toAbsolutePath().toString(),
-                "list", "-q").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "runc",
+                        "--root",
+                        Path.of("target/locald-e2e/runc").toAbsolutePath().toString(),
+                        "list",
+                        "-q")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         p.waitFor();
         return out;
@@ -318,7 +434,8 @@ class EndToEndBuildTest {
     private static JsonNode awaitFinished(String location) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         while (System.nanoTime() < deadline) {
-            JsonNode build = JSON.readTree(given().get(location).then().statusCode(200).extract().asString());
+            JsonNode build = JSON.readTree(
+                    given().get(location).then().statusCode(200).extract().asString());
             String state = build.path("state").asText();
             if (state.equals("succeeded") || state.equals("failed") || state.equals("cancelled")) {
                 return build;
@@ -333,8 +450,10 @@ class EndToEndBuildTest {
         int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
         String path = location.replaceFirst("^https?://[^/]+", "") + "/logs?follow=true";
         try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/plain\r\n"
-                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/plain\r\n"
+                                    + "Connection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             InputStream in = socket.getInputStream();
             ByteArrayOutputStream seen = new ByteArrayOutputStream();
             boolean phaseLineWhileRunning = false;
@@ -342,8 +461,11 @@ class EndToEndBuildTest {
             int n;
             while ((n = in.read(buffer)) > 0) {
                 seen.write(buffer, 0, n);
-                if (!phaseLineWhileRunning && seen.toString(StandardCharsets.UTF_8).contains("[creator]")) {
-                    String state = JSON.readTree(given().get(location).asString()).path("state").asText();
+                if (!phaseLineWhileRunning
+                        && seen.toString(StandardCharsets.UTF_8).contains("[creator]")) {
+                    String state = JSON.readTree(given().get(location).asString())
+                            .path("state")
+                            .asText();
                     phaseLineWhileRunning = state.equals("running");
                 }
             }

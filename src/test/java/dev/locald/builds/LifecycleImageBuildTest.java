@@ -67,7 +67,12 @@ class LifecycleImageBuildTest {
                 "registryAuth", Map.of("username", "ci", "password", "not-for-buildpacks")));
         String location = given().multiPart("build", body, "application/json")
                 .multiPart("source", "app.tar", FixtureFolder.appTar("hello"), "application/x-tar")
-                .when().post("/builds").then().statusCode(202).extract().header("Location");
+                .when()
+                .post("/builds")
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
         JsonNode build = null;
         long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         while (System.nanoTime() < deadline) {
@@ -78,10 +83,14 @@ class LifecycleImageBuildTest {
             Thread.sleep(200);
         }
         assertEquals("succeeded", build.path("state").asText(), build.toPrettyString());
-        assertEquals(List.of("analyzer", "detector", "restorer", "builder", "exporter"),
+        assertEquals(
+                List.of("analyzer", "detector", "restorer", "builder", "exporter"),
                 build.path("phases").findValuesAsText("name"));
         String log = given().accept("text/plain").get(location + "/logs").asString();
-        assertTrue(log.contains("pulling lifecycle image " + FixtureRegistry.fixtures.lifecycle().reference()), log);
+        assertTrue(
+                log.contains("pulling lifecycle image "
+                        + FixtureRegistry.fixtures.lifecycle().reference()),
+                log);
         assertFalse(log.contains("no lifecycle image is configured"), log);
         assertFalse(log.contains("not-for-buildpacks"), log);
     }

@@ -3,6 +3,7 @@ package dev.locald.cnb;
 import dev.locald.image.CnbUser;
 import dev.locald.image.ImageConfig;
 import dev.locald.image.ImageReference;
+import dev.locald.image.NetworkMode;
 import dev.locald.pull.ImageCatalog;
 import dev.locald.rootfs.AssembledRootfs;
 import dev.locald.rootfs.RootfsAssembler;
@@ -10,7 +11,6 @@ import dev.locald.runtime.Cancellation;
 import dev.locald.runtime.ContainerRequest;
 import dev.locald.runtime.ContainerResult;
 import dev.locald.runtime.ContainerRunner;
-import dev.locald.image.NetworkMode;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,19 +53,22 @@ public class LaunchedImages {
             Path scratch = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "launched-");
             StringBuilder output = new StringBuilder();
             try (AssembledRootfs rootfs = assembler.assemble(image.pulled().layerDirs(), scratch)) {
-                ContainerRequest request = ContainerRequest.builder("locald-launch-" + UUID.randomUUID(),
-                                rootfs.root(), new CnbUser(uid, gid))
+                ContainerRequest request = ContainerRequest.builder(
+                                "locald-launch-" + UUID.randomUUID(), rootfs.root(), new CnbUser(uid, gid))
                         .args(args)
                         .env(config.env())
                         .cwd(config.workingDir().isBlank() ? "/" : config.workingDir())
                         .network(NetworkMode.NONE)
                         .timeout(Duration.ofSeconds(60))
                         .build();
-                ContainerResult result = containers.run(request, (stream, time, text) -> {
-                    synchronized (output) {
-                        output.append(text).append('\n');
-                    }
-                }, Cancellation.none());
+                ContainerResult result = containers.run(
+                        request,
+                        (stream, time, text) -> {
+                            synchronized (output) {
+                                output.append(text).append('\n');
+                            }
+                        },
+                        Cancellation.none());
                 return new Run(result.exitCode(), output.toString());
             } finally {
                 dev.locald.fs.TreeDeleter.deleteTree(scratch);

@@ -8,10 +8,10 @@ import dev.locald.config.LocaldConfig.Rootfs.OverlayMode;
 import dev.locald.etc.ResolvConf;
 import dev.locald.etc.SyntheticRoot;
 import dev.locald.fs.TreeDeleter;
-import dev.locald.lifecycle.BuildDir;
-import dev.locald.lifecycle.BuildWorkspace;
 import dev.locald.image.CnbUser;
 import dev.locald.image.NetworkMode;
+import dev.locald.lifecycle.BuildDir;
+import dev.locald.lifecycle.BuildWorkspace;
 import dev.locald.lifecycle.Phase;
 import dev.locald.lifecycle.PhaseImage;
 import dev.locald.lifecycle.PhaseMount;
@@ -62,16 +62,20 @@ class PhaseRunnerTest {
     @BeforeEach
     void engine() throws Exception {
         String unique = UUID.randomUUID().toString().substring(0, 8);
-        base = Files.createDirectories(Path.of("target", "phase-runner-it", unique).toAbsolutePath());
+        base = Files.createDirectories(
+                Path.of("target", "phase-runner-it", unique).toAbsolutePath());
         Path resolv = Files.writeString(base.resolve("resolv.conf"), "nameserver 10.1.2.3\n");
         cgroupParent = "locald-phase-test-" + unique;
         runc = new RuncClient(Path.of("/usr/sbin/runc"), base.resolve("runc"), Duration.ofSeconds(30));
         cgroups = CgroupLayout.ofCurrentProcess();
-        ContainerRunner containers = new ContainerRunner(runc,
+        ContainerRunner containers = new ContainerRunner(
+                runc,
                 new SyntheticRoot(new ResolvConf(resolv, List.of("8.8.8.8"))),
-                new ContainerSpecFactory(HostLimits.openFilesFor(1_048_576), cgroupParent), cgroups, cgroupParent,
-                new ContainerRunner.Settings(base.resolve("bundles"), 65536, Duration.ofMillis(50),
-                        Duration.ofSeconds(10)));
+                new ContainerSpecFactory(HostLimits.openFilesFor(1_048_576), cgroupParent),
+                cgroups,
+                cgroupParent,
+                new ContainerRunner.Settings(
+                        base.resolve("bundles"), 65536, Duration.ofMillis(50), Duration.ofSeconds(10)));
         phases = new PhaseRunner(new RootfsAssembler(OverlayMode.AUTO), containers, ResourceLimits.none());
     }
 
@@ -91,23 +95,39 @@ class PhaseRunnerTest {
         Files.createSymbolicLink(layer.resolve("sh"), Path.of("busybox"));
         Path workDir = Files.createDirectories(base.resolve("work"));
         BuildWorkspace workspace = BuildWorkspace.create(workDir.resolve("build"), USER, Optional.empty());
-        String script = String.join("\n",
+        String script = String.join(
+                "\n",
                 "echo \"PATH=$PATH\"",
                 "busybox stat -c 'T %a %u:%g' /tmp",
                 "busybox grep ' /tmp ' /proc/self/mountinfo | busybox sed 's/^/M /'",
                 "printf '#!/bin/sh\\necho exec-from-tmp\\n' > /tmp/s.sh && busybox chmod +x /tmp/s.sh && /tmp/s.sh");
         TreeMap<String, String> env = new TreeMap<>(Map.of("CNB_PLATFORM_API", "0.14"));
-        PhaseSpec spec = new PhaseSpec(Phase.DETECTOR, PhaseImage.BUILDER, "/bin/sh", List.of("-c", script), env,
-                false, List.of(new PhaseMount(BuildDir.LAYERS, false)), NetworkMode.NONE, USER);
+        PhaseSpec spec = new PhaseSpec(
+                Phase.DETECTOR,
+                PhaseImage.BUILDER,
+                "/bin/sh",
+                List.of("-c", script),
+                env,
+                false,
+                List.of(new PhaseMount(BuildDir.LAYERS, false)),
+                NetworkMode.NONE,
+                USER);
         // a builder config whose Env has no PATH at all
-        PhaseRunner.PhaseImageRoot image = new PhaseRunner.PhaseImageRoot(List.of(layer.getParent()),
-                List.of("CNB_USER_ID=1001", "CNB_GROUP_ID=1002"), "");
+        PhaseRunner.PhaseImageRoot image = new PhaseRunner.PhaseImageRoot(
+                List.of(layer.getParent()), List.of("CNB_USER_ID=1001", "CNB_GROUP_ID=1002"), "");
         assertEquals(Optional.empty(), image.path());
 
         List<String> out = Collections.synchronizedList(new ArrayList<>());
-        ContainerResult result = phases.run("locald-phase-test-" + UUID.randomUUID().toString().substring(0, 8),
-                spec, image, workspace, RegistryAuthEnv.none(), (stream, time, text) -> out.add(text),
-                Cancellation.none(), Optional.of(Duration.ofMinutes(1)), workDir);
+        ContainerResult result = phases.run(
+                "locald-phase-test-" + UUID.randomUUID().toString().substring(0, 8),
+                spec,
+                image,
+                workspace,
+                RegistryAuthEnv.none(),
+                (stream, time, text) -> out.add(text),
+                Cancellation.none(),
+                Optional.of(Duration.ofMinutes(1)),
+                workDir);
 
         assertEquals(0, result.exitCode(), out.toString());
         assertTrue(out.contains("PATH=" + SpecOptions.DEFAULT_PATH), out.toString());
@@ -120,8 +140,8 @@ class PhaseRunnerTest {
 
     @Test
     void anImagePathIsKept() {
-        PhaseRunner.PhaseImageRoot image = new PhaseRunner.PhaseImageRoot(List.of(Path.of("/l")),
-                List.of("CNB_USER_ID=1", "PATH=/cnb/bin:/bin"), "");
+        PhaseRunner.PhaseImageRoot image = new PhaseRunner.PhaseImageRoot(
+                List.of(Path.of("/l")), List.of("CNB_USER_ID=1", "PATH=/cnb/bin:/bin"), "");
         assertEquals(Optional.of("/cnb/bin:/bin"), image.path());
     }
 }

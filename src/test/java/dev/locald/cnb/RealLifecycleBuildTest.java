@@ -59,12 +59,16 @@ class RealLifecycleBuildTest {
             try {
                 Path dockerConfig = Path.of(DATA_DIR + "-docker", "config.json").toAbsolutePath();
                 Files.createDirectories(dockerConfig.getParent());
-                String auth = Base64.getEncoder().encodeToString("config-bot:config-secret-0815"
-                        .getBytes(StandardCharsets.UTF_8));
-                Files.writeString(dockerConfig, "{\"auths\":{\"" + withDockerConfig.hostPort() + "\":{\"auth\":\""
-                        + auth + "\"}}}");
-                return Map.of("locald.lifecycle.image", images.tag("lifecycle"),
-                        "locald.registry.docker-config", dockerConfig.toString());
+                String auth = Base64.getEncoder()
+                        .encodeToString("config-bot:config-secret-0815".getBytes(StandardCharsets.UTF_8));
+                Files.writeString(
+                        dockerConfig,
+                        "{\"auths\":{\"" + withDockerConfig.hostPort() + "\":{\"auth\":\"" + auth + "\"}}}");
+                return Map.of(
+                        "locald.lifecycle.image",
+                        images.tag("lifecycle"),
+                        "locald.registry.docker-config",
+                        dockerConfig.toString());
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -93,8 +97,8 @@ class RealLifecycleBuildTest {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PROCFILE = "web: echo \"procfile says hello, GREETING=$GREETING\"\n"
-            + "worker: echo working\n";
+    private static final String PROCFILE =
+            "web: echo \"procfile says hello, GREETING=$GREETING\"\n" + "worker: echo working\n";
 
     @Inject
     LaunchedImages launched;
@@ -102,9 +106,20 @@ class RealLifecycleBuildTest {
     @Test
     void trustedCreatorBuildsAProcfileAppThatRunsWithItsEnvAndLabels() throws Exception {
         String target = RealRegistries.open.hostPort() + "/real/procfile:1";
-        String location = submit(Map.of("image", target, "builder", builder(1000), "trustBuilder", true,
-                "env", Map.of("BPE_GREETING", "from-bpe",
-                        "BP_IMAGE_LABELS", "org.example.team=buildpacks org.example.note=\"two words\"")),
+        String location = submit(
+                Map.of(
+                        "image",
+                        target,
+                        "builder",
+                        builder(1000),
+                        "trustBuilder",
+                        true,
+                        "env",
+                        Map.of(
+                                "BPE_GREETING",
+                                "from-bpe",
+                                "BP_IMAGE_LABELS",
+                                "org.example.team=buildpacks org.example.note=\"two words\"")),
                 app(PROCFILE));
         JsonNode build = awaitFinished(location);
         assertEquals("succeeded", build.path("state").asText(), build.toPrettyString() + textLog(location));
@@ -115,9 +130,12 @@ class RealLifecycleBuildTest {
         String digest = build.path("result").path("digest").asText();
         PulledImage image = PulledImage.pull(RealRegistries.open, "real/procfile", digest);
         // BP_IMAGE_LABELS became labels; the lifecycle's own metadata labels are there too
-        assertEquals("buildpacks", image.label("org.example.team"), image.labels().toString());
-        assertEquals("two words", image.label("org.example.note"), image.labels().toString());
-        assertNotNull(image.label("io.buildpacks.lifecycle.metadata"), image.labels().toString());
+        assertEquals(
+                "buildpacks", image.label("org.example.team"), image.labels().toString());
+        assertEquals(
+                "two words", image.label("org.example.note"), image.labels().toString());
+        assertNotNull(
+                image.label("io.buildpacks.lifecycle.metadata"), image.labels().toString());
         // the image works: locald pulls and assembles it and runs its default process through its launcher
         LaunchedImages.Run run = launched.runDefaultProcess(target + "@" + digest);
         assertEquals(0, run.exitCode(), run.output());
@@ -127,13 +145,22 @@ class RealLifecycleBuildTest {
     @Test
     void untrustedFivePhasesPublishWithRequestCredentialsFromTheLifecycleImage() throws Exception {
         String target = RealRegistries.withRequestAuth.hostPort() + "/real/untrusted:1";
-        String location = submit(Map.of("image", target, "builder", builder(1000),
-                "env", Map.of("BPE_GREETING", "five-phases"),
-                "registryAuth", Map.of("username", "ci-bot", "password", "request-secret-4711")), app(PROCFILE));
+        String location = submit(
+                Map.of(
+                        "image",
+                        target,
+                        "builder",
+                        builder(1000),
+                        "env",
+                        Map.of("BPE_GREETING", "five-phases"),
+                        "registryAuth",
+                        Map.of("username", "ci-bot", "password", "request-secret-4711")),
+                app(PROCFILE));
         JsonNode build = awaitFinished(location);
         String log = textLog(location);
         assertEquals("succeeded", build.path("state").asText(), build.toPrettyString() + log);
-        assertEquals(List.of("analyzer", "detector", "restorer", "builder", "exporter"),
+        assertEquals(
+                List.of("analyzer", "detector", "restorer", "builder", "exporter"),
                 build.path("phases").findValuesAsText("name"));
         // the credentialed phases ran from the configured lifecycle image, not the builder's own lifecycle
         assertTrue(log.contains("pulling lifecycle image " + RealRegistries.images.tag("lifecycle")), log);
@@ -141,7 +168,8 @@ class RealLifecycleBuildTest {
         assertFalse(build.toString().contains("request-secret-4711"), build.toString());
         String digest = build.path("result").path("digest").asText();
         PulledImage image = PulledImage.pull(RealRegistries.withRequestAuth, "real/untrusted", digest);
-        assertNotNull(image.label("io.buildpacks.build.metadata"), image.labels().toString());
+        assertNotNull(
+                image.label("io.buildpacks.build.metadata"), image.labels().toString());
     }
 
     @Test
@@ -151,15 +179,24 @@ class RealLifecycleBuildTest {
         JsonNode build = awaitFinished(location);
         assertEquals("succeeded", build.path("state").asText(), build.toPrettyString() + textLog(location));
         assertFalse(textLog(location).contains("config-secret-0815"));
-        PulledImage.pull(RealRegistries.withDockerConfig, "real/docker-config",
+        PulledImage.pull(
+                RealRegistries.withDockerConfig,
+                "real/docker-config",
                 build.path("result").path("digest").asText());
     }
 
     @Test
     void secondBuildReusesThePreviousImageAndTheCacheAndClearCacheRestoresNothing() throws Exception {
         String target = RealRegistries.open.hostPort() + "/real/cached:1";
-        Map<String, Object> request = Map.of("image", target, "builder", builder(1000), "trustBuilder", true,
-                "env", Map.of("BPE_GREETING", "cached"));
+        Map<String, Object> request = Map.of(
+                "image",
+                target,
+                "builder",
+                builder(1000),
+                "trustBuilder",
+                true,
+                "env",
+                Map.of("BPE_GREETING", "cached"));
         String first = submit(request, app(PROCFILE));
         assertEquals("succeeded", awaitFinished(first).path("state").asText(), textLog(first));
         assertTrue(textLog(first).contains("procfile: no cache yet, first build"), textLog(first));
@@ -180,19 +217,25 @@ class RealLifecycleBuildTest {
 
     @Test
     void anAppNoBuildpackDetectsGivesTheUserSentence() throws Exception {
-        String location = submit(Map.of("image", RealRegistries.open.hostPort() + "/real/nomatch:1",
-                "builder", builder(1000)), app(null));
+        String location = submit(
+                Map.of("image", RealRegistries.open.hostPort() + "/real/nomatch:1", "builder", builder(1000)),
+                app(null));
         JsonNode build = awaitFinished(location);
         assertEquals("failed", build.path("state").asText(), build.toPrettyString());
-        assertTrue(build.path("error").asText().contains("no buildpack detected for this app (detector exit 20)"),
+        assertTrue(
+                build.path("error").asText().contains("no buildpack detected for this app (detector exit 20)"),
                 build.toPrettyString() + textLog(location));
     }
 
     @Test
     void aFailingBuildpackGivesTheUserSentenceAndItsMessage() throws Exception {
-        byte[] source = LayerTar.create().file("Procfile", PROCFILE).file("fail-build", "please\n").toBytes();
-        String location = submit(Map.of("image", RealRegistries.open.hostPort() + "/real/failbuild:1",
-                "builder", builder(1000)), source);
+        byte[] source = LayerTar.create()
+                .file("Procfile", PROCFILE)
+                .file("fail-build", "please\n")
+                .toBytes();
+        String location = submit(
+                Map.of("image", RealRegistries.open.hostPort() + "/real/failbuild:1", "builder", builder(1000)),
+                source);
         JsonNode build = awaitFinished(location);
         assertEquals("failed", build.path("state").asText(), build.toPrettyString());
         assertTrue(build.path("error").asText().contains("(builder exit 51)"), build.toPrettyString());
@@ -202,8 +245,9 @@ class RealLifecycleBuildTest {
     @Test
     void aBuilderWithCnbUser1001RunsEveryPhaseAsThatUser() throws Exception {
         String target = RealRegistries.open.hostPort() + "/real/user1001:1";
-        String location = submit(Map.of("image", target, "builder", builder(1001),
-                "env", Map.of("BPE_GREETING", "user-1001")), app(PROCFILE));
+        String location = submit(
+                Map.of("image", target, "builder", builder(1001), "env", Map.of("BPE_GREETING", "user-1001")),
+                app(PROCFILE));
         JsonNode build = awaitFinished(location);
         String log = textLog(location);
         assertEquals("succeeded", build.path("state").asText(), build.toPrettyString() + log);
@@ -251,7 +295,12 @@ class RealLifecycleBuildTest {
     private static String submit(Map<String, Object> request, byte[] sourceTar) throws Exception {
         return given().multiPart("build", JSON.writeValueAsString(request), "application/json")
                 .multiPart("source", "app.tar", sourceTar, "application/x-tar")
-                .when().post("/builds").then().statusCode(202).extract().header("Location");
+                .when()
+                .post("/builds")
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
     }
 
     private static String textLog(String location) {
@@ -261,7 +310,8 @@ class RealLifecycleBuildTest {
     private static JsonNode awaitFinished(String location) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (System.nanoTime() < deadline) {
-            JsonNode build = JSON.readTree(given().get(location).then().statusCode(200).extract().asString());
+            JsonNode build = JSON.readTree(
+                    given().get(location).then().statusCode(200).extract().asString());
             if (build.path("finishedAt").isTextual()) {
                 return build;
             }

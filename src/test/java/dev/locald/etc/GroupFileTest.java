@@ -21,10 +21,20 @@ class GroupFileTest {
 
     @Test
     void existingGidIsKeptAndTakenNameGetsTheGid() {
-        assertEquals("root:x:0:\nbuilders:x:1002:\n",
-                GroupFile.parse("root:x:0:\nbuilders:x:1002:\n").orElseThrow().withBuildGroups(CNB, "cnb").render());
-        assertEquals("cnb-1002", GroupFile.parse("cnb:x:1000:\n").orElseThrow().withBuildGroups(CNB, "cnb")
-                .byGid(1002).orElseThrow().name());
+        assertEquals(
+                "root:x:0:\nbuilders:x:1002:\n",
+                GroupFile.parse("root:x:0:\nbuilders:x:1002:\n")
+                        .orElseThrow()
+                        .withBuildGroups(CNB, "cnb")
+                        .render());
+        assertEquals(
+                "cnb-1002",
+                GroupFile.parse("cnb:x:1000:\n")
+                        .orElseThrow()
+                        .withBuildGroups(CNB, "cnb")
+                        .byGid(1002)
+                        .orElseThrow()
+                        .name());
     }
 
     @Test

@@ -10,10 +10,12 @@ class HostsFileTest {
 
     @Test
     void localhostBothFamiliesHostnameAndExtras() {
-        assertEquals("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.0.1\tbuild-1\n"
+        assertEquals(
+                "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.0.1\tbuild-1\n"
                         + "10.0.0.5\tregistry.local\n2001:db8::1\tv6\n",
-                HostsFile.render("build-1", List.of(new HostEntry("registry.local", "10.0.0.5"),
-                        new HostEntry("v6", "2001:0db8:0:0::1"))));
+                HostsFile.render(
+                        "build-1",
+                        List.of(new HostEntry("registry.local", "10.0.0.5"), new HostEntry("v6", "2001:0db8:0:0::1"))));
     }
 
     @Test

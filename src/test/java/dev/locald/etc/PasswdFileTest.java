@@ -13,7 +13,8 @@ class PasswdFileTest {
 
     @Test
     void validFileIsKeptVerbatimAndMissingUsersAdded() {
-        String image = "# comment\ndaemon:*:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n\nnobody:x:65534:65534::/nonexistent:/bin/false\n";
+        String image =
+                "# comment\ndaemon:*:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n\nnobody:x:65534:65534::/nonexistent:/bin/false\n";
         PasswdFile file = PasswdFile.parse(image).orElseThrow().withBuildUsers(CNB, "cnb", "/home/cnb");
         assertEquals(image + "root:x:0:0:root:/root:/bin/sh\ncnb:x:1001:1002::/home/cnb:/bin/sh\n", file.render());
     }
@@ -28,7 +29,8 @@ class PasswdFileTest {
 
     @Test
     void theCnbNameTakenByAnotherUidGetsTheUidAppended() {
-        PasswdFile file = PasswdFile.parse("cnb:x:1000:1000::/home/cnb:/bin/sh\n").orElseThrow()
+        PasswdFile file = PasswdFile.parse("cnb:x:1000:1000::/home/cnb:/bin/sh\n")
+                .orElseThrow()
                 .withBuildUsers(CNB, "cnb", "/home/cnb");
         assertEquals("cnb-1001", file.byUid(1001).orElseThrow().name());
         assertEquals("cnb", file.byUid(1000).orElseThrow().name());
@@ -43,13 +45,14 @@ class PasswdFileTest {
     @Test
     void malformedFilesAreRefusedWhole() {
         for (String bad : new String[] {
-            "root:x:0:0:root:/root\n",                      // 6 fields
-            "root:x:zero:0:root:/root:/bin/sh\n",           // uid not numeric
-            "root:x:0:0:root:/root:/bin/sh:extra\n",        // 8 fields
-            "+::::::\n",                                    // NIS include
-            "ro ot:x:0:0:root:/root:/bin/sh\n",             // whitespace in a name
-            "root:x:99999999999:0:root:/root:/bin/sh\n",    // uid out of range
-            "root:x:-1:0:root:/root:/bin/sh\n"}) {
+            "root:x:0:0:root:/root\n", // 6 fields
+            "root:x:zero:0:root:/root:/bin/sh\n", // uid not numeric
+            "root:x:0:0:root:/root:/bin/sh:extra\n", // 8 fields
+            "+::::::\n", // NIS include
+            "ro ot:x:0:0:root:/root:/bin/sh\n", // whitespace in a name
+            "root:x:99999999999:0:root:/root:/bin/sh\n", // uid out of range
+            "root:x:-1:0:root:/root:/bin/sh\n"
+        }) {
             assertEquals(Optional.empty(), PasswdFile.parse(bad), bad);
         }
     }

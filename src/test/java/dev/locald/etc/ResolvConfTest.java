@@ -23,16 +23,21 @@ class ResolvConfTest {
 
     @Test
     void isolatedNetworkDropsLoopbackNameserversKeepsSearchAndOptions() throws Exception {
-        ResolvConf conf = resolvConf("nameserver 127.0.0.53\nnameserver 127.1.2.3\nnameserver ::1\n"
-                + "nameserver 192.168.1.1\nnameserver fe80::1%eth0\nsearch a.example b.example\noptions edns0 trust-ad\n");
-        assertEquals("nameserver 192.168.1.1\nnameserver fe80::1%eth0\nsearch a.example b.example\n"
-                + "options edns0 trust-ad\n", conf.render(NetworkMode.NONE));
+        ResolvConf conf = resolvConf(
+                "nameserver 127.0.0.53\nnameserver 127.1.2.3\nnameserver ::1\n"
+                        + "nameserver 192.168.1.1\nnameserver fe80::1%eth0\nsearch a.example b.example\noptions edns0 trust-ad\n");
+        assertEquals(
+                "nameserver 192.168.1.1\nnameserver fe80::1%eth0\nsearch a.example b.example\n"
+                        + "options edns0 trust-ad\n",
+                conf.render(NetworkMode.NONE));
     }
 
     @Test
     void isolatedNetworkWithOnlyLoopbackGetsTheFallbacks() throws Exception {
-        assertEquals("search lan\noptions ndots:1\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n",
-                resolvConf("nameserver 127.0.0.53\nsearch lan\noptions ndots:1\n").render(NetworkMode.NONE));
+        assertEquals(
+                "search lan\noptions ndots:1\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n",
+                resolvConf("nameserver 127.0.0.53\nsearch lan\noptions ndots:1\n")
+                        .render(NetworkMode.NONE));
     }
 
     @Test

@@ -20,7 +20,8 @@ class RootfsFileReaderTest {
     void readsARegularFile() throws Exception {
         Files.createDirectories(root.resolve("etc"));
         Files.writeString(root.resolve("etc/passwd"), "root:x:0:0::/root:/bin/sh\n");
-        assertArrayEquals("root:x:0:0::/root:/bin/sh\n".getBytes(),
+        assertArrayEquals(
+                "root:x:0:0::/root:/bin/sh\n".getBytes(),
                 RootfsFileReader.read(root, "etc/passwd", 1024).content().orElseThrow());
     }
 
@@ -34,7 +35,9 @@ class RootfsFileReaderTest {
         Files.createDirectories(root.resolve("etc"));
         Files.writeString(root.resolve("real"), "x");
         Files.createSymbolicLink(root.resolve("etc/passwd"), Path.of("../real"));
-        assertEquals("/etc/passwd is a symbolic link", RootfsFileReader.read(root, "etc/passwd", 1024).refusal());
+        assertEquals(
+                "/etc/passwd is a symbolic link",
+                RootfsFileReader.read(root, "etc/passwd", 1024).refusal());
     }
 
     @Test
@@ -42,7 +45,9 @@ class RootfsFileReaderTest {
         Path outside = Files.createTempDirectory("outside");
         Files.writeString(outside.resolve("passwd"), "secret");
         Files.createSymbolicLink(root.resolve("etc"), outside);
-        assertEquals("/etc is a symbolic link", RootfsFileReader.read(root, "etc/passwd", 1024).refusal());
+        assertEquals(
+                "/etc is a symbolic link",
+                RootfsFileReader.read(root, "etc/passwd", 1024).refusal());
     }
 
     @Test
@@ -50,14 +55,20 @@ class RootfsFileReaderTest {
         Files.createDirectories(root.resolve("etc"));
         Process mkfifo = new ProcessBuilder("mkfifo", root.resolve("etc/group").toString()).start();
         assertEquals(0, mkfifo.waitFor());
-        assertEquals("/etc/group is not a regular file", RootfsFileReader.read(root, "etc/group", 1024).refusal());
+        assertEquals(
+                "/etc/group is not a regular file",
+                RootfsFileReader.read(root, "etc/group", 1024).refusal());
     }
 
     @Test
     void refusesDirectoriesAndHugeFiles() throws Exception {
         Files.createDirectories(root.resolve("etc/passwd"));
-        assertEquals("/etc/passwd is not a regular file", RootfsFileReader.read(root, "etc/passwd", 1024).refusal());
+        assertEquals(
+                "/etc/passwd is not a regular file",
+                RootfsFileReader.read(root, "etc/passwd", 1024).refusal());
         Files.write(root.resolve("etc/group"), new byte[2048]);
-        assertEquals("/etc/group is larger than 1024 bytes", RootfsFileReader.read(root, "etc/group", 1024).refusal());
+        assertEquals(
+                "/etc/group is larger than 1024 bytes",
+                RootfsFileReader.read(root, "etc/group", 1024).refusal());
     }
 }

@@ -24,6 +24,7 @@ class SyntheticRootTest {
 
     @TempDir
     Path dir;
+
     Path rootfs;
     Path out;
     SyntheticRoot syntheticRoot;
@@ -38,20 +39,24 @@ class SyntheticRootTest {
     }
 
     private PreparedRoot prepare(NetworkMode network) throws Exception {
-        return syntheticRoot.prepare(rootfs, out, new SyntheticRoot.Request(CNB, "build-7",
-                List.of(new HostEntry("reg", "10.0.0.1")), network));
+        return syntheticRoot.prepare(
+                rootfs,
+                out,
+                new SyntheticRoot.Request(CNB, "build-7", List.of(new HostEntry("reg", "10.0.0.1")), network));
     }
 
     @Test
     void imageWithoutEtcGetsEverythingSynthesized() throws Exception {
         PreparedRoot root = prepare(NetworkMode.NONE);
-        assertEquals(List.of("/etc/passwd", "/etc/group", "/etc/resolv.conf", "/etc/hosts", "/etc/hostname"),
+        assertEquals(
+                List.of("/etc/passwd", "/etc/group", "/etc/resolv.conf", "/etc/hosts", "/etc/hostname"),
                 root.files().stream().map(SyntheticFile::destination).toList());
         for (SyntheticFile file : root.files()) {
             assertTrue(file.source().startsWith(out), "generated outside the rootfs");
             assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.source())));
         }
-        assertEquals("root:x:0:0:root:/root:/bin/sh\ncnb:x:1001:1002::/home/cnb:/bin/sh\n",
+        assertEquals(
+                "root:x:0:0:root:/root:/bin/sh\ncnb:x:1001:1002::/home/cnb:/bin/sh\n",
                 Files.readString(out.resolve("passwd")));
         assertEquals("root:x:0:\ncnb:x:1002:\n", Files.readString(out.resolve("group")));
         assertEquals("nameserver 8.8.8.8\n", Files.readString(out.resolve("resolv.conf")));
@@ -89,7 +94,8 @@ class SyntheticRootTest {
         Files.writeString(rootfs.resolve("etc/passwd"), "garbage without colons\n");
         Files.writeString(rootfs.resolve("etc/group"), "staff:x:50:\n");
         prepare(NetworkMode.NONE);
-        assertEquals("root:x:0:0:root:/root:/bin/sh\ncnb:x:1001:1002::/home/cnb:/bin/sh\n",
+        assertEquals(
+                "root:x:0:0:root:/root:/bin/sh\ncnb:x:1001:1002::/home/cnb:/bin/sh\n",
                 Files.readString(out.resolve("passwd")));
         assertEquals("staff:x:50:\nroot:x:0:\ncnb:x:1002:\n", Files.readString(out.resolve("group")));
     }
@@ -100,7 +106,11 @@ class SyntheticRootTest {
         Files.createDirectories(rootfs.resolve("etc/hosts"));
         Files.createSymbolicLink(rootfs.resolve("etc/passwd"), victim);
         Files.createSymbolicLink(rootfs.resolve("etc/hostname"), Path.of("/bin/sh"));
-        assertEquals(0, new ProcessBuilder("mkfifo", rootfs.resolve("etc/group").toString()).start().waitFor());
+        assertEquals(
+                0,
+                new ProcessBuilder("mkfifo", rootfs.resolve("etc/group").toString())
+                        .start()
+                        .waitFor());
         prepare(NetworkMode.NONE);
         for (String name : List.of("passwd", "group", "hosts", "hostname")) {
             Path target = rootfs.resolve("etc").resolve(name);

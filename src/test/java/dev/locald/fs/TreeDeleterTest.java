@@ -49,8 +49,8 @@ class TreeDeleterTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "needs permission to mount a tmpfs");
         try {
             Files.writeString(mnt.resolve("on-tmpfs"), "x");
-            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
-                    () -> TreeDeleter.deleteTree(tree));
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.io.IOException.class, () -> TreeDeleter.deleteTree(tree));
             assertTrue(e.getMessage().contains("is mounted inside it"), e.getMessage());
             assertTrue(Files.exists(mnt.resolve("on-tmpfs")));
         } finally {

@@ -18,9 +18,13 @@ class HealthEndpointTest {
 
     @Test
     void readinessRunsTheRealChecks() {
-        given().get("/q/health/ready").then().statusCode(200)
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name", hasItems(RuncCheck.NAME, DataDirCheck.NAME, RootfsModeCheck.NAME, BuildQueueCheck.NAME))
+                .body(
+                        "checks.name",
+                        hasItems(RuncCheck.NAME, DataDirCheck.NAME, RootfsModeCheck.NAME, BuildQueueCheck.NAME))
                 .body("checks.find { it.name == 'runc' }.data.version", matchesPattern("\\d+\\.\\d+\\.\\d+.*"))
                 .body("checks.find { it.name == 'data-dir' }.data.freeBytes", notNullValue())
                 .body("checks.find { it.name == 'rootfs' }.data.assembly", notNullValue())
@@ -29,7 +33,9 @@ class HealthEndpointTest {
 
     @Test
     void livenessLooksAtTheBuildWorkersOnly() {
-        given().get("/q/health/live").then().statusCode(200)
+        given().get("/q/health/live")
+                .then()
+                .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItems(BuildWorkersCheck.NAME))
                 .body("checks.find { it.name == 'build-workers' }.data.alive", notNullValue());
@@ -37,7 +43,9 @@ class HealthEndpointTest {
 
     @Test
     void startupIsUpOnceCrashRecoveryRan() {
-        given().get("/q/health/started").then().statusCode(200)
+        given().get("/q/health/started")
+                .then()
+                .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItems(StartupRecoveryCheck.NAME));
     }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class RootfsModeCheckTest {
 
     private static Path workRoot(String name) throws Exception {
-        return Files.createDirectories(Path.of("target", "ops-rootfs-check", name).toAbsolutePath());
+        return Files.createDirectories(
+                Path.of("target", "ops-rootfs-check", name).toAbsolutePath());
     }
 
     @Test
@@ -21,7 +22,10 @@ class RootfsModeCheckTest {
         HealthCheckResponse r = new RootfsModeCheck(new RootfsAssembler(OverlayMode.AUTO), workRoot("auto")).call();
         assertEquals(HealthCheckResponse.Status.UP, r.getStatus());
         // this machine supports overlay with userxattr (docs/machine-facts.md)
-        assertEquals("overlay", r.getData().orElseThrow().get("assembly"), r.getData().toString());
+        assertEquals(
+                "overlay",
+                r.getData().orElseThrow().get("assembly"),
+                r.getData().toString());
         try (var left = Files.list(workRoot("auto"))) {
             assertEquals(0, left.count(), "the probe leaves nothing behind");
         }

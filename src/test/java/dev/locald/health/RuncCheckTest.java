@@ -20,7 +20,8 @@ class RuncCheckTest {
     void realRuncIsUpWithItsVersion() {
         HealthCheckResponse up = new RuncCheck(RUNC, TIMEOUT).call();
         assertEquals(HealthCheckResponse.Status.UP, up.getStatus());
-        assertTrue(String.valueOf(up.getData().orElseThrow().get("version")).matches("\\d+\\.\\d+\\.\\d+.*"),
+        assertTrue(
+                String.valueOf(up.getData().orElseThrow().get("version")).matches("\\d+\\.\\d+\\.\\d+.*"),
                 up.getData().toString());
     }
 
@@ -30,8 +31,9 @@ class RuncCheckTest {
         RuncCheck check = new RuncCheck(binary, TIMEOUT);
         HealthCheckResponse down = check.call();
         assertEquals(HealthCheckResponse.Status.DOWN, down.getStatus());
-        assertEquals("runc not found at " + binary
-                + ": install the runc package (apt-get install runc) or set locald.runtime.runc-binary",
+        assertEquals(
+                "runc not found at " + binary
+                        + ": install the runc package (apt-get install runc) or set locald.runtime.runc-binary",
                 DataDirCheckTest.reason(down));
 
         Files.createDirectories(binary.getParent());
@@ -43,7 +45,8 @@ class RuncCheckTest {
 
     @Test
     void aBinaryThatFailsIsDown(@TempDir Path dir) throws Exception {
-        Path broken = script(dir, "broken", "#!/bin/sh\necho 'runc: error while loading shared libraries' >&2\nexit 127\n");
+        Path broken =
+                script(dir, "broken", "#!/bin/sh\necho 'runc: error while loading shared libraries' >&2\nexit 127\n");
         HealthCheckResponse down = new RuncCheck(broken, TIMEOUT).call();
         assertEquals(HealthCheckResponse.Status.DOWN, down.getStatus());
         String reason = DataDirCheckTest.reason(down);

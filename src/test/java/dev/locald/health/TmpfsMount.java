@@ -15,7 +15,11 @@ final class TmpfsMount implements AutoCloseable {
     }
 
     static TmpfsMount mount(String name, long bytes) throws IOException, InterruptedException {
-        Path point = Path.of("target", "ops-health-test", name + "-" + ProcessHandle.current().pid()).toAbsolutePath();
+        Path point = Path.of(
+                        "target",
+                        "ops-health-test",
+                        name + "-" + ProcessHandle.current().pid())
+                .toAbsolutePath();
         Files.createDirectories(point);
         run("mount", "-t", "tmpfs", "-o", "size=" + bytes + ",mode=0755", "locald-ops-test", point.toString());
         return new TmpfsMount(point);

@@ -63,7 +63,8 @@ class ImageConfigTest {
     }
 
     private static void assertMessage(String config, String fragment) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageConfig.parse(json(config)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ImageConfig.parse(json(config)));
         assertTrue(e.getMessage().contains(fragment), () -> "'" + e.getMessage() + "' should mention " + fragment);
     }
 }

@@ -15,17 +15,17 @@ class ImageReferenceTest {
 
     @ParameterizedTest
     @CsvSource({
-            "busybox, docker.io/library/busybox:latest",
-            "busybox:1.36, docker.io/library/busybox:1.36",
-            "library/busybox, docker.io/library/busybox:latest",
-            "paketobuildpacks/builder-jammy-base, docker.io/paketobuildpacks/builder-jammy-base:latest",
-            "index.docker.io/library/busybox, docker.io/library/busybox:latest",
-            "docker.io/busybox, docker.io/library/busybox:latest",
-            "127.0.0.1:5000/x/y:1, 127.0.0.1:5000/x/y:1",
-            "localhost/app, localhost/app:latest",
-            "localhost:5000/a/b/c:v1.2-rc_3, localhost:5000/a/b/c:v1.2-rc_3",
-            "ghcr.io/org/app.name__x-y, ghcr.io/org/app.name__x-y:latest",
-            "[::1]:5000/app:1, [::1]:5000/app:1",
+        "busybox, docker.io/library/busybox:latest",
+        "busybox:1.36, docker.io/library/busybox:1.36",
+        "library/busybox, docker.io/library/busybox:latest",
+        "paketobuildpacks/builder-jammy-base, docker.io/paketobuildpacks/builder-jammy-base:latest",
+        "index.docker.io/library/busybox, docker.io/library/busybox:latest",
+        "docker.io/busybox, docker.io/library/busybox:latest",
+        "127.0.0.1:5000/x/y:1, 127.0.0.1:5000/x/y:1",
+        "localhost/app, localhost/app:latest",
+        "localhost:5000/a/b/c:v1.2-rc_3, localhost:5000/a/b/c:v1.2-rc_3",
+        "ghcr.io/org/app.name__x-y, ghcr.io/org/app.name__x-y:latest",
+        "[::1]:5000/app:1, [::1]:5000/app:1",
     })
     void normalisesLikeDocker(String input, String canonical) {
         assertEquals(canonical, ImageReference.parse(input).toString());
@@ -59,37 +59,42 @@ class ImageReferenceTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "''|empty",
-            "'  '|empty",
-            "Busybox|lower case",
-            "127.0.0.1:5000/Team/app|lower case",
-            "busybox:|empty tag",
-            "busybox:-bad|invalid tag",
-            "busybox:a/b|invalid",
-            "busybox:has space|invalid tag",
-            "127.0.0.1:5000/a/../b|'..'",
-            "127.0.0.1:5000/a//b|empty path component",
-            "127.0.0.1:5000/|no repository",
-            "127.0.0.1:99999/a|invalid registry port",
-            "busybox@sha512:abc|only sha256",
-            "busybox@sha256:abc|invalid digest",
-            "-leading/dash|invalid",
-            "a/b_-c|invalid",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "''|empty",
+                "'  '|empty",
+                "Busybox|lower case",
+                "127.0.0.1:5000/Team/app|lower case",
+                "busybox:|empty tag",
+                "busybox:-bad|invalid tag",
+                "busybox:a/b|invalid",
+                "busybox:has space|invalid tag",
+                "127.0.0.1:5000/a/../b|'..'",
+                "127.0.0.1:5000/a//b|empty path component",
+                "127.0.0.1:5000/|no repository",
+                "127.0.0.1:99999/a|invalid registry port",
+                "busybox@sha512:abc|only sha256",
+                "busybox@sha256:abc|invalid digest",
+                "-leading/dash|invalid",
+                "a/b_-c|invalid",
+            })
     void refusesWithAClearMessage(String input, String expectedFragment) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageReference.parse(input));
-        assertTrue(e.getMessage().contains(expectedFragment), () -> "message '" + e.getMessage()
-                + "' should mention " + expectedFragment);
+        assertTrue(
+                e.getMessage().contains(expectedFragment),
+                () -> "message '" + e.getMessage() + "' should mention " + expectedFragment);
     }
 
     @Test
     void refusesOverlongNames() {
         String longName = "127.0.0.1:5000/" + "a".repeat(256);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ImageReference.parse(longName))
-                .getMessage().contains("longer than"));
+                .getMessage()
+                .contains("longer than"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ImageReference.parse("a".repeat(2000)))
-                .getMessage().contains("longer than"));
+                .getMessage()
+                .contains("longer than"));
         assertThrows(IllegalArgumentException.class, () -> ImageReference.parse("busybox:" + "t".repeat(129)));
     }
 

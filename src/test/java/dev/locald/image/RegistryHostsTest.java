@@ -30,11 +30,19 @@ class RegistryHostsTest {
         assertEquals("localhost", lifecycleRegistry("localhost/app"));
         assertEquals("127.0.0.1:5000", lifecycleRegistry("127.0.0.1:5000/app@sha256:" + "a".repeat(64)));
         assertEquals("gcr.io", lifecycleRegistry("GCR.io/x/y"));
-        assertEquals("index.docker.io/library/busybox", ImageReference.parse("busybox:latest").repositoryKey());
-        assertEquals("index.docker.io/library/busybox", ImageReference.parse("docker.io/busybox").repositoryKey());
-        assertEquals("localhost:5000/team/app", ImageReference.parse("localhost:5000/team/app:v1").repositoryKey());
-        assertEquals("localhost:5000/team/app",
-                ImageReference.parse("localhost:5000/team/app@sha256:" + "a".repeat(64)).repositoryKey());
+        assertEquals(
+                "index.docker.io/library/busybox",
+                ImageReference.parse("busybox:latest").repositoryKey());
+        assertEquals(
+                "index.docker.io/library/busybox",
+                ImageReference.parse("docker.io/busybox").repositoryKey());
+        assertEquals(
+                "localhost:5000/team/app",
+                ImageReference.parse("localhost:5000/team/app:v1").repositoryKey());
+        assertEquals(
+                "localhost:5000/team/app",
+                ImageReference.parse("localhost:5000/team/app@sha256:" + "a".repeat(64))
+                        .repositoryKey());
         assertEquals("index.docker.io/me/app", ImageReference.parse("me/app").repositoryKey());
     }
 
@@ -43,8 +51,8 @@ class RegistryHostsTest {
         for (String host : new String[] {"localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]"}) {
             assertTrue(RegistryHosts.isLoopback(host), host);
         }
-        for (String host : new String[] {"127.0.0.1.example.com", "10.0.0.1", "128.0.0.1", "localhost.evil",
-                "127.0.0.256", ""}) {
+        for (String host :
+                new String[] {"127.0.0.1.example.com", "10.0.0.1", "128.0.0.1", "localhost.evil", "127.0.0.256", ""}) {
             assertFalse(RegistryHosts.isLoopback(host), host);
         }
         assertTrue(ImageReference.parse("127.0.0.1:5000/a:1").isLoopback());

@@ -19,9 +19,11 @@ class BuildRetentionTest {
     void buildsPastTheAgeGoAndRunningOnesStay() {
         Build old = failed(Duration.ofDays(8));
         Build recent = failed(Duration.ofDays(6));
-        Build running = Build.queued(BuildId.random(), spec(), NOW.minus(Duration.ofDays(30))).pulling(NOW.minus(Duration.ofDays(30)));
+        Build running = Build.queued(BuildId.random(), spec(), NOW.minus(Duration.ofDays(30)))
+                .pulling(NOW.minus(Duration.ofDays(30)));
         Build queued = Build.queued(BuildId.random(), spec(), NOW.minus(Duration.ofDays(30)));
-        List<BuildId> doomed = new BuildRetention(Duration.ofDays(7), 100).expired(List.of(old, recent, running, queued), NOW);
+        List<BuildId> doomed =
+                new BuildRetention(Duration.ofDays(7), 100).expired(List.of(old, recent, running, queued), NOW);
         assertEquals(List.of(old.id()), doomed);
     }
 
@@ -38,11 +40,23 @@ class BuildRetentionTest {
 
     private static Build failed(Duration ago) {
         Instant at = NOW.minus(ago);
-        return Build.queued(BuildId.random(), spec(), at.minusSeconds(60)).pulling(at.minusSeconds(50)).failed("x", at);
+        return Build.queued(BuildId.random(), spec(), at.minusSeconds(60))
+                .pulling(at.minusSeconds(50))
+                .failed("x", at);
     }
 
     static BuildSpec spec() {
-        return new BuildSpec("localhost:5000/app", "localhost:5000/builder", null, List.of(), List.of(), List.of(),
-                false, false, NetworkMode.HOST, null, false);
+        return new BuildSpec(
+                "localhost:5000/app",
+                "localhost:5000/builder",
+                null,
+                List.of(),
+                List.of(),
+                List.of(),
+                false,
+                false,
+                NetworkMode.HOST,
+                null,
+                false);
     }
 }

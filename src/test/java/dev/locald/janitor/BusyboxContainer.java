@@ -11,8 +11,7 @@ import java.nio.file.Path;
 /** Starts a detached {@code sleep 300} busybox container under a given runc root, its bundle in {@code bundleParent}. */
 final class BusyboxContainer {
 
-    private BusyboxContainer() {
-    }
+    private BusyboxContainer() {}
 
     static void start(Path runcRoot, Path bundleParent, String id) throws IOException, InterruptedException {
         Path bundle = Files.createDirectories(bundleParent.resolve(id).toAbsolutePath());
@@ -21,15 +20,24 @@ final class BusyboxContainer {
         Files.createSymbolicLink(bin.resolve("sleep"), Path.of("busybox"));
         exec(bundle, "runc", "spec", "--bundle", bundle.toString());
         ObjectMapper json = new ObjectMapper();
-        ObjectNode spec = (ObjectNode) json.readTree(bundle.resolve("config.json").toFile());
+        ObjectNode spec =
+                (ObjectNode) json.readTree(bundle.resolve("config.json").toFile());
         ObjectNode process = (ObjectNode) spec.get("process");
         process.put("terminal", false);
         ArrayNode args = process.putArray("args");
         args.add("/bin/sleep").add("300");
         json.writeValue(bundle.resolve("config.json").toFile(), spec);
         Files.createDirectories(runcRoot);
-        exec(bundle, "runc", "--root", runcRoot.toAbsolutePath().toString(), "run", "--detach", "--bundle",
-                bundle.toString(), id);
+        exec(
+                bundle,
+                "runc",
+                "--root",
+                runcRoot.toAbsolutePath().toString(),
+                "run",
+                "--detach",
+                "--bundle",
+                bundle.toString(),
+                id);
     }
 
     /** Output goes to a file: a detached container keeps its stdio, so a pipe would stay open for its whole life. */

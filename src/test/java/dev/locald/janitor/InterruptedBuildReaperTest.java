@@ -29,8 +29,10 @@ import org.junit.jupiter.api.Test;
  */
 class InterruptedBuildReaperTest {
 
-    private final Path data = Path.of("target", "ops-reaper-test", UUID.randomUUID().toString()).toAbsolutePath();
-    private final RuncClient runc = new RuncClient(Path.of("/usr/sbin/runc"), data.resolve("runc"), Duration.ofSeconds(30));
+    private final Path data =
+            Path.of("target", "ops-reaper-test", UUID.randomUUID().toString()).toAbsolutePath();
+    private final RuncClient runc =
+            new RuncClient(Path.of("/usr/sbin/runc"), data.resolve("runc"), Duration.ofSeconds(30));
     private Path mountPoint;
 
     @AfterEach
@@ -61,12 +63,14 @@ class InterruptedBuildReaperTest {
         BusyboxContainer.start(runc.stateRoot(), data.resolve("elsewhere"), container);
         assertEquals("running", runc.state(container).orElseThrow().status());
 
-        ContainerSweeper sweeper = new ContainerSweeper(runc, CgroupLayout.ofCurrentProcess(), "locald-ops-reaper-test",
-                data.resolve("bundles"));
-        InterruptedBuildReaper reaper = new InterruptedBuildReaper(store,
-                new WorkMounts(data.resolve("work"), WorkMounts.host()));
-        Build interrupted = Build.queued(id, BuildRetentionTest.spec(), Instant.now()).pulling(Instant.now())
-                .phaseStarted("build", Instant.now()).failed("locald stopped while this build was running", Instant.now());
+        ContainerSweeper sweeper = new ContainerSweeper(
+                runc, CgroupLayout.ofCurrentProcess(), "locald-ops-reaper-test", data.resolve("bundles"));
+        InterruptedBuildReaper reaper =
+                new InterruptedBuildReaper(store, new WorkMounts(data.resolve("work"), WorkMounts.host()));
+        Build interrupted = Build.queued(id, BuildRetentionTest.spec(), Instant.now())
+                .pulling(Instant.now())
+                .phaseStarted("build", Instant.now())
+                .failed("locald stopped while this build was running", Instant.now());
         // steps 1 and 2 of the StartupSequence: the containers first, as they hold the mounts busy
         sweeper.sweep();
         reaper.cleanUp(interrupted);
@@ -80,7 +84,9 @@ class InterruptedBuildReaperTest {
 
     private static long usedBytes(Path dir) throws IOException {
         try (var walk = Files.walk(dir)) {
-            return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            return walk.filter(Files::isRegularFile)
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         }
     }
 

@@ -37,10 +37,13 @@ class JanitorSweepTest {
 
     @Inject
     Janitor janitor;
+
     @Inject
     LocaldConfig config;
+
     @Inject
     LayerStore layers;
+
     @Inject
     RuncClient runc;
 
@@ -68,8 +71,9 @@ class JanitorSweepTest {
     @Test
     void symlinksPlantedInTheDataDirectoryAreRemovedNeverFollowed() throws Exception {
         Path data = config.dataDir().toAbsolutePath();
-        Path outside = Files.createDirectories(Path.of("target", "ops-janitor-outside", UUID.randomUUID().toString())
-                .toAbsolutePath());
+        Path outside = Files.createDirectories(
+                Path.of("target", "ops-janitor-outside", UUID.randomUUID().toString())
+                        .toAbsolutePath());
         cleanup.add(outside);
         Files.writeString(outside.resolve("precious"), "keep me");
         Files.createDirectories(outside.resolve("dir/nested"));
@@ -123,8 +127,11 @@ class JanitorSweepTest {
         // and one whose bundle is still there: a live run owns it
         String ownedId = "locald-ops-test-" + UUID.randomUUID().toString().substring(0, 8);
         startContainer(ownedId);
-        Path ownedBundle = Files.createDirectories(config.runtime().bundleDir().orElse(data.resolve("bundles"))
-                .toAbsolutePath().resolve(ownedId));
+        Path ownedBundle = Files.createDirectories(config.runtime()
+                .bundleDir()
+                .orElse(data.resolve("bundles"))
+                .toAbsolutePath()
+                .resolve(ownedId));
         cleanup.add(ownedBundle);
         // a mount left under the work dir of a build that does not exist
         Path deadBuild = Files.createDirectories(data.resolve("work/" + UUID.randomUUID()));
@@ -160,8 +167,10 @@ class JanitorSweepTest {
     }
 
     private static void run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new IOException(String.join(" ", command) + " failed: " + out);

@@ -39,7 +39,8 @@ class StoreCollectorTest {
         StoreCollector.Report report = collector(f, Long.MAX_VALUE).collect(NOW);
 
         assertTrue(f.hasLayer(shared), "a layer the recent builder shares with an old image stays");
-        assertTrue(f.hasLayer(builderOnly), "a layer of a recently used builder stays, though itself unused for 10 days");
+        assertTrue(
+                f.hasLayer(builderOnly), "a layer of a recently used builder stays, though itself unused for 10 days");
         assertTrue(f.lacksLayer(oldOnly), "a layer only an image past the retention references goes");
         assertTrue(f.lacksLayer(orphan), "an orphan goes");
         assertTrue(f.hasLayer(freshOrphan), "an orphan used within min-idle (a pull in progress) stays");
@@ -50,7 +51,10 @@ class StoreCollectorTest {
         assertEquals(2 * 1000 + oldOnly.size() + orphan.size(), report.bytesFreed());
 
         StoreCollector.Report again = collector(f, Long.MAX_VALUE).collect(NOW);
-        assertTrue(again.layers().isEmpty() && again.blobs().isEmpty() && again.images().isEmpty(),
+        assertTrue(
+                again.layers().isEmpty()
+                        && again.blobs().isEmpty()
+                        && again.images().isEmpty(),
                 "a second run finds nothing more: " + again);
     }
 
@@ -94,9 +98,11 @@ class StoreCollectorTest {
         ImageLeases leases = new ImageLeases();
         // a build stands on the old image, and on a layer whose record another pull already replaced
         try (ImageLeases.Lease image = leases.acquire(old.manifestDigest(), List.of(leasedOld.diffId()));
-             ImageLeases.Lease layer = leases.acquire(Digest.ofBytes("other".getBytes()), List.of(leasedOrphan.diffId()))) {
-            StoreCollector.Report report = new StoreCollector(f.blobs, f.layers, f.images, leases,
-                    new StoreCollector.Settings(RETENTION, 0, MIN_IDLE)).collect(NOW);
+                ImageLeases.Lease layer =
+                        leases.acquire(Digest.ofBytes("other".getBytes()), List.of(leasedOrphan.diffId()))) {
+            StoreCollector.Report report = new StoreCollector(
+                            f.blobs, f.layers, f.images, leases, new StoreCollector.Settings(RETENTION, 0, MIN_IDLE))
+                    .collect(NOW);
             assertTrue(f.hasLayer(leasedOld));
             assertTrue(Files.isDirectory(f.layers.dirOf(leasedOrphan.diffId())), "a leased layer is never deleted");
             assertTrue(f.lacksLayer(unleased));
@@ -110,7 +116,11 @@ class StoreCollectorTest {
     }
 
     private static StoreCollector collector(StoreFixture f, long budget) {
-        return new StoreCollector(f.blobs, f.layers, f.images, new ImageLeases(),
+        return new StoreCollector(
+                f.blobs,
+                f.layers,
+                f.images,
+                new ImageLeases(),
                 new StoreCollector.Settings(RETENTION, budget, MIN_IDLE));
     }
 }

@@ -49,8 +49,13 @@ final class StoreFixture {
 
     ImageRecord image(String reference, Instant pulledAt, LayerDescriptor... layerList) throws IOException {
         byte[] config = ("{\"config\":\"" + reference + "\"}").getBytes(StandardCharsets.UTF_8);
-        ImageRecord record = new ImageRecord(ImageReference.parse(reference), Digest.ofBytes(("m" + reference).getBytes()),
-                "linux/amd64", config, List.of(layerList), pulledAt);
+        ImageRecord record = new ImageRecord(
+                ImageReference.parse(reference),
+                Digest.ofBytes(("m" + reference).getBytes()),
+                "linux/amd64",
+                config,
+                List.of(layerList),
+                pulledAt);
         images.save(record);
         return record;
     }

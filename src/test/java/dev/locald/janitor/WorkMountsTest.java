@@ -32,12 +32,14 @@ class WorkMountsTest {
 
         List<Path> unmounted = new WorkMounts(WORK, table).unmountOrphans(Set.of(live));
 
-        assertEquals(List.of(
-                WORK.resolve(dead.value() + "/rootfs-1/m/proc"),
-                WORK.resolve(dead.value() + "/rootfs-1/m"),
-                WORK.resolve(dead.value() + "/rootfs-2/m"),
-                WORK.resolve(dead.value() + "/rootfs-2/m"),
-                WORK.resolve("not-a-build/m")), table.unmounted);
+        assertEquals(
+                List.of(
+                        WORK.resolve(dead.value() + "/rootfs-1/m/proc"),
+                        WORK.resolve(dead.value() + "/rootfs-1/m"),
+                        WORK.resolve(dead.value() + "/rootfs-2/m"),
+                        WORK.resolve(dead.value() + "/rootfs-2/m"),
+                        WORK.resolve("not-a-build/m")),
+                table.unmounted);
         assertEquals(table.unmounted, unmounted);
     }
 
@@ -45,7 +47,8 @@ class WorkMountsTest {
     void oneBuildsMountsOnly() throws Exception {
         BuildId a = BuildId.random();
         BuildId b = BuildId.random();
-        RecordedTable table = new RecordedTable(List.of(WORK.resolve(a.value() + "/m"), WORK.resolve(b.value() + "/m")));
+        RecordedTable table =
+                new RecordedTable(List.of(WORK.resolve(a.value() + "/m"), WORK.resolve(b.value() + "/m")));
         new WorkMounts(WORK, table).unmountBuild(a);
         assertEquals(List.of(WORK.resolve(a.value() + "/m")), table.unmounted);
     }

@@ -1,15 +1,13 @@
 package dev.locald.layer;
 
-import dev.locald.testsupport.Sandbox;
-
-import dev.locald.fs.TreeDeleter;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.locald.fs.TreeDeleter;
 import dev.locald.testsupport.LayerTar;
+import dev.locald.testsupport.Sandbox;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HostileLayerTest {
 
     enum Mode {
-        LAYER, FLAT;
+        LAYER,
+        FLAT;
 
         ExtractedLayer apply(Sandbox sandbox, byte[] tar) throws IOException {
             return this == LAYER ? sandbox.extract(tar) : sandbox.applyFlat(tar);
@@ -41,7 +40,9 @@ class HostileLayerTest {
     private static void assertRefused(Mode mode, Sandbox sandbox, LayerTar tar, String entryInMessage)
             throws IOException {
         InvalidLayerException e = assertThrows(InvalidLayerException.class, () -> mode.apply(sandbox, tar.toBytes()));
-        assertTrue(e.getMessage().contains(entryInMessage), "message should name '" + entryInMessage + "': " + e.getMessage());
+        assertTrue(
+                e.getMessage().contains(entryInMessage),
+                "message should name '" + entryInMessage + "': " + e.getMessage());
         sandbox.assertOutsideUntouched();
         // the caller's clean-up of the half-written target removes it all and nothing else
         TreeDeleter.deleteTree(sandbox.root);
@@ -54,8 +55,14 @@ class HostileLayerTest {
     @EnumSource(Mode.class)
     void absoluteSymlinkThenWriteThroughItIsRefused(Mode mode) throws IOException {
         try (Sandbox s = Sandbox.create()) {
-            assertRefused(mode, s, LayerTar.create().dir("etc").symlink("localetc", s.outsideDir.toString())
-                    .file("/localetc/unbroken", "x"), "localetc/unbroken");
+            assertRefused(
+                    mode,
+                    s,
+                    LayerTar.create()
+                            .dir("etc")
+                            .symlink("localetc", s.outsideDir.toString())
+                            .file("/localetc/unbroken", "x"),
+                    "localetc/unbroken");
         }
     }
 
@@ -63,11 +70,14 @@ class HostileLayerTest {
     @EnumSource(Mode.class)
     void relativeEscapeViaSymlinkIsRefused(Mode mode) throws IOException {
         try (Sandbox s = Sandbox.create()) {
-            assertRefused(mode, s, LayerTar.create().symlink("foo", "../outside").file("foo/breakout", "x"),
-                    "foo/breakout");
+            assertRefused(
+                    mode, s, LayerTar.create().symlink("foo", "../outside").file("foo/breakout", "x"), "foo/breakout");
         }
         try (Sandbox s = Sandbox.create()) {
-            assertRefused(mode, s, LayerTar.create().symlink("foo", "/").file("foo/tmp/breakout-x", "x"),
+            assertRefused(
+                    mode,
+                    s,
+                    LayerTar.create().symlink("foo", "/").file("foo/tmp/breakout-x", "x"),
                     "foo/tmp/breakout-x");
             assertFalse(Files.exists(Path.of("/tmp/breakout-x")));
         }
@@ -83,7 +93,12 @@ class HostileLayerTest {
             }
         }
         try (Sandbox s = Sandbox.create()) {
-            mode.apply(s, LayerTar.create().file("/etc/abs", "inside").file("///./etc//two", "inside").toBytes());
+            mode.apply(
+                    s,
+                    LayerTar.create()
+                            .file("/etc/abs", "inside")
+                            .file("///./etc//two", "inside")
+                            .toBytes());
             assertEquals("inside", Files.readString(s.root.resolve("etc/abs")));
             assertEquals("inside", Files.readString(s.root.resolve("etc/two")));
             s.assertOutsideUntouched();
@@ -101,9 +116,15 @@ class HostileLayerTest {
         }
         try (Sandbox s = Sandbox.create()) {
             // absolute link names mean the root: a link to a file of this layer is fine and stays inside
-            mode.apply(s, LayerTar.create().dir("etc").file("etc/passwd", "root:x:0:0::/root:/bin/sh")
-                    .hardlink("localpasswd", "/etc/passwd").toBytes());
-            assertEquals(Files.getAttribute(s.root.resolve("etc/passwd"), "unix:ino"),
+            mode.apply(
+                    s,
+                    LayerTar.create()
+                            .dir("etc")
+                            .file("etc/passwd", "root:x:0:0::/root:/bin/sh")
+                            .hardlink("localpasswd", "/etc/passwd")
+                            .toBytes());
+            assertEquals(
+                    Files.getAttribute(s.root.resolve("etc/passwd"), "unix:ino"),
                     Files.getAttribute(s.root.resolve("localpasswd"), "unix:ino"));
             assertEquals(2, (Integer) Files.getAttribute(s.root.resolve("localpasswd"), "unix:nlink"));
             s.assertOutsideUntouched();
@@ -122,13 +143,26 @@ class HostileLayerTest {
     @EnumSource(Mode.class)
     void hardlinkThroughASymlinkedParentIsRefused(Mode mode) throws IOException {
         try (Sandbox s = Sandbox.create()) {
-            assertRefused(mode, s, LayerTar.create().dir("breakouts").symlink("breakouts/d1", "../..")
-                    .hardlink("breakouts/mypasswd", "/breakouts/d1/canary"), "breakouts/mypasswd");
+            assertRefused(
+                    mode,
+                    s,
+                    LayerTar.create()
+                            .dir("breakouts")
+                            .symlink("breakouts/d1", "../..")
+                            .hardlink("breakouts/mypasswd", "/breakouts/d1/canary"),
+                    "breakouts/mypasswd");
         }
         try (Sandbox s = Sandbox.create()) {
             // even when the symlink points inside the root, a link is never resolved through it
-            assertRefused(mode, s, LayerTar.create().dir("real").file("real/f", "x").symlink("alias", "real")
-                    .hardlink("link", "alias/f"), "link");
+            assertRefused(
+                    mode,
+                    s,
+                    LayerTar.create()
+                            .dir("real")
+                            .file("real/f", "x")
+                            .symlink("alias", "real")
+                            .hardlink("link", "alias/f"),
+                    "link");
         }
     }
 
@@ -139,13 +173,15 @@ class HostileLayerTest {
             TarArchiveEntry dirOverLink = new TarArchiveEntry("h2/", TarConstants.LF_DIR);
             dirOverLink.setMode(0777);
             dirOverLink.setUserId(4242);
-            mode.apply(s, LayerTar.create()
-                    .symlink("s", s.canary.toString())
-                    .hardlink("h", "s")
-                    .hardlink("h2", "s")
-                    .file("h", "replaced", 04777, 4242, 4242)
-                    .raw(out -> write(out, dirOverLink, null))
-                    .toBytes());
+            mode.apply(
+                    s,
+                    LayerTar.create()
+                            .symlink("s", s.canary.toString())
+                            .hardlink("h", "s")
+                            .hardlink("h2", "s")
+                            .file("h", "replaced", 04777, 4242, 4242)
+                            .raw(out -> write(out, dirOverLink, null))
+                            .toBytes());
             assertTrue(Files.isSymbolicLink(s.root.resolve("s")));
             assertTrue(Files.isRegularFile(s.root.resolve("h"), NOFOLLOW));
             assertEquals("replaced", Files.readString(s.root.resolve("h")));
@@ -158,8 +194,14 @@ class HostileLayerTest {
     @EnumSource(Mode.class)
     void regularFileReplacesSymlinkWithoutWritingThroughIt(Mode mode) throws IOException {
         try (Sandbox s = Sandbox.create()) {
-            mode.apply(s, LayerTar.create().symlink("a", s.canary.toString()).file("a", "pwned", 0777, 0, 0)
-                    .symlink("b", "../canary").file("b", "pwned").toBytes());
+            mode.apply(
+                    s,
+                    LayerTar.create()
+                            .symlink("a", s.canary.toString())
+                            .file("a", "pwned", 0777, 0, 0)
+                            .symlink("b", "../canary")
+                            .file("b", "pwned")
+                            .toBytes());
             assertEquals("pwned", Files.readString(s.root.resolve("a"), StandardCharsets.UTF_8));
             assertFalse(Files.isSymbolicLink(s.root.resolve("a")));
             assertFalse(Files.isSymbolicLink(s.root.resolve("b")));
@@ -171,10 +213,16 @@ class HostileLayerTest {
     @EnumSource(Mode.class)
     void directoryOverSymlinkAndSymlinkOverDirectoryReplaceTheType(Mode mode) throws IOException {
         try (Sandbox s = Sandbox.create()) {
-            mode.apply(s, LayerTar.create()
-                    .symlink("d", s.outsideDir.toString()).dir("d", 0777, 0, 0).file("d/f", "inside")
-                    .dir("e").file("e/f", "gone").symlink("e", s.outsideDir.toString())
-                    .toBytes());
+            mode.apply(
+                    s,
+                    LayerTar.create()
+                            .symlink("d", s.outsideDir.toString())
+                            .dir("d", 0777, 0, 0)
+                            .file("d/f", "inside")
+                            .dir("e")
+                            .file("e/f", "gone")
+                            .symlink("e", s.outsideDir.toString())
+                            .toBytes());
             assertTrue(Files.isDirectory(s.root.resolve("d"), NOFOLLOW));
             assertEquals("inside", Files.readString(s.root.resolve("d/f")));
             assertTrue(Files.isSymbolicLink(s.root.resolve("e")));
@@ -184,8 +232,17 @@ class HostileLayerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {".wh.", ".wh..", ".wh...", "etc/.wh..", "etc/.wh.", ".wh..wh.plnk", ".wh.dir/inner",
-            "etc/.wh..wh..opq/x"})
+    @ValueSource(
+            strings = {
+                ".wh.",
+                ".wh..",
+                ".wh...",
+                "etc/.wh..",
+                "etc/.wh.",
+                ".wh..wh.plnk",
+                ".wh.dir/inner",
+                "etc/.wh..wh..opq/x"
+            })
     void invalidWhiteoutsAreRefused(String name) throws IOException {
         for (Mode mode : Mode.values()) {
             try (Sandbox s = Sandbox.create()) {
@@ -209,8 +266,11 @@ class HostileLayerTest {
     @EnumSource(Mode.class)
     void whiteoutThroughASymlinkedParentIsRefused(Mode mode) throws IOException {
         try (Sandbox s = Sandbox.create()) {
-            assertRefused(mode, s, LayerTar.create().symlink("localetc", s.base.toString())
-                    .whiteout("localetc/canary"), "localetc/.wh.canary");
+            assertRefused(
+                    mode,
+                    s,
+                    LayerTar.create().symlink("localetc", s.base.toString()).whiteout("localetc/canary"),
+                    "localetc/.wh.canary");
         }
     }
 
@@ -226,19 +286,27 @@ class HostileLayerTest {
     @EnumSource(Mode.class)
     void devicesAndFifosAreSkippedWithAWarning(Mode mode) throws IOException {
         try (Sandbox s = Sandbox.create()) {
-            ExtractedLayer layer = mode.apply(s, LayerTar.create().dir("dev").charDevice("dev/mem", 1, 1)
-                    .raw(out -> {
-                        TarArchiveEntry block = new TarArchiveEntry("dev/sda", TarConstants.LF_BLK);
-                        block.setDevMajor(8);
-                        block.setDevMinor(0);
-                        write(out, block, null);
-                    })
-                    .charDevice("dev/huge", 2_000_000, 2_000_000).fifo("dev/fifo").toBytes());
+            ExtractedLayer layer = mode.apply(
+                    s,
+                    LayerTar.create()
+                            .dir("dev")
+                            .charDevice("dev/mem", 1, 1)
+                            .raw(out -> {
+                                TarArchiveEntry block = new TarArchiveEntry("dev/sda", TarConstants.LF_BLK);
+                                block.setDevMajor(8);
+                                block.setDevMinor(0);
+                                write(out, block, null);
+                            })
+                            .charDevice("dev/huge", 2_000_000, 2_000_000)
+                            .fifo("dev/fifo")
+                            .toBytes());
             try (var children = Files.list(s.root.resolve("dev"))) {
                 assertEquals(0, children.count());
             }
             assertEquals(4, layer.warnings().size(), layer.warnings().toString());
-            assertTrue(layer.warnings().get(0).contains("dev/mem"), layer.warnings().toString());
+            assertTrue(
+                    layer.warnings().get(0).contains("dev/mem"),
+                    layer.warnings().toString());
             s.assertOutsideUntouched();
         }
     }
@@ -247,9 +315,15 @@ class HostileLayerTest {
     @EnumSource(Mode.class)
     void setuidSetgidAndStickyBitsSurviveChown(Mode mode) throws IOException {
         try (Sandbox s = Sandbox.create()) {
-            mode.apply(s, LayerTar.create().dir("bin").file("bin/su", "su", 04755, 0, 0)
-                    .file("bin/wall", "wall", 02755, 0, 5).file("bin/mine", "mine", 06711, 1000, 1000)
-                    .dir("tmp", 01777, 0, 0).toBytes());
+            mode.apply(
+                    s,
+                    LayerTar.create()
+                            .dir("bin")
+                            .file("bin/su", "su", 04755, 0, 0)
+                            .file("bin/wall", "wall", 02755, 0, 5)
+                            .file("bin/mine", "mine", 06711, 1000, 1000)
+                            .dir("tmp", 01777, 0, 0)
+                            .toBytes());
             assertEquals(04755, mode(s.root.resolve("bin/su")));
             assertEquals(02755, mode(s.root.resolve("bin/wall")));
             assertEquals(06711, mode(s.root.resolve("bin/mine")));
@@ -262,12 +336,16 @@ class HostileLayerTest {
     @EnumSource(Mode.class)
     void ownersOutOfRangeAreRefused(Mode mode) throws IOException {
         try (Sandbox s = Sandbox.create()) {
-            assertRefused(mode, s, LayerTar.create().raw(out -> {
-                TarArchiveEntry entry = new TarArchiveEntry("big");
-                entry.setUserId(1L << 40);
-                entry.setSize(0);
-                write(out, entry, new byte[0]);
-            }), "big");
+            assertRefused(
+                    mode,
+                    s,
+                    LayerTar.create().raw(out -> {
+                        TarArchiveEntry entry = new TarArchiveEntry("big");
+                        entry.setUserId(1L << 40);
+                        entry.setSize(0);
+                        write(out, entry, new byte[0]);
+                    }),
+                    "big");
         }
     }
 
@@ -275,19 +353,25 @@ class HostileLayerTest {
     @EnumSource(Mode.class)
     void xattrsFromPaxHeadersAreNotApplied(Mode mode) throws IOException {
         try (Sandbox s = Sandbox.create()) {
-            mode.apply(s, LayerTar.create().raw(out -> {
-                TarArchiveEntry dir = new TarArchiveEntry("d/", TarConstants.LF_DIR);
-                dir.setMode(0755);
-                dir.addPaxHeader("SCHILY.xattr.user.overlay.opaque", "y");
-                write(out, dir, null);
-                TarArchiveEntry file = new TarArchiveEntry("d/f");
-                file.setSize(0);
-                file.addPaxHeader("SCHILY.xattr.user.overlay.whiteout", "y");
-                write(out, file, new byte[0]);
-            }).toBytes());
+            mode.apply(
+                    s,
+                    LayerTar.create()
+                            .raw(out -> {
+                                TarArchiveEntry dir = new TarArchiveEntry("d/", TarConstants.LF_DIR);
+                                dir.setMode(0755);
+                                dir.addPaxHeader("SCHILY.xattr.user.overlay.opaque", "y");
+                                write(out, dir, null);
+                                TarArchiveEntry file = new TarArchiveEntry("d/f");
+                                file.setSize(0);
+                                file.addPaxHeader("SCHILY.xattr.user.overlay.whiteout", "y");
+                                write(out, file, new byte[0]);
+                            })
+                            .toBytes());
             for (Path p : new Path[] {s.root.resolve("d"), s.root.resolve("d/f")}) {
-                assertEquals(java.util.List.of(),
-                        Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, NOFOLLOW).list());
+                assertEquals(
+                        java.util.List.of(),
+                        Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, NOFOLLOW)
+                                .list());
             }
         }
     }
@@ -296,9 +380,21 @@ class HostileLayerTest {
     @EnumSource(Mode.class)
     void duplicateEntriesTheLastOneWins(Mode mode) throws IOException {
         try (Sandbox s = Sandbox.create()) {
-            mode.apply(s, LayerTar.create().file("a", "first").file("a", "second", 0600, 1, 1)
-                    .dir("d", 0700, 0, 0).dir("d", 0750, 2, 2).file("f", "x").hardlink("g", "f").file("f", "new")
-                    .file("x", "file").dir("x").symlink("y", "t1").symlink("y", "t2").toBytes());
+            mode.apply(
+                    s,
+                    LayerTar.create()
+                            .file("a", "first")
+                            .file("a", "second", 0600, 1, 1)
+                            .dir("d", 0700, 0, 0)
+                            .dir("d", 0750, 2, 2)
+                            .file("f", "x")
+                            .hardlink("g", "f")
+                            .file("f", "new")
+                            .file("x", "file")
+                            .dir("x")
+                            .symlink("y", "t1")
+                            .symlink("y", "t2")
+                            .toBytes());
             assertEquals("second", Files.readString(s.root.resolve("a")));
             assertEquals(0600, mode(s.root.resolve("a")));
             assertEquals(0750, mode(s.root.resolve("d")));
@@ -314,7 +410,12 @@ class HostileLayerTest {
     void longNamesAreExtractedAndOverlongOnesRefused(Mode mode) throws IOException {
         String longDir = "d".repeat(200) + "/" + "e".repeat(200) + "/" + "f".repeat(200);
         try (Sandbox s = Sandbox.create()) {
-            mode.apply(s, LayerTar.create().file(longDir + "/file", "deep").symlink("link", "/" + longDir).toBytes());
+            mode.apply(
+                    s,
+                    LayerTar.create()
+                            .file(longDir + "/file", "deep")
+                            .symlink("link", "/" + longDir)
+                            .toBytes());
             assertEquals("deep", Files.readString(s.root.resolve(longDir + "/file")));
             assertEquals(Path.of("/" + longDir), Files.readSymbolicLink(s.root.resolve("link")));
         }
@@ -331,7 +432,12 @@ class HostileLayerTest {
     void theRootItselfIsNeverReplaced(Mode mode) throws IOException {
         try (Sandbox s = Sandbox.create()) {
             int before = mode(s.root);
-            mode.apply(s, LayerTar.create().dir("./", 0777, 1000, 1000).dir("/", 0700, 5, 5).toBytes());
+            mode.apply(
+                    s,
+                    LayerTar.create()
+                            .dir("./", 0777, 1000, 1000)
+                            .dir("/", 0700, 5, 5)
+                            .toBytes());
             assertEquals(before, mode(s.root));
             assertEquals(0, Files.getAttribute(s.root, "unix:uid"));
         }
@@ -357,8 +463,10 @@ class HostileLayerTest {
         return (Integer) Files.getAttribute(p, "unix:mode", NOFOLLOW) & 07777;
     }
 
-    static void write(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream out, TarArchiveEntry entry,
-                      byte[] content) {
+    static void write(
+            org.apache.commons.compress.archivers.tar.TarArchiveOutputStream out,
+            TarArchiveEntry entry,
+            byte[] content) {
         try {
             out.putArchiveEntry(entry);
             if (content != null) {

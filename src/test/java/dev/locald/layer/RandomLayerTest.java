@@ -1,11 +1,10 @@
 package dev.locald.layer;
 
-import dev.locald.testsupport.Sandbox;
-
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.locald.testsupport.LayerTar;
+import dev.locald.testsupport.Sandbox;
 import java.io.IOException;
 import java.util.List;
 import java.util.Random;
@@ -20,11 +19,44 @@ import org.junit.jupiter.api.Test;
  */
 class RandomLayerTest {
 
-    private static final String[] NAMES = {"a", "b", "a/b", "a/b/c", "c/d", "/abs", "l", "l/x", "l/y/z", "m/n",
-        "a/l", "a/l/x", "d/", "x/./y", ".wh.a", "a/.wh.b", "a/.wh..wh..opq", ".wh..wh..opq", ".wh.l", "l/.wh.x",
-        "../x", "a/../../x", "./", "h", "a/h", "canary", "outside", "outside/x"};
-    private static final byte[] TYPES = {TarConstants.LF_NORMAL, TarConstants.LF_DIR, TarConstants.LF_SYMLINK,
-        TarConstants.LF_LINK, TarConstants.LF_FIFO, TarConstants.LF_CHR};
+    private static final String[] NAMES = {
+        "a",
+        "b",
+        "a/b",
+        "a/b/c",
+        "c/d",
+        "/abs",
+        "l",
+        "l/x",
+        "l/y/z",
+        "m/n",
+        "a/l",
+        "a/l/x",
+        "d/",
+        "x/./y",
+        ".wh.a",
+        "a/.wh.b",
+        "a/.wh..wh..opq",
+        ".wh..wh..opq",
+        ".wh.l",
+        "l/.wh.x",
+        "../x",
+        "a/../../x",
+        "./",
+        "h",
+        "a/h",
+        "canary",
+        "outside",
+        "outside/x"
+    };
+    private static final byte[] TYPES = {
+        TarConstants.LF_NORMAL,
+        TarConstants.LF_DIR,
+        TarConstants.LF_SYMLINK,
+        TarConstants.LF_LINK,
+        TarConstants.LF_FIFO,
+        TarConstants.LF_CHR
+    };
     private static final int ROUNDS = 150;
 
     @Test
@@ -34,9 +66,20 @@ class RandomLayerTest {
         for (long seed = 1; seed <= ROUNDS; seed++) {
             for (HostileLayerTest.Mode mode : HostileLayerTest.Mode.values()) {
                 try (Sandbox sandbox = Sandbox.create()) {
-                    List<String> targets = List.of("..", "../..", "/", "a", "l", "/a/b", "a/b/c", "../outside",
-                            sandbox.base.toString(), sandbox.outsideDir.toString(), sandbox.canary.toString(),
-                            "/../canary", "h");
+                    List<String> targets = List.of(
+                            "..",
+                            "../..",
+                            "/",
+                            "a",
+                            "l",
+                            "/a/b",
+                            "a/b/c",
+                            "../outside",
+                            sandbox.base.toString(),
+                            sandbox.outsideDir.toString(),
+                            sandbox.canary.toString(),
+                            "/../canary",
+                            "h");
                     Random random = new Random(seed * 31 + mode.ordinal());
                     int layers = mode == HostileLayerTest.Mode.FLAT ? 2 : 1;
                     for (int layer = 0; layer < layers; layer++) {

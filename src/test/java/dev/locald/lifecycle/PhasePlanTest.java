@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.locald.image.ImageReference;
-import dev.locald.registry.RegistryCredential;
 import dev.locald.image.CnbUser;
+import dev.locald.image.ImageReference;
 import dev.locald.image.NetworkMode;
+import dev.locald.registry.RegistryCredential;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +26,7 @@ class PhasePlanTest {
     static final String IMAGE = "registry.example:5000/team/app:latest";
     /** Cases that hold at every platform API locald supports run at each, as the lifecycle's tests do. */
     static final String SUPPORTED = "dev.locald.lifecycle.PlatformApiNegotiation#LOCALD_SUPPORTED";
+
     static final PlatformApi INSECURE_REGISTRIES_SINCE = PlatformApi.parse("0.13");
 
     static Stream<PlatformApi> withInsecureRegistries() {
@@ -58,8 +59,19 @@ class PhasePlanTest {
     }
 
     private static Map<String, String> common(PlatformApi api) {
-        return env("CNB_PLATFORM_API", api.toString(), "CNB_LAYERS_DIR", "/layers", "CNB_LOG_LEVEL", "info",
-                "CNB_NO_COLOR", "true", "CNB_USER_ID", "1001", "CNB_GROUP_ID", "1002");
+        return env(
+                "CNB_PLATFORM_API",
+                api.toString(),
+                "CNB_LAYERS_DIR",
+                "/layers",
+                "CNB_LOG_LEVEL",
+                "info",
+                "CNB_NO_COLOR",
+                "true",
+                "CNB_USER_ID",
+                "1001",
+                "CNB_GROUP_ID",
+                "1002");
     }
 
     private static Map<String, String> plus(Map<String, String> base, String... kv) {
@@ -69,7 +81,8 @@ class PhasePlanTest {
     }
 
     private static String mounts(PhaseSpec p) {
-        return p.mounts().stream().map(m -> m.containerPath() + ":" + m.source() + (m.readOnly() ? ":ro" : ":rw"))
+        return p.mounts().stream()
+                .map(m -> m.containerPath() + ":" + m.source() + (m.readOnly() ? ":ro" : ":rw"))
                 .collect(Collectors.joining(" "));
     }
 
@@ -77,24 +90,38 @@ class PhasePlanTest {
     @ParameterizedTest
     @MethodSource("withInsecureRegistries")
     void untrustedGolden(PlatformApi api) {
-        PhasePlan plan = PhasePlan.create(api, false, options()
-                .tags(refs("registry.example:5000/team/app:v1"))
-                .runImage(ref("registry.example:5000/run:base"))
-                .insecure(List.of("registry.example:5000"))
-                .build());
+        PhasePlan plan = PhasePlan.create(
+                api,
+                false,
+                options()
+                        .tags(refs("registry.example:5000/team/app:v1"))
+                        .runImage(ref("registry.example:5000/run:base"))
+                        .insecure(List.of("registry.example:5000"))
+                        .build());
         assertFalse(usesCreator(plan));
         assertTrue(needsLifecycleImage(plan));
         assertEquals(List.of(), plan.warnings());
-        assertEquals(List.of(Phase.ANALYZER, Phase.DETECTOR, Phase.RESTORER, Phase.BUILDER, Phase.EXPORTER),
+        assertEquals(
+                List.of(Phase.ANALYZER, Phase.DETECTOR, Phase.RESTORER, Phase.BUILDER, Phase.EXPORTER),
                 plan.phases().stream().map(PhaseSpec::phase).toList());
-        Map<String, String> registry = plus(common(api), "CNB_USE_DAEMON", "false",
-                "CNB_INSECURE_REGISTRIES", "registry.example:5000");
+        Map<String, String> registry =
+                plus(common(api), "CNB_USE_DAEMON", "false", "CNB_INSECURE_REGISTRIES", "registry.example:5000");
 
         PhaseSpec analyzer = plan.phases().get(0);
         assertEquals(PhaseImage.LIFECYCLE_IMAGE, analyzer.image());
-        assertEquals(List.of("/cnb/lifecycle/analyzer", "-tag", "registry.example:5000/team/app:v1", IMAGE), analyzer.argv());
-        assertEquals(plus(registry, "CNB_ANALYZED_PATH", "/layers/analyzed.toml", "CNB_RUN_PATH", "/layers/run.toml",
-                "CNB_RUN_IMAGE", "registry.example:5000/run:base"), analyzer.env());
+        assertEquals(
+                List.of("/cnb/lifecycle/analyzer", "-tag", "registry.example:5000/team/app:v1", IMAGE),
+                analyzer.argv());
+        assertEquals(
+                plus(
+                        registry,
+                        "CNB_ANALYZED_PATH",
+                        "/layers/analyzed.toml",
+                        "CNB_RUN_PATH",
+                        "/layers/run.toml",
+                        "CNB_RUN_IMAGE",
+                        "registry.example:5000/run:base"),
+                analyzer.env());
         assertEquals("/layers:LAYERS:rw", mounts(analyzer));
         assertTrue(analyzer.registryAuth());
         assertEquals(NetworkMode.HOST, analyzer.network());
@@ -102,35 +129,82 @@ class PhasePlanTest {
         PhaseSpec detector = plan.phases().get(1);
         assertEquals(PhaseImage.BUILDER, detector.image());
         assertEquals(List.of("/cnb/lifecycle/detector"), detector.argv());
-        assertEquals(plus(common(api), "CNB_APP_DIR", "/workspace", "CNB_PLATFORM_DIR", "/platform",
-                "CNB_ANALYZED_PATH", "/layers/analyzed.toml", "CNB_GROUP_PATH", "/layers/group.toml",
-                "CNB_PLAN_PATH", "/layers/plan.toml", "CNB_RUN_PATH", "/layers/run.toml"), detector.env());
+        assertEquals(
+                plus(
+                        common(api),
+                        "CNB_APP_DIR",
+                        "/workspace",
+                        "CNB_PLATFORM_DIR",
+                        "/platform",
+                        "CNB_ANALYZED_PATH",
+                        "/layers/analyzed.toml",
+                        "CNB_GROUP_PATH",
+                        "/layers/group.toml",
+                        "CNB_PLAN_PATH",
+                        "/layers/plan.toml",
+                        "CNB_RUN_PATH",
+                        "/layers/run.toml"),
+                detector.env());
         assertEquals("/layers:LAYERS:rw /workspace:WORKSPACE:rw /platform:PLATFORM:ro", mounts(detector));
         assertFalse(detector.registryAuth());
 
         PhaseSpec restorer = plan.phases().get(2);
         assertEquals(PhaseImage.LIFECYCLE_IMAGE, restorer.image());
         assertEquals(List.of("/cnb/lifecycle/restorer"), restorer.argv());
-        assertEquals(plus(registry, "CNB_ANALYZED_PATH", "/layers/analyzed.toml", "CNB_GROUP_PATH", "/layers/group.toml",
-                "CNB_RUN_PATH", "/layers/run.toml", "CNB_CACHE_DIR", "/cache"), restorer.env());
+        assertEquals(
+                plus(
+                        registry,
+                        "CNB_ANALYZED_PATH",
+                        "/layers/analyzed.toml",
+                        "CNB_GROUP_PATH",
+                        "/layers/group.toml",
+                        "CNB_RUN_PATH",
+                        "/layers/run.toml",
+                        "CNB_CACHE_DIR",
+                        "/cache"),
+                restorer.env());
         assertEquals("/layers:LAYERS:rw /cache:CACHE:rw", mounts(restorer));
         assertTrue(restorer.registryAuth());
 
         PhaseSpec builder = plan.phases().get(3);
         assertEquals(PhaseImage.BUILDER, builder.image());
         assertEquals(List.of("/cnb/lifecycle/builder"), builder.argv());
-        assertEquals(plus(common(api), "CNB_APP_DIR", "/workspace", "CNB_PLATFORM_DIR", "/platform",
-                "CNB_ANALYZED_PATH", "/layers/analyzed.toml", "CNB_GROUP_PATH", "/layers/group.toml",
-                "CNB_PLAN_PATH", "/layers/plan.toml"), builder.env());
+        assertEquals(
+                plus(
+                        common(api),
+                        "CNB_APP_DIR",
+                        "/workspace",
+                        "CNB_PLATFORM_DIR",
+                        "/platform",
+                        "CNB_ANALYZED_PATH",
+                        "/layers/analyzed.toml",
+                        "CNB_GROUP_PATH",
+                        "/layers/group.toml",
+                        "CNB_PLAN_PATH",
+                        "/layers/plan.toml"),
+                builder.env());
         assertEquals("/layers:LAYERS:rw /workspace:WORKSPACE:rw /platform:PLATFORM:ro", mounts(builder));
         assertFalse(builder.registryAuth());
 
         PhaseSpec exporter = plan.phases().get(4);
         assertEquals(PhaseImage.LIFECYCLE_IMAGE, exporter.image());
         assertEquals(List.of("/cnb/lifecycle/exporter", IMAGE, "registry.example:5000/team/app:v1"), exporter.argv());
-        assertEquals(plus(registry, "CNB_APP_DIR", "/workspace", "CNB_ANALYZED_PATH", "/layers/analyzed.toml",
-                "CNB_GROUP_PATH", "/layers/group.toml", "CNB_REPORT_PATH", "/layers/report.toml",
-                "CNB_RUN_PATH", "/layers/run.toml", "CNB_CACHE_DIR", "/cache"), exporter.env());
+        assertEquals(
+                plus(
+                        registry,
+                        "CNB_APP_DIR",
+                        "/workspace",
+                        "CNB_ANALYZED_PATH",
+                        "/layers/analyzed.toml",
+                        "CNB_GROUP_PATH",
+                        "/layers/group.toml",
+                        "CNB_REPORT_PATH",
+                        "/layers/report.toml",
+                        "CNB_RUN_PATH",
+                        "/layers/run.toml",
+                        "CNB_CACHE_DIR",
+                        "/cache"),
+                exporter.env());
         assertFalse(exporter.env().containsKey("CNB_RUN_IMAGE"), "the exporter exits 3 when given a run image");
         assertEquals("/layers:LAYERS:rw /workspace:WORKSPACE:ro /cache:CACHE:rw", mounts(exporter));
         assertTrue(exporter.registryAuth());
@@ -145,13 +219,19 @@ class PhasePlanTest {
     @FieldSource(SUPPORTED)
     void insecureRegistriesArePassedToRegistryPhasesAtEveryApi(PlatformApi api) {
         for (boolean trusted : new boolean[] {false, true}) {
-            PhasePlan plan = PhasePlan.create(api, trusted, options()
-                    .insecure(List.of("registry.example:5000", "other.example")).build());
+            PhasePlan plan = PhasePlan.create(
+                    api,
+                    trusted,
+                    options()
+                            .insecure(List.of("registry.example:5000", "other.example"))
+                            .build());
             assertEquals(List.of(), plan.warnings());
             for (PhaseSpec p : plan.phases()) {
                 assertEquals(api.toString(), p.env().get("CNB_PLATFORM_API"));
-                assertEquals(p.registryAuth() ? "registry.example:5000,other.example" : null,
-                        p.env().get("CNB_INSECURE_REGISTRIES"), p.phase().id());
+                assertEquals(
+                        p.registryAuth() ? "registry.example:5000,other.example" : null,
+                        p.env().get("CNB_INSECURE_REGISTRIES"),
+                        p.phase().id());
             }
         }
     }
@@ -159,22 +239,58 @@ class PhasePlanTest {
     @ParameterizedTest
     @FieldSource(SUPPORTED)
     void trustedGoldenIsOneCreator(PlatformApi api) {
-        PhasePlan plan = PhasePlan.create(api, true, options()
-                .tags(refs("registry.example:5000/team/app:v1", "registry.example:5000/team/app:v2"))
-                .runImage(ref("registry.example:5000/run:base")).customOrder(true).clearCache(true).build());
+        PhasePlan plan = PhasePlan.create(
+                api,
+                true,
+                options()
+                        .tags(refs("registry.example:5000/team/app:v1", "registry.example:5000/team/app:v2"))
+                        .runImage(ref("registry.example:5000/run:base"))
+                        .customOrder(true)
+                        .clearCache(true)
+                        .build());
         assertTrue(usesCreator(plan));
         assertFalse(needsLifecycleImage(plan));
         PhaseSpec creator = plan.phases().get(0);
         assertEquals(PhaseImage.BUILDER, creator.image());
-        assertEquals(List.of("/cnb/lifecycle/creator", "-tag", "registry.example:5000/team/app:v1",
-                "-tag", "registry.example:5000/team/app:v2", IMAGE), creator.argv());
-        assertEquals(plus(common(api), "CNB_USE_DAEMON", "false", "CNB_APP_DIR", "/workspace",
-                "CNB_PLATFORM_DIR", "/platform", "CNB_ANALYZED_PATH", "/layers/analyzed.toml",
-                "CNB_GROUP_PATH", "/layers/group.toml", "CNB_PLAN_PATH", "/layers/plan.toml",
-                "CNB_REPORT_PATH", "/layers/report.toml", "CNB_RUN_PATH", "/layers/run.toml",
-                "CNB_RUN_IMAGE", "registry.example:5000/run:base", "CNB_ORDER_PATH", "/layers/order.toml",
-                "CNB_SKIP_RESTORE", "true", "CNB_CACHE_DIR", "/cache"), creator.env());
-        assertEquals("/layers:LAYERS:rw /workspace:WORKSPACE:rw /platform:PLATFORM:ro /cache:CACHE:rw", mounts(creator));
+        assertEquals(
+                List.of(
+                        "/cnb/lifecycle/creator",
+                        "-tag",
+                        "registry.example:5000/team/app:v1",
+                        "-tag",
+                        "registry.example:5000/team/app:v2",
+                        IMAGE),
+                creator.argv());
+        assertEquals(
+                plus(
+                        common(api),
+                        "CNB_USE_DAEMON",
+                        "false",
+                        "CNB_APP_DIR",
+                        "/workspace",
+                        "CNB_PLATFORM_DIR",
+                        "/platform",
+                        "CNB_ANALYZED_PATH",
+                        "/layers/analyzed.toml",
+                        "CNB_GROUP_PATH",
+                        "/layers/group.toml",
+                        "CNB_PLAN_PATH",
+                        "/layers/plan.toml",
+                        "CNB_REPORT_PATH",
+                        "/layers/report.toml",
+                        "CNB_RUN_PATH",
+                        "/layers/run.toml",
+                        "CNB_RUN_IMAGE",
+                        "registry.example:5000/run:base",
+                        "CNB_ORDER_PATH",
+                        "/layers/order.toml",
+                        "CNB_SKIP_RESTORE",
+                        "true",
+                        "CNB_CACHE_DIR",
+                        "/cache"),
+                creator.env());
+        assertEquals(
+                "/layers:LAYERS:rw /workspace:WORKSPACE:rw /platform:PLATFORM:ro /cache:CACHE:rw", mounts(creator));
         assertTrue(creator.registryAuth());
         assertEquals(NetworkMode.HOST, creator.network());
         assertEquals(USER, creator.user());
@@ -183,12 +299,14 @@ class PhasePlanTest {
     @ParameterizedTest
     @FieldSource(SUPPORTED)
     void trustedBuilderWithoutNetworkSplitsPhasesAllOnTheBuilder(PlatformApi api) {
-        PhasePlan plan = PhasePlan.create(api, true, options().network(NetworkMode.NONE).build());
+        PhasePlan plan =
+                PhasePlan.create(api, true, options().network(NetworkMode.NONE).build());
         assertFalse(usesCreator(plan));
         assertEquals(5, plan.phases().size());
         for (PhaseSpec p : plan.phases()) {
             assertEquals(PhaseImage.BUILDER, p.image(), p.phase().id());
-            NetworkMode expected = p.phase() == Phase.DETECTOR || p.phase() == Phase.BUILDER ? NetworkMode.NONE : NetworkMode.HOST;
+            NetworkMode expected =
+                    p.phase() == Phase.DETECTOR || p.phase() == Phase.BUILDER ? NetworkMode.NONE : NetworkMode.HOST;
             assertEquals(expected, p.network(), p.phase().id());
         }
         assertEquals(List.of(), plan.warnings());
@@ -197,29 +315,38 @@ class PhasePlanTest {
     @ParameterizedTest
     @FieldSource(SUPPORTED)
     void untrustedWithoutLifecycleImageWarnsAndUsesTheBuilder(PlatformApi api) {
-        PhasePlan plan = PhasePlan.create(api, false, options().lifecycleImage(false).build());
+        PhasePlan plan =
+                PhasePlan.create(api, false, options().lifecycleImage(false).build());
         assertFalse(needsLifecycleImage(plan));
         assertEquals(1, plan.warnings().size());
-        assertTrue(plan.warnings().get(0).contains("untrusted builder's own lifecycle"), plan.warnings().get(0));
+        assertTrue(
+                plan.warnings().get(0).contains("untrusted builder's own lifecycle"),
+                plan.warnings().get(0));
     }
 
     @ParameterizedTest
     @FieldSource(SUPPORTED)
     void onlyAnalyzerRestorerExporterAndCreatorEverGetCredentials(PlatformApi api) {
-        RegistryAuthEnv auth = RegistryAuthEnv.of(Map.of(),
-                Map.of("registry.example:5000", new RegistryCredential.Basic("u", "p")));
+        RegistryAuthEnv auth =
+                RegistryAuthEnv.of(Map.of(), Map.of("registry.example:5000", new RegistryCredential.Basic("u", "p")));
         List<String> imageEnv = List.of("PATH=/usr/bin", "CNB_REGISTRY_AUTH={\"evil.example\":\"Basic x\"}");
         for (boolean trusted : new boolean[] {true, false}) {
             for (NetworkMode net : NetworkMode.values()) {
-                PhasePlan plan = PhasePlan.create(api, trusted, options().network(net).build());
+                PhasePlan plan =
+                        PhasePlan.create(api, trusted, options().network(net).build());
                 for (PhaseSpec p : plan.phases()) {
                     List<String> env = p.processEnv(imageEnv, auth);
-                    List<String> authEntries = env.stream().filter(e -> e.startsWith("CNB_REGISTRY_AUTH=")).toList();
+                    List<String> authEntries = env.stream()
+                            .filter(e -> e.startsWith("CNB_REGISTRY_AUTH="))
+                            .toList();
                     if (p.phase() == Phase.DETECTOR || p.phase() == Phase.BUILDER) {
                         assertEquals(List.of(), authEntries, p.phase().id() + " must not see credentials");
                         assertFalse(p.registryAuth());
                     } else {
-                        assertEquals(List.of("CNB_REGISTRY_AUTH=" + auth.json()), authEntries, p.phase().id());
+                        assertEquals(
+                                List.of("CNB_REGISTRY_AUTH=" + auth.json()),
+                                authEntries,
+                                p.phase().id());
                     }
                     assertFalse(p.env().containsKey("CNB_REGISTRY_AUTH"));
                 }
@@ -235,33 +362,45 @@ class PhasePlanTest {
                 .build();
         // the target (published by the exporter, read back by the analyzer as the previous image), its tags
         // and the run image the analyzer, restorer and exporter read
-        assertEquals(refs("registry.example:5000/team/app", "registry.example:5000/team/app:v1",
-                "paketobuildpacks/run-jammy-base"), o.registryImages());
-        assertEquals(refs("registry.example:5000/team/app"),
-                PlanOptions.builder(ref("registry.example:5000/team/app"), USER).build().registryImages());
+        assertEquals(
+                refs(
+                        "registry.example:5000/team/app",
+                        "registry.example:5000/team/app:v1",
+                        "paketobuildpacks/run-jammy-base"),
+                o.registryImages());
+        assertEquals(
+                refs("registry.example:5000/team/app"),
+                PlanOptions.builder(ref("registry.example:5000/team/app"), USER)
+                        .build()
+                        .registryImages());
     }
 
     @ParameterizedTest
     @FieldSource(SUPPORTED)
     void processEnvKeepsImageEnvButPlatformSettingsWin(PlatformApi api) {
-        PhaseSpec detector = PhasePlan.create(api, false, options().build()).phases().get(1);
-        List<String> env = detector.processEnv(List.of("PATH=/cnb/bin:/usr/bin", "CNB_PLATFORM_API=0.3", "CNB_STACK_ID=x",
-                "NOEQUALS"), RegistryAuthEnv.none());
+        PhaseSpec detector =
+                PhasePlan.create(api, false, options().build()).phases().get(1);
+        List<String> env = detector.processEnv(
+                List.of("PATH=/cnb/bin:/usr/bin", "CNB_PLATFORM_API=0.3", "CNB_STACK_ID=x", "NOEQUALS"),
+                RegistryAuthEnv.none());
         assertTrue(env.contains("PATH=/cnb/bin:/usr/bin"));
         assertTrue(env.contains("CNB_STACK_ID=x"));
         assertTrue(env.contains("CNB_PLATFORM_API=" + api));
         assertFalse(env.contains("CNB_PLATFORM_API=0.3"));
         assertFalse(env.stream().anyMatch(e -> e.startsWith("NOEQUALS")));
         // no credentials at all: no CNB_REGISTRY_AUTH even for the analyzer
-        PhaseSpec analyzer = PhasePlan.create(api, false, options().build()).phases().get(0);
-        assertFalse(analyzer.processEnv(List.of(), RegistryAuthEnv.none()).stream().anyMatch(e -> e.startsWith("CNB_REGISTRY_AUTH")));
+        PhaseSpec analyzer =
+                PhasePlan.create(api, false, options().build()).phases().get(0);
+        assertFalse(analyzer.processEnv(List.of(), RegistryAuthEnv.none()).stream()
+                .anyMatch(e -> e.startsWith("CNB_REGISTRY_AUTH")));
     }
 
     @ParameterizedTest
     @FieldSource(SUPPORTED)
     void withoutCacheNoPhaseMountsOrNamesIt(PlatformApi api) {
         for (boolean trusted : new boolean[] {true, false}) {
-            PhasePlan plan = PhasePlan.create(api, trusted, options().cache(false).build());
+            PhasePlan plan =
+                    PhasePlan.create(api, trusted, options().cache(false).build());
             for (PhaseSpec p : plan.phases()) {
                 assertTrue(p.mount(BuildDir.CACHE).isEmpty(), p.phase().id());
                 assertFalse(p.env().containsKey("CNB_CACHE_DIR"), p.phase().id());
@@ -275,22 +414,31 @@ class PhasePlanTest {
         PhasePlan plan = PhasePlan.create(api, false, options().clearCache(true).build());
         for (int i : new int[] {0, 2}) {
             assertEquals("true", plan.phases().get(i).env().get("CNB_SKIP_LAYERS"));
-            assertEquals("true", plan.phases().get(i).env().get("CNB_SKIP_RESTORE"), "the name every lifecycle version maps");
+            assertEquals(
+                    "true",
+                    plan.phases().get(i).env().get("CNB_SKIP_RESTORE"),
+                    "the name every lifecycle version maps");
         }
         for (int i : new int[] {1, 3, 4}) {
             assertFalse(plan.phases().get(i).env().containsKey("CNB_SKIP_LAYERS"));
             assertFalse(plan.phases().get(i).env().containsKey("CNB_SKIP_RESTORE"));
         }
         PhasePlan normal = PhasePlan.create(api, false, options().build());
-        normal.phases().forEach(p -> assertFalse(p.env().containsKey("CNB_SKIP_LAYERS") || p.env().containsKey("CNB_SKIP_RESTORE")));
+        normal.phases()
+                .forEach(p -> assertFalse(
+                        p.env().containsKey("CNB_SKIP_LAYERS") || p.env().containsKey("CNB_SKIP_RESTORE")));
     }
 
     @ParameterizedTest
     @FieldSource(SUPPORTED)
     void customOrderReachesOnlyTheDetector(PlatformApi api) {
-        PhasePlan plan = PhasePlan.create(api, false, options().customOrder(true).build());
+        PhasePlan plan =
+                PhasePlan.create(api, false, options().customOrder(true).build());
         for (PhaseSpec p : plan.phases()) {
-            assertEquals(p.phase() == Phase.DETECTOR, p.env().containsKey("CNB_ORDER_PATH"), p.phase().id());
+            assertEquals(
+                    p.phase() == Phase.DETECTOR,
+                    p.env().containsKey("CNB_ORDER_PATH"),
+                    p.phase().id());
         }
         PhasePlan none = PhasePlan.create(api, false, options().build());
         none.phases().forEach(p -> assertFalse(p.env().containsKey("CNB_ORDER_PATH")));
@@ -307,9 +455,15 @@ class PhasePlanTest {
     @ParameterizedTest
     @FieldSource(SUPPORTED)
     void tagsOnAnotherRegistryAreRefused(PlatformApi api) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PhasePlan.create(
-                api, false, options().tags(refs("other.example/team/app:v1")).build()));
-        assertTrue(e.getMessage().contains("is on registry other.example but the image is on registry.example:5000"), e.getMessage());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> PhasePlan.create(
+                        api,
+                        false,
+                        options().tags(refs("other.example/team/app:v1")).build()));
+        assertTrue(
+                e.getMessage().contains("is on registry other.example but the image is on registry.example:5000"),
+                e.getMessage());
     }
 
     @Test
@@ -317,10 +471,18 @@ class PhasePlanTest {
         List<PlatformApi> supported = PlatformApiNegotiation.LOCALD_SUPPORTED;
         PlatformApi lowest = supported.get(0);
         PlatformApi highest = supported.get(supported.size() - 1);
-        assertThrows(IncompatiblePlatformApiException.class, () -> PhasePlan.create(
-                new PlatformApi(lowest.major(), lowest.minor() - 1), true, options().build()));
-        assertThrows(IncompatiblePlatformApiException.class, () -> PhasePlan.create(
-                new PlatformApi(highest.major(), highest.minor() + 1), true, options().build()));
+        assertThrows(
+                IncompatiblePlatformApiException.class,
+                () -> PhasePlan.create(
+                        new PlatformApi(lowest.major(), lowest.minor() - 1),
+                        true,
+                        options().build()));
+        assertThrows(
+                IncompatiblePlatformApiException.class,
+                () -> PhasePlan.create(
+                        new PlatformApi(highest.major(), highest.minor() + 1),
+                        true,
+                        options().build()));
     }
 
     @Test
@@ -329,17 +491,41 @@ class PhasePlanTest {
         assertThrows(IllegalArgumentException.class, () -> ref("-daemon"));
         assertThrows(IllegalArgumentException.class, () -> refs("a b"));
         assertThrows(IllegalArgumentException.class, () -> ref("x\ny"));
-        assertThrows(IllegalArgumentException.class, () -> options().insecure(List.of("a,b")).build());
-        assertThrows(IllegalArgumentException.class, () -> options().insecure(List.of("bad host!")).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> options().insecure(List.of("a,b")).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> options().insecure(List.of("bad host!")).build());
     }
 
     @Test
     void phaseSpecRefusesCredentialsForBuildpackPhases() {
-        assertThrows(IllegalArgumentException.class, () -> new PhaseSpec(Phase.BUILDER, PhaseImage.BUILDER,
-                "/cnb/lifecycle/builder", List.of(), new TreeMap<>(), true, List.of(), NetworkMode.NONE, USER));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new PhaseSpec(
+                        Phase.BUILDER,
+                        PhaseImage.BUILDER,
+                        "/cnb/lifecycle/builder",
+                        List.of(),
+                        new TreeMap<>(),
+                        true,
+                        List.of(),
+                        NetworkMode.NONE,
+                        USER));
         TreeMap<String, String> env = new TreeMap<>(Map.of("CNB_REGISTRY_AUTH", "{}"));
-        assertThrows(IllegalArgumentException.class, () -> new PhaseSpec(Phase.ANALYZER, PhaseImage.BUILDER,
-                "/cnb/lifecycle/analyzer", List.of(), env, true, List.of(), NetworkMode.HOST, USER));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new PhaseSpec(
+                        Phase.ANALYZER,
+                        PhaseImage.BUILDER,
+                        "/cnb/lifecycle/analyzer",
+                        List.of(),
+                        env,
+                        true,
+                        List.of(),
+                        NetworkMode.HOST,
+                        USER));
     }
 
     @Test
@@ -351,7 +537,10 @@ class PhasePlanTest {
         assertEquals(Optional.empty(), NetworkMode.ofWireName("bridge"));
         assertEquals(LogLevel.DEBUG, LogLevel.parse("debug"));
         assertThrows(IllegalArgumentException.class, () -> LogLevel.parse("DEBUG"));
-        PhasePlan debug = PhasePlan.create(PlatformApi.parse("0.13"), true, options().logLevel(LogLevel.DEBUG).build());
+        PhasePlan debug = PhasePlan.create(
+                PlatformApi.parse("0.13"),
+                true,
+                options().logLevel(LogLevel.DEBUG).build());
         assertEquals("debug", debug.phases().get(0).env().get("CNB_LOG_LEVEL"));
     }
 

@@ -17,6 +17,7 @@ class PlatformApiNegotiationTest {
 
     /** Cases that hold at every platform API locald supports run at each, as the lifecycle's tests do. */
     static final String SUPPORTED = "dev.locald.lifecycle.PlatformApiNegotiation#LOCALD_SUPPORTED";
+
     static final List<PlatformApi> LOCALD = PlatformApiNegotiation.LOCALD_SUPPORTED;
 
     private static BuilderMetadata builder(String supported, String deprecated, String legacy) {
@@ -27,18 +28,23 @@ class PlatformApiNegotiationTest {
     }
 
     private static BuilderMetadata metadata(String label) {
-        return BuilderMetadata.from(config(Map.of(BuilderMetadata.LABEL, label), "CNB_USER_ID=1000", "CNB_GROUP_ID=1000"));
+        return BuilderMetadata.from(
+                config(Map.of(BuilderMetadata.LABEL, label), "CNB_USER_ID=1000", "CNB_GROUP_ID=1000"));
     }
 
     private static ImageConfig config(Map<String, String> labels, String... env) {
-        return new ImageConfig(List.of(env), "1000:1000", "/layers", List.of(), List.of(), labels, List.of(),
-                "linux", "amd64");
+        return new ImageConfig(
+                List.of(env), "1000:1000", "/layers", List.of(), List.of(), labels, List.of(), "linux", "amd64");
     }
 
     private static String list(String from, int lo, int hi) {
         StringBuilder sb = new StringBuilder();
         for (int i = lo; i <= hi; i++) {
-            sb.append(sb.length() == 0 ? "" : ",").append('"').append(from).append(i).append('"');
+            sb.append(sb.length() == 0 ? "" : ",")
+                    .append('"')
+                    .append(from)
+                    .append(i)
+                    .append('"');
         }
         return sb.toString();
     }
@@ -47,8 +53,9 @@ class PlatformApiNegotiationTest {
     void picksTheHighestVersionBothSupport() {
         PlatformApi highest = LOCALD.get(LOCALD.size() - 1);
         assertEquals(highest, PlatformApiNegotiation.negotiate("paketo", builder(list("0.", 7, 15), "", "0.7")));
-        assertEquals(highest, PlatformApiNegotiation.negotiate("heroku", builder(list("0.", 7, highest.minor()), "",
-                "0.7")));
+        assertEquals(
+                highest,
+                PlatformApiNegotiation.negotiate("heroku", builder(list("0.", 7, highest.minor()), "", "0.7")));
     }
 
     @ParameterizedTest
@@ -61,8 +68,10 @@ class PlatformApiNegotiationTest {
     @ParameterizedTest
     @FieldSource(SUPPORTED)
     void deprecatedVersionsStillCount(PlatformApi api) {
-        String deprecated = LOCALD.stream().filter(v -> !v.atLeast(api) || v.equals(api))
-                .map(v -> "\"" + v + "\"").collect(Collectors.joining(","));
+        String deprecated = LOCALD.stream()
+                .filter(v -> !v.atLeast(api) || v.equals(api))
+                .map(v -> "\"" + v + "\"")
+                .collect(Collectors.joining(","));
         assertEquals(api, PlatformApiNegotiation.negotiate("b", builder("\"0.7\"", deprecated, null)));
     }
 
@@ -75,54 +84,83 @@ class PlatformApiNegotiationTest {
     @Test
     void legacySingleVersionIsUsedOnlyWithoutApis() {
         // with apis present the legacy value (the earliest version) is ignored
-        assertEquals("0.13", PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, 13), "", "0.12")).toString());
+        assertEquals(
+                "0.13",
+                PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, 13), "", "0.12"))
+                        .toString());
     }
 
     @Test
     void incompatibleBuilderGetsTheSentenceAUserSees() {
-        IncompatiblePlatformApiException e = assertThrows(IncompatiblePlatformApiException.class,
+        IncompatiblePlatformApiException e = assertThrows(
+                IncompatiblePlatformApiException.class,
                 () -> PlatformApiNegotiation.negotiate("X", builder(list("0.", 3, 9), "", "0.3")));
-        assertEquals("builder X's lifecycle (0.17.0) supports platform APIs 0.3–0.9; locald needs one of 0.12–0.14", e.getMessage());
-        IncompatiblePlatformApiException newer = assertThrows(IncompatiblePlatformApiException.class,
+        assertEquals(
+                "builder X's lifecycle (0.17.0) supports platform APIs 0.3–0.9; locald needs one of 0.12–0.14",
+                e.getMessage());
+        IncompatiblePlatformApiException newer = assertThrows(
+                IncompatiblePlatformApiException.class,
                 () -> PlatformApiNegotiation.negotiate("Y", builder("\"0.15\",\"0.16\"", "", null)));
-        assertTrue(newer.getMessage().contains("supports platform APIs 0.15–0.16; locald needs one of 0.12–0.14"), newer.getMessage());
+        assertTrue(
+                newer.getMessage().contains("supports platform APIs 0.15–0.16; locald needs one of 0.12–0.14"),
+                newer.getMessage());
     }
 
     @Test
     void builderWithoutAnyApiIsRefused() {
-        IncompatiblePlatformApiException e = assertThrows(IncompatiblePlatformApiException.class,
-                () -> PlatformApiNegotiation.negotiate("b", metadata("{}")));
+        IncompatiblePlatformApiException e = assertThrows(
+                IncompatiblePlatformApiException.class, () -> PlatformApiNegotiation.negotiate("b", metadata("{}")));
         assertTrue(e.getMessage().contains("names no platform API"), e.getMessage());
     }
 
     @ParameterizedTest
     @FieldSource(SUPPORTED)
     void lifecycleImageCapsTheVersion(PlatformApi api) {
-        ImageConfig labels = config(Map.of(PlatformApiNegotiation.LIFECYCLE_APIS_LABEL,
+        ImageConfig labels = config(Map.of(
+                PlatformApiNegotiation.LIFECYCLE_APIS_LABEL,
                 "{\"buildpack\":{\"supported\":[\"0.7\"]},\"platform\":{\"deprecated\":[],\"supported\":["
                         + list("0.", 7, api.minor()) + "]}}"));
-        assertEquals(api, PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, 15), "", null),
-                "buildpacksio/lifecycle:0.19.0", labels));
+        assertEquals(
+                api,
+                PlatformApiNegotiation.negotiate(
+                        "b", builder(list("0.", 7, 15), "", null), "buildpacksio/lifecycle:0.19.0", labels));
     }
 
     @Test
     void lifecycleImageIsIntersected() {
-        ImageConfig labels = config(Map.of(PlatformApiNegotiation.LIFECYCLE_APIS_LABEL,
-                "{\"buildpack\":{\"supported\":[\"0.7\"]},\"platform\":{\"deprecated\":[],\"supported\":[\"0.7\",\"0.8\",\"0.9\",\"0.10\",\"0.11\",\"0.12\",\"0.13\"]}}"));
-        assertEquals("0.13", PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, 15), "", null),
-                "buildpacksio/lifecycle:0.19.0", labels).toString());
-        IncompatiblePlatformApiException e = assertThrows(IncompatiblePlatformApiException.class,
+        ImageConfig labels = config(
+                Map.of(
+                        PlatformApiNegotiation.LIFECYCLE_APIS_LABEL,
+                        "{\"buildpack\":{\"supported\":[\"0.7\"]},\"platform\":{\"deprecated\":[],\"supported\":[\"0.7\",\"0.8\",\"0.9\",\"0.10\",\"0.11\",\"0.12\",\"0.13\"]}}"));
+        assertEquals(
+                "0.13",
+                PlatformApiNegotiation.negotiate(
+                                "b", builder(list("0.", 7, 15), "", null), "buildpacksio/lifecycle:0.19.0", labels)
+                        .toString());
+        IncompatiblePlatformApiException e = assertThrows(
+                IncompatiblePlatformApiException.class,
                 () -> PlatformApiNegotiation.negotiate("b", builder("\"0.14\"", "", null), "lc", labels));
-        assertEquals("builder b's lifecycle (0.17.0) supports platform APIs 0.14 and lifecycle image lc supports 0.7–0.13;"
-                + " locald needs one of 0.12–0.14 supported by both", e.getMessage());
+        assertEquals(
+                "builder b's lifecycle (0.17.0) supports platform APIs 0.14 and lifecycle image lc supports 0.7–0.13;"
+                        + " locald needs one of 0.12–0.14 supported by both",
+                e.getMessage());
     }
 
     @Test
     void lifecycleImageWithoutLabelIsRefused() {
-        IncompatiblePlatformApiException e = assertThrows(IncompatiblePlatformApiException.class,
-                () -> PlatformApiNegotiation.negotiate("b", builder(list("0.", 7, 15), "", null), "lc", config(Map.of())));
-        assertTrue(e.getMessage().contains("lifecycle image lc has no io.buildpacks.lifecycle.apis label"), e.getMessage());
-        assertThrows(IncompatiblePlatformApiException.class, () -> PlatformApiNegotiation.negotiate("b",
-                builder(list("0.", 7, 15), "", null), "lc", config(Map.of(PlatformApiNegotiation.LIFECYCLE_APIS_LABEL, "{oops"))));
+        IncompatiblePlatformApiException e = assertThrows(
+                IncompatiblePlatformApiException.class,
+                () -> PlatformApiNegotiation.negotiate(
+                        "b", builder(list("0.", 7, 15), "", null), "lc", config(Map.of())));
+        assertTrue(
+                e.getMessage().contains("lifecycle image lc has no io.buildpacks.lifecycle.apis label"),
+                e.getMessage());
+        assertThrows(
+                IncompatiblePlatformApiException.class,
+                () -> PlatformApiNegotiation.negotiate(
+                        "b",
+                        builder(list("0.", 7, 15), "", null),
+                        "lc",
+                        config(Map.of(PlatformApiNegotiation.LIFECYCLE_APIS_LABEL, "{oops"))));
     }
 }

@@ -24,8 +24,11 @@ class PlatformApiTest {
 
     @Test
     void ordersNumericallyNotLexically() {
-        List<PlatformApi> apis = new ArrayList<>(List.of(PlatformApi.parse("0.10"), PlatformApi.parse("0.9"),
-                PlatformApi.parse("1.0"), PlatformApi.parse("0.14")));
+        List<PlatformApi> apis = new ArrayList<>(List.of(
+                PlatformApi.parse("0.10"),
+                PlatformApi.parse("0.9"),
+                PlatformApi.parse("1.0"),
+                PlatformApi.parse("0.14")));
         Collections.sort(apis);
         assertEquals("[0.9, 0.10, 0.14, 1.0]", apis.toString());
         assertTrue(PlatformApi.parse("0.13").atLeast("0.12"));

@@ -58,14 +58,30 @@ class PlatformDirTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"CNB_REGISTRY_AUTH", "CNB_PLATFORM_API", "cnb_registry_auth", "LD_PRELOAD", "../../cnb/lifecycle/builder",
-            "A=B", "", "1ABC", "A/B", "..", ".", "A B", "A\u0000B", "NAME\n"})
+    @ValueSource(
+            strings = {
+                "CNB_REGISTRY_AUTH",
+                "CNB_PLATFORM_API",
+                "cnb_registry_auth",
+                "LD_PRELOAD",
+                "../../cnb/lifecycle/builder",
+                "A=B",
+                "",
+                "1ABC",
+                "A/B",
+                "..",
+                ".",
+                "A B",
+                "A\u0000B",
+                "NAME\n"
+            })
     void refusedNamesWriteNothing(String name) {
         Path platform = tmp.resolve("platform");
         Map<String, String> env = new LinkedHashMap<>();
         env.put("GOOD", "1");
         env.put(name, "secret-value");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PlatformDir.write(platform, env, USER));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> PlatformDir.write(platform, env, USER));
         assertTrue(e.getMessage().startsWith("env name"), e.getMessage());
         assertFalse(Files.exists(platform, LinkOption.NOFOLLOW_LINKS), "validated before anything is written");
     }
@@ -80,7 +96,8 @@ class PlatformDirTest {
 
     @Test
     void nulInValueIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> PlatformDir.write(tmp.resolve("p"), Map.of("A", "x\u0000y"), USER));
         assertTrue(e.getMessage().contains("NUL"), e.getMessage());
     }
@@ -106,7 +123,8 @@ class PlatformDirTest {
         Path dir = Files.createDirectory(tmp.resolve("d"));
         Path victim = Files.writeString(tmp.resolve("victim"), "keep");
         Files.createSymbolicLink(dir.resolve("A"), victim);
-        IOException e = assertThrows(IOException.class,
+        IOException e = assertThrows(
+                IOException.class,
                 () -> OwnedFiles.writeNew(dir, "A", "x".getBytes(), "rw-r--r--", USER.uid(), USER.gid()));
         assertTrue(e.getMessage().contains("already exists"), e.getMessage());
         assertEquals("keep", Files.readString(victim));

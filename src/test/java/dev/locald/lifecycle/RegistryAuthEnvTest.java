@@ -20,8 +20,13 @@ class RegistryAuthEnvTest {
                 Map.of("localhost:5000", new RegistryCredential.Basic("alice", "s3cr:et")));
         @SuppressWarnings("unchecked")
         Map<String, String> json = new ObjectMapper().readValue(auth.json(), Map.class);
-        assertEquals(Map.of("ghcr.io", "Bearer tok123",
-                "localhost:5000", "Basic " + Base64.getEncoder().encodeToString("alice:s3cr:et".getBytes())), json);
+        assertEquals(
+                Map.of(
+                        "ghcr.io",
+                        "Bearer tok123",
+                        "localhost:5000",
+                        "Basic " + Base64.getEncoder().encodeToString("alice:s3cr:et".getBytes())),
+                json);
     }
 
     @Test
@@ -32,7 +37,9 @@ class RegistryAuthEnvTest {
         @SuppressWarnings("unchecked")
         Map<String, String> json = new ObjectMapper().readValue(auth.json(), Map.class);
         assertEquals(1, json.size());
-        assertEquals("Basic " + Base64.getEncoder().encodeToString("request:b".getBytes()), json.get("registry.example:443"));
+        assertEquals(
+                "Basic " + Base64.getEncoder().encodeToString("request:b".getBytes()),
+                json.get("registry.example:443"));
     }
 
     @Test
@@ -51,8 +58,11 @@ class RegistryAuthEnvTest {
     void everyRegistryIsKeyedAsTheLifecycleLooksItUp() throws Exception {
         dev.locald.image.ImageReference runImage = dev.locald.image.ImageReference.parse("paketobuildpacks/run:base");
         RegistryAuthEnv auth = RegistryAuthEnv.of(
-                Map.of(runImage.registry(), new RegistryCredential.Basic("hub", "h"),
-                        "ghcr.io", new RegistryCredential.Basic("gh", "g")),
+                Map.of(
+                        runImage.registry(),
+                        new RegistryCredential.Basic("hub", "h"),
+                        "ghcr.io",
+                        new RegistryCredential.Basic("gh", "g")),
                 Map.of("127.0.0.1:5000", new RegistryCredential.Bearer("tok")));
         @SuppressWarnings("unchecked")
         Map<String, String> json = new ObjectMapper().readValue(auth.json(), Map.class);
@@ -63,8 +73,11 @@ class RegistryAuthEnvTest {
 
     @Test
     void toStringNeverShowsSecrets() {
-        RegistryAuthEnv auth = RegistryAuthEnv.of(Map.of(), Map.of("r.example", new RegistryCredential.Basic("bob", "hunter2")));
-        String shown = auth.toString() + new RegistryCredential.Basic("bob", "hunter2") + new RegistryCredential.Bearer("tok-xyz");
+        RegistryAuthEnv auth =
+                RegistryAuthEnv.of(Map.of(), Map.of("r.example", new RegistryCredential.Basic("bob", "hunter2")));
+        String shown = auth.toString()
+                + new RegistryCredential.Basic("bob", "hunter2")
+                + new RegistryCredential.Bearer("tok-xyz");
         assertFalse(shown.contains("hunter2"), shown);
         assertFalse(shown.contains("tok-xyz"), shown);
         assertFalse(shown.contains(Base64.getEncoder().encodeToString("bob:hunter2".getBytes())), shown);
@@ -77,7 +90,9 @@ class RegistryAuthEnvTest {
         assertThrows(IllegalArgumentException.class, () -> new RegistryCredential.Basic("", "p"));
         assertThrows(IllegalArgumentException.class, () -> new RegistryCredential.Basic("u", "p\r\nX-Evil: 1"));
         assertThrows(IllegalArgumentException.class, () -> new RegistryCredential.Bearer("a b"));
-        assertThrows(IllegalArgumentException.class, () -> RegistryAuthEnv.of(Map.of("bad host!", new RegistryCredential.Bearer("t")), Map.of()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> RegistryAuthEnv.of(Map.of("bad host!", new RegistryCredential.Bearer("t")), Map.of()));
         assertTrue(RegistryAuthEnv.none().isEmpty());
         assertEquals("{}", RegistryAuthEnv.none().json());
     }

@@ -62,8 +62,11 @@ class ReportTomlTest {
         assertMessage("[image]\ntags = []", "names neither image.digest nor image.image-id");
         assertMessage("[image]\ndigest = \"sha256:../../etc\"", "image.digest is not a sha256 digest");
         assertMessage("[image]\ndigest = \"" + D + "\"\ntags = \"x\"", "image.tags is not an array");
-        assertMessage("[image]\ndigest = \"" + D + "\"\nmanifest-size = -3", "manifest-size is not a non-negative integer");
-        assertMessage("[image]\ndigest = \"" + D + "\"\nmanifest-size = \"big\"", "manifest-size is not a non-negative integer");
+        assertMessage(
+                "[image]\ndigest = \"" + D + "\"\nmanifest-size = -3", "manifest-size is not a non-negative integer");
+        assertMessage(
+                "[image]\ndigest = \"" + D + "\"\nmanifest-size = \"big\"",
+                "manifest-size is not a non-negative integer");
     }
 
     private static void assertMessage(String toml, String expected) {
@@ -74,11 +77,12 @@ class ReportTomlTest {
 
     @Test
     void aSymlinkPlantedByABuildpackIsNotFollowed() throws IOException {
-        Path secret = Files.writeString(layers.getParent().resolve("host-secret-" + System.nanoTime()),
-                "[image]\ndigest = \"" + D + "\"\n");
+        Path secret = Files.writeString(
+                layers.getParent().resolve("host-secret-" + System.nanoTime()), "[image]\ndigest = \"" + D + "\"\n");
         try {
             Files.createSymbolicLink(layers.resolve("report.toml"), secret);
-            ReportToml.ReportException e = assertThrows(ReportToml.ReportException.class, () -> ReportToml.read(layers));
+            ReportToml.ReportException e =
+                    assertThrows(ReportToml.ReportException.class, () -> ReportToml.read(layers));
             assertTrue(e.getMessage().contains("symlink"), e.getMessage());
         } finally {
             Files.delete(secret);
@@ -88,13 +92,19 @@ class ReportTomlTest {
     @Test
     void aFifoOrDirectoryOrHugeFileIsRefusedWithoutReading() throws Exception {
         Files.createDirectory(layers.resolve("report.toml"));
-        assertTrue(assertThrows(ReportToml.ReportException.class, () -> ReportToml.read(layers)).getMessage().contains("not a regular file"));
+        assertTrue(assertThrows(ReportToml.ReportException.class, () -> ReportToml.read(layers))
+                .getMessage()
+                .contains("not a regular file"));
         Files.delete(layers.resolve("report.toml"));
         Process p = new ProcessBuilder("mkfifo", layers.resolve("report.toml").toString()).start();
         assertEquals(0, p.waitFor());
-        assertTrue(assertThrows(ReportToml.ReportException.class, () -> ReportToml.read(layers)).getMessage().contains("not a regular file"));
+        assertTrue(assertThrows(ReportToml.ReportException.class, () -> ReportToml.read(layers))
+                .getMessage()
+                .contains("not a regular file"));
         Files.delete(layers.resolve("report.toml"));
         Files.write(layers.resolve("report.toml"), new byte[(int) ReportToml.MAX_BYTES + 1]);
-        assertTrue(assertThrows(ReportToml.ReportException.class, () -> ReportToml.read(layers)).getMessage().contains("the limit is"));
+        assertTrue(assertThrows(ReportToml.ReportException.class, () -> ReportToml.read(layers))
+                .getMessage()
+                .contains("the limit is"));
     }
 }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.locald.image.BuilderMetadata;
-import dev.locald.image.ImageReference;
 import dev.locald.image.CnbUser;
+import dev.locald.image.ImageReference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RunImageSelectionTest {
 
     static final List<BuilderMetadata.RunImage> RUNS = List.of(
-            new BuilderMetadata.RunImage("index.docker.io/paketobuildpacks/run-jammy-base:latest",
+            new BuilderMetadata.RunImage(
+                    "index.docker.io/paketobuildpacks/run-jammy-base:latest",
                     List.of("gcr.io/paketo/run:latest", "localhost:5000/run:latest")),
             new BuilderMetadata.RunImage("other.example/run:2", List.of()));
 
@@ -27,33 +28,40 @@ class RunImageSelectionTest {
 
     @Test
     void requestWins() {
-        assertEquals(ref("my.example/run:x"), RunImageSelection.select(Optional.of(ref("my.example/run:x")), RUNS,
-                ref("gcr.io/me/app"), "b"));
+        assertEquals(
+                ref("my.example/run:x"),
+                RunImageSelection.select(Optional.of(ref("my.example/run:x")), RUNS, ref("gcr.io/me/app"), "b"));
     }
 
     @Test
     void mirrorOnTheTargetRegistryIsPreferred() {
-        assertEquals(ref("gcr.io/paketo/run:latest"), RunImageSelection.select(Optional.empty(), RUNS,
-                ref("gcr.io/me/app:1"), "b"));
-        assertEquals(ref("localhost:5000/run:latest"), RunImageSelection.select(Optional.empty(), RUNS,
-                ref("localhost:5000/me/app"), "b"));
+        assertEquals(
+                ref("gcr.io/paketo/run:latest"),
+                RunImageSelection.select(Optional.empty(), RUNS, ref("gcr.io/me/app:1"), "b"));
+        assertEquals(
+                ref("localhost:5000/run:latest"),
+                RunImageSelection.select(Optional.empty(), RUNS, ref("localhost:5000/me/app"), "b"));
     }
 
     @Test
     void primaryWhenItIsOnTheTargetRegistryOrNothingMatches() {
         // docker hub under any spelling matches the primary image before any mirror
-        assertEquals(ref("index.docker.io/paketobuildpacks/run-jammy-base:latest"),
+        assertEquals(
+                ref("index.docker.io/paketobuildpacks/run-jammy-base:latest"),
                 RunImageSelection.select(Optional.empty(), RUNS, ref("me/app"), "b"));
-        assertEquals(ref("index.docker.io/paketobuildpacks/run-jammy-base:latest"),
+        assertEquals(
+                ref("index.docker.io/paketobuildpacks/run-jammy-base:latest"),
                 RunImageSelection.select(Optional.empty(), RUNS, ref("quay.io/me/app"), "b"));
         // only the first entry is considered, as the analyzer does
-        assertEquals(ref("index.docker.io/paketobuildpacks/run-jammy-base:latest"),
+        assertEquals(
+                ref("index.docker.io/paketobuildpacks/run-jammy-base:latest"),
                 RunImageSelection.select(Optional.empty(), RUNS, ref("other.example/me/app"), "b"));
     }
 
     @Test
     void noRunImageAnywhereIsAClearError() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> RunImageSelection.select(Optional.empty(), List.of(), ref("x/y"), "tiny"));
         assertTrue(e.getMessage().startsWith("builder tiny names no run image"), e.getMessage());
     }
@@ -68,8 +76,11 @@ class RunImageSelectionTest {
                 [[images]]
                 image = "r.example/run-alt:1"
                 """);
-        assertEquals(List.of(new BuilderMetadata.RunImage("r.example/run:1", List.of("m.example/run:1")),
-                new BuilderMetadata.RunImage("r.example/run-alt:1", List.of())), run);
+        assertEquals(
+                List.of(
+                        new BuilderMetadata.RunImage("r.example/run:1", List.of("m.example/run:1")),
+                        new BuilderMetadata.RunImage("r.example/run-alt:1", List.of())),
+                run);
         List<BuilderMetadata.RunImage> stack = RunImages.fromStackToml("""
                 [run-image]
                   image = "r.example/run:1"
@@ -84,12 +95,14 @@ class RunImageSelectionTest {
 
     @Test
     void malformedRunTomlIsNamedWithoutQuotingIt() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunImages.fromRunToml("[[images]\nsecret=1"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> RunImages.fromRunToml("[[images]\nsecret=1"));
         assertTrue(e.getMessage().startsWith("run.toml is not valid TOML"), e.getMessage());
         assertTrue(!e.getMessage().contains("secret"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RunImages.fromRunToml("[[images]]\nmirrors=[]"));
         assertThrows(IllegalArgumentException.class, () -> RunImages.fromRunToml("images = 3"));
-        assertThrows(IllegalArgumentException.class, () -> RunImages.fromRunToml("[[images]]\nimage=\"a\"\nmirrors=\"b\""));
+        assertThrows(
+                IllegalArgumentException.class, () -> RunImages.fromRunToml("[[images]]\nimage=\"a\"\nmirrors=\"b\""));
     }
 
     @Test
@@ -104,8 +117,13 @@ class RunImageSelectionTest {
 
     @Test
     void aRunImageThatIsNoReferenceIsNamed() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunImageSelection.select(
-                Optional.empty(), List.of(new BuilderMetadata.RunImage("Bad/Run", List.of())), ref("x/y"), "b"));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> RunImageSelection.select(
+                        Optional.empty(),
+                        List.of(new BuilderMetadata.RunImage("Bad/Run", List.of())),
+                        ref("x/y"),
+                        "b"));
         assertTrue(e.getMessage().startsWith("builder b names an invalid run image"), e.getMessage());
     }
 

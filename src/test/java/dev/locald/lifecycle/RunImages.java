@@ -15,8 +15,7 @@ import java.util.List;
 final class RunImages {
     private static final TomlMapper TOML = new TomlMapper();
 
-    private RunImages() {
-    }
+    private RunImages() {}
 
     static List<BuilderMetadata.RunImage> fromRunToml(String toml) {
         JsonNode root = read(toml, "run.toml");
@@ -51,7 +50,8 @@ final class RunImages {
         }
         for (JsonNode v : m) {
             if (!v.isTextual() || v.asText().isBlank()) {
-                throw new IllegalArgumentException(where + " image " + image.asText() + " has an empty or non-string mirror");
+                throw new IllegalArgumentException(
+                        where + " image " + image.asText() + " has an empty or non-string mirror");
             }
             mirrors.add(v.asText());
         }

@@ -11,11 +11,17 @@ class TrustedBuildersTest {
 
     @Test
     void listedRepositoriesAreTrustedAtAnyTagOrDigest() {
-        TrustedBuilders trusted = new TrustedBuilders(List.of("paketobuildpacks/builder-jammy-base:latest", " localhost:5000/fixture/builder "));
-        assertTrue(trusted.isTrusted(ImageReference.parse("docker.io/paketobuildpacks/builder-jammy-base:0.4.1"), false));
-        assertTrue(trusted.isTrusted(ImageReference.parse("index.docker.io/paketobuildpacks/builder-jammy-base@sha256:" + "a".repeat(64)), false));
+        TrustedBuilders trusted = new TrustedBuilders(
+                List.of("paketobuildpacks/builder-jammy-base:latest", " localhost:5000/fixture/builder "));
+        assertTrue(
+                trusted.isTrusted(ImageReference.parse("docker.io/paketobuildpacks/builder-jammy-base:0.4.1"), false));
+        assertTrue(trusted.isTrusted(
+                ImageReference.parse("index.docker.io/paketobuildpacks/builder-jammy-base@sha256:" + "a".repeat(64)),
+                false));
         assertTrue(trusted.isTrusted(ImageReference.parse("localhost:5000/fixture/builder:v2"), false));
-        assertFalse(trusted.isTrusted(ImageReference.parse("localhost:5001/fixture/builder"), false), "another registry is another repository");
+        assertFalse(
+                trusted.isTrusted(ImageReference.parse("localhost:5001/fixture/builder"), false),
+                "another registry is another repository");
         assertFalse(trusted.isTrusted(ImageReference.parse("paketobuildpacks/builder-jammy-base-evil"), false));
         assertTrue(trusted.isTrusted(ImageReference.parse("anything/else"), true), "the request may trust its builder");
         assertFalse(new TrustedBuilders(null).isTrusted(ImageReference.parse("x/y"), false));

@@ -46,7 +46,8 @@ class BuildLogTest {
         BuildLog log = BuildLog.create(dir.resolve("log.ndjson"), new Redactor(), LogLimits.defaults());
         log.append("detect", LogStream.STDERR, Instant.now(), "a\r\nb\nc\n");
         List<LogRecord> records = log.read(0, 10);
-        assertEquals(List.of("a", "b", "c"), records.stream().map(LogRecord::text).toList());
+        assertEquals(
+                List.of("a", "b", "c"), records.stream().map(LogRecord::text).toList());
     }
 
     @Test
@@ -64,10 +65,15 @@ class BuildLogTest {
             log.append("build", LogStream.STDOUT, Instant.now(), "0123456789".repeat(10));
         }
         log.finish();
-        List<LogRecord> all = BuildLog.openFinished(dir.resolve("log.ndjson"), LogLimits.defaults()).read(0, 1000);
+        List<LogRecord> all = BuildLog.openFinished(dir.resolve("log.ndjson"), LogLimits.defaults())
+                .read(0, 1000);
         assertEquals(20 + 2, all.size());
-        assertTrue(all.get(20).text().startsWith("log truncated: this build wrote more than 2048 bytes"), all.get(20).text());
-        assertEquals("log truncated: 80 more lines (8000 bytes) were not stored", all.get(21).text());
+        assertTrue(
+                all.get(20).text().startsWith("log truncated: this build wrote more than 2048 bytes"),
+                all.get(20).text());
+        assertEquals(
+                "log truncated: 80 more lines (8000 bytes) were not stored",
+                all.get(21).text());
         assertEquals(LogStream.SYSTEM, all.get(21).stream());
     }
 
@@ -95,7 +101,9 @@ class BuildLogTest {
         BuildLog reopened = BuildLog.openFinished(file, LogLimits.defaults());
         assertEquals(2, reopened.lastSeq());
         assertTrue(reopened.isFinished());
-        assertEquals(List.of("one", "two"), reopened.read(0, 10).stream().map(LogRecord::text).toList());
+        assertEquals(
+                List.of("one", "two"),
+                reopened.read(0, 10).stream().map(LogRecord::text).toList());
         assertEquals("locald", reopened.read(0, 1).get(0).label());
     }
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LogFollowerTest {
     @TempDir
     Path dir;
+
     private final ExecutorService readers = Executors.newFixedThreadPool(2);
     private final LogFollower follower = new LogFollower(readers);
 
@@ -32,7 +33,8 @@ class LogFollowerTest {
         for (int i = 1; i <= 20; i++) {
             log.append("build", LogStream.STDOUT, Instant.now(), "old " + i);
         }
-        AssertSubscriber<LogRecord> sub = follower.follow(log, 3, true).subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        AssertSubscriber<LogRecord> sub =
+                follower.follow(log, 3, true).subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         sub.awaitItems(17, Duration.ofSeconds(5));
         for (int i = 1; i <= 10; i++) {
             log.append("build", LogStream.STDOUT, Instant.now(), "new " + i);
@@ -53,7 +55,8 @@ class LogFollowerTest {
         BuildLog log = BuildLog.create(dir.resolve("log.ndjson"), new Redactor(), LogLimits.defaults());
         log.append("build", LogStream.STDOUT, Instant.now(), "a");
         log.append("build", LogStream.STDOUT, Instant.now(), "b");
-        AssertSubscriber<LogRecord> sub = follower.follow(log, 0, false).subscribe().withSubscriber(AssertSubscriber.create(10));
+        AssertSubscriber<LogRecord> sub =
+                follower.follow(log, 0, false).subscribe().withSubscriber(AssertSubscriber.create(10));
         sub.awaitCompletion(Duration.ofSeconds(5));
         assertEquals(2, sub.getItems().size());
     }
@@ -61,7 +64,8 @@ class LogFollowerTest {
     @Test
     void slowReaderNeitherBlocksTheBuildNorLosesLines() throws Exception {
         BuildLog log = BuildLog.create(dir.resolve("log.ndjson"), new Redactor(), new LogLimits(1024, 64L << 20, 100));
-        AssertSubscriber<LogRecord> slow = follower.follow(log, 0, true).subscribe().withSubscriber(AssertSubscriber.create(1));
+        AssertSubscriber<LogRecord> slow =
+                follower.follow(log, 0, true).subscribe().withSubscriber(AssertSubscriber.create(1));
         List<AssertSubscriber<LogRecord>> many = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             many.add(follower.follow(log, 0, true).subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE)));
@@ -93,7 +97,8 @@ class LogFollowerTest {
     @Test
     void cancelledSubscriptionStopsListening() throws Exception {
         BuildLog log = BuildLog.create(dir.resolve("log.ndjson"), new Redactor(), LogLimits.defaults());
-        AssertSubscriber<LogRecord> sub = follower.follow(log, 0, true).subscribe().withSubscriber(AssertSubscriber.create(10));
+        AssertSubscriber<LogRecord> sub =
+                follower.follow(log, 0, true).subscribe().withSubscriber(AssertSubscriber.create(10));
         log.append("build", LogStream.STDOUT, Instant.now(), "a");
         sub.awaitItems(1, Duration.ofSeconds(5));
         sub.cancel();

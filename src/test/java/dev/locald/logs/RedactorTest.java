@@ -14,8 +14,7 @@ class RedactorTest {
         r.addSecret("tok-123");
         String basic = Base64.getEncoder().encodeToString("user:pa55word".getBytes(StandardCharsets.UTF_8));
         String b64 = Base64.getEncoder().encodeToString("tok-123".getBytes(StandardCharsets.UTF_8));
-        assertEquals("p=*** a=Basic *** t=*** b=***",
-                r.redact("p=pa55word a=Basic " + basic + " t=tok-123 b=" + b64));
+        assertEquals("p=*** a=Basic *** t=*** b=***", r.redact("p=pa55word a=Basic " + basic + " t=tok-123 b=" + b64));
     }
 
     @Test

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.locald.image.ImageReference;
 import dev.locald.pull.ImagePuller;
 import dev.locald.testsupport.LayerTar;
+import dev.locald.testsupport.OpsTestProfile;
 import dev.locald.testsupport.TestImage;
 import dev.locald.testsupport.TestRegistry;
-import dev.locald.testsupport.OpsTestProfile;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
@@ -34,10 +34,17 @@ class MetricsEndpointTest {
     @Test
     void aBuildShowsItsOutcomeAndPhaseDurations() throws Exception {
         double before = value(metrics(), "locald_builds_finished_total{outcome=\"succeeded\"}");
-        String id = given().multiPart("build", "{\"image\":\"localhost:5000/apps/metrics:latest\","
-                        + "\"builder\":\"localhost:5000/builders/fixture:1\",\"env\":{\"SCRIPT\":\"ok\"}}", "application/json")
+        String id = given().multiPart(
+                        "build",
+                        "{\"image\":\"localhost:5000/apps/metrics:latest\","
+                                + "\"builder\":\"localhost:5000/builders/fixture:1\",\"env\":{\"SCRIPT\":\"ok\"}}",
+                        "application/json")
                 .multiPart("source", "app.tar.gz", sampleTarGz(), "application/gzip")
-                .post("/builds").then().statusCode(202).extract().path("id");
+                .post("/builds")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
         awaitSucceeded(id);
 
         String text = metrics();
@@ -57,7 +64,12 @@ class MetricsEndpointTest {
             // fresh content each run: the layer must not be in the store from an earlier run
             new java.util.Random(System.nanoTime()).nextBytes(content);
             TestImage image = TestImage.builder()
-                    .layer(LayerTar.create().dir("data").file("data/random", content, 0644, 0, 0).toBytes(), TestImage.Compression.GZIP)
+                    .layer(
+                            LayerTar.create()
+                                    .dir("data")
+                                    .file("data/random", content, 0644, 0, 0)
+                                    .toBytes(),
+                            TestImage.Compression.GZIP)
                     .build();
             registry.pusher().push("metrics/sample", "1", image);
             ImageReference ref = ImageReference.parse(registry.hostPort() + "/metrics/sample:1");
@@ -76,7 +88,9 @@ class MetricsEndpointTest {
             puller.pull(ref, Optional.empty());
             String afterSecond = metrics();
             assertEquals(hits + 1, value(afterSecond, "locald_layer_cache_total{result=\"hit\"}"), afterSecond);
-            assertEquals(value(afterFirst, "locald_pull_bytes_total"), value(afterSecond, "locald_pull_bytes_total"),
+            assertEquals(
+                    value(afterFirst, "locald_pull_bytes_total"),
+                    value(afterSecond, "locald_pull_bytes_total"),
                     "a cached layer downloads nothing");
             assertTrue(value(afterSecond, "locald_store_bytes{store=\"blobs\"}") >= 0, afterSecond);
             assertTrue(value(afterSecond, "locald_store_bytes{store=\"layers\"}") >= 0, afterSecond);
@@ -86,13 +100,19 @@ class MetricsEndpointTest {
 
     private static String metrics() {
         // this Prometheus format ends label sets with ",}"; drop that comma so samples read as written
-        return given().accept(ContentType.TEXT).get("/q/metrics").then().statusCode(200).extract().asString()
+        return given().accept(ContentType.TEXT)
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString()
                 .replace(",}", "}");
     }
 
     /** The sample's value; fails when the metric is not exposed. */
     private static double value(String text, String sample) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(sample) + " ([0-9.eE+-]+|NaN)$").matcher(text);
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(sample) + " ([0-9.eE+-]+|NaN)$")
+                .matcher(text);
         assertTrue(m.find(), sample + " is not in /q/metrics:\n" + text);
         return Double.parseDouble(m.group(1));
     }
@@ -101,7 +121,12 @@ class MetricsEndpointTest {
         Instant end = Instant.now().plus(Duration.ofSeconds(30));
         String state = null;
         while (Instant.now().isBefore(end)) {
-            state = given().accept(ContentType.JSON).get("/builds/" + id).then().statusCode(200).extract().path("state");
+            state = given().accept(ContentType.JSON)
+                    .get("/builds/" + id)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .path("state");
             if ("succeeded".equals(state)) {
                 return;
             }

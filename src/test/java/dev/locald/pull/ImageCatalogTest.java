@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.locald.image.Digest;
 import dev.locald.image.ImageReference;
+import dev.locald.layer.ExtractionLimits;
+import dev.locald.layer.LayerExtractor;
 import dev.locald.registry.BlobFetcher;
 import dev.locald.registry.ImageResolver;
 import dev.locald.registry.RegistryCredentials;
 import dev.locald.registry.RegistryHttpClient;
 import dev.locald.registry.RegistrySettings;
-import dev.locald.layer.ExtractionLimits;
-import dev.locald.layer.LayerExtractor;
 import dev.locald.store.BlobStore;
 import dev.locald.store.ImageRecordStore;
 import dev.locald.store.LayerStore;
@@ -62,8 +62,15 @@ class ImageCatalogTest {
         layers = new LayerStore(data);
         records = new ImageRecordStore(data);
         leases = new ImageLeases();
-        puller = new ImagePuller(new ImageResolver(http, fetcher), fetcher, blobs, layers,
-                new LayerExtractor(LIMITS), records, 2, Duration.ofMinutes(1));
+        puller = new ImagePuller(
+                new ImageResolver(http, fetcher),
+                fetcher,
+                blobs,
+                layers,
+                new LayerExtractor(LIMITS),
+                records,
+                2,
+                Duration.ofMinutes(1));
         catalog = new ImageCatalog(puller, blobs, layers, records, leases);
     }
 
@@ -73,19 +80,36 @@ class ImageCatalogTest {
 
     @Test
     void pullDescribesTheImageAsCached(TestRegistry registry) throws Exception {
-        ImagePusher.PushedImage pushed = registry.pusher().push("catalog/described", "1", TestImage.builder()
-                .layer(base())
-                .layer(LayerTar.create().dir("app").file("app/data", "0123456789"), TestImage.Compression.ZSTD)
-                .env("CNB_USER_ID=1000").user("1000:1000").label("team", "infra").build());
+        ImagePusher.PushedImage pushed = registry.pusher()
+                .push(
+                        "catalog/described",
+                        "1",
+                        TestImage.builder()
+                                .layer(base())
+                                .layer(
+                                        LayerTar.create().dir("app").file("app/data", "0123456789"),
+                                        TestImage.Compression.ZSTD)
+                                .env("CNB_USER_ID=1000")
+                                .user("1000:1000")
+                                .label("team", "infra")
+                                .build());
         ImageReference ref = ImageReference.parse(registry.hostPort() + "/catalog/described:1");
 
-        CachedImage image = catalog.pull(ref, Optional.empty());
+        CachedImage image = catalog.pull(ref, Optional.empty()).image();
         assertEquals(List.of(ref), image.references());
         assertEquals(Digest.parse(pushed.manifestDigest()), image.manifestDigest());
         assertEquals(Digest.parse(pushed.configDigest()), image.configDigest());
         assertEquals("linux/amd64", image.platform());
-        assertEquals(pushed.layerDigests(), image.layers().stream().map(l -> l.descriptor().digest().toString()).toList());
-        assertEquals(pushed.diffIds(), image.layers().stream().map(l -> l.descriptor().diffId().toString()).toList());
+        assertEquals(
+                pushed.layerDigests(),
+                image.layers().stream()
+                        .map(l -> l.descriptor().digest().toString())
+                        .toList());
+        assertEquals(
+                pushed.diffIds(),
+                image.layers().stream()
+                        .map(l -> l.descriptor().diffId().toString())
+                        .toList());
         assertTrue(image.layers().stream().allMatch(l -> l.blobStored() && l.extracted()));
         assertEquals(8 + 10, image.extractedSize(), "os-release has 8 bytes, app/data 10");
         assertEquals(blobs.totalBytes(), image.compressedSize());
@@ -94,18 +118,24 @@ class ImageCatalogTest {
         assertFalse(image.inUse());
         assertFalse(image.lastUsed().isBefore(image.pulledAt()));
 
-        assertEquals(Optional.of(image.manifestDigest()), catalog.find(image.manifestDigest()).map(CachedImage::manifestDigest));
-        assertEquals(List.of(image.manifestDigest()), catalog.list().stream().map(CachedImage::manifestDigest).toList());
+        assertEquals(
+                Optional.of(image.manifestDigest()),
+                catalog.find(image.manifestDigest()).map(CachedImage::manifestDigest));
+        assertEquals(
+                List.of(image.manifestDigest()),
+                catalog.list().stream().map(CachedImage::manifestDigest).toList());
         assertEquals(Optional.empty(), catalog.find(Digest.ofBytes("nothing".getBytes())));
     }
 
     @Test
     void oneImageUnderTwoReferencesIsOneEntryAndOneDeletion(TestRegistry registry) throws Exception {
-        ImagePusher.PushedImage pushed = registry.pusher().push("catalog/twice", "1", TestImage.builder().layer(base()).build());
+        ImagePusher.PushedImage pushed = registry.pusher()
+                .push("catalog/twice", "1", TestImage.builder().layer(base()).build());
         ImageReference byTag = ImageReference.parse(registry.hostPort() + "/catalog/twice:1");
-        ImageReference byDigest = ImageReference.parse(registry.hostPort() + "/catalog/twice@" + pushed.manifestDigest());
+        ImageReference byDigest =
+                ImageReference.parse(registry.hostPort() + "/catalog/twice@" + pushed.manifestDigest());
         catalog.pull(byTag, Optional.empty());
-        CachedImage both = catalog.pull(byDigest, Optional.empty());
+        CachedImage both = catalog.pull(byDigest, Optional.empty()).image();
         assertEquals(List.of(byDigest, byTag), both.references(), "most recent pull first");
         assertEquals(1, catalog.list().size());
 
@@ -119,16 +149,29 @@ class ImageCatalogTest {
 
     @Test
     void deleteRemovesOnlyWhatNoOtherImageUses(TestRegistry registry) throws Exception {
-        ImagePusher.PushedImage a = registry.pusher().push("catalog/a", "1", TestImage.builder()
-                .layer(base()).layer(LayerTar.create().file("only-a", "a")).build());
-        ImagePusher.PushedImage b = registry.pusher().push("catalog/b", "1", TestImage.builder()
-                .layer(base()).layer(LayerTar.create().file("only-b", "b")).build());
+        ImagePusher.PushedImage a = registry.pusher()
+                .push(
+                        "catalog/a",
+                        "1",
+                        TestImage.builder()
+                                .layer(base())
+                                .layer(LayerTar.create().file("only-a", "a"))
+                                .build());
+        ImagePusher.PushedImage b = registry.pusher()
+                .push(
+                        "catalog/b",
+                        "1",
+                        TestImage.builder()
+                                .layer(base())
+                                .layer(LayerTar.create().file("only-b", "b"))
+                                .build());
         assertEquals(a.layerDigests().get(0), b.layerDigests().get(0), "the base layer is shared");
         catalog.pull(ImageReference.parse(registry.hostPort() + "/catalog/a:1"), Optional.empty());
         catalog.pull(ImageReference.parse(registry.hostPort() + "/catalog/b:1"), Optional.empty());
         Digest shared = Digest.parse(a.diffIds().get(0));
 
-        ImageCatalog.Removal removal = catalog.delete(Digest.parse(a.manifestDigest())).orElseThrow();
+        ImageCatalog.Removal removal =
+                catalog.delete(Digest.parse(a.manifestDigest())).orElseThrow();
         assertEquals(List.of(Digest.parse(a.layerDigests().get(1))), removal.blobsRemoved());
         assertEquals(List.of(Digest.parse(a.diffIds().get(1))), removal.layersRemoved());
         assertEquals(List.of(shared), removal.layersKept());
@@ -141,8 +184,14 @@ class ImageCatalogTest {
 
     @Test
     void leasedImageIsNotDeletedAndLeasedLayersAreKept(TestRegistry registry) throws Exception {
-        ImagePusher.PushedImage a = registry.pusher().push("catalog/leased", "1", TestImage.builder()
-                .layer(base()).layer(LayerTar.create().file("mine", "m")).build());
+        ImagePusher.PushedImage a = registry.pusher()
+                .push(
+                        "catalog/leased",
+                        "1",
+                        TestImage.builder()
+                                .layer(base())
+                                .layer(LayerTar.create().file("mine", "m"))
+                                .build());
         ImageReference ref = ImageReference.parse(registry.hostPort() + "/catalog/leased:1");
         Digest manifest = Digest.parse(a.manifestDigest());
         try (ImageCatalog.LeasedImage leased = catalog.pullLeased(ref, Optional.empty())) {
@@ -166,15 +215,21 @@ class ImageCatalogTest {
 
     @Test
     void refusedHostileImageLeavesNothingButWhatOtherImagesUse(TestRegistry registry) throws Exception {
-        registry.pusher().push("catalog/good", "1", TestImage.builder().layer(base()).build());
+        registry.pusher()
+                .push("catalog/good", "1", TestImage.builder().layer(base()).build());
         catalog.pull(ImageReference.parse(registry.hostPort() + "/catalog/good:1"), Optional.empty());
         Set<String> blobsBefore = blobDigests();
         Set<String> layersBefore = layerDiffIds();
 
-        ImagePusher.PushedImage hostile = registry.pusher().push("catalog/hostile", "1", TestImage.builder()
-                .layer(base())
-                .layer(LayerTar.create().file("innocent", "fine"))
-                .layer(LayerTar.create().file("ok", "x").file("../escape", "pwned")).build());
+        ImagePusher.PushedImage hostile = registry.pusher()
+                .push(
+                        "catalog/hostile",
+                        "1",
+                        TestImage.builder()
+                                .layer(base())
+                                .layer(LayerTar.create().file("innocent", "fine"))
+                                .layer(LayerTar.create().file("ok", "x").file("../escape", "pwned"))
+                                .build());
         ImageReference ref = ImageReference.parse(registry.hostPort() + "/catalog/hostile:1");
         LayerRefusedException e = assertThrows(LayerRefusedException.class, () -> catalog.pull(ref, Optional.empty()));
         assertEquals(Digest.parse(hostile.layerDigests().get(2)), e.layer());
@@ -191,14 +246,26 @@ class ImageCatalogTest {
 
     @Test
     void rePullingAMovedTagRemovesWhatOnlyTheOldImageUsed(TestRegistry registry) throws Exception {
-        ImagePusher.PushedImage v1 = registry.pusher().push("catalog/moving", "latest", TestImage.builder()
-                .layer(base()).layer(LayerTar.create().file("v", "1")).build());
+        ImagePusher.PushedImage v1 = registry.pusher()
+                .push(
+                        "catalog/moving",
+                        "latest",
+                        TestImage.builder()
+                                .layer(base())
+                                .layer(LayerTar.create().file("v", "1"))
+                                .build());
         ImageReference ref = ImageReference.parse(registry.hostPort() + "/catalog/moving:latest");
         catalog.pull(ref, Optional.empty());
-        ImagePusher.PushedImage v2 = registry.pusher().push("catalog/moving", "latest", TestImage.builder()
-                .layer(base()).layer(LayerTar.create().file("v", "2")).build());
+        ImagePusher.PushedImage v2 = registry.pusher()
+                .push(
+                        "catalog/moving",
+                        "latest",
+                        TestImage.builder()
+                                .layer(base())
+                                .layer(LayerTar.create().file("v", "2"))
+                                .build());
 
-        CachedImage now = catalog.pull(ref, Optional.empty());
+        CachedImage now = catalog.pull(ref, Optional.empty()).image();
         assertEquals(Digest.parse(v2.manifestDigest()), now.manifestDigest());
         assertEquals(Set.of(v2.diffIds().get(0), v2.diffIds().get(1)), layerDiffIds(), "v1's own layer is gone");
         assertEquals(Set.copyOf(v2.layerDigests()), blobDigests());
@@ -207,8 +274,14 @@ class ImageCatalogTest {
         // the old image stays while another reference still names it
         ImageReference pinned = ImageReference.parse(registry.hostPort() + "/catalog/moving@" + v2.manifestDigest());
         catalog.pull(pinned, Optional.empty());
-        registry.pusher().push("catalog/moving", "latest", TestImage.builder()
-                .layer(base()).layer(LayerTar.create().file("v", "3")).build());
+        registry.pusher()
+                .push(
+                        "catalog/moving",
+                        "latest",
+                        TestImage.builder()
+                                .layer(base())
+                                .layer(LayerTar.create().file("v", "3"))
+                                .build());
         catalog.pull(ref, Optional.empty());
         assertTrue(layerDiffIds().contains(v2.diffIds().get(1)), "v2 is still cached under its digest");
         assertEquals(2, catalog.list().size());
@@ -216,8 +289,14 @@ class ImageCatalogTest {
 
     @Test
     void layersDeletedBetweenPullAndLeaseArePulledAgainUnderTheLease(TestRegistry registry) throws Exception {
-        ImagePusher.PushedImage pushed = registry.pusher().push("catalog/raced", "1", TestImage.builder()
-                .layer(base()).layer(LayerTar.create().file("top", "t")).build());
+        ImagePusher.PushedImage pushed = registry.pusher()
+                .push(
+                        "catalog/raced",
+                        "1",
+                        TestImage.builder()
+                                .layer(base())
+                                .layer(LayerTar.create().file("top", "t"))
+                                .build());
         ImageReference ref = ImageReference.parse(registry.hostPort() + "/catalog/raced:1");
         ImagePuller.PulledImage pulled = puller.pull(ref, Optional.empty());
         // an operator's DELETE lands after the build's pull but before its lease
@@ -226,17 +305,26 @@ class ImageCatalogTest {
 
         try (ImageCatalog.LeasedImage leased = catalog.lease(pulled, Optional.empty())) {
             assertEquals(pulled.layerDirs(), leased.pulled().layerDirs(), "same content, same dirs");
-            assertEquals("t", Files.readString(leased.pulled().layerDirs().get(1).resolve("top")));
-            assertTrue(catalog.find(Digest.parse(pushed.manifestDigest())).orElseThrow().inUse());
+            assertEquals(
+                    "t", Files.readString(leased.pulled().layerDirs().get(1).resolve("top")));
+            assertTrue(catalog.find(Digest.parse(pushed.manifestDigest()))
+                    .orElseThrow()
+                    .inUse());
         }
         assertFalse(leases.inUse(Digest.parse(pushed.manifestDigest())));
     }
 
     private Set<String> blobDigests() throws IOException {
-        return blobs.listAll().stream().map(StoredBlob::digest).map(Digest::toString).collect(Collectors.toSet());
+        return blobs.listAll().stream()
+                .map(StoredBlob::digest)
+                .map(Digest::toString)
+                .collect(Collectors.toSet());
     }
 
     private Set<String> layerDiffIds() throws IOException {
-        return layers.listAll().stream().map(StoredLayer::diffId).map(Digest::toString).collect(Collectors.toSet());
+        return layers.listAll().stream()
+                .map(StoredLayer::diffId)
+                .map(Digest::toString)
+                .collect(Collectors.toSet());
     }
 }

@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.locald.config.LocaldConfig;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.image.Digest;
 import dev.locald.image.ImageReference;
+import dev.locald.layer.ExtractionLimits;
+import dev.locald.layer.LayerExtractor;
 import dev.locald.registry.BlobFetcher;
 import dev.locald.registry.ImageResolver;
 import dev.locald.registry.RegistryCredentials;
@@ -14,10 +17,7 @@ import dev.locald.registry.RegistryException;
 import dev.locald.registry.RegistryHttpClient;
 import dev.locald.registry.RegistrySettings;
 import dev.locald.rootfs.AssembledRootfs;
-import dev.locald.layer.ExtractionLimits;
-import dev.locald.layer.LayerExtractor;
 import dev.locald.rootfs.RootfsAssembler;
-import dev.locald.config.LocaldConfig;
 import dev.locald.store.BlobStore;
 import dev.locald.store.ImageRecordStore;
 import dev.locald.store.LayerStore;
@@ -57,16 +57,25 @@ class ImagePullerTest {
         RegistrySettings settings = RegistrySettings.defaults(data.resolve("absent.json"), Set.of());
         RegistryHttpClient http = new RegistryHttpClient(settings, new RegistryCredentials(settings.dockerConfig()));
         BlobFetcher fetcher = new BlobFetcher(http);
-        return new ImagePuller(new ImageResolver(http, fetcher), fetcher, new BlobStore(data), new LayerStore(data),
-                new LayerExtractor(LIMITS), new ImageRecordStore(data), 2, Duration.ofMinutes(1));
+        return new ImagePuller(
+                new ImageResolver(http, fetcher),
+                fetcher,
+                new BlobStore(data),
+                new LayerStore(data),
+                new LayerExtractor(LIMITS),
+                new ImageRecordStore(data),
+                2,
+                Duration.ofMinutes(1));
     }
 
     @Test
     void pulledAndAssembledTreeEqualsUmociUnpackOfTheSameImage(TestRegistry registry) throws Exception {
         TestImage.Builder image = TestImage.builder();
         // umoci cannot read zstd layers, so the peer comparison uses gzip and plain ones
-        SampleImages.whiteoutsLinksAndOwners().forEach(l -> image.layer(l.tar(),
-                l.compression() == TestImage.Compression.ZSTD ? TestImage.Compression.GZIP : l.compression()));
+        SampleImages.whiteoutsLinksAndOwners()
+                .forEach(l -> image.layer(
+                        l.tar(),
+                        l.compression() == TestImage.Compression.ZSTD ? TestImage.Compression.GZIP : l.compression()));
         registry.pusher().push("pull/sample", "1", image.build());
         ImageReference ref = ImageReference.parse(registry.hostPort() + "/pull/sample:1");
 
@@ -86,9 +95,14 @@ class ImagePullerTest {
 
     @Test
     void concurrentPullsShareOneDownloadAndExtractionPerLayer(TestRegistry registry) throws Exception {
-        ImagePusher.PushedImage pushed = registry.pusher().push("pull/app", "1", TestImage.builder()
-                .layer(LayerTar.create().dir("a").file("a/one", "1"))
-                .layer(LayerTar.create().dir("b").file("b/two", "2"), TestImage.Compression.ZSTD).build());
+        ImagePusher.PushedImage pushed = registry.pusher()
+                .push(
+                        "pull/app",
+                        "1",
+                        TestImage.builder()
+                                .layer(LayerTar.create().dir("a").file("a/one", "1"))
+                                .layer(LayerTar.create().dir("b").file("b/two", "2"), TestImage.Compression.ZSTD)
+                                .build());
         ImageReference ref = ImageReference.parse(registry.hostPort() + "/pull/app:1");
         ImagePuller puller = puller();
         ExecutorService callers = Executors.newFixedThreadPool(3);
@@ -107,14 +121,20 @@ class ImagePullerTest {
         }
         assertEquals(2, new BlobStore(data).listAll().size());
         assertEquals(2, new LayerStore(data).listAll().size());
-        assertEquals(Digest.parse(pushed.manifestDigest()),
+        assertEquals(
+                Digest.parse(pushed.manifestDigest()),
                 new ImageRecordStore(data).find(ref).orElseThrow().manifestDigest());
     }
 
     @Test
     void extractedLayersNeedNoBlobOnTheNextPull(TestRegistry registry) throws Exception {
-        registry.pusher().push("pull/warm", "1", TestImage.builder()
-                .layer(LayerTar.create().file("f", "content")).build());
+        registry.pusher()
+                .push(
+                        "pull/warm",
+                        "1",
+                        TestImage.builder()
+                                .layer(LayerTar.create().file("f", "content"))
+                                .build());
         ImageReference ref = ImageReference.parse(registry.hostPort() + "/pull/warm:1");
         ImagePuller.PulledImage first = puller().pull(ref, Optional.empty());
         BlobStore blobs = new BlobStore(data);
@@ -133,18 +153,27 @@ class ImagePullerTest {
     @Test
     void layerWhoseDiffIdIsWrongLeavesNoLayerBehind(TestRegistry registry) throws Exception {
         byte[] tar = LayerTar.create().file("f", "real").toBytes();
-        ImagePusher.PushedImage pushed = registry.pusher().push("pull/liar", "1",
-                TestImage.builder().layer(tar, TestImage.Compression.GZIP).build());
+        ImagePusher.PushedImage pushed = registry.pusher()
+                .push(
+                        "pull/liar",
+                        "1",
+                        TestImage.builder()
+                                .layer(tar, TestImage.Compression.GZIP)
+                                .build());
         // re-push the manifest with a config whose diff_id names other content
         String config = new String(pushed.config(), StandardCharsets.UTF_8)
-                .replace(pushed.diffIds().get(0), Digest.ofBytes("other".getBytes()).toString());
+                .replace(
+                        pushed.diffIds().get(0),
+                        Digest.ofBytes("other".getBytes()).toString());
         String configDigest = registry.pusher().uploadBlob("pull/liar", config.getBytes(StandardCharsets.UTF_8));
         String manifest = new String(pushed.manifest(), StandardCharsets.UTF_8)
                 .replace(pushed.configDigest(), configDigest)
                 .replace("\"size\":" + pushed.config().length, "\"size\":" + config.length());
-        registry.pusher().putManifest("pull/liar", "1", ImagePusher.OCI_MANIFEST, manifest.getBytes(StandardCharsets.UTF_8));
+        registry.pusher()
+                .putManifest("pull/liar", "1", ImagePusher.OCI_MANIFEST, manifest.getBytes(StandardCharsets.UTF_8));
 
-        LayerRefusedException e = assertThrows(LayerRefusedException.class,
+        LayerRefusedException e = assertThrows(
+                LayerRefusedException.class,
                 () -> puller().pull(ImageReference.parse(registry.hostPort() + "/pull/liar:1"), Optional.empty()));
         assertEquals(Digest.parse(pushed.layerDigests().get(0)), e.layer());
         assertTrue(e.getMessage().contains("DiffID") || e.getMessage().contains("diff"), e.getMessage());
@@ -154,19 +183,79 @@ class ImagePullerTest {
     }
 
     @Test
+    void droppedDeviceNodesAreWarningsNamingTheLayerBoundedInNumber(TestRegistry registry) throws Exception {
+        LayerTar devices = LayerTar.create().dir("dev").charDevice("dev/mem", 1, 1);
+        for (int i = 0; i < 24; i++) {
+            devices.fifo("dev/fifo" + i);
+        }
+        ImagePusher.PushedImage pushed = registry.pusher()
+                .push(
+                        "pull/devices",
+                        "1",
+                        TestImage.builder()
+                                .layer(LayerTar.create().file("plain", "p"))
+                                .layer(devices)
+                                .build());
+        ImageReference ref = ImageReference.parse(registry.hostPort() + "/pull/devices:1");
+
+        List<String> warnings = puller().pull(ref, Optional.empty()).warnings();
+        assertEquals(ImagePuller.MAX_WARNINGS + 1, warnings.size(), warnings.toString());
+        assertTrue(
+                warnings.get(0).startsWith("layer " + pushed.layerDigests().get(1) + ": ")
+                        && warnings.get(0).contains("device 'dev/mem'"),
+                warnings.get(0));
+        assertEquals("… and 5 more warnings", warnings.get(ImagePuller.MAX_WARNINGS));
+        // the layer is in the store now: a later pull extracts nothing and has nothing to report
+        assertEquals(List.of(), puller().pull(ref, Optional.empty()).warnings());
+    }
+
+    @Test
+    void aSparseLayerIsRefusedAndLeavesNoLayerBehind(TestRegistry registry) throws Exception {
+        byte[] tar = dev.locald.testsupport.RawTar.create()
+                .paxSparse01("big", 1L << 30, "tail".getBytes(StandardCharsets.UTF_8))
+                .toBytes();
+        ImagePusher.PushedImage pushed = registry.pusher()
+                .push(
+                        "pull/sparse",
+                        "1",
+                        TestImage.builder()
+                                .layer(tar, TestImage.Compression.GZIP)
+                                .build());
+        LayerRefusedException e = assertThrows(
+                LayerRefusedException.class,
+                () -> puller().pull(ImageReference.parse(registry.hostPort() + "/pull/sparse:1"), Optional.empty()));
+        assertEquals(Digest.parse(pushed.layerDigests().get(0)), e.layer());
+        assertTrue(e.reason().contains("'big' is a sparse file"), e.reason());
+        assertEquals(0, new LayerStore(data).listAll().size());
+        assertEquals(0, new LayerStore(data).tempDirCount());
+    }
+
+    @Test
     void missingImageFailsWithoutRecord(TestRegistry registry) throws Exception {
         ImageReference ref = ImageReference.parse(registry.hostPort() + "/pull/missing:1");
-        assertEquals(RegistryException.Kind.NOT_FOUND,
-                assertThrows(RegistryException.class, () -> puller().pull(ref, Optional.empty())).kind());
+        assertEquals(
+                RegistryException.Kind.NOT_FOUND,
+                assertThrows(RegistryException.class, () -> puller().pull(ref, Optional.empty()))
+                        .kind());
         assertEquals(List.of(), new ImageRecordStore(data).listAll());
     }
 
     /** skopeo copies the image from the registry to an OCI layout, umoci unpacks it: the peers' view. */
     private SortedMap<String, String> umociUnpack(TestRegistry registry, String repoAndTag) throws Exception {
         Path dir = Files.createDirectory(data.resolve("umoci"));
-        run("skopeo", "copy", "-q", "--src-tls-verify=false", "docker://" + registry.hostPort() + "/" + repoAndTag,
+        run(
+                "skopeo",
+                "copy",
+                "-q",
+                "--src-tls-verify=false",
+                "docker://" + registry.hostPort() + "/" + repoAndTag,
                 "oci:" + dir.resolve("layout") + ":x");
-        run("umoci", "unpack", "--image", dir.resolve("layout") + ":x", dir.resolve("bundle").toString());
+        run(
+                "umoci",
+                "unpack",
+                "--image",
+                dir.resolve("layout") + ":x",
+                dir.resolve("bundle").toString());
         SortedMap<String, String> listing = TreeListing.of(dir.resolve("bundle/rootfs"));
         TreeDeleter.deleteTree(dir);
         return listing;

@@ -42,7 +42,10 @@ class HostileManifestTest {
                 if (body == null) {
                     return new MockResponse.Builder().code(404).build();
                 }
-                return new MockResponse.Builder().code(200).body(new Buffer().write(body)).build();
+                return new MockResponse.Builder()
+                        .code(200)
+                        .body(new Buffer().write(body))
+                        .build();
             }
         });
         server.start(InetAddress.getByName("127.0.0.1"), 0);
@@ -59,19 +62,25 @@ class HostileManifestTest {
 
     RegistryException resolveFails(String manifest) {
         content.put("/v2/hostile/app/manifests/1", manifest.getBytes(StandardCharsets.UTF_8));
-        RegistrySettings settings = RegistrySettings.defaults(dir.resolve("absent.json"),
-                Set.of("127.0.0.1:" + server.getPort())).withRetries(0, Duration.ofMillis(1));
+        RegistrySettings settings = RegistrySettings.defaults(
+                        dir.resolve("absent.json"), Set.of("127.0.0.1:" + server.getPort()))
+                .withRetries(0, Duration.ofMillis(1));
         RegistryHttpClient http = new RegistryHttpClient(settings, new RegistryCredentials(settings.dockerConfig()));
-        return assertThrows(RegistryException.class, () -> new ImageResolver(http, new BlobFetcher(http)).resolve(ref()));
+        return assertThrows(
+                RegistryException.class, () -> new ImageResolver(http, new BlobFetcher(http)).resolve(ref()));
     }
 
     String config(int layers) {
         StringBuilder diffIds = new StringBuilder();
         for (int i = 0; i < layers; i++) {
-            diffIds.append(i == 0 ? "" : ",").append('"').append(Digest.ofBytes(new byte[] {(byte) i})).append('"');
+            diffIds.append(i == 0 ? "" : ",")
+                    .append('"')
+                    .append(Digest.ofBytes(new byte[] {(byte) i}))
+                    .append('"');
         }
         byte[] bytes = ("{\"os\":\"linux\",\"architecture\":\"amd64\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":["
-                + diffIds + "]}}").getBytes(StandardCharsets.UTF_8);
+                        + diffIds + "]}}")
+                .getBytes(StandardCharsets.UTF_8);
         content.put("/v2/hostile/app/blobs/" + Digest.ofBytes(bytes), bytes);
         return "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
                 + Digest.ofBytes(bytes) + "\",\"size\":" + bytes.length + "}";
@@ -90,25 +99,28 @@ class HostileManifestTest {
 
     @Test
     void unknownLayerMediaTypeIsUnsupported() {
-        RegistryException e = resolveFails("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                + config(1) + ",\"layers\":[" + layer("application/vnd.example.weird") + "]}");
+        RegistryException e =
+                resolveFails("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                        + config(1) + ",\"layers\":[" + layer("application/vnd.example.weird") + "]}");
         assertEquals(RegistryException.Kind.UNSUPPORTED, e.kind());
         assertTrue(e.getMessage().contains("application/vnd.example.weird"), e.getMessage());
     }
 
     @Test
     void layerCountMustMatchDiffIds() {
-        RegistryException e = resolveFails("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                + config(2) + ",\"layers\":[" + layer("application/vnd.oci.image.layer.v1.tar") + "]}");
+        RegistryException e =
+                resolveFails("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                        + config(2) + ",\"layers\":[" + layer("application/vnd.oci.image.layer.v1.tar") + "]}");
         assertEquals(RegistryException.Kind.INVALID, e.kind());
         assertTrue(e.getMessage().contains("1 layers in its manifest but 2 diff_ids"), e.getMessage());
     }
 
     @Test
     void oversizedConfigIsRefusedBeforeDownload() {
-        RegistryException e = resolveFails("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
-                + Digest.ofBytes(new byte[] {7}) + "\",\"size\":999999999},\"layers\":[]}");
+        RegistryException e =
+                resolveFails("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                        + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
+                        + Digest.ofBytes(new byte[] {7}) + "\",\"size\":999999999},\"layers\":[]}");
         assertEquals(RegistryException.Kind.TOO_LARGE, e.kind());
         assertEquals(1, server.getRequestCount(), "only the manifest was fetched");
     }
@@ -116,40 +128,61 @@ class HostileManifestTest {
     @Test
     void configWithWrongDigestIsRefused() {
         String honest = config(0);
-        byte[] other = "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] other =
+                "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
         String digest = honest.replaceAll(".*\"digest\":\"([^\"]+)\".*", "$1");
-        content.put("/v2/hostile/app/blobs/" + digest, java.util.Arrays.copyOf(other, Integer.parseInt(
-                honest.replaceAll(".*\"size\":([0-9]+).*", "$1"))));
-        RegistryException e = resolveFails("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                + honest + ",\"layers\":[]}");
+        content.put(
+                "/v2/hostile/app/blobs/" + digest,
+                java.util.Arrays.copyOf(other, Integer.parseInt(honest.replaceAll(".*\"size\":([0-9]+).*", "$1"))));
+        RegistryException e =
+                resolveFails("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                        + honest + ",\"layers\":[]}");
         assertEquals(RegistryException.Kind.DIGEST_MISMATCH, e.kind());
     }
 
     @Test
     void malformedJsonAndBadDescriptorsAreInvalid() {
         assertEquals(RegistryException.Kind.INVALID, resolveFails("{not json").kind());
-        assertEquals(RegistryException.Kind.INVALID, resolveFails("{\"schemaVersion\":2,\"mediaType\":"
-                + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"digest\":\"sha256:../../etc\",\"size\":1}}").kind());
-        assertEquals(RegistryException.Kind.UNSUPPORTED, resolveFails("{\"schemaVersion\":2,\"mediaType\":"
-                + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"digest\":\"sha512:abc\",\"size\":1}}").kind());
-        assertEquals(RegistryException.Kind.INVALID, resolveFails("{\"schemaVersion\":2,\"mediaType\":"
-                + "\"application/vnd.oci.image.manifest.v1+json\"," + config(0) + ",\"layers\":[{\"mediaType\":"
-                + "\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"" + Digest.ofBytes(new byte[0]) + "\",\"size\":-5}]}").kind());
+        assertEquals(
+                RegistryException.Kind.INVALID,
+                resolveFails(
+                                "{\"schemaVersion\":2,\"mediaType\":"
+                                        + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"digest\":\"sha256:../../etc\",\"size\":1}}")
+                        .kind());
+        assertEquals(
+                RegistryException.Kind.UNSUPPORTED,
+                resolveFails(
+                                "{\"schemaVersion\":2,\"mediaType\":"
+                                        + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"digest\":\"sha512:abc\",\"size\":1}}")
+                        .kind());
+        assertEquals(
+                RegistryException.Kind.INVALID,
+                resolveFails("{\"schemaVersion\":2,\"mediaType\":"
+                                + "\"application/vnd.oci.image.manifest.v1+json\"," + config(0)
+                                + ",\"layers\":[{\"mediaType\":"
+                                + "\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\""
+                                + Digest.ofBytes(new byte[0]) + "\",\"size\":-5}]}")
+                        .kind());
     }
 
     @Test
     void indexesNestedTooDeepAreRefused() {
         // an index whose amd64 entry is the index itself
-        String self = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}";
+        String self =
+                "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}";
         byte[] inner = self.getBytes(StandardCharsets.UTF_8);
-        String entry = "{\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"digest\":\"" + Digest.ofBytes(inner)
-                + "\",\"size\":" + inner.length + ",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}";
-        String middle = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[" + entry + "]}";
+        String entry = "{\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"digest\":\""
+                + Digest.ofBytes(inner) + "\",\"size\":" + inner.length
+                + ",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}";
+        String middle = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
+                + entry + "]}";
         byte[] middleBytes = middle.getBytes(StandardCharsets.UTF_8);
         content.put("/v2/hostile/app/manifests/" + Digest.ofBytes(middleBytes), middleBytes);
         String outer = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
-                + "{\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"digest\":\"" + Digest.ofBytes(middleBytes)
-                + "\",\"size\":" + middleBytes.length + ",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}]}";
+                + "{\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"digest\":\""
+                + Digest.ofBytes(middleBytes)
+                + "\",\"size\":" + middleBytes.length
+                + ",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}]}";
         content.put("/v2/hostile/app/manifests/" + Digest.ofBytes(inner), inner);
         RegistryException e = resolveFails(outer);
         assertEquals(RegistryException.Kind.UNSUPPORTED, e.kind());

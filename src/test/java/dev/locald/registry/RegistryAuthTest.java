@@ -38,12 +38,18 @@ class RegistryAuthTest {
 
     @BeforeAll
     static void push(TestRegistry registry) {
-        pushed = registry.pusher().push("auth/app", "1", TestImage.builder()
-                .layer(LayerTar.create().file("hello", "world")).build());
+        pushed = registry.pusher()
+                .push(
+                        "auth/app",
+                        "1",
+                        TestImage.builder()
+                                .layer(LayerTar.create().file("hello", "world"))
+                                .build());
     }
 
     ImageResolver resolver(Path dockerConfig) {
-        RegistrySettings settings = RegistrySettings.defaults(dockerConfig, Set.of()).withRetries(1, Duration.ofMillis(10));
+        RegistrySettings settings =
+                RegistrySettings.defaults(dockerConfig, Set.of()).withRetries(1, Duration.ofMillis(10));
         RegistryHttpClient http = new RegistryHttpClient(settings, new RegistryCredentials(dockerConfig));
         return new ImageResolver(http, new BlobFetcher(http));
     }
@@ -69,31 +75,38 @@ class RegistryAuthTest {
         BlobFetcher fetcher = new BlobFetcher(new RegistryHttpClient(settings, new RegistryCredentials(config)));
         BlobStore store = new BlobStore(dir.resolve("data"));
         LayerDescriptor layer = resolved.layers().get(0);
-        Path blob = store.ensure(layer.digest(), layer.size(),
+        Path blob = store.ensure(
+                layer.digest(),
+                layer.size(),
                 fetcher.source(ref(registry), layer.digest(), layer.size(), Optional.empty()));
         assertEquals(layer.digest(), Digest.ofBytes(Files.readAllBytes(blob)));
     }
 
     @Test
     void perRequestCredentialsWork(TestRegistry registry) {
-        ResolvedImage resolved = resolver(dir.resolve("absent.json")).resolve(ref(registry),
-                Optional.of(new RegistryCredential.Basic(registry.username(), registry.password())));
+        ResolvedImage resolved = resolver(dir.resolve("absent.json"))
+                .resolve(
+                        ref(registry),
+                        Optional.of(new RegistryCredential.Basic(registry.username(), registry.password())));
         assertEquals(Digest.parse(pushed.manifestDigest()), resolved.manifestDigest());
     }
 
     @Test
     void missingCredentialsAreNamed(TestRegistry registry) {
-        RegistryException e = assertThrows(RegistryException.class,
+        RegistryException e = assertThrows(
+                RegistryException.class,
                 () -> resolver(dir.resolve("absent.json")).resolve(ref(registry)));
         assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
-        assertTrue(e.getMessage().startsWith("registry " + registry.hostPort() + " requires credentials for auth/app"),
+        assertTrue(
+                e.getMessage().startsWith("registry " + registry.hostPort() + " requires credentials for auth/app"),
                 e.getMessage());
     }
 
     @Test
     void wrongCredentialsAreRefusedWithoutLeakingThem(TestRegistry registry) throws Exception {
         Path config = dockerConfig(registry, registry.username(), "wrong-from-config");
-        RegistryException e = assertThrows(RegistryException.class, () -> resolver(config).resolve(ref(registry)));
+        RegistryException e =
+                assertThrows(RegistryException.class, () -> resolver(config).resolve(ref(registry)));
         assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
         assertEquals("registry " + registry.hostPort() + " refused the credentials for auth/app", e.getMessage());
 
@@ -101,8 +114,11 @@ class RegistryAuthTest {
         Path good = dockerConfig(registry, registry.username(), registry.password());
         ImageResolver resolver = resolver(good);
         resolver.resolve(ref(registry)); // caches a working login for the docker-config credential
-        RegistryException refused = assertThrows(RegistryException.class, () -> resolver.resolve(ref(registry),
-                Optional.of(new RegistryCredential.Basic(registry.username(), "wrong-per-request"))));
+        RegistryException refused = assertThrows(
+                RegistryException.class,
+                () -> resolver.resolve(
+                        ref(registry),
+                        Optional.of(new RegistryCredential.Basic(registry.username(), "wrong-per-request"))));
         assertEquals(RegistryException.Kind.UNAUTHORIZED, refused.kind());
         assertFalse(refused.getMessage().contains("wrong-per-request"));
         assertFalse(new RegistryCredential.Basic("u", "secret-value").toString().contains("secret-value"));

@@ -25,15 +25,20 @@ class RegistryCredentialsTest {
     @Test
     void authsEntriesAreFoundForPlainAndDockerHubNames() throws Exception {
         Path config = dir.resolve("config.json");
-        Files.writeString(config, "{\"auths\":{"
-                + "\"https://index.docker.io/v1/\":{\"auth\":\"" + auth("hubuser", "hubpass") + "\"},"
-                + "\"registry.example.com:5000\":{\"auth\":\"" + auth("reguser", "regpass") + "\"}}}");
+        Files.writeString(
+                config,
+                "{\"auths\":{"
+                        + "\"https://index.docker.io/v1/\":{\"auth\":\"" + auth("hubuser", "hubpass") + "\"},"
+                        + "\"registry.example.com:5000\":{\"auth\":\"" + auth("reguser", "regpass") + "\"}}}");
         RegistryCredentials credentials = new RegistryCredentials(config);
-        assertEquals(Optional.of(new RegistryCredential.Basic("hubuser", "hubpass")),
+        assertEquals(
+                Optional.of(new RegistryCredential.Basic("hubuser", "hubpass")),
                 credentials.forImage(ImageReference.parse("busybox"), Optional.empty()));
-        assertEquals(Optional.of(new RegistryCredential.Basic("reguser", "regpass")),
+        assertEquals(
+                Optional.of(new RegistryCredential.Basic("reguser", "regpass")),
                 credentials.forImage(ImageReference.parse("registry.example.com:5000/a/b:1"), Optional.empty()));
-        assertEquals(Optional.empty(),
+        assertEquals(
+                Optional.empty(),
                 credentials.forImage(ImageReference.parse("other.example.com/a/b:1"), Optional.empty()));
     }
 
@@ -42,14 +47,18 @@ class RegistryCredentialsTest {
         Path config = dir.resolve("config.json");
         Files.writeString(config, "{\"auths\":{\"registry.example.com\":{\"auth\":\"" + auth("a", "b") + "\"}}}");
         RegistryCredential given = new RegistryCredential.Basic("request-user", "request-pass");
-        assertEquals(Optional.of(given), new RegistryCredentials(config)
-                .forImage(ImageReference.parse("registry.example.com/x:1"), Optional.of(given)));
+        assertEquals(
+                Optional.of(given),
+                new RegistryCredentials(config)
+                        .forImage(ImageReference.parse("registry.example.com/x:1"), Optional.of(given)));
     }
 
     @Test
     void missingConfigMeansAnonymous() {
-        assertEquals(Optional.empty(), new RegistryCredentials(dir.resolve("absent.json"))
-                .forImage(ImageReference.parse("registry.example.com/x:1"), Optional.empty()));
+        assertEquals(
+                Optional.empty(),
+                new RegistryCredentials(dir.resolve("absent.json"))
+                        .forImage(ImageReference.parse("registry.example.com/x:1"), Optional.empty()));
     }
 
     @Test
@@ -58,8 +67,10 @@ class RegistryCredentialsTest {
         // then produces the "requires credentials" error naming the docker config
         Path config = dir.resolve("config.json");
         Files.writeString(config, "{\"credHelpers\":{\"registry.example.com\":\"locald-test-absent-helper\"}}");
-        assertEquals(Optional.empty(), new RegistryCredentials(config)
-                .forImage(ImageReference.parse("registry.example.com/x:1"), Optional.empty()));
+        assertEquals(
+                Optional.empty(),
+                new RegistryCredentials(config)
+                        .forImage(ImageReference.parse("registry.example.com/x:1"), Optional.empty()));
     }
 
     @Test

@@ -60,8 +60,9 @@ class RegistryFaultTest {
     }
 
     RegistryHttpClient client(int retries, Duration requestTimeout) {
-        RegistrySettings settings = RegistrySettings.defaults(dir.resolve("absent.json"),
-                Set.of("127.0.0.1:" + server.getPort())).withRetries(retries, Duration.ofMillis(5))
+        RegistrySettings settings = RegistrySettings.defaults(
+                        dir.resolve("absent.json"), Set.of("127.0.0.1:" + server.getPort()))
+                .withRetries(retries, Duration.ofMillis(5))
                 .withRequestTimeout(requestTimeout);
         return new RegistryHttpClient(settings, new RegistryCredentials(settings.dockerConfig()));
     }
@@ -71,7 +72,10 @@ class RegistryFaultTest {
     }
 
     static MockResponse ok(byte[] body) {
-        return new MockResponse.Builder().code(200).body(new Buffer().write(body)).build();
+        return new MockResponse.Builder()
+                .code(200)
+                .body(new Buffer().write(body))
+                .build();
     }
 
     static MockResponse status(int code) {
@@ -111,13 +115,18 @@ class RegistryFaultTest {
 
     @Test
     void truncatedTransferIsRetriedFromScratchThenFails() throws IOException {
-        MockResponse cut = new MockResponse.Builder().code(200).body(new Buffer().write(BLOB))
-                .onResponseBody(new SocketEffect.CloseSocket(true, false, false)).build();
+        MockResponse cut = new MockResponse.Builder()
+                .code(200)
+                .body(new Buffer().write(BLOB))
+                .onResponseBody(new SocketEffect.CloseSocket(true, false, false))
+                .build();
         server.enqueue(cut);
         server.enqueue(cut);
         RegistryException e = assertThrows(RegistryException.class, () -> ensure(client(1), Optional.empty()));
         assertEquals(RegistryException.Kind.UNREACHABLE, e.kind());
-        assertTrue(e.getMessage().startsWith("could not fetch blob " + DIGEST + " of " + ref().name() + " after 2 attempt(s)"),
+        assertTrue(
+                e.getMessage()
+                        .startsWith("could not fetch blob " + DIGEST + " of " + ref().name() + " after 2 attempt(s)"),
                 e.getMessage());
         assertEquals(2, server.getRequestCount());
         assertStoreEmpty();
@@ -125,8 +134,11 @@ class RegistryFaultTest {
 
     @Test
     void truncatedTransferThenSuccessStoresTheWholeBlob() throws IOException {
-        server.enqueue(new MockResponse.Builder().code(200).body(new Buffer().write(BLOB))
-                .onResponseBody(new SocketEffect.CloseSocket(true, false, false)).build());
+        server.enqueue(new MockResponse.Builder()
+                .code(200)
+                .body(new Buffer().write(BLOB))
+                .onResponseBody(new SocketEffect.CloseSocket(true, false, false))
+                .build());
         server.enqueue(ok(BLOB));
         Path blob = ensure(client(3), Optional.empty());
         assertArrayEquals(BLOB, Files.readAllBytes(blob));
@@ -135,8 +147,11 @@ class RegistryFaultTest {
 
     @Test
     void stalledTransferIsAbandonedAndRetried() throws IOException {
-        server.enqueue(new MockResponse.Builder().code(200).body(new Buffer().write(BLOB))
-                .throttleBody(4, 10, TimeUnit.SECONDS).build());
+        server.enqueue(new MockResponse.Builder()
+                .code(200)
+                .body(new Buffer().write(BLOB))
+                .throttleBody(4, 10, TimeUnit.SECONDS)
+                .build());
         server.enqueue(ok(BLOB));
         server.enqueue(ok(BLOB));
         long start = System.nanoTime();
@@ -152,9 +167,14 @@ class RegistryFaultTest {
         new java.util.Random(7).nextBytes(big);
         Digest digest = Digest.ofBytes(big);
         // 24 KiB at 2 KiB per 200 ms: about 2.4 s of steady progress against a 1 s timeout
-        server.enqueue(new MockResponse.Builder().code(200).body(new Buffer().write(big))
-                .throttleBody(2048, 200, TimeUnit.MILLISECONDS).build());
-        Path blob = store.ensure(digest, big.length,
+        server.enqueue(new MockResponse.Builder()
+                .code(200)
+                .body(new Buffer().write(big))
+                .throttleBody(2048, 200, TimeUnit.MILLISECONDS)
+                .build());
+        Path blob = store.ensure(
+                digest,
+                big.length,
                 new BlobFetcher(client(0, Duration.ofSeconds(1))).source(ref(), digest, big.length, Optional.empty()));
         assertArrayEquals(big, Files.readAllBytes(blob));
     }
@@ -198,15 +218,21 @@ class RegistryFaultTest {
         huge[0] = '{';
         huge[huge.length - 1] = '}';
         ImageResolver resolver = new ImageResolver(client(0), new BlobFetcher(client(0)));
-        server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", MediaTypes.OCI_MANIFEST)
-                .body(new Buffer().write(huge)).build());
+        server.enqueue(new MockResponse.Builder()
+                .code(200)
+                .setHeader("Content-Type", MediaTypes.OCI_MANIFEST)
+                .body(new Buffer().write(huge))
+                .build());
         RegistryException e = assertThrows(RegistryException.class, () -> resolver.resolve(ref()));
         assertEquals(RegistryException.Kind.TOO_LARGE, e.kind());
         assertEquals("manifest of image " + ref() + " is larger than the limit of 4194304 bytes", e.getMessage());
 
         // without a Content-Length the reading itself stops after the limit
-        server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", MediaTypes.OCI_MANIFEST)
-                .chunkedBody(new Buffer().write(huge), 64 * 1024).build());
+        server.enqueue(new MockResponse.Builder()
+                .code(200)
+                .setHeader("Content-Type", MediaTypes.OCI_MANIFEST)
+                .chunkedBody(new Buffer().write(huge), 64 * 1024)
+                .build());
         RegistryException chunked = assertThrows(RegistryException.class, () -> resolver.resolve(ref()));
         assertEquals(RegistryException.Kind.TOO_LARGE, chunked.kind());
     }
@@ -217,7 +243,8 @@ class RegistryFaultTest {
                 .getBytes(StandardCharsets.UTF_8);
         server.enqueue(ok(manifest));
         ImageReference pinned = ref().withDigest(Digest.ofBytes("something else".getBytes(StandardCharsets.UTF_8)));
-        RegistryException e = assertThrows(RegistryException.class,
+        RegistryException e = assertThrows(
+                RegistryException.class,
                 () -> new ImageResolver(client(0), new BlobFetcher(client(0))).resolve(pinned));
         assertEquals(RegistryException.Kind.DIGEST_MISMATCH, e.kind());
         assertTrue(e.getMessage().contains("does not match its digest"), e.getMessage());
@@ -228,17 +255,22 @@ class RegistryFaultTest {
         try (MockWebServer storage = new MockWebServer()) {
             storage.start(InetAddress.getByName("127.0.0.1"), 0);
             storage.enqueue(ok(BLOB));
-            String expected = "Basic " + Base64.getEncoder().encodeToString("robot:t0p-secret".getBytes(StandardCharsets.UTF_8));
+            String expected =
+                    "Basic " + Base64.getEncoder().encodeToString("robot:t0p-secret".getBytes(StandardCharsets.UTF_8));
             server.setDispatcher(new Dispatcher() {
                 @Override
                 public MockResponse dispatch(RecordedRequest request) {
                     if (!expected.equals(request.getHeaders().get("Authorization"))) {
-                        return new MockResponse.Builder().code(401)
-                                .setHeader("WWW-Authenticate", "Basic realm=\"fault\"").build();
+                        return new MockResponse.Builder()
+                                .code(401)
+                                .setHeader("WWW-Authenticate", "Basic realm=\"fault\"")
+                                .build();
                     }
                     // a different host name for the same loopback interface: another origin
-                    return new MockResponse.Builder().code(307)
-                            .setHeader("Location", "http://localhost:" + storage.getPort() + "/bucket/blob?sig=abc").build();
+                    return new MockResponse.Builder()
+                            .code(307)
+                            .setHeader("Location", "http://localhost:" + storage.getPort() + "/bucket/blob?sig=abc")
+                            .build();
                 }
             });
             Path blob = ensure(client(0), Optional.of(new RegistryCredential.Basic("robot", "t0p-secret")));
@@ -258,12 +290,14 @@ class RegistryFaultTest {
     @Test
     void bearerTokenFlow() throws Exception {
         byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
-                + Digest.ofBytes(new byte[] {9}) + "\"]}}").getBytes(StandardCharsets.UTF_8);
+                        + Digest.ofBytes(new byte[] {9}) + "\"]}}")
+                .getBytes(StandardCharsets.UTF_8);
         byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
-                + Digest.ofBytes(config) + "\",\"size\":" + config.length + "},"
-                + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" + DIGEST
-                + "\",\"size\":" + BLOB.length + ",\"urls\":[\"http://example.invalid/never\"]}]}")
+                        + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
+                        + Digest.ofBytes(config) + "\",\"size\":" + config.length + "},"
+                        + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\""
+                        + DIGEST
+                        + "\",\"size\":" + BLOB.length + ",\"urls\":[\"http://example.invalid/never\"]}]}")
                 .getBytes(StandardCharsets.UTF_8);
         String basic = "Basic " + Base64.getEncoder().encodeToString("me:pw".getBytes(StandardCharsets.UTF_8));
         server.setDispatcher(new Dispatcher() {
@@ -272,20 +306,30 @@ class RegistryFaultTest {
                 String path = request.getUrl().encodedPath();
                 String auth = request.getHeaders().get("Authorization");
                 if (path.equals("/token")) {
-                    if (!basic.equals(auth) || !"repository:fault/app:pull".equals(request.getUrl().queryParameter("scope"))
+                    if (!basic.equals(auth)
+                            || !"repository:fault/app:pull"
+                                    .equals(request.getUrl().queryParameter("scope"))
                             || !"test-registry".equals(request.getUrl().queryParameter("service"))) {
                         return status(401);
                     }
                     return ok("{\"token\":\"tok-123\"}".getBytes(StandardCharsets.UTF_8));
                 }
                 if (!"Bearer tok-123".equals(auth)) {
-                    return new MockResponse.Builder().code(401).setHeader("WWW-Authenticate",
-                            "Bearer realm=\"http://127.0.0.1:" + server.getPort() + "/token\",service=\"test-registry\","
-                                    + "scope=\"repository:fault/app:pull\"").build();
+                    return new MockResponse.Builder()
+                            .code(401)
+                            .setHeader(
+                                    "WWW-Authenticate",
+                                    "Bearer realm=\"http://127.0.0.1:" + server.getPort()
+                                            + "/token\",service=\"test-registry\","
+                                            + "scope=\"repository:fault/app:pull\"")
+                            .build();
                 }
                 if (path.endsWith("/manifests/1")) {
-                    return new MockResponse.Builder().code(200).setHeader("Content-Type", MediaTypes.OCI_MANIFEST)
-                            .body(new Buffer().write(manifest)).build();
+                    return new MockResponse.Builder()
+                            .code(200)
+                            .setHeader("Content-Type", MediaTypes.OCI_MANIFEST)
+                            .body(new Buffer().write(manifest))
+                            .build();
                 }
                 if (path.endsWith("/blobs/" + Digest.ofBytes(config))) {
                     return ok(config);
@@ -307,8 +351,12 @@ class RegistryFaultTest {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
                 if (!"Bearer reg-tok".equals(request.getHeaders().get("Authorization"))) {
-                    return new MockResponse.Builder().code(401).setHeader("WWW-Authenticate",
-                            "Bearer realm=\"http://127.0.0.1:" + server.getPort() + "/token\"").build();
+                    return new MockResponse.Builder()
+                            .code(401)
+                            .setHeader(
+                                    "WWW-Authenticate",
+                                    "Bearer realm=\"http://127.0.0.1:" + server.getPort() + "/token\"")
+                            .build();
                 }
                 return ok(BLOB);
             }
@@ -322,14 +370,25 @@ class RegistryFaultTest {
         server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
-                return new MockResponse.Builder().code(401).setHeader("WWW-Authenticate",
-                        "Bearer realm=\"http://127.0.0.1:" + server.getPort() + "/token\"").build();
+                return new MockResponse.Builder()
+                        .code(401)
+                        .setHeader(
+                                "WWW-Authenticate", "Bearer realm=\"http://127.0.0.1:" + server.getPort() + "/token\"")
+                        .build();
             }
         });
         BlobStore empty = new BlobStore(dir.resolve("data-2"));
-        RegistryException e = assertThrows(RegistryException.class, () -> empty.ensure(DIGEST, BLOB.length,
-                new BlobFetcher(client(0)).source(ref(), DIGEST, BLOB.length,
-                        Optional.of(new RegistryCredential.Bearer("other-tok")))));
+        RegistryException e = assertThrows(
+                RegistryException.class,
+                () -> empty.ensure(
+                        DIGEST,
+                        BLOB.length,
+                        new BlobFetcher(client(0))
+                                .source(
+                                        ref(),
+                                        DIGEST,
+                                        BLOB.length,
+                                        Optional.of(new RegistryCredential.Bearer("other-tok")))));
         assertTrue(e.getMessage().contains("refused the credentials"), e.getMessage());
         assertTrue(!e.getMessage().contains("other-tok"), e.getMessage());
     }

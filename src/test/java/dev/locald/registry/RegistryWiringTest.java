@@ -33,9 +33,12 @@ class RegistryWiringTest {
         assertEquals(3, settings.retries());
         assertEquals(4L << 20, settings.maxManifestBytes());
         assertTrue(blobs.pathOf(dev.locald.image.Digest.ofBytes(new byte[0]))
-                .startsWith(Path.of("target/locald-test/blobs/sha256").toAbsolutePath())
-                || blobs.pathOf(dev.locald.image.Digest.ofBytes(new byte[0])).startsWith(Path.of("target/locald-test/blobs/sha256")));
-        assertTrue(layers.dirOf(dev.locald.image.Digest.ofBytes(new byte[0])).toString().contains("locald-test/layers/sha256"));
+                        .startsWith(Path.of("target/locald-test/blobs/sha256").toAbsolutePath())
+                || blobs.pathOf(dev.locald.image.Digest.ofBytes(new byte[0]))
+                        .startsWith(Path.of("target/locald-test/blobs/sha256")));
+        assertTrue(layers.dirOf(dev.locald.image.Digest.ofBytes(new byte[0]))
+                .toString()
+                .contains("locald-test/layers/sha256"));
         assertTrue(puller != null);
     }
 }

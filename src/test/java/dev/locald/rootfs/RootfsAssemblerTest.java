@@ -1,22 +1,18 @@
 package dev.locald.rootfs;
 
-import dev.locald.layer.LayerExtractor;
-import dev.locald.testsupport.Sandbox;
-
-import dev.locald.testsupport.SampleImages;
-import dev.locald.testsupport.TreeListing;
-
-import dev.locald.fs.TreeDeleter;
-
-import dev.locald.image.LayerCompression;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.locald.config.LocaldConfig.Rootfs.OverlayMode;
+import dev.locald.fs.TreeDeleter;
+import dev.locald.image.LayerCompression;
+import dev.locald.layer.LayerExtractor;
 import dev.locald.testsupport.LayerTar;
+import dev.locald.testsupport.SampleImages;
+import dev.locald.testsupport.Sandbox;
 import dev.locald.testsupport.TestImage;
+import dev.locald.testsupport.TreeListing;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -68,20 +64,28 @@ class RootfsAssemblerTest {
         try (AssembledRootfs rootfs = new RootfsAssembler(OverlayMode.TRUE).assemble(lowers, workDir())) {
             assertTrue(rootfs.overlay());
             assertEquals(umoci, TreeListing.of(rootfs.root()), "overlay view differs from umoci");
-            assertEquals(Files.getAttribute(rootfs.root().resolve("e/f"), "unix:ino"),
-                    Files.getAttribute(rootfs.root().resolve("e/g"), "unix:ino"), "hardlinks stay hardlinks");
+            assertEquals(
+                    Files.getAttribute(rootfs.root().resolve("e/f"), "unix:ino"),
+                    Files.getAttribute(rootfs.root().resolve("e/g"), "unix:ino"),
+                    "hardlinks stay hardlinks");
         }
         try (AssembledRootfs rootfs = new RootfsAssembler(OverlayMode.FALSE).assemble(lowers, workDir())) {
             assertFalse(rootfs.overlay());
             assertEquals(umoci, TreeListing.of(rootfs.root()), "copy fallback differs from umoci");
-            assertEquals(Files.getAttribute(rootfs.root().resolve("e/f"), "unix:ino"),
-                    Files.getAttribute(rootfs.root().resolve("e/g"), "unix:ino"), "hardlinks stay hardlinks");
+            assertEquals(
+                    Files.getAttribute(rootfs.root().resolve("e/f"), "unix:ino"),
+                    Files.getAttribute(rootfs.root().resolve("e/g"), "unix:ino"),
+                    "hardlinks stay hardlinks");
         }
         Path flat = Files.createDirectory(sandbox.base.resolve("flat"));
         LayerExtractor extractor = new LayerExtractor(Sandbox.LIMITS);
         for (TestImage.Layer layer : layers) {
-            extractor.applyFlat(new ByteArrayInputStream(dev.locald.testsupport.ImagePusher.compress(layer.tar(),
-                    layer.compression())), LayerCompression.valueOf(layer.compression().name()), Sandbox.diffId(layer.tar()), flat);
+            extractor.applyFlat(
+                    new ByteArrayInputStream(
+                            dev.locald.testsupport.ImagePusher.compress(layer.tar(), layer.compression())),
+                    LayerCompression.valueOf(layer.compression().name()),
+                    Sandbox.diffId(layer.tar()),
+                    flat);
         }
         assertEquals(umoci, TreeListing.of(flat), "flat apply differs from umoci");
     }
@@ -89,14 +93,33 @@ class RootfsAssemblerTest {
     @Test
     void aGnuTarOfRealHostDirectoriesMatchesUmoci() throws Exception {
         // GNU tar's own format (long names, hardlinks, real modes) over real trees, then a layer on top
-        Process tar = new ProcessBuilder("tar", "--numeric-owner", "--format=gnu", "-C", "/", "-cf", "-",
-                "etc", "usr/share/zoneinfo", "usr/lib/os-release", "bin/busybox").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process tar = new ProcessBuilder(
+                        "tar",
+                        "--numeric-owner",
+                        "--format=gnu",
+                        "-C",
+                        "/",
+                        "-cf",
+                        "-",
+                        "etc",
+                        "usr/share/zoneinfo",
+                        "usr/lib/os-release",
+                        "bin/busybox")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         byte[] host = tar.getInputStream().readAllBytes();
         tar.waitFor();
         assertTrue(host.length > 1 << 20, "tar produced " + host.length + " bytes");
-        List<TestImage.Layer> layers = List.of(new TestImage.Layer(host, TestImage.Compression.GZIP),
-                new TestImage.Layer(LayerTar.create().whiteout("etc/passwd").opaque("etc/ssl")
-                        .dir("etc/ssl").file("etc/ssl/only", "only").whiteout("usr/share/zoneinfo/Europe").toBytes(),
+        List<TestImage.Layer> layers = List.of(
+                new TestImage.Layer(host, TestImage.Compression.GZIP),
+                new TestImage.Layer(
+                        LayerTar.create()
+                                .whiteout("etc/passwd")
+                                .opaque("etc/ssl")
+                                .dir("etc/ssl")
+                                .file("etc/ssl/only", "only")
+                                .whiteout("usr/share/zoneinfo/Europe")
+                                .toBytes(),
                         TestImage.Compression.ZSTD));
         SortedMap<String, String> umoci = umociUnpack(layers);
         assertTrue(umoci.size() > 500 && !umoci.containsKey("/etc/passwd"), "umoci listed " + umoci.size());
@@ -110,22 +133,56 @@ class RootfsAssemblerTest {
         // a parent that a lower layer made a symlink becomes a directory; whiteouts of this layer's own
         // paths; a whiteout below an opaque dir; an opaque marker before the dir's entries
         List<TestImage.Layer> layers = List.of(
-                new TestImage.Layer(LayerTar.create().dir("usr").dir("usr/lib").file("usr/lib/a", "a")
-                        .symlink("lib", "usr/lib").dir("w").file("w/lower", "l").dir("w/sub").file("w/sub/lower", "l")
-                        .dir("o").file("o/lower", "l").dir("o/sub").file("o/sub/lower", "l").file("o/sub/z", "z")
-                        .file("same", "lower").dir("recreated").file("recreated/lower", "l")
-                        .symlink("s2", "usr/lib").toBytes(),
+                new TestImage.Layer(
+                        LayerTar.create()
+                                .dir("usr")
+                                .dir("usr/lib")
+                                .file("usr/lib/a", "a")
+                                .symlink("lib", "usr/lib")
+                                .dir("w")
+                                .file("w/lower", "l")
+                                .dir("w/sub")
+                                .file("w/sub/lower", "l")
+                                .dir("o")
+                                .file("o/lower", "l")
+                                .dir("o/sub")
+                                .file("o/sub/lower", "l")
+                                .file("o/sub/z", "z")
+                                .file("same", "lower")
+                                .dir("recreated")
+                                .file("recreated/lower", "l")
+                                .symlink("s2", "usr/lib")
+                                .toBytes(),
                         TestImage.Compression.NONE),
-                new TestImage.Layer(LayerTar.create().dir("lib").file("lib/b", "b")
-                        .file("w/new", "n").whiteout("w/new").whiteout("w/sub").dir("w/sub").file("w/sub/new", "n")
-                        .opaque("o").dir("o/sub").whiteout("o/sub/z").file("o/sub/new", "n")
-                        .file("same", "upper").whiteout("same")
-                        .file("recreated/new", "n").whiteout("recreated").opaque("s2").toBytes(), TestImage.Compression.NONE));
+                new TestImage.Layer(
+                        LayerTar.create()
+                                .dir("lib")
+                                .file("lib/b", "b")
+                                .file("w/new", "n")
+                                .whiteout("w/new")
+                                .whiteout("w/sub")
+                                .dir("w/sub")
+                                .file("w/sub/new", "n")
+                                .opaque("o")
+                                .dir("o/sub")
+                                .whiteout("o/sub/z")
+                                .file("o/sub/new", "n")
+                                .file("same", "upper")
+                                .whiteout("same")
+                                .file("recreated/new", "n")
+                                .whiteout("recreated")
+                                .opaque("s2")
+                                .toBytes(),
+                        TestImage.Compression.NONE));
         List<Path> lowers = extractEach(layers);
         Path flat = Files.createDirectory(sandbox.base.resolve("flat"));
         for (TestImage.Layer layer : layers) {
-            new LayerExtractor(Sandbox.LIMITS).applyFlat(new ByteArrayInputStream(layer.tar()), LayerCompression.NONE,
-                    Sandbox.diffId(layer.tar()), flat);
+            new LayerExtractor(Sandbox.LIMITS)
+                    .applyFlat(
+                            new ByteArrayInputStream(layer.tar()),
+                            LayerCompression.NONE,
+                            Sandbox.diffId(layer.tar()),
+                            flat);
         }
         SortedMap<String, String> expected = TreeListing.of(flat);
         assertEquals("d 0755 0:0", expected.get("/lib"));
@@ -150,17 +207,28 @@ class RootfsAssemblerTest {
         // and as the upper-most copy of that dir its attributes win in the overlay (Docker's overlay2 does
         // the same); real builders emit every parent. applyFlat sees the lower dir and keeps it.
         List<TestImage.Layer> layers = List.of(
-                new TestImage.Layer(LayerTar.create().dir("home").dir("home/user", 0700, 1000, 1000).toBytes(),
+                new TestImage.Layer(
+                        LayerTar.create()
+                                .dir("home")
+                                .dir("home/user", 0700, 1000, 1000)
+                                .toBytes(),
                         TestImage.Compression.NONE),
-                new TestImage.Layer(LayerTar.create().file("home/user/.profile", "x", 0644, 1000, 1000).toBytes(),
+                new TestImage.Layer(
+                        LayerTar.create()
+                                .file("home/user/.profile", "x", 0644, 1000, 1000)
+                                .toBytes(),
                         TestImage.Compression.NONE));
         try (AssembledRootfs rootfs = new RootfsAssembler(OverlayMode.TRUE).assemble(extractEach(layers), workDir())) {
             assertEquals("d 0755 0:0", TreeListing.describe(rootfs.root().resolve("home/user")));
         }
         Path flat = Files.createDirectory(sandbox.base.resolve("flat"));
         for (TestImage.Layer layer : layers) {
-            new LayerExtractor(Sandbox.LIMITS).applyFlat(new ByteArrayInputStream(layer.tar()), LayerCompression.NONE,
-                    Sandbox.diffId(layer.tar()), flat);
+            new LayerExtractor(Sandbox.LIMITS)
+                    .applyFlat(
+                            new ByteArrayInputStream(layer.tar()),
+                            LayerCompression.NONE,
+                            Sandbox.diffId(layer.tar()),
+                            flat);
         }
         assertEquals("d 0700 1000:1000", TreeListing.describe(flat.resolve("home/user")));
     }
@@ -173,12 +241,14 @@ class RootfsAssemblerTest {
         Path root;
         try (AssembledRootfs rootfs = new RootfsAssembler(OverlayMode.TRUE).assemble(lowers, workDir)) {
             root = rootfs.root();
-            assertEquals("700", Integer.toOctalString((Integer) Files.getAttribute(root.getParent(), "unix:mode") & 0777));
+            assertEquals(
+                    "700", Integer.toOctalString((Integer) Files.getAttribute(root.getParent(), "unix:mode") & 0777));
             Files.writeString(root.resolve("etc/keep"), "changed by a build");
             Files.delete(root.resolve("usr/bin/tool"));
             Files.createDirectories(root.resolve("workspace/app"));
             try (AssembledRootfs second = new RootfsAssembler(OverlayMode.TRUE).assemble(lowers, workDir)) {
-                assertEquals("new keep", Files.readString(second.root().resolve("etc/keep")), "each assembly is pristine");
+                assertEquals(
+                        "new keep", Files.readString(second.root().resolve("etc/keep")), "each assembly is pristine");
                 assertTrue(Files.exists(second.root().resolve("usr/bin/tool")));
             }
         }
@@ -195,8 +265,8 @@ class RootfsAssemblerTest {
         lowers.add(sandbox.canary);
         Path workDir = workDir();
         for (OverlayMode mode : new OverlayMode[] {OverlayMode.TRUE, OverlayMode.FALSE}) {
-            IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
-                    () -> new RootfsAssembler(mode).assemble(lowers, workDir));
+            IOException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IOException.class, () -> new RootfsAssembler(mode).assemble(lowers, workDir));
             assertTrue(e.getMessage().contains("canary"), e.getMessage());
         }
         // more lower dirs than overlay stacks (500): the mount itself fails, after the assembly dir exists
@@ -205,8 +275,8 @@ class RootfsAssemblerTest {
         for (int i = 0; i < 520; i++) {
             tooMany.add(Files.createDirectory(store.resolve(Integer.toString(i))));
         }
-        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
-                () -> new RootfsAssembler(OverlayMode.TRUE).assemble(tooMany, workDir));
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IOException.class, () -> new RootfsAssembler(OverlayMode.TRUE).assemble(tooMany, workDir));
         assertTrue(e.getMessage().contains("mount"), e.getMessage());
         try (var left = Files.list(workDir)) {
             assertEquals(0, left.count(), "the assembly dir of a failed mount is removed");
@@ -239,15 +309,23 @@ class RootfsAssemblerTest {
         List<Path> large = extractEach(big);
         long[] smallMillis = assemblyMillis(small);
         long[] largeMillis = assemblyMillis(large);
-        System.out.printf("rootfs: warm overlay assembly (mount + umount + delete), median/min of 15 (load average %s): "
-                + "%d/%d ms for %d layers/%d entries, %d/%d ms for %d layers/%d entries%n",
+        System.out.printf(
+                "rootfs: warm overlay assembly (mount + umount + delete), median/min of 15 (load average %s): "
+                        + "%d/%d ms for %d layers/%d entries, %d/%d ms for %d layers/%d entries%n",
                 Files.readString(Path.of("/proc/loadavg")).trim(),
-                smallMillis[0], smallMillis[1], small.size(), listAll(small).size(),
-                largeMillis[0], largeMillis[1], large.size(), listAll(large).size());
+                smallMillis[0],
+                smallMillis[1],
+                small.size(),
+                listAll(small).size(),
+                largeMillis[0],
+                largeMillis[1],
+                large.size(),
+                listAll(large).size());
         // flat in image size: 400 times the entries and 20 times the layers cost about the same; the
         // absolute figure depends on machine load (two process spawns), so it is reported, not asserted
-        assertTrue(largeMillis[1] < 3 * smallMillis[1] + 50, "assembly grows with the image: "
-                + smallMillis[1] + " vs " + largeMillis[1] + " ms");
+        assertTrue(
+                largeMillis[1] < 3 * smallMillis[1] + 50,
+                "assembly grows with the image: " + smallMillis[1] + " vs " + largeMillis[1] + " ms");
         try (AssembledRootfs rootfs = new RootfsAssembler(OverlayMode.TRUE).assemble(large, workDir())) {
             assertEquals("content 9/1999", Files.readString(rootfs.root().resolve("layer9/f1999")));
             assertTrue(Files.isSymbolicLink(rootfs.root().resolve("bin/sh")));
@@ -274,9 +352,12 @@ class RootfsAssemblerTest {
         }
         Arrays.sort(nanos);
         Arrays.sort(closing);
-        System.out.printf("rootfs: %d layers: assemble+close median %d ms, of which close median %d ms%n",
+        System.out.printf(
+                "rootfs: %d layers: assemble+close median %d ms, of which close median %d ms%n",
                 lowers.size(), TimeUnit.NANOSECONDS.toMillis(nanos[7]), TimeUnit.NANOSECONDS.toMillis(closing[7]));
-        return new long[] {TimeUnit.NANOSECONDS.toMillis(nanos[nanos.length / 2]), TimeUnit.NANOSECONDS.toMillis(nanos[0])};
+        return new long[] {
+            TimeUnit.NANOSECONDS.toMillis(nanos[nanos.length / 2]), TimeUnit.NANOSECONDS.toMillis(nanos[0])
+        };
     }
 
     private Path workDir() throws IOException {
@@ -288,10 +369,11 @@ class RootfsAssemblerTest {
         // dev mode and tests configure the data dir relative to the working directory
         Path cwd = Path.of("").toAbsolutePath();
         List<Path> relative = extractEach(SampleImages.whiteoutsLinksAndOwners()).stream()
-                .map(cwd::relativize).toList();
+                .map(cwd::relativize)
+                .toList();
         assertFalse(relative.get(0).isAbsolute());
-        try (AssembledRootfs rootfs = new RootfsAssembler(OverlayMode.TRUE)
-                .assemble(relative, cwd.relativize(workDir()))) {
+        try (AssembledRootfs rootfs =
+                new RootfsAssembler(OverlayMode.TRUE).assemble(relative, cwd.relativize(workDir()))) {
             assertTrue(rootfs.overlay());
             assertEquals("new1", Files.readString(rootfs.root().resolve("opt/app/new1")));
         }
@@ -323,7 +405,8 @@ class RootfsAssemblerTest {
         run("umoci", "init", "--layout", layout.toString());
         run("umoci", "new", "--image", layout + ":test");
         for (int i = 0; i < layers.size(); i++) {
-            Path tar = Files.write(dir.resolve("layer" + i + ".tar"), layers.get(i).tar());
+            Path tar =
+                    Files.write(dir.resolve("layer" + i + ".tar"), layers.get(i).tar());
             run("umoci", "raw", "add-layer", "--image", layout + ":test", tar.toString());
         }
         Path bundle = dir.resolve("bundle");

@@ -1,11 +1,10 @@
 package dev.locald.rootfs;
 
-import dev.locald.layer.ExtractionLimits;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.locald.config.LocaldConfig;
 import dev.locald.config.LocaldConfig.Rootfs.OverlayMode;
+import dev.locald.layer.ExtractionLimits;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -16,9 +15,12 @@ import org.junit.jupiter.api.Test;
 class RootfsConfigTest {
 
     private static LocaldConfig config(Map<String, String> properties) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultInterceptors().addSystemSources()
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .addDefaultInterceptors()
+                .addSystemSources()
                 .withSources(new PropertiesConfigSource(properties, "test", 500))
-                .withMapping(LocaldConfig.class).build();
+                .withMapping(LocaldConfig.class)
+                .build();
         return config.getConfigMapping(LocaldConfig.class);
     }
 
@@ -32,7 +34,11 @@ class RootfsConfigTest {
 
     @Test
     void overlayAcceptsTrueAndFalse() {
-        assertEquals(OverlayMode.TRUE, config(Map.of("locald.rootfs.overlay", "true")).rootfs().overlay());
-        assertEquals(OverlayMode.FALSE, config(Map.of("locald.rootfs.overlay", "false")).rootfs().overlay());
+        assertEquals(
+                OverlayMode.TRUE,
+                config(Map.of("locald.rootfs.overlay", "true")).rootfs().overlay());
+        assertEquals(
+                OverlayMode.FALSE,
+                config(Map.of("locald.rootfs.overlay", "false")).rootfs().overlay());
     }
 }

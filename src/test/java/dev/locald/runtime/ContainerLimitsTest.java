@@ -43,8 +43,11 @@ class ContainerLimitsTest {
     @BeforeAll
     static void pushImage(TestRegistry testRegistry) {
         registry = testRegistry;
-        busybox = registry.pusher().push("engine/limits", "1",
-                TestImage.builder().layer(LayerTar.create().busybox()).build());
+        busybox = registry.pusher()
+                .push(
+                        "engine/limits",
+                        "1",
+                        TestImage.builder().layer(LayerTar.create().busybox()).build());
     }
 
     @BeforeEach
@@ -61,12 +64,16 @@ class ContainerLimitsTest {
     void forkBombIsStoppedByThePidsLimit() throws Exception {
         String id = EngineFixture.newId();
         Path pidsCurrent = engine.cgroups.dirs(engine.cgroupParent + "/" + id).stream()
-                .filter(p -> p.toString().contains("/pids/")).findFirst().orElseThrow().resolve("pids.current");
+                .filter(p -> p.toString().contains("/pids/"))
+                .findFirst()
+                .orElseThrow()
+                .resolve("pids.current");
         CollectingSink sink = new CollectingSink();
         ContainerRequest request = ContainerRequest.builder(id, engine.rootfs(registry, busybox), EngineFixture.CNB)
                 .args("/bin/sh", "-c", "bomb() { bomb | bomb & }; bomb; while true; do :; done")
                 .limits(ResourceLimits.none().withPids(40))
-                .timeout(Duration.ofSeconds(4)).build();
+                .timeout(Duration.ofSeconds(4))
+                .build();
         AtomicReference<Integer> maxTasks = new AtomicReference<>(0);
         Thread watcher = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
@@ -91,7 +98,9 @@ class ContainerLimitsTest {
             watcher.interrupt();
             watcher.join();
         }
-        assertTrue(sink.stderr().stream().anyMatch(l -> l.contains("can't fork")), sink.stderr().toString());
+        assertTrue(
+                sink.stderr().stream().anyMatch(l -> l.contains("can't fork")),
+                sink.stderr().toString());
         assertTrue(maxTasks.get() >= 30 && maxTasks.get() <= 40, "tasks peaked at " + maxTasks.get());
         assertTrue(result.timedOut(), "the bomb ran, contained, until its deadline: " + result);
     }
@@ -101,7 +110,8 @@ class ContainerLimitsTest {
         CollectingSink sink = new CollectingSink();
         ContainerRequest request = request("echo start; x=a; while true; do x=\"$x$x\"; done")
                 .limits(ResourceLimits.none().withMemoryBytes(32L * 1024 * 1024))
-                .timeout(Duration.ofSeconds(60)).build();
+                .timeout(Duration.ofSeconds(60))
+                .build();
         ContainerResult result = engine.runner.run(request, sink, Cancellation.none());
         assertTrue(result.oomKilled(), result.toString());
         assertEquals(137, result.exitCode());
@@ -113,7 +123,10 @@ class ContainerLimitsTest {
     @Test
     void processWithinTheMemoryLimitIsNotReportedAsOom() throws Exception {
         ContainerRequest request = request("x=a; i=0; while [ $i -lt 16 ]; do x=\"$x$x\"; i=$((i+1)); done; echo ok")
-                .limits(ResourceLimits.none().withMemoryBytes(64L * 1024 * 1024).withPids(64).withCpus(1))
+                .limits(ResourceLimits.none()
+                        .withMemoryBytes(64L * 1024 * 1024)
+                        .withPids(64)
+                        .withCpus(1))
                 .build();
         CollectingSink sink = new CollectingSink();
         ContainerResult result = engine.runner.run(request, sink, Cancellation.none());
@@ -127,39 +140,58 @@ class ContainerLimitsTest {
         String id = EngineFixture.newId();
         String cgroupsPath = engine.cgroupParent + "/" + id;
         Path memory = engine.cgroups.memoryDir(cgroupsPath).orElseThrow();
-        Path pids = engine.cgroups.dirs(cgroupsPath).stream().filter(p -> p.toString().contains("/pids/"))
-                .findFirst().orElseThrow();
-        Path cpu = engine.cgroups.dirs(cgroupsPath).stream().filter(p -> p.toString().contains("/cpu/"))
-                .findFirst().orElseThrow();
+        Path pids = engine.cgroups.dirs(cgroupsPath).stream()
+                .filter(p -> p.toString().contains("/pids/"))
+                .findFirst()
+                .orElseThrow();
+        Path cpu = engine.cgroups.dirs(cgroupsPath).stream()
+                .filter(p -> p.toString().contains("/cpu/"))
+                .findFirst()
+                .orElseThrow();
         AtomicReference<List<String>> seen = new AtomicReference<>();
         ContainerRequest request = ContainerRequest.builder(id, engine.rootfs(registry, busybox), EngineFixture.CNB)
                 .args("/bin/sh", "-c", "echo ready; sleep 30")
-                .limits(ResourceLimits.none().withMemoryBytes(96L * 1024 * 1024).withPids(77).withCpus(0.5))
+                .limits(ResourceLimits.none()
+                        .withMemoryBytes(96L * 1024 * 1024)
+                        .withPids(77)
+                        .withCpus(0.5))
                 .build();
         Cancellation cancellation = Cancellation.create();
-        engine.runner.run(request, (stream, time, text) -> {
-            if (text.equals("ready")) {
-                try {
-                    seen.set(List.of(Files.readString(memory.resolve("memory.limit_in_bytes")).trim(),
-                            Files.readString(pids.resolve("pids.max")).trim(),
-                            Files.readString(cpu.resolve("cpu.cfs_quota_us")).trim(),
-                            Files.readString(cpu.resolve("cpu.cfs_period_us")).trim(),
-                            Files.readAllLines(memory.resolve("memory.oom_control")).get(0)));
-                } catch (Exception e) {
-                    seen.set(List.of(e.toString()));
-                }
-                cancellation.cancel();
-            }
-        }, cancellation);
-        assertEquals(List.of(String.valueOf(96L * 1024 * 1024), "77", "50000", "100000", "oom_kill_disable 1"),
-                seen.get());
+        engine.runner.run(
+                request,
+                (stream, time, text) -> {
+                    if (text.equals("ready")) {
+                        try {
+                            seen.set(List.of(
+                                    Files.readString(memory.resolve("memory.limit_in_bytes"))
+                                            .trim(),
+                                    Files.readString(pids.resolve("pids.max")).trim(),
+                                    Files.readString(cpu.resolve("cpu.cfs_quota_us"))
+                                            .trim(),
+                                    Files.readString(cpu.resolve("cpu.cfs_period_us"))
+                                            .trim(),
+                                    Files.readAllLines(memory.resolve("memory.oom_control"))
+                                            .get(0)));
+                        } catch (Exception e) {
+                            seen.set(List.of(e.toString()));
+                        }
+                        cancellation.cancel();
+                    }
+                },
+                cancellation);
+        assertEquals(
+                List.of(String.valueOf(96L * 1024 * 1024), "77", "50000", "100000", "oom_kill_disable 1"), seen.get());
     }
 
     @Test
     void processPastItsDeadlineIsKilled() throws Exception {
         Instant start = Instant.now();
-        ContainerResult result = engine.runner.run(request("sleep 60 & sleep 60; echo never")
-                .timeout(Duration.ofSeconds(1)).build(), new CollectingSink(), Cancellation.none());
+        ContainerResult result = engine.runner.run(
+                request("sleep 60 & sleep 60; echo never")
+                        .timeout(Duration.ofSeconds(1))
+                        .build(),
+                new CollectingSink(),
+                Cancellation.none());
         assertTrue(result.timedOut());
         assertEquals(Optional.of("SIGKILL"), result.signal());
         assertEquals(137, result.exitCode());
@@ -170,8 +202,10 @@ class ContainerLimitsTest {
     void cancellationFromAnotherThreadEndsTheWholeProcessTree() throws Exception {
         String id = EngineFixture.newId();
         String cgroupsPath = engine.cgroupParent + "/" + id;
-        Path pidsDir = engine.cgroups.dirs(cgroupsPath).stream().filter(p -> p.toString().contains("/pids/"))
-                .findFirst().orElseThrow();
+        Path pidsDir = engine.cgroups.dirs(cgroupsPath).stream()
+                .filter(p -> p.toString().contains("/pids/"))
+                .findFirst()
+                .orElseThrow();
         ContainerRequest request = ContainerRequest.builder(id, engine.rootfs(registry, busybox), EngineFixture.CNB)
                 .args("/bin/sh", "-c", "sleep 300 & (sleep 300 & sleep 300) & sleep 1; echo started; wait")
                 .build();
@@ -180,11 +214,14 @@ class ContainerLimitsTest {
         List<Long> hostPids = new ArrayList<>();
         CompletableFuture<ContainerResult> run = CompletableFuture.supplyAsync(() -> {
             try {
-                return engine.runner.run(request, (stream, time, text) -> {
-                    if (text.equals("started")) {
-                        started.countDown();
-                    }
-                }, cancellation);
+                return engine.runner.run(
+                        request,
+                        (stream, time, text) -> {
+                            if (text.equals("started")) {
+                                started.countDown();
+                            }
+                        },
+                        cancellation);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -201,7 +238,8 @@ class ContainerLimitsTest {
         assertTrue(result.cancelled());
         assertEquals(Optional.of("SIGKILL"), result.signal());
         for (long pid : hostPids) {
-            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "process " + pid + " survived");
+            assertFalse(
+                    ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "process " + pid + " survived");
         }
     }
 
@@ -215,11 +253,17 @@ class ContainerLimitsTest {
         Bundle bundle = new Bundle(bundleDir);
         ContainerSpecFactory specFactory = new ContainerSpecFactory(1024, engine.cgroupParent);
         ContainerRequest request = ContainerRequest.builder(id, rootfs, EngineFixture.CNB)
-                .args("/bin/sleep", "300").build();
-        bundle.writeConfig(specFactory.create(request, new dev.locald.etc.SyntheticRoot(
-                new dev.locald.etc.ResolvConf(engine.hostResolvConf, List.of("8.8.8.8")))
-                .prepare(rootfs, bundle.etcDir(), new dev.locald.etc.SyntheticRoot.Request(EngineFixture.CNB,
-                        "crash", List.of(), NetworkMode.NONE))));
+                .args("/bin/sleep", "300")
+                .build();
+        bundle.writeConfig(specFactory.create(
+                request,
+                new dev.locald.etc.SyntheticRoot(
+                                new dev.locald.etc.ResolvConf(engine.hostResolvConf, List.of("8.8.8.8")))
+                        .prepare(
+                                rootfs,
+                                bundle.etcDir(),
+                                new dev.locald.etc.SyntheticRoot.Request(
+                                        EngineFixture.CNB, "crash", List.of(), NetworkMode.NONE))));
         Process runc = engine.runc.startRun(bundle, id);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (engine.runc.state(id).map(c -> !c.status().equals("running")).orElse(true)) {
@@ -227,7 +271,8 @@ class ContainerLimitsTest {
             Thread.sleep(50);
         }
         runc.destroyForcibly().waitFor();
-        assertEquals(List.of(id), engine.runc.list().stream().map(RuncContainer::id).toList());
+        assertEquals(
+                List.of(id), engine.runc.list().stream().map(RuncContainer::id).toList());
 
         // and a cgroup whose container state is gone (runc delete cannot find it)
         List<Path> orphan = engine.cgroups.dirs(engine.cgroupParent + "/orphan");

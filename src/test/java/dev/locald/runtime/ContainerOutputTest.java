@@ -34,8 +34,11 @@ class ContainerOutputTest {
     @BeforeAll
     static void pushImage(TestRegistry testRegistry) {
         registry = testRegistry;
-        busybox = registry.pusher().push("engine/output", "1",
-                TestImage.builder().layer(LayerTar.create().busybox()).build());
+        busybox = registry.pusher()
+                .push(
+                        "engine/output",
+                        "1",
+                        TestImage.builder().layer(LayerTar.create().busybox()).build());
     }
 
     @BeforeEach
@@ -71,7 +74,8 @@ class ContainerOutputTest {
             String expected = prefix + String.format("%08d", next[index]);
             if (!text.startsWith(expected) || text.length() != 100) {
                 if (errors.size() < 10) {
-                    errors.add(stream + ": expected " + expected + "…, got " + text.substring(0, Math.min(30, text.length())));
+                    errors.add(stream + ": expected " + expected + "…, got "
+                            + text.substring(0, Math.min(30, text.length())));
                 }
             }
             next[index]++;
@@ -90,16 +94,21 @@ class ContainerOutputTest {
                 + " 'BEGIN { for (i = s; i < s + n; i++) printf \"%%s %%08d %%s\\n\", p, i, pad }'";
         StringBuilder script = new StringBuilder("(");
         for (int b = 0; b < BURSTS; b++) {
-            script.append(String.format(generator, 1 + b * perBurst, perBurst, "out")).append("; sleep 0.3; ");
+            script.append(String.format(generator, 1 + b * perBurst, perBurst, "out"))
+                    .append("; sleep 0.3; ");
         }
         script.append(") & (");
         for (int b = 0; b < BURSTS; b++) {
-            script.append(String.format(generator, 1 + b * perBurst, perBurst, "err")).append(" >&2; sleep 0.3; ");
+            script.append(String.format(generator, 1 + b * perBurst, perBurst, "err"))
+                    .append(" >&2; sleep 0.3; ");
         }
         // then one 200 KiB line without a newline, which must arrive in capped pieces
         script.append(") ; wait; printf 'long'; head -c 204796 /dev/zero | tr '\\\\0' y");
-        ContainerRequest request = ContainerRequest.builder(EngineFixture.newId(), engine.rootfs(registry, busybox),
-                EngineFixture.CNB).args("/bin/sh", "-c", script.toString()).timeout(Duration.ofMinutes(4)).build();
+        ContainerRequest request = ContainerRequest.builder(
+                        EngineFixture.newId(), engine.rootfs(registry, busybox), EngineFixture.CNB)
+                .args("/bin/sh", "-c", script.toString())
+                .timeout(Duration.ofMinutes(4))
+                .build();
         CheckingSink sink = new CheckingSink();
         Instant start = Instant.now();
         ContainerResult result = engine.runner.run(request, sink, Cancellation.none());
@@ -113,8 +122,11 @@ class ContainerOutputTest {
         assertTrue(sink.bytes > 100_000_000L, "bytes: " + sink.bytes);
         // streamed while the container ran: the bursts span more than a second, the first line came early
         assertTrue(Duration.between(sink.first, sink.last).toMillis() > 1000, sink.first + " .. " + sink.last);
-        assertTrue(Duration.between(start, sink.first).compareTo(Duration.between(start, end).dividedBy(2)) < 0);
-        System.out.printf("output test: %d bytes in %d ms, max used heap sampled %d MiB%n", sink.bytes,
-                Duration.between(start, end).toMillis(), sink.maxUsedHeap / (1024 * 1024));
+        assertTrue(Duration.between(start, sink.first)
+                        .compareTo(Duration.between(start, end).dividedBy(2))
+                < 0);
+        System.out.printf(
+                "output test: %d bytes in %d ms, max used heap sampled %d MiB%n",
+                sink.bytes, Duration.between(start, end).toMillis(), sink.maxUsedHeap / (1024 * 1024));
     }
 }

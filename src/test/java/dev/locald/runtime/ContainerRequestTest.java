@@ -31,25 +31,46 @@ class ContainerRequestTest {
 
     @Test
     void badInputIsRefusedWithAMessageNamingIt() {
-        assertMessage("invalid container id: ../x", () -> ContainerRequest.builder("../x", ROOT, CNB).args("a").build());
-        assertMessage("rootfs must be an absolute path: rel",
-                () -> ContainerRequest.builder("a", Path.of("rel"), CNB).args("a").build());
-        assertMessage("a container needs a process to run (args is empty)",
+        assertMessage(
+                "invalid container id: ../x",
+                () -> ContainerRequest.builder("../x", ROOT, CNB).args("a").build());
+        assertMessage(
+                "rootfs must be an absolute path: rel",
+                () -> ContainerRequest.builder("a", Path.of("rel"), CNB)
+                        .args("a")
+                        .build());
+        assertMessage(
+                "a container needs a process to run (args is empty)",
                 () -> ContainerRequest.builder("a", ROOT, CNB).build());
-        assertMessage("invalid environment entry (want NAME=value): =x", () -> valid().env("=x").build());
-        assertMessage("invalid environment entry (want NAME=value): NOVALUE", () -> valid().env("NOVALUE").build());
-        assertMessage("cwd must not contain . or .. components: /a/../b", () -> valid().cwd("/a/../b").build());
+        assertMessage(
+                "invalid environment entry (want NAME=value): =x",
+                () -> valid().env("=x").build());
+        assertMessage(
+                "invalid environment entry (want NAME=value): NOVALUE",
+                () -> valid().env("NOVALUE").build());
+        assertMessage(
+                "cwd must not contain . or .. components: /a/../b",
+                () -> valid().cwd("/a/../b").build());
         assertMessage("cwd must be an absolute path: a", () -> valid().cwd("a").build());
-        assertMessage("bind mount destination must be an absolute path: layers",
-                () -> valid().mount(new BindMount(Path.of("/x"), "layers", false)).build());
-        assertMessage("invalid host name: bad_host", () -> valid().hostname("bad_host").build());
-        assertMessage("timeout must be positive: PT0S", () -> valid().timeout(Duration.ZERO).build());
-        assertMessage("memory limit must be at least 4194304, got 1024",
+        assertMessage(
+                "bind mount destination must be an absolute path: layers",
+                () -> valid().mount(new BindMount(Path.of("/x"), "layers", false))
+                        .build());
+        assertMessage(
+                "invalid host name: bad_host",
+                () -> valid().hostname("bad_host").build());
+        assertMessage(
+                "timeout must be positive: PT0S",
+                () -> valid().timeout(Duration.ZERO).build());
+        assertMessage(
+                "memory limit must be at least 4194304, got 1024",
                 () -> ResourceLimits.none().withMemoryBytes(1024));
         assertMessage("uid out of range: -1", () -> EngineFixture.runAs(valid().build(), -1, 0));
     }
 
     private static void assertMessage(String message, org.junit.jupiter.api.function.Executable executable) {
-        assertEquals(message, assertThrows(IllegalArgumentException.class, executable).getMessage());
+        assertEquals(
+                message,
+                assertThrows(IllegalArgumentException.class, executable).getMessage());
     }
 }

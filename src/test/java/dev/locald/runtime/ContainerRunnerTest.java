@@ -15,7 +15,6 @@ import dev.locald.testsupport.TestRegistry;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +34,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @EngineExtension.HostResolvConf(ContainerRunnerTest.HOST_RESOLV)
 class ContainerRunnerTest {
 
-    static final String HOST_RESOLV = "# host\nnameserver 127.0.0.53\nnameserver 10.1.2.3\nsearch corp.example\n"
-            + "options ndots:2 edns0\n";
+    static final String HOST_RESOLV =
+            "# host\nnameserver 127.0.0.53\nnameserver 10.1.2.3\nsearch corp.example\n" + "options ndots:2 edns0\n";
 
     static TestRegistry registry;
     static ImagePusher.PushedImage bare;
@@ -49,23 +48,37 @@ class ContainerRunnerTest {
     static void pushImages(TestRegistry testRegistry) {
         registry = testRegistry;
         ImagePusher pusher = registry.pusher();
-        bare = pusher.push("engine/bare", "1", TestImage.builder().layer(LayerTar.create().busybox()).build());
-        withEtc = pusher.push("engine/etc", "1", TestImage.builder()
-                .layer(LayerTar.create().busybox())
-                .layer(LayerTar.create().dir("etc")
-                        .file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nbuilder:x:1001:1002:Builder:/home/builder:/bin/sh\n")
-                        .file("etc/group", "root:x:0:\nbuilders:x:1002:builder\nextra:x:2000:\n")
-                        .dir("home").dir("home/builder", 0750, 1001, 1002))
-                .build());
-        hostile = pusher.push("engine/hostile", "1", TestImage.builder()
-                .layer(LayerTar.create().busybox())
-                .layer(LayerTar.create().dir("etc")
-                        .symlink("etc/passwd", "../../../../../etc/shadow")
-                        .fifo("etc/group")
-                        .symlink("etc/hostname", "/bin/busybox")
-                        .charDevice("etc/hosts", 1, 3)
-                        .dir("etc/resolv.conf"))
-                .build());
+        bare = pusher.push(
+                "engine/bare",
+                "1",
+                TestImage.builder().layer(LayerTar.create().busybox()).build());
+        withEtc = pusher.push(
+                "engine/etc",
+                "1",
+                TestImage.builder()
+                        .layer(LayerTar.create().busybox())
+                        .layer(LayerTar.create()
+                                .dir("etc")
+                                .file(
+                                        "etc/passwd",
+                                        "root:x:0:0:root:/root:/bin/sh\nbuilder:x:1001:1002:Builder:/home/builder:/bin/sh\n")
+                                .file("etc/group", "root:x:0:\nbuilders:x:1002:builder\nextra:x:2000:\n")
+                                .dir("home")
+                                .dir("home/builder", 0750, 1001, 1002))
+                        .build());
+        hostile = pusher.push(
+                "engine/hostile",
+                "1",
+                TestImage.builder()
+                        .layer(LayerTar.create().busybox())
+                        .layer(LayerTar.create()
+                                .dir("etc")
+                                .symlink("etc/passwd", "../../../../../etc/shadow")
+                                .fifo("etc/group")
+                                .symlink("etc/hostname", "/bin/busybox")
+                                .charDevice("etc/hosts", 1, 3)
+                                .dir("etc/resolv.conf"))
+                        .build());
     }
 
     @BeforeEach
@@ -87,8 +100,14 @@ class ContainerRunnerTest {
     @Test
     void cnbUserAndRootResolveInAnImageWithoutEtc() throws Exception {
         CollectingSink sink = new CollectingSink();
-        ContainerResult result = run(engine, request(bare, "id; id root; whoami; ls -ld /home/cnb; echo HOME=$HOME;"
-                + " touch /home/cnb/f && ls -l /home/cnb/f").build(), sink);
+        ContainerResult result = run(
+                engine,
+                request(
+                                bare,
+                                "id; id root; whoami; ls -ld /home/cnb; echo HOME=$HOME;"
+                                        + " touch /home/cnb/f && ls -l /home/cnb/f")
+                        .build(),
+                sink);
         assertEquals(0, result.exitCode(), sink.stderr().toString());
         List<String> out = sink.stdout();
         assertEquals("uid=1001(cnb) gid=1002(cnb)", out.get(0));
@@ -103,22 +122,36 @@ class ContainerRunnerTest {
     @Test
     void imageUserDatabaseIsKeptWhenValidAndRootAdded() throws Exception {
         CollectingSink sink = new CollectingSink();
-        ContainerResult result = run(engine, request(withEtc, "id; echo HOME=$HOME; cat /etc/passwd; cat /etc/group;"
-                + " ls -ld $HOME").additionalGids(List.of(1002L, 2000L)).build(), sink);
+        ContainerResult result = run(
+                engine,
+                request(withEtc, "id; echo HOME=$HOME; cat /etc/passwd; cat /etc/group;" + " ls -ld $HOME")
+                        .additionalGids(List.of(1002L, 2000L))
+                        .build(),
+                sink);
         assertEquals(0, result.exitCode(), sink.stderr().toString());
-        assertEquals(List.of("uid=1001(builder) gid=1002(builders) groups=1002(builders),2000(extra)",
-                "HOME=/home/builder",
-                "root:x:0:0:root:/root:/bin/sh", "builder:x:1001:1002:Builder:/home/builder:/bin/sh",
-                "root:x:0:", "builders:x:1002:builder", "extra:x:2000:"), sink.stdout().subList(0, 7));
-        assertTrue(sink.stdout().get(7).matches("drwxr-x---\\s+\\d+\\s+builder\\s+builders\\s+.*/home/builder"),
+        assertEquals(
+                List.of(
+                        "uid=1001(builder) gid=1002(builders) groups=1002(builders),2000(extra)",
+                        "HOME=/home/builder",
+                        "root:x:0:0:root:/root:/bin/sh",
+                        "builder:x:1001:1002:Builder:/home/builder:/bin/sh",
+                        "root:x:0:",
+                        "builders:x:1002:builder",
+                        "extra:x:2000:"),
+                sink.stdout().subList(0, 7));
+        assertTrue(
+                sink.stdout().get(7).matches("drwxr-x---\\s+\\d+\\s+builder\\s+builders\\s+.*/home/builder"),
                 sink.stdout().get(7));
     }
 
     @Test
     void hostileEtcEntriesAreNeitherReadNorFollowed() throws Exception {
         CollectingSink sink = new CollectingSink();
-        ContainerRequest request = request(hostile, "id; cat /etc/hostname; busybox true && echo busybox-intact;"
-                + " ls -l /etc/passwd /etc/group /etc/hostname /etc/hosts /etc/resolv.conf").build();
+        ContainerRequest request = request(
+                        hostile,
+                        "id; cat /etc/hostname; busybox true && echo busybox-intact;"
+                                + " ls -l /etc/passwd /etc/group /etc/hostname /etc/hosts /etc/resolv.conf")
+                .build();
         ContainerResult result = run(engine, request, sink);
         assertEquals(0, result.exitCode(), sink.stderr().toString());
         assertEquals("uid=1001(cnb) gid=1002(cnb)", sink.stdout().get(0));
@@ -135,7 +168,8 @@ class ContainerRunnerTest {
     @Test
     void mountTableDevicesTmpAndEnvironment() throws Exception {
         CollectingSink sink = new CollectingSink();
-        String script = String.join("\n",
+        String script = String.join(
+                "\n",
                 "cat /proc/self/mountinfo | sed 's/^/M /'",
                 "for d in null zero full random urandom tty console; do stat -c 'D %n %F %t:%T' /dev/$d; done",
                 "stat -c 'T %a' /tmp",
@@ -174,16 +208,27 @@ class ContainerRunnerTest {
         assertTrue(out.stream().anyMatch(l -> l.startsWith("M ") && l.contains(" /proc/keys ")), "masked /proc/keys");
 
         List<String> devices = out.stream().filter(l -> l.startsWith("D ")).toList();
-        assertEquals(List.of("D /dev/null character special file 1:3", "D /dev/zero character special file 1:5",
-                "D /dev/full character special file 1:7", "D /dev/random character special file 1:8",
-                "D /dev/urandom character special file 1:9", "D /dev/tty character special file 5:0",
-                "D /dev/console character special file 1:3"), devices);
+        assertEquals(
+                List.of(
+                        "D /dev/null character special file 1:3",
+                        "D /dev/zero character special file 1:5",
+                        "D /dev/full character special file 1:7",
+                        "D /dev/random character special file 1:8",
+                        "D /dev/urandom character special file 1:9",
+                        "D /dev/tty character special file 5:0",
+                        "D /dev/console character special file 1:3"),
+                devices);
         assertTrue(out.contains("T 1777"));
         assertTrue(out.contains("exec-from-tmp"));
         assertTrue(out.contains("full-failed"));
-        assertTrue(sink.stderr().stream().anyMatch(l -> l.contains("No space left on device")), sink.stderr().toString());
+        assertTrue(
+                sink.stderr().stream().anyMatch(l -> l.contains("No space left on device")),
+                sink.stderr().toString());
 
-        List<String> env = out.stream().filter(l -> l.startsWith("E ")).map(l -> l.substring(2)).toList();
+        List<String> env = out.stream()
+                .filter(l -> l.startsWith("E "))
+                .map(l -> l.substring(2))
+                .toList();
         assertTrue(env.contains("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"), env.toString());
         assertTrue(env.contains("HOME=/home/cnb"), env.toString());
         assertFalse(env.stream().anyMatch(e -> e.startsWith("TERM=")), env.toString());
@@ -203,12 +248,14 @@ class ContainerRunnerTest {
     void diskTmpIsAFreshRootOwnedStickyHostDirectoryRemovedAfterTheRun() throws Exception {
         Path hostTmp = engine.base.resolve("tmp-phase");
         CollectingSink sink = new CollectingSink();
-        String script = String.join("\n",
+        String script = String.join(
+                "\n",
                 "stat -c 'T %a %u:%g' /tmp",
                 "grep ' /tmp ' /proc/self/mountinfo | sed 's/^/M /'",
                 "printf '#!/bin/sh\\necho exec-from-tmp\\n' > /tmp/s.sh && chmod +x /tmp/s.sh && /tmp/s.sh",
                 "dd if=/dev/zero of=/tmp/big bs=1024 count=2048 2>/dev/null && echo wrote-big");
-        ContainerResult result = run(engine, request(bare, script).diskTmp(hostTmp).build(), sink);
+        ContainerResult result =
+                run(engine, request(bare, script).diskTmp(hostTmp).build(), sink);
         assertEquals(0, result.exitCode(), sink.stderr().toString());
         List<String> out = sink.stdout();
         assertTrue(out.contains("T 1777 0:0"), out.toString());
@@ -246,16 +293,31 @@ class ContainerRunnerTest {
     @Test
     void isolatedNetworkDropsLoopbackResolversAndHasOnlyLoopback() throws Exception {
         CollectingSink sink = new CollectingSink();
-        ContainerRequest request = request(bare, "cat /etc/resolv.conf; echo ---; cat /etc/hosts; echo ---;"
-                + " cat /etc/hostname; hostname; ls /sys/class/net")
+        ContainerRequest request = request(
+                        bare,
+                        "cat /etc/resolv.conf; echo ---; cat /etc/hosts; echo ---;"
+                                + " cat /etc/hostname; hostname; ls /sys/class/net")
                 .extraHost(new HostEntry("registry.local", "10.0.0.5"))
                 .extraHost(new HostEntry("v6.local", "2001:db8::1"))
                 .build();
         ContainerResult result = run(engine, request, sink);
         assertEquals(0, result.exitCode(), sink.stderr().toString());
-        assertEquals(List.of("# host", "nameserver 10.1.2.3", "search corp.example", "options ndots:2 edns0", "---",
-                "127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback", "127.0.0.1\tbuild-42",
-                "10.0.0.5\tregistry.local", "2001:db8::1\tv6.local", "---", "build-42", "build-42", "lo"),
+        assertEquals(
+                List.of(
+                        "# host",
+                        "nameserver 10.1.2.3",
+                        "search corp.example",
+                        "options ndots:2 edns0",
+                        "---",
+                        "127.0.0.1\tlocalhost",
+                        "::1\tlocalhost ip6-localhost ip6-loopback",
+                        "127.0.0.1\tbuild-42",
+                        "10.0.0.5\tregistry.local",
+                        "2001:db8::1\tv6.local",
+                        "---",
+                        "build-42",
+                        "build-42",
+                        "lo"),
                 sink.stdout());
     }
 
@@ -263,7 +325,8 @@ class ContainerRunnerTest {
     @EngineExtension.HostResolvConf("nameserver 127.0.0.53\nnameserver ::1\nsearch lan\n")
     void isolatedNetworkWithOnlyLoopbackResolversGetsTheFallbacks() throws Exception {
         CollectingSink sink = new CollectingSink();
-        ContainerResult result = run(engine, request(bare, "cat /etc/resolv.conf").build(), sink);
+        ContainerResult result =
+                run(engine, request(bare, "cat /etc/resolv.conf").build(), sink);
         assertEquals(0, result.exitCode(), sink.stderr().toString());
         assertEquals(List.of("search lan", "nameserver 8.8.8.8", "nameserver 8.8.4.4"), sink.stdout());
     }
@@ -271,14 +334,27 @@ class ContainerRunnerTest {
     @Test
     void hostNetworkKeepsTheHostResolversAndSeesHostInterfaces() throws Exception {
         CollectingSink sink = new CollectingSink();
-        ContainerRequest request = request(bare, "cat /etc/resolv.conf; echo ---; cat /etc/hosts; echo ---;"
-                + " ls /sys/class/net | wc -l").network(NetworkMode.HOST).build();
+        ContainerRequest request = request(
+                        bare,
+                        "cat /etc/resolv.conf; echo ---; cat /etc/hosts; echo ---;" + " ls /sys/class/net | wc -l")
+                .network(NetworkMode.HOST)
+                .build();
         ContainerResult result = run(engine, request, sink);
         assertEquals(0, result.exitCode(), sink.stderr().toString());
         List<String> out = sink.stdout();
-        assertEquals(List.of("# host", "nameserver 127.0.0.53", "nameserver 10.1.2.3", "search corp.example",
-                "options ndots:2 edns0", "---", "127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback",
-                "127.0.0.1\tbuild-42", "---"), out.subList(0, 10));
+        assertEquals(
+                List.of(
+                        "# host",
+                        "nameserver 127.0.0.53",
+                        "nameserver 10.1.2.3",
+                        "search corp.example",
+                        "options ndots:2 edns0",
+                        "---",
+                        "127.0.0.1\tlocalhost",
+                        "::1\tlocalhost ip6-localhost ip6-loopback",
+                        "127.0.0.1\tbuild-42",
+                        "---"),
+                out.subList(0, 10));
         long hostInterfaces;
         try (var list = Files.list(Path.of("/sys/class/net"))) {
             hostInterfaces = list.count();
@@ -289,12 +365,14 @@ class ContainerRunnerTest {
     @Test
     void exitCodeAndSignalAreReported() throws Exception {
         CollectingSink sink = new CollectingSink();
-        ContainerResult exit = run(engine, request(bare, "echo out; echo err >&2; exit 7").build(), sink);
+        ContainerResult exit =
+                run(engine, request(bare, "echo out; echo err >&2; exit 7").build(), sink);
         assertEquals(7, exit.exitCode());
         assertEquals(Optional.empty(), exit.signal());
         assertEquals(List.of("out"), sink.stdout());
         assertEquals(List.of("err"), sink.stderr());
-        ContainerResult signalled = run(engine, request(bare, "sh -c 'kill -TERM $$'; exit $?").build(), new CollectingSink());
+        ContainerResult signalled =
+                run(engine, request(bare, "sh -c 'kill -TERM $$'; exit $?").build(), new CollectingSink());
         assertEquals(143, signalled.exitCode());
         assertEquals(Optional.of("SIGTERM"), signalled.signal());
         assertFalse(signalled.timedOut() || signalled.cancelled() || signalled.oomKilled());
@@ -302,12 +380,15 @@ class ContainerRunnerTest {
 
     @Test
     void aProcessThatCannotStartIsAClearError() throws Exception {
-        ContainerRequest request = ContainerRequest.builder(EngineFixture.newId(), engine.rootfs(registry, bare),
-                EngineFixture.CNB).args("/no/such/program").build();
-        ContainerStartException e = assertThrows(ContainerStartException.class,
+        ContainerRequest request = ContainerRequest.builder(
+                        EngineFixture.newId(), engine.rootfs(registry, bare), EngineFixture.CNB)
+                .args("/no/such/program")
+                .build();
+        ContainerStartException e = assertThrows(
+                ContainerStartException.class,
                 () -> engine.runner.run(request, new CollectingSink(), Cancellation.none()));
-        assertTrue(e.getMessage().contains("/no/such/program") && e.getMessage().contains("no such file"),
-                e.getMessage());
+        assertTrue(
+                e.getMessage().contains("/no/such/program") && e.getMessage().contains("no such file"), e.getMessage());
     }
 
     @Test
@@ -315,25 +396,34 @@ class ContainerRunnerTest {
         ContainerRequest request = request(bare, "echo ok").env("SECRET=s3cr3t").build();
         Path bundle = engine.base.resolve("bundles").resolve(request.id());
         List<String> modes = new java.util.ArrayList<>();
-        engine.runner.run(request, (stream, time, text) -> {
-            try {
-                modes.add(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(bundle)));
-                modes.add(java.nio.file.attribute.PosixFilePermissions.toString(
-                        Files.getPosixFilePermissions(bundle.getParent())));
-            } catch (java.io.IOException e) {
-                modes.add(e.toString());
-            }
-        }, Cancellation.none());
+        engine.runner.run(
+                request,
+                (stream, time, text) -> {
+                    try {
+                        modes.add(java.nio.file.attribute.PosixFilePermissions.toString(
+                                Files.getPosixFilePermissions(bundle)));
+                        modes.add(java.nio.file.attribute.PosixFilePermissions.toString(
+                                Files.getPosixFilePermissions(bundle.getParent())));
+                    } catch (java.io.IOException e) {
+                        modes.add(e.toString());
+                    }
+                },
+                Cancellation.none());
         assertEquals(List.of("rwx------", "rwx------"), modes);
     }
 
     @Test
     void aFailingSinkFailsTheRunAfterTheContainerIsCleanedUp() throws Exception {
-        ContainerRequest request = request(bare, "i=0; while [ $i -lt 1000 ]; do echo line $i; i=$((i+1)); done").build();
-        java.io.IOException e = assertThrows(java.io.IOException.class, () -> engine.runner.run(request,
-                (stream, time, text) -> {
-                    throw new IllegalStateException("log disk full");
-                }, Cancellation.none()));
+        ContainerRequest request = request(bare, "i=0; while [ $i -lt 1000 ]; do echo line $i; i=$((i+1)); done")
+                .build();
+        java.io.IOException e = assertThrows(
+                java.io.IOException.class,
+                () -> engine.runner.run(
+                        request,
+                        (stream, time, text) -> {
+                            throw new IllegalStateException("log disk full");
+                        },
+                        Cancellation.none()));
         assertEquals("log disk full", e.getCause().getMessage());
     }
 
@@ -342,8 +432,8 @@ class ContainerRunnerTest {
         ContainerRequest first = request(bare, "echo started; sleep 30").build();
         Cancellation cancellation = Cancellation.create();
         java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CompletableFuture<ContainerResult> running = java.util.concurrent.CompletableFuture
-                .supplyAsync(() -> {
+        java.util.concurrent.CompletableFuture<ContainerResult> running =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                     try {
                         return engine.runner.run(first, (s, t, text) -> started.countDown(), cancellation);
                     } catch (Exception e) {
@@ -353,8 +443,10 @@ class ContainerRunnerTest {
         try {
             assertTrue(started.await(30, java.util.concurrent.TimeUnit.SECONDS));
             ContainerRequest second = ContainerRequest.builder(first.id(), first.rootfs(), EngineFixture.CNB)
-                    .args("/bin/true").build();
-            java.io.IOException e = assertThrows(java.io.IOException.class,
+                    .args("/bin/true")
+                    .build();
+            java.io.IOException e = assertThrows(
+                    java.io.IOException.class,
                     () -> engine.runner.run(second, new CollectingSink(), Cancellation.none()));
             assertTrue(e.getMessage().contains("already exists"), e.getMessage());
         } finally {

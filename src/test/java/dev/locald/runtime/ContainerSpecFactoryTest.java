@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.locald.image.CnbUser;
 import dev.locald.etc.GroupFile;
 import dev.locald.etc.HomeMount;
 import dev.locald.etc.PasswdFile;
 import dev.locald.etc.PreparedRoot;
 import dev.locald.etc.SyntheticFile;
+import dev.locald.image.CnbUser;
 import dev.locald.image.NetworkMode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,14 +34,18 @@ class ContainerSpecFactoryTest {
     private static final ContainerSpecFactory FACTORY = new ContainerSpecFactory(20000, "locald");
 
     private static PreparedRoot preparedRoot(boolean homeMount) {
-        PasswdFile passwd = PasswdFile.parse("root:x:0:0:root:/root:/bin/sh\n").orElseThrow()
+        PasswdFile passwd = PasswdFile.parse("root:x:0:0:root:/root:/bin/sh\n")
+                .orElseThrow()
                 .withBuildUsers(CNB, "cnb", "/home/cnb");
         GroupFile group = GroupFile.parse("root:x:0:\n").orElseThrow().withBuildGroups(CNB, "cnb");
         List<SyntheticFile> files = new ArrayList<>();
         for (String name : List.of("passwd", "group", "resolv.conf", "hosts", "hostname")) {
             files.add(new SyntheticFile(Path.of("/var/lib/locald/bundles/build-1-detect/etc/" + name), "/etc/" + name));
         }
-        return new PreparedRoot(files, passwd, group,
+        return new PreparedRoot(
+                files,
+                passwd,
+                group,
                 homeMount ? Optional.of(new HomeMount("/home/cnb", 1001, 1002)) : Optional.empty());
     }
 
@@ -64,40 +68,58 @@ class ContainerSpecFactoryTest {
 
     @Test
     void hostNetwork() throws Exception {
-        assertGolden("host-network.json",
+        assertGolden(
+                "host-network.json",
                 FACTORY.create(request().network(NetworkMode.HOST).build(), preparedRoot(false)));
     }
 
     @Test
     void withLimits() throws Exception {
-        ResourceLimits limits = ResourceLimits.none().withMemoryBytes(512L * 1024 * 1024).withPids(256).withCpus(1.5);
+        ResourceLimits limits = ResourceLimits.none()
+                .withMemoryBytes(512L * 1024 * 1024)
+                .withPids(256)
+                .withCpus(1.5);
         assertGolden("with-limits.json", FACTORY.create(request().limits(limits).build(), preparedRoot(false)));
     }
 
     @Test
     void withTerminal() throws Exception {
-        assertGolden("with-terminal.json",
-                FACTORY.create(request().terminal(true).build(), preparedRoot(false)));
+        assertGolden(
+                "with-terminal.json", FACTORY.create(request().terminal(true).build(), preparedRoot(false)));
     }
 
     /** /tmp bound from a host directory (lifecycle phases) instead of the tmpfs, same place in the mount table. */
     @Test
     void diskBackedTmp() throws Exception {
-        assertGolden("disk-tmp.json", FACTORY.create(
-                request().diskTmp(Path.of("/var/lib/locald/work/1/tmp-detector")).build(), preparedRoot(false)));
+        assertGolden(
+                "disk-tmp.json",
+                FACTORY.create(
+                        request()
+                                .diskTmp(Path.of("/var/lib/locald/work/1/tmp-detector"))
+                                .build(),
+                        preparedRoot(false)));
     }
 
     @Test
     void rootProcessWithImagePathAndCallerOverrides() throws Exception {
-        ContainerRequest request = EngineFixture.runAs(request().additionalGids(List.of())
-                .imagePath("/cnb/bin:/usr/bin:/bin").env("HOME=/custom").readonlyRootfs(true).build(), 0, 0);
+        ContainerRequest request = EngineFixture.runAs(
+                request()
+                        .additionalGids(List.of())
+                        .imagePath("/cnb/bin:/usr/bin:/bin")
+                        .env("HOME=/custom")
+                        .readonlyRootfs(true)
+                        .build(),
+                0,
+                0);
         assertGolden("root-process.json", FACTORY.create(request, preparedRoot(false)));
     }
 
     @Test
     void callerVariablesReplaceDefaultsInPlaceAndTermOnlyWithTerminal() {
         RuntimeSpec spec = FACTORY.create(request().env("PATH=/only").build(), preparedRoot(false));
-        assertEquals(List.of("PATH=/only", "HOME=/home/cnb", "CNB_PLATFORM_API=0.12"), spec.process().env());
+        assertEquals(
+                List.of("PATH=/only", "HOME=/home/cnb", "CNB_PLATFORM_API=0.12"),
+                spec.process().env());
         assertFalse(spec.process().env().stream().anyMatch(e -> e.startsWith("TERM=")));
         RuntimeSpec withTerminal = FACTORY.create(request().terminal(true).build(), preparedRoot(false));
         assertTrue(withTerminal.process().env().contains("TERM=xterm"));
@@ -106,7 +128,8 @@ class ContainerSpecFactoryTest {
 
     @Test
     void nonRootProcessHasNoCapabilitiesAtAll() {
-        RuntimeSpec.Capabilities caps = FACTORY.create(request().build(), preparedRoot(false)).process().capabilities();
+        RuntimeSpec.Capabilities caps =
+                FACTORY.create(request().build(), preparedRoot(false)).process().capabilities();
         assertEquals(List.of(), caps.bounding());
         assertEquals(List.of(), caps.effective());
         assertEquals(List.of(), caps.permitted());
@@ -124,8 +147,8 @@ class ContainerSpecFactoryTest {
             if (expected == null) {
                 throw new AssertionError("golden file missing: " + source + " (generate with -Dgolden.update=true)");
             }
-            JSONAssert.assertEquals(new String(expected.readAllBytes(), StandardCharsets.UTF_8), actual,
-                    JSONCompareMode.STRICT);
+            JSONAssert.assertEquals(
+                    new String(expected.readAllBytes(), StandardCharsets.UTF_8), actual, JSONCompareMode.STRICT);
         } catch (org.json.JSONException e) {
             throw new AssertionError(e);
         }

@@ -38,15 +38,20 @@ final class EngineExtension implements ParameterResolver, AfterEachCallback {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        HostResolvConf resolv = context.getTestMethod().map(m -> m.getAnnotation(HostResolvConf.class))
+        HostResolvConf resolv = context.getTestMethod()
+                .map(m -> m.getAnnotation(HostResolvConf.class))
                 .orElseGet(() -> context.getRequiredTestClass().getAnnotation(HostResolvConf.class));
-        return context.getStore(NAMESPACE).getOrComputeIfAbsent(EngineFixture.class, key -> {
-            try {
-                return new EngineFixture(resolv == null ? DEFAULT_HOST_RESOLV : resolv.value());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, EngineFixture.class);
+        return context.getStore(NAMESPACE)
+                .getOrComputeIfAbsent(
+                        EngineFixture.class,
+                        key -> {
+                            try {
+                                return new EngineFixture(resolv == null ? DEFAULT_HOST_RESOLV : resolv.value());
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        },
+                        EngineFixture.class);
     }
 
     @Override

@@ -1,12 +1,12 @@
 package dev.locald.runtime;
 
-import dev.locald.fs.TreeDeleter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.locald.image.CnbUser;
 import dev.locald.etc.ResolvConf;
 import dev.locald.etc.SyntheticRoot;
+import dev.locald.fs.TreeDeleter;
+import dev.locald.image.CnbUser;
 import dev.locald.testsupport.ImagePusher;
 import dev.locald.testsupport.TestRegistry;
 import java.io.IOException;
@@ -28,9 +28,26 @@ public final class EngineFixture {
 
     /** {@code request} with its process run as {@code uid:gid} rather than the CNB user. */
     public static ContainerRequest runAs(ContainerRequest r, long uid, long gid) {
-        return new ContainerRequest(r.id(), r.rootfs(), r.readonlyRootfs(), r.args(), r.imagePath(), r.env(), r.cwd(),
-                uid, gid, r.additionalGids(), r.mounts(), r.diskTmp(), r.network(), r.limits(), r.timeout(), r.hostname(),
-                r.extraHosts(), r.terminal(), r.cnbUser());
+        return new ContainerRequest(
+                r.id(),
+                r.rootfs(),
+                r.readonlyRootfs(),
+                r.args(),
+                r.imagePath(),
+                r.env(),
+                r.cwd(),
+                uid,
+                gid,
+                r.additionalGids(),
+                r.mounts(),
+                r.diskTmp(),
+                r.network(),
+                r.limits(),
+                r.timeout(),
+                r.hostname(),
+                r.extraHosts(),
+                r.terminal(),
+                r.cnbUser());
     }
 
     public final Path base;
@@ -51,13 +68,22 @@ public final class EngineFixture {
         cgroups = CgroupLayout.ofCurrentProcess();
         SyntheticRoot syntheticRoot = new SyntheticRoot(new ResolvConf(hostResolvConf, List.of("8.8.8.8", "8.8.4.4")));
         ContainerSpecFactory specFactory = new ContainerSpecFactory(HostLimits.openFilesFor(1_048_576), cgroupParent);
-        runner = new ContainerRunner(runc, syntheticRoot, specFactory, cgroups, cgroupParent,
-                new ContainerRunner.Settings(base.resolve("bundles"), 65536, Duration.ofMillis(50), Duration.ofSeconds(10)));
+        runner = new ContainerRunner(
+                runc,
+                syntheticRoot,
+                specFactory,
+                cgroups,
+                cgroupParent,
+                new ContainerRunner.Settings(
+                        base.resolve("bundles"), 65536, Duration.ofMillis(50), Duration.ofSeconds(10)));
         sweeper = new ContainerSweeper(runc, cgroups, cgroupParent, base.resolve("bundles"));
     }
 
     Path rootfs(TestRegistry registry, ImagePusher.PushedImage image) throws IOException, InterruptedException {
-        return TestRootfs.unpack(registry, image, base.resolve("rootfs-" + UUID.randomUUID().toString().substring(0, 8)));
+        return TestRootfs.unpack(
+                registry,
+                image,
+                base.resolve("rootfs-" + UUID.randomUUID().toString().substring(0, 8)));
     }
 
     static String newId() {

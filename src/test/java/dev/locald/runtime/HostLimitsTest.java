@@ -13,8 +13,10 @@ class HostLimitsTest {
                 + "Max processes             95000                95000                processes \n"
                 + "Max open files            1024                 20000                files     \n";
         assertEquals(OptionalLong.of(20000), HostLimits.parseOpenFilesHardLimit(limits));
-        assertEquals(OptionalLong.empty(), HostLimits.parseOpenFilesHardLimit(
-                "Max open files            unlimited            unlimited            files     \n"));
+        assertEquals(
+                OptionalLong.empty(),
+                HostLimits.parseOpenFilesHardLimit(
+                        "Max open files            unlimited            unlimited            files     \n"));
     }
 
     @Test

@@ -12,6 +12,5 @@ public final class LayeringViolation {
         return BuildCaches.class;
     }
 
-    private LayeringViolation() {
-    }
+    private LayeringViolation() {}
 }

@@ -25,7 +25,8 @@ class OutputPumpTest {
     @Test
     void longLinesArriveInCappedPieces() {
         String line = "x".repeat(2500);
-        assertEquals(List.of("x".repeat(1024), "x".repeat(1024), "x".repeat(452), "y"),
+        assertEquals(
+                List.of("x".repeat(1024), "x".repeat(1024), "x".repeat(452), "y"),
                 pump((line + "\ny\n").getBytes(StandardCharsets.UTF_8), 1024));
     }
 
@@ -43,10 +44,14 @@ class OutputPumpTest {
         ByteArrayInputStream in = new ByteArrayInputStream("1\n2\n3\n".getBytes(StandardCharsets.UTF_8));
         IllegalStateException boom = new IllegalStateException("disk full");
         List<String> seen = new ArrayList<>();
-        OutputPump pump = new OutputPump(in, StreamKind.STDERR, (s, t, text) -> {
-            seen.add(text);
-            throw boom;
-        }, 1024);
+        OutputPump pump = new OutputPump(
+                in,
+                StreamKind.STDERR,
+                (s, t, text) -> {
+                    seen.add(text);
+                    throw boom;
+                },
+                1024);
         pump.run();
         assertEquals(List.of("1"), seen);
         assertSame(boom, pump.sinkFailure());

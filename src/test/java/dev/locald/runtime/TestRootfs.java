@@ -20,10 +20,10 @@ import java.nio.file.StandardCopyOption;
  */
 final class TestRootfs {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private TestRootfs() {
-    }
+    private TestRootfs() {}
 
     /** Unpacks every layer of {@code image} (gzip-compressed, bottom to top) into a new {@code target}. */
     static Path unpack(TestRegistry registry, ImagePusher.PushedImage image, Path target)
@@ -33,7 +33,8 @@ final class TestRootfs {
         for (String digest : image.layerDigests()) {
             Path blob = target.resolveSibling(target.getFileName() + ".layer");
             HttpResponse<InputStream> response = HTTP.send(
-                    HttpRequest.newBuilder(URI.create(registry.url() + "/v2/" + repository + "/blobs/" + digest)).build(),
+                    HttpRequest.newBuilder(URI.create(registry.url() + "/v2/" + repository + "/blobs/" + digest))
+                            .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() != 200) {
                 throw new IOException("blob " + digest + " answered " + response.statusCode());
@@ -41,8 +42,10 @@ final class TestRootfs {
             try (InputStream body = response.body()) {
                 Files.copy(body, blob, StandardCopyOption.REPLACE_EXISTING);
             }
-            Process tar = new ProcessBuilder("tar", "--numeric-owner", "--same-owner", "-xpzf", blob.toString(),
-                    "-C", target.toString()).redirectErrorStream(true).start();
+            Process tar = new ProcessBuilder(
+                            "tar", "--numeric-owner", "--same-owner", "-xpzf", blob.toString(), "-C", target.toString())
+                    .redirectErrorStream(true)
+                    .start();
             String output = new String(tar.getInputStream().readAllBytes());
             if (tar.waitFor() != 0) {
                 throw new IOException("tar failed: " + output);

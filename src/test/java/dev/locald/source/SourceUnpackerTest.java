@@ -1,14 +1,13 @@
 package dev.locald.source;
 
-import dev.locald.image.CnbUser;
-
-import dev.locald.fs.TreeDeleter;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.locald.fs.TreeDeleter;
+import dev.locald.image.CnbUser;
+import dev.locald.testsupport.RawTar;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -36,6 +35,7 @@ class SourceUnpackerTest {
 
     @TempDir
     Path tmp;
+
     Path workspace;
     Path outside;
     SourceUnpacker unpacker = new SourceUnpacker(SourceLimits.defaults());
@@ -146,8 +146,8 @@ class SourceUnpackerTest {
 
     /** Unpacks as a build does: in the format the API's sniffer found; an unrecognised archive is refused. */
     ArchiveFormat unpack(Path archive, Path ws) throws SourceArchiveException, IOException {
-        ArchiveFormat format = SourceArchiveSniffer.sniff(archive).orElseThrow(() ->
-                new SourceArchiveException("the source is not a tar, tar.gz or zip archive"));
+        ArchiveFormat format = SourceArchiveSniffer.sniff(archive)
+                .orElseThrow(() -> new SourceArchiveException("the source is not a tar, tar.gz or zip archive"));
         unpacker.unpack(archive, format, ws, USER);
         return format;
     }
@@ -178,14 +178,19 @@ class SourceUnpackerTest {
         }
         assertEquals("host file", Files.readString(outside.resolve("passwd")));
         try (Stream<Path> s = Files.list(tmp.resolve("build"))) {
-            assertEquals(java.util.List.of(tmp.resolve("build/sibling")), s.filter(p -> !p.equals(workspace)).toList());
+            assertEquals(
+                    java.util.List.of(tmp.resolve("build/sibling")),
+                    s.filter(p -> !p.equals(workspace)).toList());
         }
         try (Stream<Path> s = Files.list(tmp.resolve("build/sibling"))) {
             assertEquals(0, s.count());
         }
         try (Stream<Path> s = Files.list(tmp)) {
-            assertTrue(s.allMatch(p -> p.getFileName().toString().startsWith("source-")
-                    || p.equals(outside) || p.equals(tmp.resolve("build"))), "nothing new in the temp root");
+            assertTrue(
+                    s.allMatch(p -> p.getFileName().toString().startsWith("source-")
+                            || p.equals(outside)
+                            || p.equals(tmp.resolve("build"))),
+                    "nothing new in the temp root");
         }
     }
 
@@ -218,11 +223,15 @@ class SourceUnpackerTest {
         assertEquals("rwxr-xr-x", mode(workspace.resolve("app/run.sh")));
         assertEquals("rwxr-xr-x", mode(workspace.resolve("app/setuid")), "setuid dropped");
         assertEquals("rwx------", mode(workspace.resolve("app")));
-        assertEquals("../package.json", Files.readSymbolicLink(workspace.resolve("app/link-to-pkg")).toString());
+        assertEquals(
+                "../package.json",
+                Files.readSymbolicLink(workspace.resolve("app/link-to-pkg")).toString());
         assertEquals("app", Files.readSymbolicLink(workspace.resolve("current")).toString());
         assertEquals("{}", Files.readString(workspace.resolve("app/hard")));
-        assertEquals(Files.getAttribute(workspace.resolve("package.json"), "unix:ino"),
-                Files.getAttribute(workspace.resolve("app/hard"), "unix:ino"), "a real hardlink");
+        assertEquals(
+                Files.getAttribute(workspace.resolve("package.json"), "unix:ino"),
+                Files.getAttribute(workspace.resolve("app/hard"), "unix:ino"),
+                "a real hardlink");
         assertEquals("implicit parents", Files.readString(workspace.resolve("deep/er/file.txt")));
         try (Stream<Path> all = Files.walk(workspace)) {
             for (Path p : (Iterable<Path>) all::iterator) {
@@ -256,7 +265,9 @@ class SourceUnpackerTest {
         assertEquals(ArchiveFormat.ZIP, unpack(archive(z), workspace));
         assertEquals("rwxr-xr-x", mode(workspace.resolve("bin/start")));
         assertEquals("rw-r--r--", mode(workspace.resolve("README.md")));
-        assertEquals("../README.md", Files.readSymbolicLink(workspace.resolve("bin/readme")).toString());
+        assertEquals(
+                "../README.md",
+                Files.readSymbolicLink(workspace.resolve("bin/readme")).toString());
         assertEquals(4242, uid(workspace.resolve("bin/readme")));
     }
 
@@ -281,7 +292,8 @@ class SourceUnpackerTest {
         Files.createDirectory(workspace);
         unpack(archive(new Tar().file("f", 0644, "x").bytes()), workspace);
         assertEquals("x", Files.readString(workspace.resolve("f")));
-        SourceArchiveException e = assertThrows(SourceArchiveException.class,
+        SourceArchiveException e = assertThrows(
+                SourceArchiveException.class,
                 () -> unpack(archive(new Tar().file("g", 0644, "y").bytes()), workspace));
         assertTrue(e.getMessage().contains("is not empty"), e.getMessage());
         assertTrue(Files.exists(workspace.resolve("f")), "a workspace it did not create is not deleted");
@@ -295,26 +307,38 @@ class SourceUnpackerTest {
         Files.createSymbolicLink(src.resolve("rel"), Path.of("a.txt"));
         Path tgz = tmp.resolve("source-real.tgz");
         Process p = new ProcessBuilder("tar", "-C", tmp.resolve("real-src").toString(), "-czf", tgz.toString(), ".")
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
         assertEquals(ArchiveFormat.TAR_GZIP, unpack(tgz, workspace));
         assertEquals("A", Files.readString(workspace.resolve("lib/hard.txt")));
-        assertEquals(Files.getAttribute(workspace.resolve("lib/a.txt"), "unix:ino"),
+        assertEquals(
+                Files.getAttribute(workspace.resolve("lib/a.txt"), "unix:ino"),
                 Files.getAttribute(workspace.resolve("lib/hard.txt"), "unix:ino"));
-        assertEquals("a.txt", Files.readSymbolicLink(workspace.resolve("lib/rel")).toString());
+        assertEquals(
+                "a.txt", Files.readSymbolicLink(workspace.resolve("lib/rel")).toString());
     }
 
     // ---- hostile archives ------------------------------------------------------------------
 
     @Test
     void traversalIsRefused() throws Exception {
-        refused(new Tar().file("ok.txt", 0644, "fine").file("../sibling/evil", 0644, "x").bytes(), "contains '..'");
+        refused(
+                new Tar()
+                        .file("ok.txt", 0644, "fine")
+                        .file("../sibling/evil", 0644, "x")
+                        .bytes(),
+                "contains '..'");
         refused(new Tar().file("a/../../outside/passwd", 0644, "x").bytes(), "contains '..'");
     }
 
     @Test
     void absolutePathsAreRefused() throws Exception {
-        refused(new Tar().file("/" + outside.resolve("evil").toString().substring(1), 0644, "x").bytes(), "absolute path");
+        refused(
+                new Tar()
+                        .file("/" + outside.resolve("evil").toString().substring(1), 0644, "x")
+                        .bytes(),
+                "absolute path");
     }
 
     @Test
@@ -327,21 +351,46 @@ class SourceUnpackerTest {
     @Test
     void writingThroughAnySymlinkIsRefused() throws Exception {
         // even a link that stays inside is never written through
-        refused(new Tar().dir("real", 0755).symlink("alias", "real").file("alias/file", 0644, "x").bytes(),
+        refused(
+                new Tar()
+                        .dir("real", 0755)
+                        .symlink("alias", "real")
+                        .file("alias/file", 0644, "x")
+                        .bytes(),
                 "goes through the symlink 'alias'");
-        refused(new Tar().dir("real", 0755).symlink("alias", "real").dir("alias/sub", 0755).bytes(), "goes through the symlink");
+        refused(
+                new Tar()
+                        .dir("real", 0755)
+                        .symlink("alias", "real")
+                        .dir("alias/sub", 0755)
+                        .bytes(),
+                "goes through the symlink");
     }
 
     @Test
     void hardlinkEscapesAreRefused() throws Exception {
         refused(new Tar().hardlink("pw", "../../outside/passwd").bytes(), "points outside the workspace");
         refused(new Tar().hardlink("pw", outside.resolve("passwd").toString()).bytes(), "points outside the workspace");
-        refused(new Tar().hardlink("pw", "not-yet-written").file("not-yet-written", 0644, "x").bytes(),
+        refused(
+                new Tar()
+                        .hardlink("pw", "not-yet-written")
+                        .file("not-yet-written", 0644, "x")
+                        .bytes(),
                 "does not point at a regular file written earlier");
-        refused(new Tar().file("f", 0644, "x").symlink("l", "f").hardlink("h", "l").bytes(),
+        refused(
+                new Tar()
+                        .file("f", 0644, "x")
+                        .symlink("l", "f")
+                        .hardlink("h", "l")
+                        .bytes(),
                 "does not point at a regular file written earlier");
-        refused(new Tar().dir("d", 0755).hardlink("h", "d").bytes(), "does not point at a regular file written earlier");
-        assertEquals(1, ((Number) Files.getAttribute(outside.resolve("passwd"), "unix:nlink")).intValue(), "no new link to the host file");
+        refused(
+                new Tar().dir("d", 0755).hardlink("h", "d").bytes(),
+                "does not point at a regular file written earlier");
+        assertEquals(
+                1,
+                ((Number) Files.getAttribute(outside.resolve("passwd"), "unix:nlink")).intValue(),
+                "no new link to the host file");
     }
 
     @Test
@@ -356,10 +405,39 @@ class SourceUnpackerTest {
 
     @Test
     void devicesAndFifosAreRefused() throws Exception {
-        refused(new Tar().file("ok", 0644, "x").special("dev/mem", TarConstants.LF_CHR, null).bytes(), "device node or FIFO");
+        refused(
+                new Tar()
+                        .file("ok", 0644, "x")
+                        .special("dev/mem", TarConstants.LF_CHR, null)
+                        .bytes(),
+                "device node or FIFO");
         refused(new Tar().special("dev/sda", TarConstants.LF_BLK, null).bytes(), "device node or FIFO");
         refused(new Tar().special("pipe", TarConstants.LF_FIFO, null).bytes(), "device node or FIFO");
         refused(zip(z -> zipEntry(z, "pipe", 0010644, new byte[0])), "device node, FIFO or socket");
+    }
+
+    @Test
+    void sparseEntriesAreRefusedNamingTheEntry() throws Exception {
+        // commons-compress would expand the hole into 256 MiB of written zeros from a few blocks
+        byte[] tail = "tail".getBytes(StandardCharsets.UTF_8);
+        long hole = 256L << 20;
+        refused(RawTar.create().oldGnuSparse("big", hole, tail).toBytes(), "'big' is an old-GNU sparse file");
+        refused(RawTar.create().paxSparse00("big", hole, tail).toBytes(), "'big' is a sparse file");
+        refused(RawTar.create().paxSparse01("big", hole, tail).toBytes(), "'big' is a sparse file");
+        refused(gzip(RawTar.create().paxSparse10("big", hole, tail).toBytes()), "'big' is a sparse file");
+    }
+
+    @Test
+    void aHeaderWithAWrongChecksumIsRefused() throws Exception {
+        RawTar.Header bad = new RawTar.Header("b", (byte) '0');
+        bad.size = 1;
+        bad.checksumError = 7;
+        refused(
+                RawTar.create()
+                        .file("a", new byte[] {'a'})
+                        .entry(bad, new byte[] {'b'})
+                        .toBytes(),
+                "tar header of 'b' has a wrong checksum");
     }
 
     @Test
@@ -379,7 +457,10 @@ class SourceUnpackerTest {
 
     @Test
     void truncatedArchivesAreErrors() throws Exception {
-        byte[] tar = new Tar().file("a", 0644, new byte[5000]).file("b", 0644, "after").bytes();
+        byte[] tar = new Tar()
+                .file("a", 0644, new byte[5000])
+                .file("b", 0644, "after")
+                .bytes();
         refused(Arrays.copyOf(tar, 512 + 2048), "truncated or corrupt");
         // cut exactly after a complete entry: only the missing end-of-archive blocks give it away
         refused(Arrays.copyOf(tar, 512 + 5120), "ends without its end-of-archive blocks");
@@ -397,7 +478,9 @@ class SourceUnpackerTest {
 
     @Test
     void typeConflictsAreRefused() throws Exception {
-        refused(new Tar().file("a", 0644, "x").file("a/b", 0644, "y").bytes(), "needs 'a' to be a directory, but it is a file");
+        refused(
+                new Tar().file("a", 0644, "x").file("a/b", 0644, "y").bytes(),
+                "needs 'a' to be a directory, but it is a file");
         refused(new Tar().dir("d", 0755).file("d", 0644, "y").bytes(), "would replace a directory");
         refused(new Tar().file("f", 0644, "y").dir("f", 0755).bytes(), "earlier entry created it as a file");
     }
@@ -406,7 +489,9 @@ class SourceUnpackerTest {
     void nonArchivesAreRefused() throws Exception {
         refused("just some text, not an archive".getBytes(), "not a tar, tar.gz or zip archive");
         // the API's sniffer refuses it already; unpacking in the format it claims checks the content again
-        refused(gzip("gzip but no tar inside".repeat(40).getBytes()), ArchiveFormat.TAR_GZIP,
+        refused(
+                gzip("gzip but no tar inside".repeat(40).getBytes()),
+                ArchiveFormat.TAR_GZIP,
                 "does not contain a tar archive");
         refused("just some text, not an archive".getBytes(), ArchiveFormat.TAR, "not a tar, tar.gz or zip archive");
         refused(new byte[0], "not a tar, tar.gz or zip archive");
@@ -420,7 +505,8 @@ class SourceUnpackerTest {
         try {
             Path ws = small.resolve("ws");
             Path a = archive(new Tar().file("big", 0644, randomBytes(1 << 20)).bytes());
-            IOException e = assertThrows(IOException.class, () -> unpack(a, ws), "a server-side IOException, not a SourceArchiveException");
+            IOException e = assertThrows(
+                    IOException.class, () -> unpack(a, ws), "a server-side IOException, not a SourceArchiveException");
             assertTrue(e.getMessage().contains("No space left"), e.getMessage());
             assertFalse(Files.exists(ws, LinkOption.NOFOLLOW_LINKS), "partial workspace deleted");
         } finally {
@@ -447,7 +533,10 @@ class SourceUnpackerTest {
         unpacker.copyDirectory(src, workspace, USER);
         assertEquals("console.log(1)", Files.readString(workspace.resolve("index.js")));
         assertEquals("rwxr-x---", mode(workspace.resolve("node_modules/tool.js")));
-        assertEquals("../tool.js", Files.readSymbolicLink(workspace.resolve("node_modules/.bin/tool")).toString());
+        assertEquals(
+                "../tool.js",
+                Files.readSymbolicLink(workspace.resolve("node_modules/.bin/tool"))
+                        .toString());
         assertEquals(4242, uid(workspace.resolve("node_modules/.bin/tool")));
         assertEquals(4242, uid(workspace));
         Files.walk(src).close();
@@ -458,7 +547,8 @@ class SourceUnpackerTest {
         Path src = Files.createDirectory(tmp.resolve("src-dir"));
         Files.writeString(src.resolve("ok"), "x");
         Files.createSymbolicLink(src.resolve("escape"), Path.of("../outside"));
-        SourceArchiveException e = assertThrows(SourceArchiveException.class, () -> unpacker.copyDirectory(src, workspace, USER));
+        SourceArchiveException e =
+                assertThrows(SourceArchiveException.class, () -> unpacker.copyDirectory(src, workspace, USER));
         assertTrue(e.getMessage().contains("points outside the workspace"), e.getMessage());
         assertFalse(Files.exists(workspace, LinkOption.NOFOLLOW_LINKS));
 
@@ -473,8 +563,13 @@ class SourceUnpackerTest {
     @Test
     void specialFilesInTheSourceAndASymlinkedSourceRootAreRefused() throws Exception {
         Path src = Files.createDirectory(tmp.resolve("src-dir"));
-        assertEquals(0, new ProcessBuilder("mkfifo", src.resolve("pipe").toString()).start().waitFor());
-        SourceArchiveException e = assertThrows(SourceArchiveException.class, () -> unpacker.copyDirectory(src, workspace, USER));
+        assertEquals(
+                0,
+                new ProcessBuilder("mkfifo", src.resolve("pipe").toString())
+                        .start()
+                        .waitFor());
+        SourceArchiveException e =
+                assertThrows(SourceArchiveException.class, () -> unpacker.copyDirectory(src, workspace, USER));
         assertTrue(e.getMessage().contains("device, FIFO or socket"), e.getMessage());
         Path linkRoot = Files.createSymbolicLink(tmp.resolve("src-link"), src);
         e = assertThrows(SourceArchiveException.class, () -> unpacker.copyDirectory(linkRoot, workspace, USER));
@@ -491,7 +586,9 @@ class SourceUnpackerTest {
     @Test
     void workspaceCannotBeASymlink() throws Exception {
         Path link = Files.createSymbolicLink(workspace, outside);
-        assertThrows(IOException.class, () -> unpack(archive(new Tar().file("f", 0644, "x").bytes()), link));
+        assertThrows(
+                IOException.class,
+                () -> unpack(archive(new Tar().file("f", 0644, "x").bytes()), link));
         assertOutsideUntouched();
     }
 

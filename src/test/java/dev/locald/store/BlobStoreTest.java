@@ -38,11 +38,15 @@ class BlobStoreTest {
         Path path = store.ensure(DIGEST, CONTENT.length, BlobSource.ofBytes(CONTENT));
         assertEquals(data.resolve("blobs/sha256/" + DIGEST.hex()), path);
         assertArrayEquals(CONTENT, Files.readAllBytes(path));
-        assertEquals("r--r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(path)), "blobs are read-only");
+        assertEquals(
+                "r--r--r--",
+                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(path)),
+                "blobs are read-only");
         assertEquals(Optional.of(path), store.find(DIGEST));
         assertEquals(CONTENT.length, store.totalBytes());
-        assertEquals(List.of(DIGEST), store.listAll().stream().map(StoredBlob::digest).toList());
+        assertEquals(
+                List.of(DIGEST),
+                store.listAll().stream().map(StoredBlob::digest).toList());
         assertEquals(0, store.tempFileCount());
     }
 
@@ -59,8 +63,8 @@ class BlobStoreTest {
     void wrongBytesAreRefusedAndLeaveNothing() throws IOException {
         BlobStore store = new BlobStore(data);
         byte[] other = "hello blob storE".getBytes(StandardCharsets.UTF_8);
-        BlobVerificationException e = assertThrows(BlobVerificationException.class,
-                () -> store.ensure(DIGEST, CONTENT.length, BlobSource.ofBytes(other)));
+        BlobVerificationException e = assertThrows(
+                BlobVerificationException.class, () -> store.ensure(DIGEST, CONTENT.length, BlobSource.ofBytes(other)));
         assertTrue(e.getMessage().contains("does not match its digest"), e.getMessage());
         assertNothingStored(store);
     }
@@ -69,23 +73,31 @@ class BlobStoreTest {
     void shortAndLongBlobsAreRefused() throws IOException {
         BlobStore store = new BlobStore(data);
         byte[] shorter = java.util.Arrays.copyOf(CONTENT, CONTENT.length - 3);
-        assertTrue(assertThrows(BlobVerificationException.class,
-                () -> store.ensure(DIGEST, CONTENT.length, BlobSource.ofBytes(shorter))).getMessage().contains("truncated"));
+        assertTrue(assertThrows(
+                        BlobVerificationException.class,
+                        () -> store.ensure(DIGEST, CONTENT.length, BlobSource.ofBytes(shorter)))
+                .getMessage()
+                .contains("truncated"));
         byte[] longer = java.util.Arrays.copyOf(CONTENT, CONTENT.length + 1);
-        assertTrue(assertThrows(BlobVerificationException.class,
-                () -> store.ensure(DIGEST, CONTENT.length, BlobSource.ofBytes(longer))).getMessage().contains("larger"));
+        assertTrue(assertThrows(
+                        BlobVerificationException.class,
+                        () -> store.ensure(DIGEST, CONTENT.length, BlobSource.ofBytes(longer)))
+                .getMessage()
+                .contains("larger"));
         assertNothingStored(store);
     }
 
     @Test
     void sourceFailureLeavesNothing() throws IOException {
         BlobStore store = new BlobStore(data);
-        IOException e = assertThrows(IOException.class, () -> store.ensure(DIGEST, CONTENT.length, sink -> {
-            try (OutputStream out = sink.open()) {
-                out.write(CONTENT, 0, 4);
-                throw new IOException("connection reset");
-            }
-        }));
+        IOException e = assertThrows(
+                IOException.class,
+                () -> store.ensure(DIGEST, CONTENT.length, sink -> {
+                    try (OutputStream out = sink.open()) {
+                        out.write(CONTENT, 0, 4);
+                        throw new IOException("connection reset");
+                    }
+                }));
         assertEquals("connection reset", e.getMessage());
         assertNothingStored(store);
     }
@@ -161,8 +173,11 @@ class BlobStoreTest {
             Future<Path> second = pool.submit(() -> store.ensure(DIGEST, CONTENT.length, BlobSource.ofBytes(CONTENT)));
             Thread.sleep(100);
             release.countDown();
-            assertTrue(assertThrows(java.util.concurrent.ExecutionException.class, () -> first.get(10, TimeUnit.SECONDS))
-                    .getCause().getMessage().contains("registry went away"));
+            assertTrue(
+                    assertThrows(java.util.concurrent.ExecutionException.class, () -> first.get(10, TimeUnit.SECONDS))
+                            .getCause()
+                            .getMessage()
+                            .contains("registry went away"));
             // the second caller either waited on the failed flight (and failed) or came after it (and fetched)
             try {
                 second.get(10, TimeUnit.SECONDS);
@@ -172,7 +187,8 @@ class BlobStoreTest {
         } finally {
             pool.shutdownNow();
         }
-        assertArrayEquals(CONTENT, Files.readAllBytes(store.ensure(DIGEST, CONTENT.length, BlobSource.ofBytes(CONTENT))));
+        assertArrayEquals(
+                CONTENT, Files.readAllBytes(store.ensure(DIGEST, CONTENT.length, BlobSource.ofBytes(CONTENT))));
     }
 
     @Test
@@ -193,15 +209,16 @@ class BlobStoreTest {
     void sizeDisagreeingWithStoredBlobIsRefused() throws IOException {
         BlobStore store = new BlobStore(data);
         store.ensure(DIGEST, CONTENT.length, BlobSource.ofBytes(CONTENT));
-        assertThrows(BlobVerificationException.class, () -> store.ensure(DIGEST, CONTENT.length + 1,
-                BlobSource.ofBytes(CONTENT)));
+        assertThrows(
+                BlobVerificationException.class,
+                () -> store.ensure(DIGEST, CONTENT.length + 1, BlobSource.ofBytes(CONTENT)));
     }
 
     @Test
     void emptyBlob() throws IOException {
         BlobStore store = new BlobStore(data);
         Digest empty = Digest.ofBytes(new byte[0]);
-        Path path = store.ensure(empty, 0, sink -> { });
+        Path path = store.ensure(empty, 0, sink -> {});
         assertEquals(0, Files.size(path));
     }
 

@@ -26,16 +26,31 @@ class ImageRecordStoreTest {
         ImageRecordStore store = new ImageRecordStore(data);
         ImageReference ref = ImageReference.parse("127.0.0.1:5000/team/builder:1");
         byte[] config = "{\"rootfs\":{}}".getBytes(StandardCharsets.UTF_8);
-        LayerDescriptor layer = new LayerDescriptor(Digest.ofBytes(new byte[] {1}), 10,
-                "application/vnd.oci.image.layer.v1.tar+zstd", Digest.ofBytes(new byte[] {2}));
-        ImageRecord first = new ImageRecord(ref.withDigest(Digest.ofBytes(new byte[] {3})), Digest.ofBytes(new byte[] {3}),
-                "linux/amd64", config, List.of(layer), Instant.parse("2026-01-01T00:00:00Z"));
+        LayerDescriptor layer = new LayerDescriptor(
+                Digest.ofBytes(new byte[] {1}),
+                10,
+                "application/vnd.oci.image.layer.v1.tar+zstd",
+                Digest.ofBytes(new byte[] {2}));
+        ImageRecord first = new ImageRecord(
+                ref.withDigest(Digest.ofBytes(new byte[] {3})),
+                Digest.ofBytes(new byte[] {3}),
+                "linux/amd64",
+                config,
+                List.of(layer),
+                Instant.parse("2026-01-01T00:00:00Z"));
         store.save(first);
         assertEquals(Optional.of(first), store.find(first.reference()));
-        assertEquals(Digest.ofBytes(config), store.find(first.reference()).orElseThrow().configDigest());
+        assertEquals(
+                Digest.ofBytes(config),
+                store.find(first.reference()).orElseThrow().configDigest());
 
-        ImageRecord second = new ImageRecord(first.reference(), Digest.ofBytes(new byte[] {4}), "linux/amd64",
-                config, List.of(), Instant.parse("2026-01-02T00:00:00Z"));
+        ImageRecord second = new ImageRecord(
+                first.reference(),
+                Digest.ofBytes(new byte[] {4}),
+                "linux/amd64",
+                config,
+                List.of(),
+                Instant.parse("2026-01-02T00:00:00Z"));
         store.save(second);
         assertEquals(List.of(second), new ImageRecordStore(data).listAll(), "a re-pull replaces the record");
         try (var files = Files.list(data.resolve("images"))) {

@@ -1,7 +1,5 @@
 package dev.locald.store;
 
-import dev.locald.fs.TreeDeleter;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -57,7 +55,9 @@ class LayerStoreTest {
         assertFalse(Files.exists(seen.get(0)), "the temp dir was renamed away");
         assertEquals(Optional.of(dir), store.find(DIFF_ID));
         assertEquals(2, store.sizeOf(DIFF_ID));
-        assertEquals(List.of(DIFF_ID), store.listAll().stream().map(StoredLayer::diffId).toList());
+        assertEquals(
+                List.of(DIFF_ID),
+                store.listAll().stream().map(StoredLayer::diffId).toList());
         store.ensure(DIFF_ID, target -> {
             throw new AssertionError("a present layer is not extracted again");
         });
@@ -66,10 +66,12 @@ class LayerStoreTest {
     @Test
     void failedWriterLeavesNoLayerAndNoTemp() throws IOException {
         LayerStore store = new LayerStore(data);
-        IOException e = assertThrows(IOException.class, () -> store.ensure(DIFF_ID, dir -> {
-            writesHello().writeInto(dir);
-            throw new IOException("diffId mismatch");
-        }));
+        IOException e = assertThrows(
+                IOException.class,
+                () -> store.ensure(DIFF_ID, dir -> {
+                    writesHello().writeInto(dir);
+                    throw new IOException("diffId mismatch");
+                }));
         assertEquals("diffId mismatch", e.getMessage());
         assertEquals(Optional.empty(), store.find(DIFF_ID));
         assertEquals(0, store.tempDirCount());
@@ -139,5 +141,4 @@ class LayerStoreTest {
         assertEquals(0, store.tempDirCount());
         assertFalse(store.delete(DIFF_ID));
     }
-
 }

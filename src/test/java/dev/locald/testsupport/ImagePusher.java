@@ -33,7 +33,8 @@ public final class ImagePusher {
 
     private final String baseUrl;
     private final String authorization;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     public ImagePusher(String baseUrl, String authorization) {
         this.baseUrl = baseUrl;
@@ -41,8 +42,14 @@ public final class ImagePusher {
     }
 
     /** What was published: digests a test can check against. */
-    public record PushedImage(String reference, String manifestDigest, String configDigest,
-                              List<String> layerDigests, List<String> diffIds, byte[] manifest, byte[] config) {}
+    public record PushedImage(
+            String reference,
+            String manifestDigest,
+            String configDigest,
+            List<String> layerDigests,
+            List<String> diffIds,
+            byte[] manifest,
+            byte[] config) {}
 
     /** Pushes the image as {@code repository:tag} (repository without the registry host). */
     public PushedImage push(String repository, String tag, TestImage image) {
@@ -61,15 +68,20 @@ public final class ImagePusher {
         ObjectNode manifest = JSON.createObjectNode();
         manifest.put("schemaVersion", 2);
         manifest.put("mediaType", image.dockerFormat() ? DOCKER_MANIFEST : OCI_MANIFEST);
-        manifest.set("config", descriptor(image.dockerFormat()
-                ? "application/vnd.docker.container.image.v1+json"
-                : "application/vnd.oci.image.config.v1+json", configDigest, config.length));
+        manifest.set(
+                "config",
+                descriptor(
+                        image.dockerFormat()
+                                ? "application/vnd.docker.container.image.v1+json"
+                                : "application/vnd.oci.image.config.v1+json",
+                        configDigest,
+                        config.length));
         manifest.set("layers", layers);
         byte[] manifestBytes = bytes(manifest);
-        String manifestDigest = putManifest(repository, tag,
-                image.dockerFormat() ? DOCKER_MANIFEST : OCI_MANIFEST, manifestBytes);
-        return new PushedImage(repository + ":" + tag, manifestDigest, configDigest, layerDigests, diffIds,
-                manifestBytes, config);
+        String manifestDigest =
+                putManifest(repository, tag, image.dockerFormat() ? DOCKER_MANIFEST : OCI_MANIFEST, manifestBytes);
+        return new PushedImage(
+                repository + ":" + tag, manifestDigest, configDigest, layerDigests, diffIds, manifestBytes, config);
     }
 
     /** An entry of an index: a manifest already pushed to the same repository, and its platform. */
@@ -79,8 +91,10 @@ public final class ImagePusher {
     public String pushIndex(String repository, String tag, boolean dockerFormat, List<IndexEntry> entries) {
         ArrayNode manifests = JSON.createArrayNode();
         for (IndexEntry entry : entries) {
-            ObjectNode descriptor = descriptor(mediaTypeOf(entry.image().manifest()),
-                    entry.image().manifestDigest(), entry.image().manifest().length);
+            ObjectNode descriptor = descriptor(
+                    mediaTypeOf(entry.image().manifest()),
+                    entry.image().manifestDigest(),
+                    entry.image().manifest().length);
             ObjectNode platform = descriptor.putObject("platform");
             platform.put("os", entry.os());
             platform.put("architecture", entry.architecture());
@@ -97,7 +111,8 @@ public final class ImagePusher {
     public String putManifest(String repository, String reference, String mediaType, byte[] manifest) {
         HttpResponse<String> response = send(request(baseUrl + "/v2/" + repository + "/manifests/" + reference)
                 .header("Content-Type", mediaType)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)).build());
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest))
+                .build());
         expect(response, 201, "manifest PUT");
         return digest(manifest);
     }
@@ -106,19 +121,22 @@ public final class ImagePusher {
     public String uploadBlob(String repository, byte[] blob) {
         String digest = digest(blob);
         HttpResponse<String> head = send(request(baseUrl + "/v2/" + repository + "/blobs/" + digest)
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build());
         if (head.statusCode() == 200) {
             return digest;
         }
         HttpResponse<String> start = send(request(baseUrl + "/v2/" + repository + "/blobs/uploads/")
-                .POST(HttpRequest.BodyPublishers.noBody()).build());
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
         expect(start, 202, "blob upload start");
         String location = start.headers().firstValue("Location").orElseThrow();
         URI target = URI.create(baseUrl + "/").resolve(location);
         String separator = target.getQuery() == null ? "?" : "&";
         HttpResponse<String> put = send(request(target + separator + "digest=" + digest)
                 .header("Content-Type", "application/octet-stream")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(blob)).build());
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(blob))
+                .build());
         expect(put, 201, "blob upload");
         return digest;
     }
@@ -171,7 +189,8 @@ public final class ImagePusher {
         }
         if (!image.labels().isEmpty()) {
             ObjectNode labels = config.putObject("Labels");
-            image.labels().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+            image.labels().entrySet().stream()
+                    .sorted(java.util.Map.Entry.comparingByKey())
                     .forEach(e -> labels.put(e.getKey(), e.getValue()));
         }
         ObjectNode rootfs = root.putObject("rootfs");
@@ -235,7 +254,9 @@ public final class ImagePusher {
 
     public static String digest(byte[] content) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(content));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -95,7 +95,9 @@ public final class LayerTar {
             byte[] content = Files.readAllBytes(binary);
             dir("bin");
             file("bin/busybox", content, 0755, 0, 0);
-            Process list = new ProcessBuilder(binary.toString(), "--list").redirectErrorStream(true).start();
+            Process list = new ProcessBuilder(binary.toString(), "--list")
+                    .redirectErrorStream(true)
+                    .start();
             String applets = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             for (String applet : applets.split("\n")) {
                 if (!applet.isBlank() && !applet.equals("busybox")) {

@@ -17,9 +17,7 @@ public class OpsTestProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of(
-                "locald.data-dir", DATA_DIR,
-                "locald.runtime.cgroup-parent", "locald-ops-test");
+        return Map.of("locald.data-dir", DATA_DIR, "locald.runtime.cgroup-parent", "locald-ops-test");
     }
 
     @Override

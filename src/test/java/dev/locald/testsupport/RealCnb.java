@@ -39,8 +39,7 @@ public final class RealCnb {
         }
     }
 
-    private RealCnb() {
-    }
+    private RealCnb() {}
 
     /** Skips (outside CI) when Go is missing; under CI a missing Go is a failure of the set-up. */
     public static void assumeAvailable() {
@@ -50,8 +49,10 @@ public final class RealCnb {
             throw new IllegalStateException("CI=true but `go` is not on PATH: the real-lifecycle tests must run in CI;"
                     + " install Go 1.26 (the README's test command does)");
         }
-        assumeTrue(go, "the real-lifecycle tests need Go 1.26 on PATH to build the lifecycle, Paketo buildpacks"
-                + " and pack from Go modules: install golang (1.26 or newer) and run again");
+        assumeTrue(
+                go,
+                "the real-lifecycle tests need Go 1.26 on PATH to build the lifecycle, Paketo buildpacks"
+                        + " and pack from Go modules: install golang (1.26 or newer) and run again");
     }
 
     /** Builds (or reuses) the tooling and publishes the real images into {@code registry}. */
@@ -90,7 +91,9 @@ public final class RealCnb {
 
     private static boolean goAvailable() {
         try {
-            Process process = new ProcessBuilder("go", "version").redirectErrorStream(true).start();
+            Process process = new ProcessBuilder("go", "version")
+                    .redirectErrorStream(true)
+                    .start();
             process.getInputStream().readAllBytes();
             return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
         } catch (IOException e) {

@@ -55,10 +55,18 @@ public final class RegistryExtension implements ParameterResolver {
             classContext = classContext.getParent().orElseThrow();
         }
         Class<?> testClass = classContext.getRequiredTestClass();
-        return classContext.getStore(NAMESPACE).getOrComputeIfAbsent(testClass, key -> {
-            WithAuth auth = testClass.getAnnotation(WithAuth.class);
-            return new Running(auth == null ? TestRegistry.start()
-                    : TestRegistry.startWithAuth(auth.username(), auth.password()));
-        }, Running.class).registry();
+        return classContext
+                .getStore(NAMESPACE)
+                .getOrComputeIfAbsent(
+                        testClass,
+                        key -> {
+                            WithAuth auth = testClass.getAnnotation(WithAuth.class);
+                            return new Running(
+                                    auth == null
+                                            ? TestRegistry.start()
+                                            : TestRegistry.startWithAuth(auth.username(), auth.password()));
+                        },
+                        Running.class)
+                .registry();
     }
 }

@@ -1,20 +1,13 @@
 package dev.locald.testsupport;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.locald.fs.TreeDeleter;
+import dev.locald.image.Digest;
+import dev.locald.image.LayerCompression;
 import dev.locald.layer.ExtractedLayer;
 import dev.locald.layer.ExtractionLimits;
 import dev.locald.layer.LayerExtractor;
-
-import dev.locald.testsupport.TreeListing;
-
-import dev.locald.fs.TreeDeleter;
-
-import dev.locald.image.LayerCompression;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import dev.locald.image.Digest;
-import dev.locald.testsupport.ImagePusher;
-import dev.locald.testsupport.TestImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +43,8 @@ public final class Sandbox implements AutoCloseable {
     public static Sandbox create() throws IOException {
         Path parent = Path.of("target", "rootfs-tests").toAbsolutePath();
         Files.createDirectories(parent);
-        return new Sandbox(Files.createDirectory(parent.resolve(UUID.randomUUID().toString())));
+        return new Sandbox(
+                Files.createDirectory(parent.resolve(UUID.randomUUID().toString())));
     }
 
     /** Everything under the base except the root: must never change. */
@@ -70,12 +64,17 @@ public final class Sandbox implements AutoCloseable {
     }
 
     public ExtractedLayer extract(byte[] tar, TestImage.Compression compression, Path target) throws IOException {
-        return new LayerExtractor(LIMITS).extract(new ByteArrayInputStream(ImagePusher.compress(tar, compression)),
-                LayerCompression.valueOf(compression.name()), diffId(tar), target);
+        return new LayerExtractor(LIMITS)
+                .extract(
+                        new ByteArrayInputStream(ImagePusher.compress(tar, compression)),
+                        LayerCompression.valueOf(compression.name()),
+                        diffId(tar),
+                        target);
     }
 
     public ExtractedLayer applyFlat(byte[] tar) throws IOException {
-        return new LayerExtractor(LIMITS).applyFlat(new ByteArrayInputStream(tar), LayerCompression.NONE, diffId(tar), root);
+        return new LayerExtractor(LIMITS)
+                .applyFlat(new ByteArrayInputStream(tar), LayerCompression.NONE, diffId(tar), root);
     }
 
     public static Digest diffId(byte[] tar) {

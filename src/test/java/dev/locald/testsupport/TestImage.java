@@ -21,7 +21,11 @@ public record TestImage(
         String architecture,
         boolean dockerFormat) {
 
-    public enum Compression { GZIP, ZSTD, NONE }
+    public enum Compression {
+        GZIP,
+        ZSTD,
+        NONE
+    }
 
     public record Layer(byte[] tar, Compression compression) {}
 
@@ -97,8 +101,17 @@ public record TestImage(
         }
 
         public TestImage build() {
-            return new TestImage(List.copyOf(layers), List.copyOf(env), user, workingDir, entrypoint, cmd,
-                    Map.copyOf(labels), os, architecture, dockerFormat);
+            return new TestImage(
+                    List.copyOf(layers),
+                    List.copyOf(env),
+                    user,
+                    workingDir,
+                    entrypoint,
+                    cmd,
+                    Map.copyOf(labels),
+                    os,
+                    architecture,
+                    dockerFormat);
         }
     }
 }

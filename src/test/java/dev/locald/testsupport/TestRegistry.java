@@ -59,14 +59,20 @@ public final class TestRegistry implements AutoCloseable {
             StringBuilder config = new StringBuilder()
                     .append("version: 0.1\n")
                     .append("log:\n  level: error\n  accesslog:\n    disabled: true\n")
-                    .append("storage:\n  filesystem:\n    rootdirectory: ").append(dir.resolve("data")).append('\n')
+                    .append("storage:\n  filesystem:\n    rootdirectory: ")
+                    .append(dir.resolve("data"))
+                    .append('\n')
                     .append("  delete:\n    enabled: true\n")
-                    .append("http:\n  addr: 127.0.0.1:").append(port).append("\n  secret: locald-test\n");
+                    .append("http:\n  addr: 127.0.0.1:")
+                    .append(port)
+                    .append("\n  secret: locald-test\n");
             if (username != null) {
                 Path htpasswd = dir.resolve("htpasswd");
                 // cost 4 keeps every authenticated request fast; production strength is not the point here
                 Files.writeString(htpasswd, username + ":" + BCrypt.hashpw(password, BCrypt.gensalt(4)) + "\n");
-                config.append("auth:\n  htpasswd:\n    realm: locald-test\n    path: ").append(htpasswd).append('\n');
+                config.append("auth:\n  htpasswd:\n    realm: locald-test\n    path: ")
+                        .append(htpasswd)
+                        .append('\n');
             }
             Path configFile = dir.resolve("config.yml");
             Files.writeString(configFile, config);
@@ -96,7 +102,8 @@ public final class TestRegistry implements AutoCloseable {
                         + Files.readString(dir.resolve("registry.log")));
             }
             try {
-                HttpURLConnection connection = (HttpURLConnection) URI.create(url() + "/v2/").toURL().openConnection();
+                HttpURLConnection connection =
+                        (HttpURLConnection) URI.create(url() + "/v2/").toURL().openConnection();
                 connection.setConnectTimeout(200);
                 int status = connection.getResponseCode();
                 connection.disconnect();
@@ -143,8 +150,8 @@ public final class TestRegistry implements AutoCloseable {
         if (username == null) {
             return null;
         }
-        return "Basic " + Base64.getEncoder()
-                .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return "Basic "
+                + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     /** A pusher that builds and publishes images into this registry. */

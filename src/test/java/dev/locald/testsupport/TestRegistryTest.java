@@ -16,11 +16,19 @@ class TestRegistryTest {
     @Test
     void pushedManifestIsServedBackByDigest() throws Exception {
         try (TestRegistry registry = TestRegistry.start()) {
-            ImagePusher.PushedImage image = registry.pusher().push("smoke/busybox", "1",
-                    TestImage.builder().layer(LayerTar.create().busybox()).build());
-            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(
-                            URI.create(registry.url() + "/v2/smoke/busybox/manifests/" + image.manifestDigest()))
-                    .header("Accept", ImagePusher.OCI_MANIFEST).build(), HttpResponse.BodyHandlers.ofByteArray());
+            ImagePusher.PushedImage image = registry.pusher()
+                    .push(
+                            "smoke/busybox",
+                            "1",
+                            TestImage.builder()
+                                    .layer(LayerTar.create().busybox())
+                                    .build());
+            HttpResponse<byte[]> response = http.send(
+                    HttpRequest.newBuilder(URI.create(
+                                    registry.url() + "/v2/smoke/busybox/manifests/" + image.manifestDigest()))
+                            .header("Accept", ImagePusher.OCI_MANIFEST)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, response.statusCode());
             assertEquals(image.manifestDigest(), ImagePusher.digest(response.body()));
         }
@@ -29,11 +37,15 @@ class TestRegistryTest {
     @Test
     void authRegistryRefusesAnonymousAndAcceptsItsUser() throws Exception {
         try (TestRegistry registry = TestRegistry.startWithAuth("ci", "pw")) {
-            HttpResponse<Void> anonymous = http.send(HttpRequest.newBuilder(URI.create(registry.url() + "/v2/")).build(),
+            HttpResponse<Void> anonymous = http.send(
+                    HttpRequest.newBuilder(URI.create(registry.url() + "/v2/")).build(),
                     HttpResponse.BodyHandlers.discarding());
             assertEquals(401, anonymous.statusCode());
-            HttpResponse<Void> authed = http.send(HttpRequest.newBuilder(URI.create(registry.url() + "/v2/"))
-                    .header("Authorization", registry.authorization()).build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> authed = http.send(
+                    HttpRequest.newBuilder(URI.create(registry.url() + "/v2/"))
+                            .header("Authorization", registry.authorization())
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
             assertEquals(200, authed.statusCode());
         }
     }

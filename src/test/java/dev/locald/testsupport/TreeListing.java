@@ -20,8 +20,7 @@ import java.util.TreeMap;
  */
 public final class TreeListing {
 
-    private TreeListing() {
-    }
+    private TreeListing() {}
 
     public static SortedMap<String, String> of(Path root) throws IOException {
         SortedMap<String, String> lines = new TreeMap<>();
@@ -47,7 +46,8 @@ public final class TreeListing {
         LinkOption nofollow = LinkOption.NOFOLLOW_LINKS;
         BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, nofollow);
         int mode = (Integer) Files.getAttribute(path, "unix:mode", nofollow);
-        String owner = Files.getAttribute(path, "unix:uid", nofollow) + ":" + Files.getAttribute(path, "unix:gid", nofollow);
+        String owner =
+                Files.getAttribute(path, "unix:uid", nofollow) + ":" + Files.getAttribute(path, "unix:gid", nofollow);
         if (attributes.isSymbolicLink()) {
             return "l " + owner + " -> " + Files.readSymbolicLink(path);
         }
