@@ -16,7 +16,8 @@ import java.util.Map;
  * A cached image as {@code POST /images} and {@code GET /images/{digest}} show it, in the spirit of
  * {@code pack builder inspect}: manifest, platform, layers and sizes, the config's user, env and labels,
  * and what a CNB builder or lifecycle image says about itself. A builder or lifecycle label that cannot be
- * read leaves {@code builder} / {@code lifecycle} out and says why in {@code warnings}.
+ * read leaves {@code builder} / {@code lifecycle} out and says why in {@code warnings}; a pull adds there the
+ * entries its layers dropped (device nodes, FIFOs), bounded by the puller.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ImageView(
@@ -124,8 +125,13 @@ public record ImageView(
 
     /** @param asked the reference the request named (for a pull), or null to show the latest one pulled */
     public static ImageView of(CachedImage image, ImageReference asked) {
+        return of(image, asked, List.of());
+    }
+
+    /** @param pullWarnings what the pull dropped from the layers it extracted (device nodes, FIFOs) */
+    public static ImageView of(CachedImage image, ImageReference asked, List<String> pullWarnings) {
         ImageConfig config = image.config();
-        List<String> warnings = new ArrayList<>();
+        List<String> warnings = new ArrayList<>(pullWarnings);
         BuilderView builder = null;
         if (config.label(BuilderMetadata.LABEL).isPresent()) {
             try {

@@ -44,7 +44,8 @@ public class ImagesResource {
     public ImageView pull(byte[] body) throws IOException {
         ImagePullRequest request = ImagePullRequest.parse(body);
         try {
-            return ImageView.of(catalog.pull(request.reference(), request.credential()), request.reference());
+            ImageCatalog.Pulled pulled = catalog.pull(request.reference(), request.credential());
+            return ImageView.of(pulled.image(), request.reference(), pulled.warnings());
         } catch (RegistryException e) {
             throw registryProblem(e);
         } catch (LayerRefusedException e) {

@@ -38,6 +38,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  *   <li>hardlinks must name a regular file or symlink written earlier in the same layer;</li>
  *   <li>character and block devices and FIFOs are skipped with a warning (runc provides /dev; Java
  *       cannot mknod); an entry naming the root directory itself is ignored;</li>
+ *   <li>sparse entries (old-GNU type {@code S}, PAX {@code GNU.sparse.*}) and header blocks with a wrong
+ *       checksum are refused ({@link CheckedTarInputStream}): holes would be written as real zeros;</li>
  *   <li>xattrs and file capabilities from PAX headers are not applied (a layer must never set
  *       {@code user.overlay.*} markers of its own);</li>
  *   <li>names starting with {@code .wh.} are whiteouts and must be regular entries; {@code .wh.} alone,
@@ -139,10 +141,9 @@ public final class LayerExtractor {
         }
         byte type = entry.getLinkFlag();
         switch (type) {
-            case TarConstants.LF_NORMAL,
-                    TarConstants.LF_OLDNORM,
-                    TarConstants.LF_CONTIG,
-                    TarConstants.LF_GNUTYPE_SPARSE -> tree.fileEntry(path, entry, layer);
+            // sparse entries (type 'S' included) never get here: LayerStream refuses them
+            case TarConstants.LF_NORMAL, TarConstants.LF_OLDNORM, TarConstants.LF_CONTIG ->
+                tree.fileEntry(path, entry, layer);
             case TarConstants.LF_SYMLINK -> tree.symlinkEntry(path, entry);
             case TarConstants.LF_LINK ->
                 tree.hardlinkEntry(path, EntryPath.parse(entry.getLinkName(), limits.maxPathLength(), name), entry);

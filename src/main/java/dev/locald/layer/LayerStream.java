@@ -57,14 +57,20 @@ final class LayerStream implements AutoCloseable {
             throw new InvalidLayerException("corrupt " + actual + " layer header: " + e.getMessage(), e);
         }
         this.expanded = new ExpandedStream(decompressed, actual != LayerCompression.NONE);
-        this.tar = new TarArchiveInputStream(expanded, StandardCharsets.UTF_8.name());
+        this.tar = new CheckedTarInputStream(expanded, StandardCharsets.UTF_8.name());
     }
 
-    /** The next entry, or null at the end of the archive. */
+    /** The next entry, or null at the end of the archive; a sparse entry is refused before any of it is read. */
     TarArchiveEntry next() throws IOException {
         TarArchiveEntry entry = guarded(tar::getNextEntry);
         if (entry != null && ++entries > limits.maxEntries()) {
             throw new InvalidLayerException("layer has more than " + limits.maxEntries() + " entries");
+        }
+        String sparse = entry == null ? null : CheckedTarInputStream.sparseForm(entry);
+        if (sparse != null) {
+            throw new InvalidLayerException("layer entry '" + EntryPath.abbreviate(entry.getName()) + "' is " + sparse
+                    + ", which layers built by image tools never contain: refused, since its holes would be"
+                    + " written as real bytes");
         }
         return entry;
     }

@@ -82,18 +82,26 @@ public final class ImageCatalog {
     }
 
     /**
-     * Pulls the image (blobs and extracted layers) and describes it as cached.
+     * Pulls the image (blobs and extracted layers) and describes it as cached, with the pull's warnings.
      *
      * @throws dev.locald.registry.RegistryException for every registry failure
      * @throws LayerRefusedException                 when a layer is hostile; the image's blobs and layers
      *                                               that no other cached image uses are removed first
      */
-    public CachedImage pull(ImageReference ref, Optional<RegistryCredential> credential) throws IOException {
+    public Pulled pull(ImageReference ref, Optional<RegistryCredential> credential) throws IOException {
         ImagePuller.PulledImage pulled = pullCleaningRefused(ref, credential);
         Digest manifest = pulled.image().manifestDigest();
-        return find(manifest)
+        CachedImage image = find(manifest)
                 .orElseThrow(() -> new IOException("image " + ref + " (" + manifest
                         + ") was pulled but its record vanished: deleted concurrently"));
+        return new Pulled(image, pulled.warnings());
+    }
+
+    /** A pulled image as cached, with what extracting its new layers dropped ({@link ImagePuller.PulledImage}). */
+    public record Pulled(CachedImage image, List<String> warnings) {
+        public Pulled {
+            warnings = List.copyOf(warnings);
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.locald.pull;
 
 import dev.locald.image.ImageReference;
 import dev.locald.image.LayerDescriptor;
+import dev.locald.layer.ExtractedLayer;
 import dev.locald.layer.InvalidLayerException;
 import dev.locald.layer.LayerExtractor;
 import dev.locald.registry.BlobFetcher;
@@ -43,13 +44,29 @@ public final class ImagePuller {
 
     private static final Logger LOG = Logger.getLogger(ImagePuller.class);
     private static final Duration WORKER_STOP_WAIT = Duration.ofSeconds(60);
+    /** Warnings an answer carries at most; the rest are counted. */
+    static final int MAX_WARNINGS = 20;
 
-    /** The resolved image and its extracted layer dirs in the store, bottom layer first. */
-    public record PulledImage(ResolvedImage image, List<Path> layerDirs) {
+    /**
+     * The resolved image and its extracted layer dirs in the store, bottom layer first.
+     *
+     * @param warnings entries the layers extracted by this pull dropped (device nodes, FIFOs), each naming its
+     *                 layer; at most {@link #MAX_WARNINGS} and a count of the rest. Layers already in the
+     *                 store were reported by the pull that extracted them.
+     */
+    public record PulledImage(ResolvedImage image, List<Path> layerDirs, List<String> warnings) {
         public PulledImage {
             layerDirs = List.copyOf(layerDirs);
+            warnings = List.copyOf(warnings);
+        }
+
+        public PulledImage(ResolvedImage image, List<Path> layerDirs) {
+            this(image, layerDirs, List.of());
         }
     }
+
+    /** One layer ready in the store, and what its extraction (if this pull did it) dropped. */
+    private record PreparedLayer(Path dir, List<String> warnings) {}
 
     private final ImageResolver resolver;
     private final BlobFetcher fetcher;
@@ -96,6 +113,7 @@ public final class ImagePuller {
         ResolvedImage image = resolver.resolve(ref, credential);
         List<LayerDescriptor> layers = image.layers();
         List<Path> paths = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         ExecutorService pool =
                 Executors.newFixedThreadPool(Math.max(1, Math.min(parallelDownloads, layers.size())), runnable -> {
                     Thread t = new Thread(runnable, "locald-pull-" + ref.repository());
@@ -103,13 +121,15 @@ public final class ImagePuller {
                     return t;
                 });
         try {
-            List<Future<Path>> downloads = new ArrayList<>();
+            List<Future<PreparedLayer>> downloads = new ArrayList<>();
             for (LayerDescriptor layer : layers) {
                 downloads.add(pool.submit(() -> prepare(ref, layer, layers, credential)));
             }
             long deadline = System.nanoTime() + pullTimeout.toNanos();
-            for (Future<Path> download : downloads) {
-                paths.add(await(ref, download, downloads, deadline));
+            for (Future<PreparedLayer> download : downloads) {
+                PreparedLayer prepared = await(ref, download, downloads, deadline);
+                paths.add(prepared.dir());
+                warnings.addAll(prepared.warnings());
             }
         } finally {
             pool.shutdownNow();
@@ -121,11 +141,20 @@ public final class ImagePuller {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the pulled image " + ref, e);
         }
-        return new PulledImage(image, paths);
+        return new PulledImage(image, paths, bounded(warnings));
+    }
+
+    private static List<String> bounded(List<String> warnings) {
+        if (warnings.size() <= MAX_WARNINGS) {
+            return warnings;
+        }
+        List<String> first = new ArrayList<>(warnings.subList(0, MAX_WARNINGS));
+        first.add("… and " + (warnings.size() - MAX_WARNINGS) + " more warnings");
+        return first;
     }
 
     /** The layer's extracted dir; a layer already extracted needs no blob at all. */
-    private Path prepare(
+    private PreparedLayer prepare(
             ImageReference ref,
             LayerDescriptor layer,
             List<LayerDescriptor> imageLayers,
@@ -134,17 +163,20 @@ public final class ImagePuller {
         Optional<Path> extracted = layerStore.find(layer.diffId());
         if (extracted.isPresent()) {
             layersFromCache.incrementAndGet();
-            return extracted.get();
+            return new PreparedLayer(extracted.get(), List.of());
         }
         layersExtracted.incrementAndGet();
         Path blob = blobs.ensure(
                 layer.digest(), layer.size(), fetcher.source(ref, layer.digest(), layer.size(), credential));
+        List<String> warnings = new ArrayList<>();
         try {
-            return layerStore.ensure(layer.diffId(), target -> {
+            Path dir = layerStore.ensure(layer.diffId(), target -> {
                 try (InputStream in = Files.newInputStream(blob)) {
-                    extractor.extract(in, layer.compression(), layer.diffId(), target);
+                    ExtractedLayer result = extractor.extract(in, layer.compression(), layer.diffId(), target);
+                    result.warnings().forEach(w -> warnings.add("layer " + layer.digest() + ": " + w));
                 }
             });
+            return new PreparedLayer(dir, warnings);
         } catch (InvalidLayerException e) {
             throw new LayerRefusedException(ref, layer.digest(), imageLayers, e);
         }
@@ -174,7 +206,7 @@ public final class ImagePuller {
         return layersExtracted.get();
     }
 
-    private Path await(ImageReference ref, Future<Path> download, List<Future<Path>> all, long deadline) {
+    private <T> T await(ImageReference ref, Future<T> download, List<? extends Future<?>> all, long deadline) {
         try {
             return download.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {

@@ -3,6 +3,7 @@ package dev.locald.source;
 import dev.locald.fs.OwnedFiles;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.image.CnbUser;
+import dev.locald.layer.CheckedTarInputStream;
 import dev.locald.lifecycle.BuildpackRef;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -206,6 +207,11 @@ public final class SourceUnpacker {
             while ((e = ArchiveRead.of(tar::getNextEntry)) != null) {
                 String name = e.getName();
                 writer.countEntry(name);
+                String sparse = CheckedTarInputStream.sparseForm(e);
+                if (sparse != null) {
+                    throw new SourceArchiveException("entry " + BuildpackRef.quote(name) + " is " + sparse
+                            + "; source archives may contain only plain files, directories and links");
+                }
                 int mode = e.getMode() & 07777;
                 if (e.isDirectory()) {
                     writer.directory(name, mode);
@@ -217,7 +223,7 @@ public final class SourceUnpacker {
                     throw new SourceArchiveException(
                             "entry " + BuildpackRef.quote(name)
                                     + " is a device node or FIFO; source archives may contain only files, directories and links");
-                } else if (e.isFile() && !e.isSparse()) {
+                } else if (e.isFile()) {
                     writer.file(name, mode, tar);
                     if (tar.available() > 0 || tar.read() != -1) {
                         throw new SourceArchiveException("entry " + BuildpackRef.quote(name) + " was not fully read");
@@ -235,10 +241,11 @@ public final class SourceUnpacker {
     }
 
     /**
-     * Notices a tar that simply stops after some entry: commons-compress treats that like a proper end, but a
-     * real tar always closes with zero blocks, so a missing one means the upload was cut short.
+     * Refuses header blocks with a wrong checksum ({@link CheckedTarInputStream}) and notices a tar that
+     * simply stops after some entry: commons-compress treats that like a proper end, but a real tar always
+     * closes with zero blocks, so a missing one means the upload was cut short.
      */
-    private static final class MarkerCheckingTarInputStream extends TarArchiveInputStream {
+    private static final class MarkerCheckingTarInputStream extends CheckedTarInputStream {
         private boolean sawZeroRecord;
 
         MarkerCheckingTarInputStream(InputStream in) {

@@ -458,6 +458,50 @@ class ImagesResourceTest {
                 .body("images.references.flatten()", not(hasItem(registry.hostPort() + "/images/hostile:1")));
     }
 
+    @Test
+    void droppedDeviceNodesAreWarningsInThePullAnswer() {
+        ImagePusher.PushedImage image = registry.pusher()
+                .push(
+                        "images/devices",
+                        "1",
+                        TestImage.builder()
+                                .layer(unique("devices")
+                                        .dir("dev")
+                                        .charDevice("dev/mem", 1, 1)
+                                        .fifo("dev/initctl"))
+                                .build());
+        post(body(registry.hostPort() + "/images/devices:1"))
+                .then()
+                .statusCode(200)
+                .body("warnings.size()", equalTo(2))
+                .body(
+                        "warnings[0]",
+                        equalTo("layer " + image.layerDigests().get(0)
+                                + ": skipped character device 'dev/mem' (1:1): devices come from the runtime"))
+                .body("warnings[1]", equalTo("layer " + image.layerDigests().get(0) + ": skipped FIFO 'dev/initctl'"));
+    }
+
+    @Test
+    void aSparseLayerIs422NamingTheEntry() {
+        byte[] sparse = dev.locald.testsupport.RawTar.create()
+                .oldGnuSparse("holes-" + UUID.randomUUID(), 4L << 30, "tail".getBytes(StandardCharsets.UTF_8))
+                .toBytes();
+        ImagePusher.PushedImage image = registry.pusher()
+                .push(
+                        "images/sparse",
+                        "1",
+                        TestImage.builder()
+                                .layer(sparse, TestImage.Compression.GZIP)
+                                .build());
+        post(body(registry.hostPort() + "/images/sparse:1"))
+                .then()
+                .statusCode(422)
+                .contentType(PROBLEM)
+                .body("type", equalTo("urn:locald:problem:layer-refused"))
+                .body("detail", containsString("layer " + image.layerDigests().get(0)))
+                .body("detail", containsString("is an old-GNU sparse file (type 'S')"));
+    }
+
     private static Path blob(String digest) {
         return DATA.resolve("blobs/sha256").resolve(Digest.parse(digest).hex());
     }

@@ -11,7 +11,6 @@ import dev.locald.testsupport.ImagePusher;
 import dev.locald.testsupport.LayerTar;
 import dev.locald.testsupport.Sandbox;
 import dev.locald.testsupport.TestImage;
-import dev.locald.testsupport.TreeListing;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -312,7 +311,8 @@ class LayerStreamLimitsTest {
     }
 
     @Test
-    void sparseFilesAreExpandedAndCountedAtTheirRealSize() throws Exception {
+    void sparseFilesFromGnuTarAreRefused() throws Exception {
+        // commons-compress would write the holes as real zeros: refused (HostileTarFormTest has every form)
         try (Sandbox s = Sandbox.create()) {
             Path src = Files.createDirectory(s.base.resolve("sparse-src"));
             try (var file = java.nio.channels.FileChannel.open(
@@ -331,21 +331,18 @@ class LayerStreamLimitsTest {
             byte[] bytes = Files.readAllBytes(tarFile);
             assertTrue(bytes.length < (1 << 20), "tar stored the holes sparsely: " + bytes.length);
             Path target = Files.createDirectory(s.base.resolve("sparse-root"));
-            ExtractedLayer layer = new LayerExtractor(Sandbox.LIMITS)
-                    .extract(new ByteArrayInputStream(bytes), LayerCompression.NONE, Sandbox.diffId(bytes), target);
-            assertEquals(TreeListing.sha256(src.resolve("holes")), TreeListing.sha256(target.resolve("holes")));
-            assertEquals((8L << 20) + 3, layer.fileBytes());
-
-            Path small = Files.createDirectory(s.base.resolve("sparse-limited"));
             InvalidLayerException e = assertThrows(
                     InvalidLayerException.class,
-                    () -> new LayerExtractor(new ExtractionLimits(1L << 30, 1000, 1000, 4096, 1 << 20))
+                    () -> new LayerExtractor(Sandbox.LIMITS)
                             .extract(
                                     new ByteArrayInputStream(bytes),
                                     LayerCompression.NONE,
                                     Sandbox.diffId(bytes),
-                                    small));
-            assertTrue(e.getMessage().contains("holes"), e.getMessage());
+                                    target));
+            assertTrue(e.getMessage().contains("'holes'") && e.getMessage().contains("sparse"), e.getMessage());
+            try (var children = Files.list(target)) {
+                assertEquals(0, children.count());
+            }
         }
     }
 

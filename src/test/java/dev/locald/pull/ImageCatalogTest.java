@@ -95,7 +95,7 @@ class ImageCatalogTest {
                                 .build());
         ImageReference ref = ImageReference.parse(registry.hostPort() + "/catalog/described:1");
 
-        CachedImage image = catalog.pull(ref, Optional.empty());
+        CachedImage image = catalog.pull(ref, Optional.empty()).image();
         assertEquals(List.of(ref), image.references());
         assertEquals(Digest.parse(pushed.manifestDigest()), image.manifestDigest());
         assertEquals(Digest.parse(pushed.configDigest()), image.configDigest());
@@ -135,7 +135,7 @@ class ImageCatalogTest {
         ImageReference byDigest =
                 ImageReference.parse(registry.hostPort() + "/catalog/twice@" + pushed.manifestDigest());
         catalog.pull(byTag, Optional.empty());
-        CachedImage both = catalog.pull(byDigest, Optional.empty());
+        CachedImage both = catalog.pull(byDigest, Optional.empty()).image();
         assertEquals(List.of(byDigest, byTag), both.references(), "most recent pull first");
         assertEquals(1, catalog.list().size());
 
@@ -265,7 +265,7 @@ class ImageCatalogTest {
                                 .layer(LayerTar.create().file("v", "2"))
                                 .build());
 
-        CachedImage now = catalog.pull(ref, Optional.empty());
+        CachedImage now = catalog.pull(ref, Optional.empty()).image();
         assertEquals(Digest.parse(v2.manifestDigest()), now.manifestDigest());
         assertEquals(Set.of(v2.diffIds().get(0), v2.diffIds().get(1)), layerDiffIds(), "v1's own layer is gone");
         assertEquals(Set.copyOf(v2.layerDigests()), blobDigests());

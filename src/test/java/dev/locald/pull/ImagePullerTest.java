@@ -183,6 +183,54 @@ class ImagePullerTest {
     }
 
     @Test
+    void droppedDeviceNodesAreWarningsNamingTheLayerBoundedInNumber(TestRegistry registry) throws Exception {
+        LayerTar devices = LayerTar.create().dir("dev").charDevice("dev/mem", 1, 1);
+        for (int i = 0; i < 24; i++) {
+            devices.fifo("dev/fifo" + i);
+        }
+        ImagePusher.PushedImage pushed = registry.pusher()
+                .push(
+                        "pull/devices",
+                        "1",
+                        TestImage.builder()
+                                .layer(LayerTar.create().file("plain", "p"))
+                                .layer(devices)
+                                .build());
+        ImageReference ref = ImageReference.parse(registry.hostPort() + "/pull/devices:1");
+
+        List<String> warnings = puller().pull(ref, Optional.empty()).warnings();
+        assertEquals(ImagePuller.MAX_WARNINGS + 1, warnings.size(), warnings.toString());
+        assertTrue(
+                warnings.get(0).startsWith("layer " + pushed.layerDigests().get(1) + ": ")
+                        && warnings.get(0).contains("device 'dev/mem'"),
+                warnings.get(0));
+        assertEquals("… and 5 more warnings", warnings.get(ImagePuller.MAX_WARNINGS));
+        // the layer is in the store now: a later pull extracts nothing and has nothing to report
+        assertEquals(List.of(), puller().pull(ref, Optional.empty()).warnings());
+    }
+
+    @Test
+    void aSparseLayerIsRefusedAndLeavesNoLayerBehind(TestRegistry registry) throws Exception {
+        byte[] tar = dev.locald.testsupport.RawTar.create()
+                .paxSparse01("big", 1L << 30, "tail".getBytes(StandardCharsets.UTF_8))
+                .toBytes();
+        ImagePusher.PushedImage pushed = registry.pusher()
+                .push(
+                        "pull/sparse",
+                        "1",
+                        TestImage.builder()
+                                .layer(tar, TestImage.Compression.GZIP)
+                                .build());
+        LayerRefusedException e = assertThrows(
+                LayerRefusedException.class,
+                () -> puller().pull(ImageReference.parse(registry.hostPort() + "/pull/sparse:1"), Optional.empty()));
+        assertEquals(Digest.parse(pushed.layerDigests().get(0)), e.layer());
+        assertTrue(e.reason().contains("'big' is a sparse file"), e.reason());
+        assertEquals(0, new LayerStore(data).listAll().size());
+        assertEquals(0, new LayerStore(data).tempDirCount());
+    }
+
+    @Test
     void missingImageFailsWithoutRecord(TestRegistry registry) throws Exception {
         ImageReference ref = ImageReference.parse(registry.hostPort() + "/pull/missing:1");
         assertEquals(

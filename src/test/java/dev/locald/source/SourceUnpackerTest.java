@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.locald.fs.TreeDeleter;
 import dev.locald.image.CnbUser;
+import dev.locald.testsupport.RawTar;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -413,6 +414,30 @@ class SourceUnpackerTest {
         refused(new Tar().special("dev/sda", TarConstants.LF_BLK, null).bytes(), "device node or FIFO");
         refused(new Tar().special("pipe", TarConstants.LF_FIFO, null).bytes(), "device node or FIFO");
         refused(zip(z -> zipEntry(z, "pipe", 0010644, new byte[0])), "device node, FIFO or socket");
+    }
+
+    @Test
+    void sparseEntriesAreRefusedNamingTheEntry() throws Exception {
+        // commons-compress would expand the hole into 256 MiB of written zeros from a few blocks
+        byte[] tail = "tail".getBytes(StandardCharsets.UTF_8);
+        long hole = 256L << 20;
+        refused(RawTar.create().oldGnuSparse("big", hole, tail).toBytes(), "'big' is an old-GNU sparse file");
+        refused(RawTar.create().paxSparse00("big", hole, tail).toBytes(), "'big' is a sparse file");
+        refused(RawTar.create().paxSparse01("big", hole, tail).toBytes(), "'big' is a sparse file");
+        refused(gzip(RawTar.create().paxSparse10("big", hole, tail).toBytes()), "'big' is a sparse file");
+    }
+
+    @Test
+    void aHeaderWithAWrongChecksumIsRefused() throws Exception {
+        RawTar.Header bad = new RawTar.Header("b", (byte) '0');
+        bad.size = 1;
+        bad.checksumError = 7;
+        refused(
+                RawTar.create()
+                        .file("a", new byte[] {'a'})
+                        .entry(bad, new byte[] {'b'})
+                        .toBytes(),
+                "tar header of 'b' has a wrong checksum");
     }
 
     @Test
