@@ -268,28 +268,41 @@ public final class BuildRequestParser {
             return names;
         }
 
-        private List<String> buildpacks() {
-            List<String> result = new ArrayList<>();
-            JsonNode node = root.get("buildpacks");
+        /** The strings of array field {@code name}, keyed by their field names ({@code name[i]}); problems recorded. */
+        private List<Map.Entry<String, String>> strings(String name, int max, String notAnArray) {
+            List<Map.Entry<String, String>> result = new ArrayList<>();
+            JsonNode node = root.get(name);
             if (node == null || node.isNull()) {
                 return result;
             }
             if (!node.isArray()) {
-                error("buildpacks", "must be an array of buildpack ids (id[@version] or urn:cnb:builder:id[@version])");
+                error(name, notAnArray);
                 return result;
             }
-            if (node.size() > MAX_BUILDPACKS) {
-                error("buildpacks", "has more than " + MAX_BUILDPACKS + " entries");
+            if (node.size() > max) {
+                error(name, "has more than " + max + " entries");
                 return result;
             }
             for (int i = 0; i < node.size(); i++) {
                 JsonNode item = node.get(i);
-                String field = "buildpacks[" + i + "]";
-                if (!item.isTextual()) {
+                String field = name + "[" + i + "]";
+                if (item.isTextual()) {
+                    result.add(Map.entry(field, item.textValue()));
+                } else {
                     error(field, "must be a string");
-                    continue;
                 }
-                String value = item.textValue();
+            }
+            return result;
+        }
+
+        private List<String> buildpacks() {
+            List<String> result = new ArrayList<>();
+            for (Map.Entry<String, String> item : strings(
+                    "buildpacks",
+                    MAX_BUILDPACKS,
+                    "must be an array of buildpack ids (id[@version] or urn:cnb:builder:id[@version])")) {
+                String field = item.getKey();
+                String value = item.getValue();
                 // locald only reorders what the builder holds; refuse here what a build could not do
                 if (value.startsWith("docker://")) {
                     error(
@@ -317,39 +330,22 @@ public final class BuildRequestParser {
         /** @param image the checked target image, or null when it was refused */
         private List<ImageReference> tags(ImageReference image) {
             List<ImageReference> result = new ArrayList<>();
-            JsonNode node = root.get("tags");
-            if (node == null || node.isNull()) {
-                return result;
-            }
-            if (!node.isArray()) {
-                error("tags", "must be an array of image references");
-                return result;
-            }
-            if (node.size() > MAX_TAGS) {
-                error("tags", "has more than " + MAX_TAGS + " entries");
-                return result;
-            }
-            for (int i = 0; i < node.size(); i++) {
-                JsonNode item = node.get(i);
-                String field = "tags[" + i + "]";
-                if (!item.isTextual()) {
-                    error(field, "must be a string");
-                    continue;
-                }
+            for (Map.Entry<String, String> item : strings("tags", MAX_TAGS, "must be an array of image references")) {
+                String field = item.getKey();
                 try {
-                    ImageReference tag = ReferenceSyntax.parse(item.textValue(), ReferenceSyntax.Kind.TAG_ONLY);
+                    ImageReference tag = ReferenceSyntax.parse(item.getValue(), ReferenceSyntax.Kind.TAG_ONLY);
                     if (image != null && !tag.registry().equalsIgnoreCase(image.registry())) {
                         // the exporter publishes every tag to one registry
                         error(
                                 field,
-                                "'" + printable(item.textValue()) + "' is on registry " + tag.registry()
+                                "'" + printable(item.getValue()) + "' is on registry " + tag.registry()
                                         + ", but the image is on " + image.registry()
                                         + "; every tag must be on the image's registry");
                     } else {
                         result.add(tag);
                     }
                 } catch (IllegalArgumentException e) {
-                    error(field, "'" + printable(item.textValue()) + "' " + e.getMessage());
+                    error(field, "'" + printable(item.getValue()) + "' " + e.getMessage());
                 }
             }
             return result;

@@ -173,21 +173,10 @@ public class BuildsResource {
                                             value =
                                                     "{\"image\":\"localhost:5000/apps/my-app\",\"builder\":\"localhost:5000/builders/fixture:1\","
                                                             + "\"source\":{\"path\":\"/home/me/my-app\"}}")))
-    @APIResponse(
-            responseCode = "202",
-            description = "Accepted and queued; Location names the new build",
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            examples = @ExampleObject(name = "accepted", value = ACCEPTED_EXAMPLE)))
-    @APIResponse(
-            responseCode = "400",
-            description = "An invalid field (all are listed), a missing part or a source that is not an archive",
-            content =
-                    @Content(
-                            mediaType = "application/problem+json",
-                            examples = @ExampleObject(name = "invalid", value = PROBLEM_EXAMPLE)))
-    @APIResponse(responseCode = "413", description = "Source or request JSON above its limit")
+    // the same answers as the multipart form, whose examples the document shows once
+    @APIResponse(responseCode = "202", description = "Accepted and queued; Location names the new build")
+    @APIResponse(responseCode = "400", description = "An invalid field (all are listed), or source.path not allowed")
+    @APIResponse(responseCode = "413", description = "Request JSON above its limit")
     @APIResponse(responseCode = "429", description = "The queue is full; Retry-After says when to try again")
     public Response submitJson(byte[] body) throws IOException, QueueFullException {
         requireJsonSize(body.length);
@@ -264,13 +253,7 @@ public class BuildsResource {
                     @Content(
                             mediaType = MediaType.APPLICATION_JSON,
                             examples = @ExampleObject(name = "succeeded", value = BUILD_EXAMPLE)))
-    @APIResponse(
-            responseCode = "404",
-            description = "No build with this id",
-            content =
-                    @Content(
-                            mediaType = "application/problem+json",
-                            examples = @ExampleObject(name = "not found", value = NOT_FOUND_EXAMPLE)))
+    @APIResponse(responseCode = "404", description = "No build with this id")
     public BuildView get(@PathParam("id") String id) throws NoSuchBuildException {
         BuildId buildId = buildId(id);
         return BuildView.of(builds.find(buildId).orElseThrow(() -> new NoSuchBuildException(buildId)));
@@ -284,7 +267,13 @@ public class BuildsResource {
             description = "A queued build is cancelled at once; a running one is told to stop.")
     @APIResponse(responseCode = "202", description = "The build is stopping (cancelRequested is true)")
     @APIResponse(responseCode = "200", description = "The build has ended (cancelled, or it had already finished)")
-    @APIResponse(responseCode = "404", description = "No build with this id")
+    @APIResponse(
+            responseCode = "404",
+            description = "No build with this id",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            examples = @ExampleObject(name = "not found", value = NOT_FOUND_EXAMPLE)))
     public Response cancel(@Parameter(description = "the build id", example = ID_EXAMPLE) @PathParam("id") String id)
             throws NoSuchBuildException {
         Build build = builds.cancel(buildId(id));

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Loads the build history at startup and fails the builds that were running when locald stopped. */
-public final class BuildRecovery {
+final class BuildRecovery {
     public static final String INTERRUPTED = "locald stopped while this build was running";
 
     private final BuildStore store;

@@ -26,7 +26,7 @@ import java.util.Optional;
  * pristine image, as pack's fresh container per phase does), the build dirs bound in, the phase's env
  * with credentials only where the plan allows them, and the container engine underneath.
  */
-public final class PhaseRunner {
+final class PhaseRunner {
 
     /** The rootfs a phase runs on: the image's extracted layers (bottom first) and its config. */
     public record PhaseImageRoot(List<Path> layerDirs, List<String> env, String workingDir) {

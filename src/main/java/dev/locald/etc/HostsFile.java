@@ -6,7 +6,7 @@ import java.util.List;
  * The container's {@code /etc/hosts}: localhost for IPv4 and IPv6, the container's own host name on the
  * loopback address (the entry Docker's {@code buildHostsFile} writes), then the caller's extra entries.
  */
-public final class HostsFile {
+final class HostsFile {
 
     private HostsFile() {}
 

@@ -19,7 +19,7 @@ import java.util.Set;
  * or oversized file is refused instead of read. Safe by invariant: nothing runs on the rootfs while the
  * synthetic root is prepared.
  */
-public final class RootfsFileReader {
+final class RootfsFileReader {
 
     /** The outcome: the bytes when the file was a usable regular file, otherwise why it was not read. */
     public record Result(Optional<byte[]> content, String refusal) {

@@ -14,7 +14,7 @@ import java.util.Set;
  * Which finished builds have outlived the retention: those that ended more than {@code maxAge} ago, and
  * the oldest beyond the newest {@code maxCount}. Builds that are not finished are never chosen.
  */
-public record BuildRetention(Duration maxAge, int maxCount) {
+record BuildRetention(Duration maxAge, int maxCount) {
 
     public BuildRetention {
         if (maxAge.isNegative() || maxCount < 0) {

@@ -14,7 +14,7 @@ import java.util.List;
  * @param store      what the store collection removed (null when it failed)
  * @param errors     one sentence per step that failed; the other steps still ran
  */
-public record JanitorReport(
+record JanitorReport(
         List<String> builds,
         List<String> containers,
         List<Path> mounts,

@@ -36,7 +36,7 @@ import org.jboss.logging.Logger;
  * leased layers are never deleted; the decisions and deletions run while no lease can start. Deletion goes
  * through the stores, which never follow links.
  */
-public final class StoreCollector {
+final class StoreCollector {
 
     private static final Logger LOG = Logger.getLogger(StoreCollector.class);
 

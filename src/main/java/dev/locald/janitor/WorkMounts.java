@@ -15,7 +15,7 @@ import java.util.Set;
  * root filesystems): finds those whose build is not running and unmounts them, deepest first, so that
  * the directories beneath can be deleted. Mounts anywhere else are never touched.
  */
-public final class WorkMounts {
+final class WorkMounts {
 
     private final Path workRoot;
     private final MountTable mounts;

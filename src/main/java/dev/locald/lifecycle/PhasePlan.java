@@ -79,157 +79,140 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
 
     private static TreeMap<String, String> common(PlatformApi api, PlanOptions o) {
         TreeMap<String, String> env = new TreeMap<>();
-        env.put("CNB_PLATFORM_API", api.toString());
-        env.put("CNB_LAYERS_DIR", LAYERS.containerPath());
-        env.put("CNB_LOG_LEVEL", o.logLevel().value());
-        env.put("CNB_NO_COLOR", "true");
+        env.put(PlatformEnv.PLATFORM_API, api.toString());
+        env.put(PlatformEnv.LAYERS_DIR, LAYERS.containerPath());
+        env.put(PlatformEnv.LOG_LEVEL, o.logLevel().value());
+        env.put(PlatformEnv.NO_COLOR, "true");
         // Phases started as the CNB user drop "privileges" to these ids: they must equal the process's own.
-        env.put("CNB_USER_ID", Integer.toString(o.user().uid()));
-        env.put("CNB_GROUP_ID", Integer.toString(o.user().gid()));
+        env.put(PlatformEnv.USER_ID, Integer.toString(o.user().uid()));
+        env.put(PlatformEnv.GROUP_ID, Integer.toString(o.user().gid()));
         return env;
     }
 
     /** The lifecycle reads CNB_INSECURE_REGISTRIES at every API (only the flag is from 0.13 on), so always pass it. */
     private static void registryEnv(Map<String, String> env, PlanOptions o) {
-        env.put("CNB_USE_DAEMON", "false");
+        env.put(PlatformEnv.USE_DAEMON, "false");
         if (!o.insecureRegistries().isEmpty()) {
-            env.put("CNB_INSECURE_REGISTRIES", String.join(",", o.insecureRegistries()));
+            env.put(PlatformEnv.INSECURE_REGISTRIES, String.join(",", o.insecureRegistries()));
         }
     }
 
     private static PhaseSpec analyzer(PlatformApi api, PlanOptions o, PhaseImage image) {
         TreeMap<String, String> env = common(api, o);
         registryEnv(env, o);
-        env.put("CNB_ANALYZED_PATH", LAYERS.containerPath(ANALYZED_TOML));
-        env.put("CNB_RUN_PATH", LAYERS.containerPath(RUN_TOML));
-        o.runImage().ifPresent(r -> env.put("CNB_RUN_IMAGE", r.toString()));
+        env.put(PlatformEnv.ANALYZED_PATH, LAYERS.containerPath(ANALYZED_TOML));
+        env.put(PlatformEnv.RUN_PATH, LAYERS.containerPath(RUN_TOML));
+        o.runImage().ifPresent(r -> env.put(PlatformEnv.RUN_IMAGE, r.toString()));
         if (o.clearCache()) {
             skipLayers(env);
         }
-        return new PhaseSpec(
-                Phase.ANALYZER,
-                image,
-                Phase.ANALYZER.binary(),
-                tagFlagsThenImage(o),
-                env,
-                true,
-                List.of(rw(LAYERS)),
-                NetworkMode.HOST,
-                o.user());
+        return spec(Phase.ANALYZER, image, tagFlagsThenImage(o), env, true, List.of(rw(LAYERS)), NetworkMode.HOST, o);
     }
 
     private static PhaseSpec detector(PlatformApi api, PlanOptions o) {
         TreeMap<String, String> env = common(api, o);
-        env.put("CNB_APP_DIR", WORKSPACE.containerPath());
-        env.put("CNB_PLATFORM_DIR", PLATFORM.containerPath());
-        env.put("CNB_ANALYZED_PATH", LAYERS.containerPath(ANALYZED_TOML));
-        env.put("CNB_GROUP_PATH", LAYERS.containerPath(GROUP_TOML));
-        env.put("CNB_PLAN_PATH", LAYERS.containerPath(PLAN_TOML));
-        env.put("CNB_RUN_PATH", LAYERS.containerPath(RUN_TOML));
+        env.put(PlatformEnv.APP_DIR, WORKSPACE.containerPath());
+        env.put(PlatformEnv.PLATFORM_DIR, PLATFORM.containerPath());
+        env.put(PlatformEnv.ANALYZED_PATH, LAYERS.containerPath(ANALYZED_TOML));
+        env.put(PlatformEnv.GROUP_PATH, LAYERS.containerPath(GROUP_TOML));
+        env.put(PlatformEnv.PLAN_PATH, LAYERS.containerPath(PLAN_TOML));
+        env.put(PlatformEnv.RUN_PATH, LAYERS.containerPath(RUN_TOML));
         if (o.customOrder()) {
-            env.put("CNB_ORDER_PATH", LAYERS.containerPath(ORDER_TOML));
+            env.put(PlatformEnv.ORDER_PATH, LAYERS.containerPath(ORDER_TOML));
         }
-        return new PhaseSpec(
+        return spec(
                 Phase.DETECTOR,
                 PhaseImage.BUILDER,
-                Phase.DETECTOR.binary(),
                 List.of(),
                 env,
                 false,
                 List.of(rw(LAYERS), rw(WORKSPACE), ro(PLATFORM)),
                 o.network(),
-                o.user());
+                o);
+    }
+
+    /** A phase run as the CNB user with its own binary. */
+    private static PhaseSpec spec(
+            Phase phase,
+            PhaseImage image,
+            List<String> args,
+            TreeMap<String, String> env,
+            boolean registryAuth,
+            List<PhaseMount> mounts,
+            NetworkMode network,
+            PlanOptions o) {
+        return new PhaseSpec(phase, image, phase.binary(), args, env, registryAuth, mounts, network, o.user());
     }
 
     private static PhaseSpec restorer(PlatformApi api, PlanOptions o, PhaseImage image) {
         TreeMap<String, String> env = common(api, o);
         registryEnv(env, o);
-        env.put("CNB_ANALYZED_PATH", LAYERS.containerPath(ANALYZED_TOML));
-        env.put("CNB_GROUP_PATH", LAYERS.containerPath(GROUP_TOML));
-        env.put("CNB_RUN_PATH", LAYERS.containerPath(RUN_TOML)); // read from 0.14 on; harmless before
+        env.put(PlatformEnv.ANALYZED_PATH, LAYERS.containerPath(ANALYZED_TOML));
+        env.put(PlatformEnv.GROUP_PATH, LAYERS.containerPath(GROUP_TOML));
+        env.put(PlatformEnv.RUN_PATH, LAYERS.containerPath(RUN_TOML)); // read from 0.14 on; harmless before
         if (o.clearCache()) {
             skipLayers(env);
         }
         List<PhaseMount> mounts = new ArrayList<>(List.of(rw(LAYERS)));
         cache(env, mounts, o);
-        return new PhaseSpec(
-                Phase.RESTORER,
-                image,
-                Phase.RESTORER.binary(),
-                List.of(),
-                env,
-                true,
-                mounts,
-                NetworkMode.HOST,
-                o.user());
+        return spec(Phase.RESTORER, image, List.of(), env, true, mounts, NetworkMode.HOST, o);
     }
 
     private static PhaseSpec builder(PlatformApi api, PlanOptions o) {
         TreeMap<String, String> env = common(api, o);
-        env.put("CNB_APP_DIR", WORKSPACE.containerPath());
-        env.put("CNB_PLATFORM_DIR", PLATFORM.containerPath());
-        env.put("CNB_ANALYZED_PATH", LAYERS.containerPath(ANALYZED_TOML));
-        env.put("CNB_GROUP_PATH", LAYERS.containerPath(GROUP_TOML));
-        env.put("CNB_PLAN_PATH", LAYERS.containerPath(PLAN_TOML));
-        return new PhaseSpec(
+        env.put(PlatformEnv.APP_DIR, WORKSPACE.containerPath());
+        env.put(PlatformEnv.PLATFORM_DIR, PLATFORM.containerPath());
+        env.put(PlatformEnv.ANALYZED_PATH, LAYERS.containerPath(ANALYZED_TOML));
+        env.put(PlatformEnv.GROUP_PATH, LAYERS.containerPath(GROUP_TOML));
+        env.put(PlatformEnv.PLAN_PATH, LAYERS.containerPath(PLAN_TOML));
+        return spec(
                 Phase.BUILDER,
                 PhaseImage.BUILDER,
-                Phase.BUILDER.binary(),
                 List.of(),
                 env,
                 false,
                 List.of(rw(LAYERS), rw(WORKSPACE), ro(PLATFORM)),
                 o.network(),
-                o.user());
+                o);
     }
 
     private static PhaseSpec exporter(PlatformApi api, PlanOptions o, PhaseImage image) {
         TreeMap<String, String> env = common(api, o);
         registryEnv(env, o);
-        env.put("CNB_APP_DIR", WORKSPACE.containerPath());
-        env.put("CNB_ANALYZED_PATH", LAYERS.containerPath(ANALYZED_TOML));
-        env.put("CNB_GROUP_PATH", LAYERS.containerPath(GROUP_TOML));
-        env.put("CNB_REPORT_PATH", LAYERS.containerPath(REPORT_TOML));
-        env.put("CNB_RUN_PATH", LAYERS.containerPath(RUN_TOML));
+        env.put(PlatformEnv.APP_DIR, WORKSPACE.containerPath());
+        env.put(PlatformEnv.ANALYZED_PATH, LAYERS.containerPath(ANALYZED_TOML));
+        env.put(PlatformEnv.GROUP_PATH, LAYERS.containerPath(GROUP_TOML));
+        env.put(PlatformEnv.REPORT_PATH, LAYERS.containerPath(REPORT_TOML));
+        env.put(PlatformEnv.RUN_PATH, LAYERS.containerPath(RUN_TOML));
         // The run image comes only from analyzed.toml; -run-image/CNB_RUN_IMAGE on the exporter exits 3.
         List<PhaseMount> mounts = new ArrayList<>(List.of(rw(LAYERS), ro(WORKSPACE)));
         cache(env, mounts, o);
         List<String> args = new ArrayList<>();
         args.add(o.image().toString());
         o.tags().forEach(t -> args.add(t.toString())); // the exporter takes extra tags as positional images
-        return new PhaseSpec(
-                Phase.EXPORTER, image, Phase.EXPORTER.binary(), args, env, true, mounts, NetworkMode.HOST, o.user());
+        return spec(Phase.EXPORTER, image, args, env, true, mounts, NetworkMode.HOST, o);
     }
 
     private static PhaseSpec creator(PlatformApi api, PlanOptions o) {
         TreeMap<String, String> env = common(api, o);
         registryEnv(env, o);
-        env.put("CNB_APP_DIR", WORKSPACE.containerPath());
-        env.put("CNB_PLATFORM_DIR", PLATFORM.containerPath());
-        env.put("CNB_ANALYZED_PATH", LAYERS.containerPath(ANALYZED_TOML));
-        env.put("CNB_GROUP_PATH", LAYERS.containerPath(GROUP_TOML));
-        env.put("CNB_PLAN_PATH", LAYERS.containerPath(PLAN_TOML));
-        env.put("CNB_REPORT_PATH", LAYERS.containerPath(REPORT_TOML));
-        env.put("CNB_RUN_PATH", LAYERS.containerPath(RUN_TOML));
-        o.runImage().ifPresent(r -> env.put("CNB_RUN_IMAGE", r.toString()));
+        env.put(PlatformEnv.APP_DIR, WORKSPACE.containerPath());
+        env.put(PlatformEnv.PLATFORM_DIR, PLATFORM.containerPath());
+        env.put(PlatformEnv.ANALYZED_PATH, LAYERS.containerPath(ANALYZED_TOML));
+        env.put(PlatformEnv.GROUP_PATH, LAYERS.containerPath(GROUP_TOML));
+        env.put(PlatformEnv.PLAN_PATH, LAYERS.containerPath(PLAN_TOML));
+        env.put(PlatformEnv.REPORT_PATH, LAYERS.containerPath(REPORT_TOML));
+        env.put(PlatformEnv.RUN_PATH, LAYERS.containerPath(RUN_TOML));
+        o.runImage().ifPresent(r -> env.put(PlatformEnv.RUN_IMAGE, r.toString()));
         if (o.customOrder()) {
-            env.put("CNB_ORDER_PATH", LAYERS.containerPath(ORDER_TOML));
+            env.put(PlatformEnv.ORDER_PATH, LAYERS.containerPath(ORDER_TOML));
         }
         if (o.clearCache()) {
-            env.put("CNB_SKIP_RESTORE", "true");
+            env.put(PlatformEnv.SKIP_RESTORE, "true");
         }
         List<PhaseMount> mounts = new ArrayList<>(List.of(rw(LAYERS), rw(WORKSPACE), ro(PLATFORM)));
         cache(env, mounts, o);
-        return new PhaseSpec(
-                Phase.CREATOR,
-                PhaseImage.BUILDER,
-                Phase.CREATOR.binary(),
-                tagFlagsThenImage(o),
-                env,
-                true,
-                mounts,
-                NetworkMode.HOST,
-                o.user());
+        return spec(Phase.CREATOR, PhaseImage.BUILDER, tagFlagsThenImage(o), env, true, mounts, NetworkMode.HOST, o);
     }
 
     /**
@@ -238,13 +221,13 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
      * (platform.NewLifecycleInputs); set the current name and the one all versions read.
      */
     private static void skipLayers(Map<String, String> env) {
-        env.put("CNB_SKIP_LAYERS", "true");
-        env.put("CNB_SKIP_RESTORE", "true");
+        env.put(PlatformEnv.SKIP_LAYERS, "true");
+        env.put(PlatformEnv.SKIP_RESTORE, "true");
     }
 
     private static void cache(Map<String, String> env, List<PhaseMount> mounts, PlanOptions o) {
         if (o.cacheDir()) {
-            env.put("CNB_CACHE_DIR", CACHE.containerPath());
+            env.put(PlatformEnv.CACHE_DIR, CACHE.containerPath());
             mounts.add(rw(CACHE));
         }
     }

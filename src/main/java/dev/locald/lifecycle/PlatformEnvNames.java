@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * Which names may become {@code /platform/env/<NAME>} files. The API checks the same rules; this is the
  * second line, next to the code that turns names into file names.
  */
-public final class PlatformEnvNames {
+final class PlatformEnvNames {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,254}");
     /** Loader-injection variables: they would change how every build tool in the phase starts. */

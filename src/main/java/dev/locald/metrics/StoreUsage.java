@@ -13,7 +13,7 @@ import java.time.Instant;
  * Bytes held by the blob and layer stores, for the store-size gauges. Measuring the layers walks every
  * extracted tree, so a measurement is reused for {@code maxAge} rather than redone at every scrape.
  */
-public final class StoreUsage {
+final class StoreUsage {
 
     /** One measurement. */
     public record Sizes(long blobBytes, long layerBytes, int blobs, int layers, Instant measuredAt) {}

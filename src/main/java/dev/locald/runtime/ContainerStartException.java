@@ -1,7 +1,7 @@
 package dev.locald.runtime;
 
 /** runc could not start the container (bad config, missing executable, mount failure…). */
-public class ContainerStartException extends RuncException {
+class ContainerStartException extends RuncException {
 
     public ContainerStartException(String message) {
         super(message);

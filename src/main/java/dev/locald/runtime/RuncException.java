@@ -3,7 +3,7 @@ package dev.locald.runtime;
 import java.io.IOException;
 
 /** A runc command failed; the message carries runc's own words. */
-public class RuncException extends IOException {
+class RuncException extends IOException {
 
     public RuncException(String message) {
         super(message);

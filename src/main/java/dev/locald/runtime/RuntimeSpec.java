@@ -10,8 +10,7 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"ociVersion", "process", "root", "hostname", "mounts", "linux"})
-public record RuntimeSpec(
-        String ociVersion, Process process, Root root, String hostname, List<Mount> mounts, Linux linux) {
+record RuntimeSpec(String ociVersion, Process process, Root root, String hostname, List<Mount> mounts, Linux linux) {
 
     public static final String OCI_VERSION = "1.0.2-dev";
 

@@ -9,7 +9,7 @@ import java.util.Map;
  * The mutable draft of a {@link RuntimeSpec} that {@link SpecOption}s work on. Starts empty except for
  * the OCI version; {@link #build()} freezes it.
  */
-public final class RuntimeSpecBuilder {
+final class RuntimeSpecBuilder {
 
     private boolean terminal;
     private long uid;

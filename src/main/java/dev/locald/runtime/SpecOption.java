@@ -4,7 +4,7 @@ import java.util.List;
 
 /** One small change to a runtime spec under construction (containerd's {@code SpecOpts}, in Java). */
 @FunctionalInterface
-public interface SpecOption {
+interface SpecOption {
 
     void applyTo(RuntimeSpecBuilder spec);
 
