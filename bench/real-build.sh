@@ -8,6 +8,7 @@
 #   (b) the creator phase's durationMs in the build record (bundle, synthetic /etc, runc run, output pumps)
 #   (c) locald's own share, a - b
 #   (d) wall time of `runc run` of the hand-made bundle
+# and (c) split by the record's timestamps (see real-build-client.py). Figures and what differs in (d): docs/benchmarks.md.
 # Needs root, runc, docker-registry, java 17, python3, jq, and Go for scripts/real-cnb (cached after the first run).
 #   RUNS=5 PORT=47939 (registry) LOCALD_PORT=18081 BENCH_DIR=/var/tmp/locald-bench-real SKIP_PACKAGE=1 (reuse
 #   target/quarkus-app)
