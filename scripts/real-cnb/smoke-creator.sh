@@ -11,6 +11,8 @@ case $CNB_UID in 1000) CNB_GID=1000 ;; 1001) CNB_GID=1002 ;; *) echo "uid must b
 CACHE=${LOCALD_CNB_CACHE:-$HOME/.cache/locald/cnb}
 # shellcheck source=/dev/null
 source "$CACHE/tools.env" # written by tools.sh (publish.sh runs it): CRANE=...
+# shellcheck source=creator-bundle.sh
+source "$(dirname "$0")/creator-bundle.sh"
 BUILDER=$REG/real-cnb/builder:$CNB_UID
 APP=$REG/demo/app:$CNB_UID
 ID=locald-smoke-$$
@@ -36,32 +38,11 @@ printf 'web: echo hello from procfile\n' >"$WORK/workspace/Procfile"
 chown -R "$CNB_UID:$CNB_GID" "$WORK/workspace" "$WORK/layers"
 chmod 1777 "$WORK/tmp"
 
-# runc's default spec, adjusted: the creator as the CNB user, the builder's env, bind mounts, and no network
-# namespace, so the creator reaches the registry on the host's 127.0.0.1.
-(cd "$B" && runc spec)
-python3 - "$B/config.json" "$REG" "$APP" "$CNB_UID" "$CNB_GID" "$WORK" <<'EOF'
-import json, sys
-path, reg, app, uid, gid, work = sys.argv[1:]
-c = json.load(open(path))
-p = c["process"]
-p["terminal"] = False
-p["user"] = {"uid": int(uid), "gid": int(gid)}
-p["cwd"] = "/layers"
-p["args"] = ["/cnb/lifecycle/creator", "-app=/workspace", "-layers=/layers", "-log-level=info", app]
-p["env"] = [
-    "PATH=/cnb/process:/cnb/lifecycle:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-    "HOME=/home/cnb",
-    "CNB_USER_ID=" + uid, "CNB_GROUP_ID=" + gid,
-    "CNB_PLATFORM_API=0.14",
-    "CNB_INSECURE_REGISTRIES=" + reg,
-]
-c["root"]["readonly"] = False
-c["hostname"] = "smoke"
-c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
-for dest, src in (("/workspace", "workspace"), ("/layers", "layers"), ("/tmp", "tmp")):
-    c["mounts"].append({"destination": dest, "type": "bind", "source": work + "/" + src, "options": ["rbind", "rw"]})
-json.dump(c, open(path, "w"), indent=1)
-EOF
+# The bundle: the creator as the CNB user, the builder's env, bind mounts, and no network namespace, so the
+# creator reaches the registry on the host's 127.0.0.1 (creator-bundle.sh).
+creator_bundle "$B" rootfs "$WORK" "$CNB_UID" "$CNB_GID" "$APP" \
+  CNB_PLATFORM_API=0.14 CNB_APP_DIR=/workspace CNB_LAYERS_DIR=/layers CNB_LOG_LEVEL=info \
+  "CNB_INSECURE_REGISTRIES=$REG"
 
 t0=$(now)
 runc run --bundle "$B" "$ID" </dev/null
