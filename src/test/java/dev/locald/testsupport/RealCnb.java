@@ -21,6 +21,7 @@ public final class RealCnb {
 
     public static final String LIFECYCLE_VERSION = "0.21.17";
     private static final Path PUBLISH = Path.of("scripts/real-cnb/publish.sh").toAbsolutePath();
+    private static final Path TOOLS = Path.of("scripts/real-cnb/tools.sh").toAbsolutePath();
 
     /** The published images by name (for example {@code builder:1000}) as {@code host:port/repo:tag@sha256:…}. */
     public record Images(Map<String, String> byName) {
@@ -81,6 +82,49 @@ public final class RealCnb {
             }
             Files.delete(log);
             return new Images(Map.copyOf(images));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Builds (or reuses) the real lifecycle with {@code tools.sh} and returns its directory: {@code lifecycle/} (the
+     * multi-call binary, the launcher and the phase symlinks) and {@code lifecycle.toml}.
+     */
+    public static Path lifecycleDir() {
+        assumeAvailable();
+        try {
+            Path log = Files.createTempFile("real-cnb-tools-", ".log");
+            Process process = new ProcessBuilder("bash", TOOLS.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            if (!process.waitFor(40, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("tools.sh did not finish in 40 minutes; log: " + log);
+            }
+            String output = Files.readString(log, StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("tools.sh failed (exit " + process.exitValue() + "):\n" + output);
+            }
+            String cache = System.getenv()
+                    .getOrDefault("LOCALD_CNB_CACHE", System.getProperty("user.home") + "/.cache/locald/cnb");
+            Path env = Path.of(cache, "tools.env");
+            Path lifecycle = Files.readAllLines(env, StandardCharsets.UTF_8).stream()
+                    .filter(l -> l.startsWith("LIFECYCLE_DIR="))
+                    .map(l -> Path.of(l.substring("LIFECYCLE_DIR=".length()).strip()))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException(env + " names no LIFECYCLE_DIR"));
+            if (!Files.isExecutable(lifecycle.resolve("lifecycle/lifecycle"))
+                    || !Files.isRegularFile(lifecycle.resolve("lifecycle.toml"))) {
+                throw new IllegalStateException(
+                        "LIFECYCLE_DIR " + lifecycle + " has no lifecycle/lifecycle or lifecycle.toml:\n" + output);
+            }
+            Files.delete(log);
+            return lifecycle;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
