@@ -84,7 +84,9 @@ class BuildpacksAndTagsRequestTest {
     void tagsOnTheImagesRegistryAreAcceptedWhateverTheSpelling() {
         assertEquals(
                 List.of("LOCALHOST:5000/apps/sample:v2"),
-                parse(",\"tags\":[\"LOCALHOST:5000/apps/sample:v2\"]").request().tags());
+                parse(",\"tags\":[\"LOCALHOST:5000/apps/sample:v2\"]").request().tags().stream()
+                        .map(Object::toString)
+                        .toList());
         String json = "{\"image\":\"app\",\"builder\":\"b\",\"tags\":[\"docker.io/library/app:v2\","
                 + "\"index.docker.io/library/app:v3\"]}";
         assertEquals(
