@@ -2,7 +2,7 @@ package dev.locald.layer;
 
 import static dev.locald.fs.NoFollow.lstat;
 
-import dev.locald.fs.TreeDeleter;
+import dev.locald.fs.OwnedFiles;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -89,30 +88,43 @@ final class LayerTree {
     }
 
     Path directory(EntryPath path, String entryName) throws IOException {
-        Path dir = root;
-        StringBuilder relative = new StringBuilder();
-        for (String component : path.components()) {
-            if (relative.length() > 0) {
-                relative.append('/');
-            }
-            relative.append(component);
-            String rel = relative.toString();
-            Path next = dir.resolve(component);
-            BasicFileAttributes attributes = lstat(next);
-            if (attributes == null) {
-                createDirectory(next, entryName);
-            } else if (!attributes.isDirectory()) {
-                if (!hasLowerContent || written.contains(rel)) {
-                    throw new InvalidLayerException("layer entry '" + entryName + "': parent '" + rel + "' is a "
-                            + kind(attributes) + " created earlier in this layer, not a directory");
-                }
-                Files.delete(next);
-                createDirectory(next, entryName);
-            }
-            ancestors.add(rel);
-            dir = next;
+        return SafeTree.directory(root, path, label(entryName), new LayerWalk(entryName));
+    }
+
+    /** Layer policy: a lower layer's non-directory gives way (as in an overlay mount), this layer's is refused. */
+    private final class LayerWalk implements SafeTree.Walk<InvalidLayerException> {
+        private final String entryName;
+
+        LayerWalk(String entryName) {
+            this.entryName = entryName;
         }
-        return dir;
+
+        @Override
+        public void created(Path dir) {
+            // owned by the extracting user, like the root; the layer's own entry, if any, sets its owner
+        }
+
+        @Override
+        public void notDirectory(String relative, BasicFileAttributes found) throws InvalidLayerException {
+            if (!hasLowerContent || written.contains(relative)) {
+                throw new InvalidLayerException("layer entry '" + entryName + "': parent '" + relative + "' is a "
+                        + SafeTree.kind(found) + " created earlier in this layer, not a directory");
+            }
+        }
+
+        @Override
+        public void replacing(EntryPath path, BasicFileAttributes found) {
+            forget(path, found.isDirectory());
+        }
+
+        @Override
+        public void passed(String relative) {
+            ancestors.add(relative);
+        }
+    }
+
+    private static String label(String entryName) {
+        return "layer entry '" + entryName + "'";
     }
 
     /**
@@ -135,7 +147,7 @@ final class LayerTree {
             if (!attributes.isDirectory()) {
                 if (written.contains(relative.toString())) {
                     throw new InvalidLayerException("layer entry '" + entryName + "': parent '" + relative + "' is a "
-                            + kind(attributes) + " created earlier in this layer, not a directory");
+                            + SafeTree.kind(attributes) + " created earlier in this layer, not a directory");
                 }
                 return null;
             }
@@ -156,7 +168,7 @@ final class LayerTree {
             if (existing != null) {
                 remove(path, target, existing);
             }
-            createDirectory(target, name);
+            SafeTree.createDirectory(target, label(name));
         }
         markWritten(path);
         ancestors.add(path.relative());
@@ -174,8 +186,7 @@ final class LayerTree {
         Path target = replaceable(path, name);
         long written = 0;
         byte[] buffer = new byte[1 << 16];
-        try (OutputStream out =
-                Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (OutputStream out = SafeTree.newFile(target)) {
             int n;
             while ((n = content.read(buffer)) > 0) {
                 written += n;
@@ -255,24 +266,22 @@ final class LayerTree {
         if (path.isRoot()) {
             throw new InvalidLayerException("layer entry '" + entryName + "': cannot replace the root directory");
         }
-        Path target = parentDirectory(path, entryName).resolve(path.name());
-        BasicFileAttributes existing = lstat(target);
-        if (existing != null) {
-            remove(path, target, existing);
-        }
-        return target;
+        return SafeTree.replaceable(root, path, label(entryName), new LayerWalk(entryName));
     }
 
     /** Removes an existing entry (a directory with everything beneath it) without following links. */
     void remove(EntryPath path, Path target, BasicFileAttributes existing) throws IOException {
-        if (existing.isDirectory()) {
-            TreeDeleter.deleteTree(target);
+        forget(path, existing.isDirectory());
+        SafeTree.remove(target, existing);
+    }
+
+    /** Drops what this layer remembers about {@code path} (and, for a directory, what lies beneath it). */
+    private void forget(EntryPath path, boolean directory) {
+        if (directory) {
             String prefix = path.relative() + "/";
             written.removeIf(p -> p.startsWith(prefix));
             ancestors.removeIf(p -> p.startsWith(prefix));
             directoryTimes.keySet().removeIf(p -> p.startsWith(prefix));
-        } else {
-            Files.delete(target);
         }
         written.remove(path.relative());
         ancestors.remove(path.relative());
@@ -290,11 +299,10 @@ final class LayerTree {
             throw new InvalidLayerException(
                     "layer entry '" + entry.getName() + "': owner " + uid + ":" + gid + " is out of range");
         }
-        Files.setAttribute(target, "unix:uid", (int) uid, NOFOLLOW);
-        Files.setAttribute(target, "unix:gid", (int) gid, NOFOLLOW);
+        OwnedFiles.chown(target, (int) uid, (int) gid);
         if (!symlink) {
-            // after chown, which clears setuid/setgid; NOFOLLOW makes the JDK fchmod an O_NOFOLLOW fd
-            Files.setAttribute(target, "unix:mode", entry.getMode() & 07777, NOFOLLOW);
+            // after chown, which clears setuid/setgid
+            SafeTree.chmod(target, entry.getMode());
         }
     }
 
@@ -316,20 +324,5 @@ final class LayerTree {
                 setTime(dir, time.getValue());
             }
         }
-    }
-
-    private void createDirectory(Path dir, String entryName) throws IOException {
-        try {
-            Files.createDirectory(dir);
-            // explicit, so that the process umask cannot make a parent unreadable to the container user
-            Files.setAttribute(dir, "unix:mode", 0755, NOFOLLOW);
-        } catch (FileSystemException e) {
-            throw new IOException(
-                    "layer entry '" + entryName + "': cannot create directory " + dir + ": " + e.getReason(), e);
-        }
-    }
-
-    private static String kind(BasicFileAttributes attributes) {
-        return attributes.isSymbolicLink() ? "symlink" : attributes.isRegularFile() ? "regular file" : "special file";
     }
 }

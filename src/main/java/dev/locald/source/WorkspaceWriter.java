@@ -4,25 +4,22 @@ import static dev.locald.fs.NoFollow.lstat;
 
 import dev.locald.fs.OwnedFiles;
 import dev.locald.image.CnbUser;
+import dev.locald.layer.EntryPath;
+import dev.locald.layer.SafeTree;
 import dev.locald.lifecycle.BuildpackRef;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
- * Creates source entries inside a workspace root with the defences used for image layers:
+ * Creates source entries inside a workspace root with the defences used for image layers (the shared
+ * {@link EntryPath} and {@link SafeTree}; this class adds the source policy in {@code SourceWalk}):
  * names are relative and free of {@code ..}; every parent is walked component by component and must be a
  * real directory (an entry through a symlink is refused, so nothing is written through a link); final
  * components are created with O_EXCL|O_NOFOLLOW after unlinking what was there; symlinks must be relative
@@ -31,7 +28,6 @@ import java.util.Set;
  */
 final class WorkspaceWriter {
     private static final int MAX_NAME_BYTES = 4096;
-    private static final int MAX_COMPONENT_BYTES = 255;
 
     private final Path root;
     private final CnbUser owner;
@@ -50,15 +46,12 @@ final class WorkspaceWriter {
         this.compressedBytes = compressedBytes;
     }
 
-    /** Normalised relative name, or null for the root itself ("." or "./"). */
-    static List<String> components(String rawName) throws SourceArchiveException {
+    /** The normalised relative name (the root itself for "." or "./"); source names must be relative. */
+    static EntryPath components(String rawName) throws SourceArchiveException {
         if (rawName == null || rawName.isEmpty()) {
             throw new SourceArchiveException("an entry has an empty name");
         }
         String shown = BuildpackRef.quote(rawName);
-        if (rawName.indexOf('\0') >= 0) {
-            throw new SourceArchiveException("entry " + shown + " has a NUL in its name");
-        }
         if (rawName.indexOf('\\') >= 0) {
             throw new SourceArchiveException("entry " + shown + " has a backslash in its name");
         }
@@ -66,25 +59,20 @@ final class WorkspaceWriter {
             throw new SourceArchiveException(
                     "entry " + shown + " has an absolute path; source entries must be relative");
         }
-        if (rawName.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
-            throw new SourceArchiveException("entry " + shown + " has a name longer than " + MAX_NAME_BYTES + " bytes");
+        try {
+            return EntryPath.of(rawName, MAX_NAME_BYTES);
+        } catch (EntryPath.InvalidName e) {
+            throw new SourceArchiveException(
+                    switch (e.problem()) {
+                        case NUL -> "entry " + shown + " has a NUL in its name";
+                        case TOO_LONG -> "entry " + shown + " has a name longer than " + MAX_NAME_BYTES + " bytes";
+                        case PARENT_REFERENCE ->
+                            "entry " + shown + " contains '..'; source entries must stay inside the workspace";
+                        case COMPONENT_TOO_LONG ->
+                            "entry " + shown + " has a path component longer than " + EntryPath.MAX_COMPONENT_BYTES
+                                    + " bytes";
+                    });
         }
-        List<String> out = new ArrayList<>();
-        for (String c : rawName.split("/")) {
-            if (c.isEmpty() || c.equals(".")) {
-                continue;
-            }
-            if (c.equals("..")) {
-                throw new SourceArchiveException(
-                        "entry " + shown + " contains '..'; source entries must stay inside the workspace");
-            }
-            if (c.getBytes(StandardCharsets.UTF_8).length > MAX_COMPONENT_BYTES) {
-                throw new SourceArchiveException(
-                        "entry " + shown + " has a path component longer than " + MAX_COMPONENT_BYTES + " bytes");
-            }
-            out.add(c);
-        }
-        return out;
     }
 
     void countEntry(String name) throws SourceArchiveException {
@@ -95,32 +83,29 @@ final class WorkspaceWriter {
     }
 
     void directory(String name, int mode) throws IOException, SourceArchiveException {
-        List<String> c = components(name);
-        if (c.isEmpty()) {
+        EntryPath c = components(name);
+        if (c.isRoot()) {
             return; // the workspace itself: keep our own mode and owner
         }
-        Path parent = parent(name, c);
-        Path dir = parent.resolve(c.get(c.size() - 1));
+        Path dir = parent(name, c).resolve(c.name());
         BasicFileAttributes existing = lstat(dir);
         if (existing == null) {
-            Files.createDirectory(dir);
+            SafeTree.createDirectory(dir, label(name));
         } else if (!existing.isDirectory()) {
             throw new SourceArchiveException("entry " + BuildpackRef.quote(name)
-                    + " is a directory, but an earlier entry created it as a " + kind(existing));
+                    + " is a directory, but an earlier entry created it as a " + SafeTree.kind(existing));
         }
-        Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .setPermissions(perms(mode | 0700));
+        SafeTree.chmod(dir, (mode | 0700) & 0777);
         OwnedFiles.chown(dir, owner.uid(), owner.gid());
     }
 
     void file(String name, int mode, InputStream content) throws IOException, SourceArchiveException {
-        List<String> c = components(name);
-        if (c.isEmpty()) {
+        EntryPath c = components(name);
+        if (c.isRoot()) {
             throw new SourceArchiveException("a file entry names the workspace root");
         }
         Path file = replaceable(name, c);
-        try (OutputStream out = Files.newOutputStream(
-                file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+        try (OutputStream out = SafeTree.newFile(file)) {
             int n;
             while ((n = ArchiveRead.of(() -> content.read(buffer))) != -1) {
                 expandedBytes += n;
@@ -128,41 +113,38 @@ final class WorkspaceWriter {
                 out.write(buffer, 0, n);
             }
         }
-        Files.getFileAttributeView(
-                        file, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .setPermissions(perms(mode | 0600));
+        SafeTree.chmod(file, (mode | 0600) & 0777); // setuid, setgid and sticky dropped
         OwnedFiles.chown(file, owner.uid(), owner.gid());
-        regularFiles.add(String.join("/", c));
+        regularFiles.add(c.relative());
     }
 
     void symlink(String name, String target) throws IOException, SourceArchiveException {
-        List<String> c = components(name);
-        if (c.isEmpty()) {
+        EntryPath c = components(name);
+        if (c.isRoot()) {
             throw new SourceArchiveException("a symlink entry names the workspace root");
         }
         checkSymlinkTarget(name, c, target);
         Path link = replaceable(name, c);
         Files.createSymbolicLink(link, link.getFileSystem().getPath(target));
         OwnedFiles.chown(link, owner.uid(), owner.gid()); // lchown: the link itself
-        regularFiles.remove(String.join("/", c));
+        regularFiles.remove(c.relative());
     }
 
     void hardlink(String name, String targetName) throws IOException, SourceArchiveException {
-        List<String> c = components(name);
-        List<String> t;
+        EntryPath c = components(name);
+        EntryPath t;
         try {
             t = components(targetName);
         } catch (SourceArchiveException e) {
             throw new SourceArchiveException(
                     "hardlink " + BuildpackRef.quote(name) + " points outside the workspace: " + e.getMessage());
         }
-        String key = String.join("/", t);
-        if (c.isEmpty() || t.isEmpty() || !regularFiles.contains(key)) {
+        if (c.isRoot() || t.isRoot() || !regularFiles.contains(t.relative())) {
             throw new SourceArchiveException(
                     "hardlink " + BuildpackRef.quote(name) + " -> " + BuildpackRef.quote(targetName)
                             + " does not point at a regular file written earlier by this source");
         }
-        Path target = parent(targetName, t).resolve(t.get(t.size() - 1));
+        Path target = parent(targetName, t).resolve(t.name());
         BasicFileAttributes ta = lstat(target);
         if (ta == null || !ta.isRegularFile()) {
             throw new SourceArchiveException(
@@ -170,7 +152,7 @@ final class WorkspaceWriter {
         }
         Path link = replaceable(name, c);
         Files.createLink(link, target); // link(2) does not follow; target verified a regular file above
-        regularFiles.add(String.join("/", c));
+        regularFiles.add(c.relative());
     }
 
     /**
@@ -178,7 +160,7 @@ final class WorkspaceWriter {
      * from the link's directory. They are never followed here; inside a container they resolve within the
      * container's own root anyway.
      */
-    private static void checkSymlinkTarget(String name, List<String> c, String target) throws SourceArchiveException {
+    private static void checkSymlinkTarget(String name, EntryPath c, String target) throws SourceArchiveException {
         String shown = BuildpackRef.quote(name) + " -> " + BuildpackRef.quote(target);
         if (target == null || target.isEmpty() || target.indexOf('\0') >= 0) {
             throw new SourceArchiveException("symlink " + shown + " has an empty or invalid target");
@@ -191,7 +173,7 @@ final class WorkspaceWriter {
             throw new SourceArchiveException(
                     "symlink " + shown + " has a target longer than " + MAX_NAME_BYTES + " bytes");
         }
-        int depth = c.size() - 1; // the link's directory
+        int depth = c.components().size() - 1; // the link's directory
         for (String part : target.split("/")) {
             if (part.isEmpty() || part.equals(".")) {
                 continue;
@@ -217,62 +199,48 @@ final class WorkspaceWriter {
     }
 
     /** The parent dir of an entry, creating missing directories; refuses symlinks and files on the way. */
-    private Path parent(String name, List<String> c) throws IOException, SourceArchiveException {
-        Path dir = root;
-        for (int i = 0; i < c.size() - 1; i++) {
-            dir = dir.resolve(c.get(i));
-            BasicFileAttributes a = lstat(dir);
-            if (a == null) {
-                Files.createDirectory(dir);
-                Files.getFileAttributeView(
-                                dir, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                        .setPermissions(perms(0755));
-                OwnedFiles.chown(dir, owner.uid(), owner.gid());
-            } else if (a.isSymbolicLink()) {
-                throw new SourceArchiveException("entry " + BuildpackRef.quote(name) + " goes through the symlink "
-                        + BuildpackRef.quote(String.join("/", c.subList(0, i + 1)))
-                        + "; writing through links is refused");
-            } else if (!a.isDirectory()) {
-                throw new SourceArchiveException("entry " + BuildpackRef.quote(name) + " needs "
-                        + BuildpackRef.quote(String.join("/", c.subList(0, i + 1))) + " to be a directory, but it is a "
-                        + kind(a));
-            }
-        }
-        return dir;
+    private Path parent(String name, EntryPath c) throws IOException, SourceArchiveException {
+        return SafeTree.directory(root, c.parent(), label(name), new SourceWalk(name));
     }
 
     /** The path for a non-directory entry: an earlier non-directory there is unlinked (last entry wins). */
-    private Path replaceable(String name, List<String> c) throws IOException, SourceArchiveException {
-        Path p = parent(name, c).resolve(c.get(c.size() - 1));
-        BasicFileAttributes a = lstat(p);
-        if (a != null) {
-            if (a.isDirectory()) {
+    private Path replaceable(String name, EntryPath c) throws IOException, SourceArchiveException {
+        return SafeTree.replaceable(root, c, label(name), new SourceWalk(name));
+    }
+
+    private static String label(String name) {
+        return "entry " + BuildpackRef.quote(name);
+    }
+
+    /** Source policy: nothing is written through a link or replaces a directory; what is created is the CNB user's. */
+    private final class SourceWalk implements SafeTree.Walk<SourceArchiveException> {
+        private final String name;
+
+        SourceWalk(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public void created(Path dir) throws IOException {
+            OwnedFiles.chown(dir, owner.uid(), owner.gid());
+        }
+
+        @Override
+        public void notDirectory(String relative, BasicFileAttributes found) throws SourceArchiveException {
+            if (found.isSymbolicLink()) {
+                throw new SourceArchiveException("entry " + BuildpackRef.quote(name) + " goes through the symlink "
+                        + BuildpackRef.quote(relative) + "; writing through links is refused");
+            }
+            throw new SourceArchiveException("entry " + BuildpackRef.quote(name) + " needs "
+                    + BuildpackRef.quote(relative) + " to be a directory, but it is a " + SafeTree.kind(found));
+        }
+
+        @Override
+        public void replacing(EntryPath path, BasicFileAttributes found) throws SourceArchiveException {
+            if (found.isDirectory()) {
                 throw new SourceArchiveException("entry " + BuildpackRef.quote(name) + " would replace a directory");
             }
-            Files.delete(p); // unlinks a symlink itself, never its target
-            regularFiles.remove(String.join("/", c));
+            regularFiles.remove(path.relative()); // the caller unlinks a symlink itself, never its target
         }
-        return p;
-    }
-
-    private static String kind(BasicFileAttributes a) {
-        return a.isSymbolicLink()
-                ? "symlink"
-                : a.isDirectory() ? "directory" : a.isRegularFile() ? "file" : "special file";
-    }
-
-    static Set<PosixFilePermission> perms(int mode) {
-        Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {
-            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ
-        };
-        for (int i = 0; i < order.length; i++) {
-            if ((mode & (1 << i)) != 0) {
-                s.add(order[i]);
-            }
-        }
-        return s;
     }
 }
