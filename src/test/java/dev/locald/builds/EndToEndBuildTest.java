@@ -323,6 +323,33 @@ class EndToEndBuildTest {
         assertNoLeftovers(noRun);
     }
 
+    /** A builder whose config Env no process env can hold is refused with a sentence naming the entry. */
+    @Test
+    void builderWithAnUnusableEnvEntryIsRefusedWithASentence() throws Exception {
+        String builder = registry.pusher()
+                .push(
+                        "e2e/builder-bad-env",
+                        "1",
+                        dev.locald.testsupport.TestImage.builder()
+                                .layer(dev.locald.testsupport.LayerTar.create().file("hello.txt", "hi"))
+                                .env("CNB_USER_ID=1000")
+                                .env("CNB_GROUP_ID=1000")
+                                .env("EVIL=1\nLD_PRELOAD=/x.so")
+                                .user("1000:1000")
+                                .build())
+                .reference();
+        builder = registry.hostPort() + "/" + builder;
+        String location = submit(Map.of("image", registry.hostPort() + "/e2e/bad-env:1", "builder", builder), "hello");
+        JsonNode build = awaitFinished(location);
+        assertEquals("failed", build.path("state").asText(), build.toPrettyString());
+        assertEquals(
+                "the builder " + builder + " cannot run: its config Env entry 'EVIL=1\\x0aLD_PRELOAD=/x.so' contains"
+                        + " a line break",
+                build.path("error").asText());
+        assertEquals(0, build.path("phases").size(), build.toPrettyString());
+        assertNoLeftovers(location);
+    }
+
     @Test
     void failingBuildGivesTheUserSentenceAndTheBuildpacksMessage() throws Exception {
         String location = submit(
