@@ -262,6 +262,10 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 sources.copyDirectory(directory.path(), workspace.workspace(), user);
             }
         } catch (SourceArchiveException e) {
+            // a refused upload is of no use to anyone: it goes now, not when the build record expires
+            if (job.source() instanceof BuildSource.Archive archive) {
+                java.nio.file.Files.deleteIfExists(archive.file());
+            }
             throw new BuildFailure("the app source was refused: " + e.getMessage(), e);
         }
     }

@@ -350,6 +350,37 @@ class EndToEndBuildTest {
         assertNoLeftovers(location);
     }
 
+    /** A source the worker refuses (what the submission scan cannot see) is deleted at once, not at retention. */
+    @Test
+    void aSourceRefusedWhileUnpackingIsDeletedAtOnce() throws Exception {
+        // a hardlink to a file that comes later: only unpacking in order tells
+        byte[] source = dev.locald.testsupport.LayerTar.create()
+                .hardlink("early", "later")
+                .file("later", "x")
+                .toBytes();
+        String body = JSON.writeValueAsString(Map.of(
+                "image",
+                registry.hostPort() + "/e2e/refused-source:1",
+                "builder",
+                fixtures.busybox().image().reference()));
+        String location = given().multiPart("build", body, "application/json")
+                .multiPart("source", "app.tar", source, "application/x-tar")
+                .when()
+                .post("/builds")
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
+        JsonNode build = awaitFinished(location);
+        assertEquals("failed", build.path("state").asText(), build.toPrettyString());
+        assertTrue(
+                build.path("error").asText().startsWith("the app source was refused: hardlink 'early'"),
+                build.toPrettyString());
+        String id = location.substring(location.lastIndexOf('/') + 1);
+        assertFalse(Files.exists(Path.of("target/locald-e2e/work", id, "source.tar")), "the refused upload is kept");
+        assertNoLeftovers(location);
+    }
+
     @Test
     void failingBuildGivesTheUserSentenceAndTheBuildpacksMessage() throws Exception {
         String location = submit(
