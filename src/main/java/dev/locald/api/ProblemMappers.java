@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.jboss.resteasy.reactive.server.core.multipart.MultipartParser;
 
 /** Turns every failure of a request into an RFC 9457 problem response; no error leaves without one. */
 public class ProblemMappers {
@@ -73,6 +74,18 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
         return respond(Problem.of(ProblemType.INVALID_REQUEST, 400, "the body is not valid JSON"), Map.of());
+    }
+
+    /** A multipart body the parser cannot read is the client's error (api-fuzz.sh found it as a 500). */
+    @ServerExceptionMapper
+    public Response malformedMultipart(MultipartParser.MalformedMessageException e) {
+        return respond(
+                Problem.of(
+                        ProblemType.INVALID_REQUEST,
+                        400,
+                        "the multipart/form-data body is malformed: each part needs its headers"
+                                + " (Content-Disposition with a name) and the boundary the Content-Type names"),
+                Map.of());
     }
 
     @ServerExceptionMapper
