@@ -79,7 +79,9 @@ if [ -n "${LOCALD_FUZZ_SEED:-}" ]; then
 fi
 status=0
 # the wall clock bounds the whole run, whatever schemathesis' own budget does
-timeout --signal=INT $((max_time + 60)) "$venv/bin/schemathesis" "${args[@]}" || status=$?
+# run from target/: schemathesis keeps its example and crash cache in ./.schemathesis
+mkdir -p target
+(cd target && timeout --signal=INT $((max_time + 60)) "$venv/bin/schemathesis" "${args[@]}") || status=$?
 if [ "$status" -ne 0 ] && [ -n "$data" ]; then
   echo "--- locald log (last 80 lines) ---"
   tail -n 80 "$data/locald.log"

@@ -270,6 +270,13 @@ class MalformedRequestTest {
                                 .body("--b\r\n[]--b--\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
                                 .post("/builds"),
                         400),
+                named(
+                        "multipart body without its closing boundary",
+                        () -> given().contentType("multipart/form-data; boundary=b")
+                                .body("--b\r\nContent-Disposition: form-data; name=\"build\"\r\n\r\n{}"
+                                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                                .post("/builds"),
+                        400),
                 named("list with limit 0", () -> given().get("/builds?limit=0"), 400),
                 named("list with bogus state", () -> given().get("/builds?state=bogus"), 400),
                 named("list with offset not a number", () -> given().get("/builds?offset=x"), 400));
