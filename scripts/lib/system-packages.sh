@@ -5,7 +5,7 @@
 # builders. test: plus umoci and skopeo, the peers the tests compare against.
 LOCALD_RUNTIME_PACKAGES=(runc)
 LOCALD_DEV_PACKAGES=(runc docker-registry busybox-static curl jq)
-LOCALD_TEST_PACKAGES=(runc docker-registry busybox-static umoci skopeo curl)
+LOCALD_TEST_PACKAGES=(runc docker-registry busybox-static umoci skopeo curl python3 python3-venv)
 
 missing_packages() {
   local pkg

@@ -123,8 +123,24 @@ public class BuildsResource {
                             examples = @ExampleObject(name = "invalid", value = PROBLEM_EXAMPLE)))
     @APIResponse(responseCode = "413", description = "Source or request JSON above its limit")
     @APIResponse(responseCode = "429", description = "The queue is full; Retry-After says when to try again")
-    public Response submitMultipart(@RestForm("build") String build, @RestForm("source") FileUpload source)
+    public Response submitMultipart(
+            @RestForm("build") List<String> buildParts, @RestForm("source") List<FileUpload> sourceParts)
             throws IOException, QueueFullException {
+        // a second part of the same name would otherwise be dropped unseen: which one counts is ambiguous
+        List<FieldError> repeated = new java.util.ArrayList<>();
+        if (buildParts != null && buildParts.size() > 1) {
+            repeated.add(new FieldError(
+                    "build", "the multipart part 'build' appears " + buildParts.size() + " times; send it once"));
+        }
+        if (sourceParts != null && sourceParts.size() > 1) {
+            repeated.add(new FieldError(
+                    "source", "the multipart part 'source' appears " + sourceParts.size() + " times; send it once"));
+        }
+        if (!repeated.isEmpty()) {
+            throw ProblemException.invalid(repeated);
+        }
+        String build = buildParts == null || buildParts.isEmpty() ? null : buildParts.get(0);
+        FileUpload source = sourceParts == null || sourceParts.isEmpty() ? null : sourceParts.get(0);
         List<FieldError> missing = new java.util.ArrayList<>();
         if (build == null || build.isBlank()) {
             missing.add(new FieldError("build", "the multipart part 'build' (the request as JSON) is missing"));
@@ -151,6 +167,10 @@ public class BuildsResource {
         if (format.isEmpty()) {
             throw ProblemException.invalid(
                     "source", "is not a tar, tar.gz or zip archive (judged by its content, not its name)");
+        }
+        Optional<String> hostile = SourceArchiveSniffer.hostileEntry(source.uploadedFile(), format.get());
+        if (hostile.isPresent()) {
+            throw ProblemException.invalid("source", "was refused: " + hostile.get());
         }
         Build accepted =
                 builds.submit(parsed.request(), new SourceSubmission.Upload(source.uploadedFile(), format.get()));

@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.jboss.resteasy.reactive.server.core.multipart.MultipartParser;
 
 /** Turns every failure of a request into an RFC 9457 problem response; no error leaves without one. */
 public class ProblemMappers {
@@ -75,8 +76,40 @@ public class ProblemMappers {
         return respond(Problem.of(ProblemType.INVALID_REQUEST, 400, "the body is not valid JSON"), Map.of());
     }
 
+    /** A multipart body the parser cannot read is the client's error (api-fuzz.sh found it as a 500). */
+    @ServerExceptionMapper
+    public Response malformedMultipart(MultipartParser.MalformedMessageException e) {
+        return malformedMultipart();
+    }
+
+    private static Response malformedMultipart() {
+        return respond(
+                Problem.of(
+                        ProblemType.INVALID_REQUEST,
+                        400,
+                        "the multipart/form-data body is malformed: each part needs its headers"
+                                + " (Content-Disposition with a name) and the body must end with the closing"
+                                + " boundary the Content-Type names"),
+                Map.of());
+    }
+
+    /**
+     * The multipart parser reports a body that ends before its closing boundary as a plain IOException
+     * ("Connection terminated parsing multipart request"); told apart from the server's own I/O failures
+     * by where it was thrown and what it says.
+     */
+    private static boolean isTruncatedMultipart(Throwable e) {
+        return e instanceof java.io.IOException
+                && String.valueOf(e.getMessage()).contains("multipart")
+                && e.getStackTrace().length > 0
+                && e.getStackTrace()[0].getClassName().startsWith(MultipartParser.class.getPackageName() + ".");
+    }
+
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        if (isTruncatedMultipart(e)) {
+            return malformedMultipart();
+        }
         LOG.error("request failed", e);
         return respond(
                 Problem.of(ProblemType.INTERNAL, 500, "locald failed to handle this request; its log has the details"),

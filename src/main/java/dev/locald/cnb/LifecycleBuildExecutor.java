@@ -12,6 +12,7 @@ import dev.locald.config.LocaldConfig;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.image.BuilderMetadata;
 import dev.locald.image.CnbUser;
+import dev.locald.image.EnvList;
 import dev.locald.image.ImageConfig;
 import dev.locald.image.ImageReference;
 import dev.locald.lifecycle.BuildWorkspace;
@@ -115,6 +116,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         String builderName = request.builder().toString();
         ImagePuller.PulledImage builder = pull("builder", request.builder(), request, leases);
         ImageConfig builderConfig = builder.image().config();
+        checkRunnable("builder", builderName, builderConfig, progress);
         BuilderMetadata metadata = builderMetadata(builderName, builderConfig);
         CnbUser user = cnbUser(builderName, builderConfig);
         boolean trusted = trustedBuilders.isTrusted(request.builder(), request.trustBuilder());
@@ -125,6 +127,11 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             progress.note("pulling lifecycle image " + lifecycleName.get());
             lifecycleImage = Optional.of(
                     pull("lifecycle image", parse("lifecycle image", lifecycleName.get()), request, leases));
+            checkRunnable(
+                    "lifecycle image",
+                    lifecycleName.get(),
+                    lifecycleImage.get().image().config(),
+                    progress);
         }
         PlatformApi api = negotiate(builderName, metadata, lifecycleName, lifecycleImage);
         progress.note("platform API " + api + ", "
@@ -180,6 +187,22 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         } finally {
             TreeDeleter.deleteTree(buildDir);
         }
+    }
+
+    /**
+     * The config fields that reach runc: an Env entry no process env can hold refuses the image with a
+     * sentence; an unsafe WorkingDir is replaced by / (PhaseRunner does so) and said in the log.
+     */
+    private static void checkRunnable(String what, String name, ImageConfig config, BuildProgress progress)
+            throws BuildFailure {
+        Optional<String> env = config.invalidEnvEntry();
+        if (env.isPresent()) {
+            throw new BuildFailure("the " + what + " " + name + " cannot run: its config Env entry " + env.get());
+        }
+        ImageConfig.workingDirProblem(config.workingDir())
+                .ifPresent(problem -> progress.note("the " + what + " " + name + " sets WorkingDir '"
+                        + EnvList.printable(config.workingDir()) + "', which " + problem + "; its containers start in"
+                        + " / instead"));
     }
 
     private void runPhase(
@@ -239,6 +262,10 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 sources.copyDirectory(directory.path(), workspace.workspace(), user);
             }
         } catch (SourceArchiveException e) {
+            // a refused upload is of no use to anyone: it goes now, not when the build record expires
+            if (job.source() instanceof BuildSource.Archive archive) {
+                java.nio.file.Files.deleteIfExists(archive.file());
+            }
             throw new BuildFailure("the app source was refused: " + e.getMessage(), e);
         }
     }

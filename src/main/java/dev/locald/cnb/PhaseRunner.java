@@ -1,6 +1,7 @@
 package dev.locald.cnb;
 
 import dev.locald.image.EnvList;
+import dev.locald.image.ImageConfig;
 import dev.locald.lifecycle.BuildWorkspace;
 import dev.locald.lifecycle.PhaseMount;
 import dev.locald.lifecycle.PhaseSpec;
@@ -73,7 +74,8 @@ final class PhaseRunner {
                     .args(spec.argv())
                     .imagePath(image.path().orElse(null))
                     .env(spec.processEnv(image.env(), auth))
-                    .cwd(image.workingDir().isBlank() ? "/" : image.workingDir())
+                    // an unsafe WorkingDir never reaches runc (CVE-2024-21626); the executor notes it
+                    .cwd(ImageConfig.containerWorkingDir(image.workingDir()))
                     .network(spec.network())
                     .limits(limits)
                     .hostname("locald-build")

@@ -110,6 +110,64 @@ public record ImageConfig(
                 text(root, "architecture", "architecture"));
     }
 
+    /**
+     * Why {@code workingDir} must not become a container's cwd, empty when it may (or is unset). runc
+     * enters the cwd before the image's root is fully its own, so a WorkingDir such as {@code /proc/self/fd/7}
+     * reached the host (CVE-2024-21626); only clean absolute paths outside /proc, /sys and /dev are taken.
+     */
+    public static Optional<String> workingDirProblem(String workingDir) {
+        if (workingDir.isEmpty()) {
+            return Optional.empty();
+        }
+        if (workingDir.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            return Optional.of("contains a control character");
+        }
+        if (!workingDir.startsWith("/")) {
+            return Optional.of("is not an absolute path");
+        }
+        if (workingDir.length() > 4096) {
+            return Optional.of("is longer than 4096 characters");
+        }
+        String trimmed = workingDir.length() > 1 && workingDir.endsWith("/")
+                ? workingDir.substring(0, workingDir.length() - 1)
+                : workingDir;
+        if (trimmed.contains("//")) {
+            return Optional.of("is not a clean path (it contains //)");
+        }
+        for (String part : trimmed.split("/")) {
+            if (part.equals(".") || part.equals("..")) {
+                return Optional.of("is not a clean path (it contains a '" + part + "' component)");
+            }
+        }
+        for (String kernel : List.of("/proc", "/sys", "/dev")) {
+            if (trimmed.equals(kernel) || trimmed.startsWith(kernel + "/")) {
+                return Optional.of("is inside " + kernel + ", which the runtime provides, not the image");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The cwd of the image's processes: its WorkingDir when that is safe (see above), else {@code /}. */
+    public static String containerWorkingDir(String workingDir) {
+        if (workingDir.isEmpty() || workingDirProblem(workingDir).isPresent()) {
+            return "/";
+        }
+        return workingDir.length() > 1 && workingDir.endsWith("/")
+                ? workingDir.substring(0, workingDir.length() - 1)
+                : workingDir;
+    }
+
+    /** The first {@code Env} entry a container's process env cannot hold, with what is wrong with it. */
+    public Optional<String> invalidEnvEntry() {
+        for (String entry : env) {
+            Optional<String> problem = EnvList.problem(entry);
+            if (problem.isPresent()) {
+                return Optional.of("'" + EnvList.printable(entry) + "' " + problem.get());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The label's value, if the image has it. */
     public Optional<String> label(String key) {
         return Optional.ofNullable(labels.get(key));

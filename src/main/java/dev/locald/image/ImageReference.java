@@ -1,5 +1,7 @@
 package dev.locald.image;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -27,13 +29,15 @@ public record ImageReference(String registry, String repository, Optional<String
     private static final Pattern DOMAIN_COMPONENT = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?");
     private static final Pattern IPV6 = Pattern.compile("\\[[0-9A-Fa-f:.]+]");
     private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
+    private static final Pattern IPV4_OCTET = Pattern.compile("0|[1-9][0-9]{0,2}");
+    private static final Pattern IPV6_GROUP = Pattern.compile("[0-9A-Fa-f]{1,4}");
 
     public ImageReference {
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(repository, "repository");
         Objects.requireNonNull(tag, "tag");
         Objects.requireNonNull(digest, "digest");
-        checkRegistry(registry, registry);
+        registry = checkRegistry(registry, registry);
         checkRepository(repository, registry + "/" + repository);
         tag.ifPresent(t -> checkTag(t, t));
         if (tag.isEmpty() && digest.isEmpty()) {
@@ -96,7 +100,7 @@ public record ImageReference(String registry, String repository, Optional<String
         if (registry.equals(RegistryHosts.DOCKER_HUB) && !repository.contains("/")) {
             repository = "library/" + repository;
         }
-        checkRegistry(registry, text);
+        registry = checkRegistry(registry, text);
         checkRepository(repository, text);
         if (tag == null && digest == null) {
             tag = DEFAULT_TAG;
@@ -109,8 +113,7 @@ public record ImageReference(String registry, String repository, Optional<String
         if (registry == null || registry.isEmpty()) {
             throw new IllegalArgumentException("a registry name must not be empty");
         }
-        checkRegistry(registry, registry + "/…");
-        return registry;
+        return checkRegistry(registry, registry + "/…");
     }
 
     /** Docker's rule: the first component is a registry when it has a dot, a port, or is localhost. */
@@ -132,7 +135,8 @@ public record ImageReference(String registry, String repository, Optional<String
         }
     }
 
-    private static void checkRegistry(String registry, String context) {
+    /** Checks a registry name and returns it normalised (an IPv6 literal in its one canonical spelling). */
+    private static String checkRegistry(String registry, String context) {
         String host = registry;
         String port = null;
         if (registry.startsWith("[")) {
@@ -141,7 +145,7 @@ public record ImageReference(String registry, String repository, Optional<String
                 throw new IllegalArgumentException(
                         "image reference '" + context + "' has an invalid registry '" + registry + "'");
             }
-            host = registry.substring(0, close + 1);
+            host = "[" + canonicalIpv6(registry.substring(1, close), context) + "]";
             String after = registry.substring(close + 1);
             if (!after.isEmpty()) {
                 if (!after.startsWith(":")) {
@@ -159,18 +163,124 @@ public record ImageReference(String registry, String repository, Optional<String
             if (host.isEmpty()) {
                 throw new IllegalArgumentException("image reference '" + context + "' has an empty registry host");
             }
-            for (String part : host.split("\\.", -1)) {
+            String[] labels = host.split("\\.", -1);
+            for (String part : labels) {
                 if (!DOMAIN_COMPONENT.matcher(part).matches()) {
                     throw new IllegalArgumentException(
                             "image reference '" + context + "' has an invalid registry host '" + host + "'");
                 }
             }
+            checkIpv4(host, labels, context);
         }
         if (port != null
                 && (!PORT.matcher(port).matches() || Integer.parseInt(port) == 0 || Integer.parseInt(port) > 65535)) {
             throw new IllegalArgumentException(
                     "image reference '" + context + "' has an invalid registry port '" + port + "'");
         }
+        return port == null ? host : host + ":" + port;
+    }
+
+    /**
+     * A host whose last label is numeric is an IPv4 address, and only its dotted-quad form is accepted: the
+     * resolver reads {@code 127.1}, {@code 2130706433} or {@code 0177.0.0.1} as 127.0.0.1 while every check
+     * of locald (loopback, insecure registries, credentials) would see another name.
+     */
+    private static void checkIpv4(String host, String[] labels, String context) {
+        if (!labels[labels.length - 1].chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return;
+        }
+        boolean dottedQuad = labels.length == 4;
+        for (String label : labels) {
+            dottedQuad &= IPV4_OCTET.matcher(label).matches() && Integer.parseInt(label) <= 255;
+        }
+        if (!dottedQuad) {
+            throw new IllegalArgumentException("image reference '" + context + "' has the registry host '" + host
+                    + "', which is not an IPv4 address in dotted-quad form; short, decimal, octal and hex forms"
+                    + " are refused: write four decimal octets such as 127.0.0.1");
+        }
+    }
+
+    /**
+     * The RFC 5952 spelling of an IPv6 literal (lower case, no leading zeros, the longest zero run as
+     * {@code ::}), so one registry has one name. IPv4 addresses written as IPv6 (mapped {@code ::ffff:a.b.c.d},
+     * compatible {@code ::a.b.c.d}, or either in hex) are refused for the same reason as short IPv4 forms.
+     */
+    private static String canonicalIpv6(String literal, String context) {
+        IllegalArgumentException invalid = new IllegalArgumentException(
+                "image reference '" + context + "' has an invalid IPv6 registry host '[" + literal + "]'");
+        if (literal.contains(".")) {
+            throw ipv4AsIpv6(literal, context);
+        }
+        int gap = literal.indexOf("::");
+        if (gap != literal.lastIndexOf("::")) {
+            throw invalid;
+        }
+        List<String> head = ipv6Groups(gap < 0 ? literal : literal.substring(0, gap), invalid);
+        List<String> tail = gap < 0 ? List.of() : ipv6Groups(literal.substring(gap + 2), invalid);
+        if (gap < 0 ? head.size() != 8 : head.size() + tail.size() > 7) {
+            throw invalid;
+        }
+        int[] groups = new int[8];
+        for (int i = 0; i < head.size(); i++) {
+            groups[i] = Integer.parseInt(head.get(i), 16);
+        }
+        for (int i = 0; i < tail.size(); i++) {
+            groups[8 - tail.size() + i] = Integer.parseInt(tail.get(i), 16);
+        }
+        boolean firstFiveZero = groups[0] == 0 && groups[1] == 0 && groups[2] == 0 && groups[3] == 0 && groups[4] == 0;
+        boolean mapped = firstFiveZero && groups[5] == 0xffff;
+        boolean compatible = firstFiveZero && groups[5] == 0 && !(groups[6] == 0 && groups[7] <= 1);
+        if (mapped || compatible) {
+            throw ipv4AsIpv6(literal, context);
+        }
+        if (Arrays.stream(groups).allMatch(g -> g == 0)) {
+            throw new IllegalArgumentException("image reference '" + context + "' has the registry host '[" + literal
+                    + "]', the unspecified address, which names no registry");
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                out.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (out.length() > 0 && out.charAt(out.length() - 1) != ':') {
+                out.append(':');
+            }
+            out.append(Integer.toHexString(groups[i]));
+        }
+        return out.toString();
+    }
+
+    private static List<String> ipv6Groups(String part, IllegalArgumentException invalid) {
+        if (part.isEmpty()) {
+            return List.of();
+        }
+        List<String> groups = List.of(part.split(":", -1));
+        for (String group : groups) {
+            if (!IPV6_GROUP.matcher(group).matches()) {
+                throw invalid;
+            }
+        }
+        return groups;
+    }
+
+    private static IllegalArgumentException ipv4AsIpv6(String literal, String context) {
+        return new IllegalArgumentException("image reference '" + context + "' has the registry host '[" + literal
+                + "]', an IPv4 address written as IPv6 (IPv4-mapped or -compatible); write the IPv4 address itself");
     }
 
     private static void checkRepository(String repository, String context) {

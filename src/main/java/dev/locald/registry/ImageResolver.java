@@ -63,6 +63,14 @@ public final class ImageResolver {
         JsonNode configDescriptor = manifest.path("config");
         Digest configDigest = digestField(ref, configDescriptor, "config");
         long configSize = sizeField(ref, configDescriptor, "config");
+        String configType = configDescriptor.path("mediaType").asText("");
+        if (!MediaTypes.IMAGE_CONFIGS.contains(configType)) {
+            // an OCI artifact (a Helm chart, a signature, an SBOM) reuses the manifest format but is no image
+            throw new RegistryException(
+                    RegistryException.Kind.UNSUPPORTED,
+                    "image " + ref + " is not a container image: its config has media type '" + configType + "', not "
+                            + MediaTypes.OCI_CONFIG + " or " + MediaTypes.DOCKER_CONFIG);
+        }
         long maxConfig = http.settings().maxConfigBytes();
         if (configSize > maxConfig) {
             throw new RegistryException(
@@ -76,9 +84,31 @@ public final class ImageResolver {
         } catch (IllegalArgumentException e) {
             throw new RegistryException(RegistryException.Kind.INVALID, "image " + ref + ": " + e.getMessage(), e);
         }
+        checkConfigPlatform(ref, config, wanted, indexPlatform);
         List<LayerDescriptor> layers = layers(ref, manifest, config);
         String platform = indexPlatform.orElseGet(() -> configPlatform(configBytes, config));
         return new ResolvedImage(ref, fetched.digest(), platform, fetched.bytes(), configBytes, config, layers);
+    }
+
+    /**
+     * The config's own os/architecture must be the platform builds run on: a single manifest (no index to
+     * choose from) of a windows or arm64 image would otherwise be cached and offered to builds. Fields the
+     * config leaves empty are not held against it.
+     */
+    private static void checkConfigPlatform(
+            ImageReference ref, ImageConfig config, Platform wanted, Optional<String> indexPlatform) {
+        boolean osDiffers = !config.os().isEmpty() && !config.os().equals(wanted.os());
+        boolean archDiffers =
+                !config.architecture().isEmpty() && !config.architecture().equals(wanted.architecture());
+        if (osDiffers || archDiffers) {
+            throw new RegistryException(
+                    RegistryException.Kind.UNSUPPORTED,
+                    "image " + ref + " is for platform " + config.os() + "/" + config.architecture()
+                            + indexPlatform
+                                    .map(p -> " (its index entry says " + p + ")")
+                                    .orElse("")
+                            + ", not " + wanted + " which locald builds on");
+        }
     }
 
     private List<LayerDescriptor> layers(ImageReference ref, JsonNode manifest, ImageConfig config) {
@@ -211,10 +241,17 @@ public final class ImageResolver {
             throw new RegistryException(
                     RegistryException.Kind.INVALID, "manifest of image " + ref + " has no schemaVersion 2");
         }
-        String type = json.path("mediaType").asText("");
-        if (type.isEmpty()) {
-            type = contentType.map(c -> c.split(";", 2)[0].strip()).orElse("");
+        String declared = json.path("mediaType").asText("");
+        String served = contentType.map(c -> c.split(";", 2)[0].strip()).orElse("");
+        if (!declared.isEmpty() && served.startsWith("application/vnd.") && !declared.equals(served)) {
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID,
+                    "manifest of image " + ref + " declares mediaType '" + declared
+                            + "' but the registry served it as '"
+                            + served + "'; the OCI image spec requires the two to match (CVE-2021-41190), so locald"
+                            + " refuses the ambiguous document");
         }
+        String type = declared.isEmpty() ? served : declared;
         if (type.isEmpty() || type.equals("application/json") || type.equals("application/octet-stream")) {
             type = json.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
         }
@@ -227,6 +264,24 @@ public final class ImageResolver {
             throw new RegistryException(
                     RegistryException.Kind.UNSUPPORTED,
                     "image " + ref + " has a manifest of unsupported media type '" + type + "'");
+        }
+        // one digest must not read as an index to one client and as a manifest to another
+        boolean indexFields = json.has("manifests");
+        boolean manifestFields = json.has("layers") || json.has("config");
+        if (indexFields && manifestFields) {
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID,
+                    "manifest of image " + ref + " has both 'manifests' and '"
+                            + (json.has("layers") ? "layers" : "config")
+                            + "', so it reads as an image index and as an image manifest at once; the OCI image spec"
+                            + " forbids such ambiguous documents (CVE-2021-41190)");
+        }
+        if (MediaTypes.INDEXES.contains(type) ? manifestFields : indexFields) {
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID,
+                    "manifest of image " + ref + " has mediaType '" + type + "' but the fields of "
+                            + (indexFields ? "an image index ('manifests')" : "an image manifest ('layers', 'config')")
+                            + "; the OCI image spec requires the mediaType to match the document (CVE-2021-41190)");
         }
         return type;
     }

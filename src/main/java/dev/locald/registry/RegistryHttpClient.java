@@ -265,23 +265,7 @@ public final class RegistryHttpClient {
                     RegistryException.Kind.INVALID,
                     "registry " + image.registry() + " sent a Bearer challenge without a realm");
         }
-        URI realmUri;
-        try {
-            realmUri = URI.create(realm);
-        } catch (IllegalArgumentException e) {
-            throw new RegistryException(
-                    RegistryException.Kind.INVALID, "registry " + image.registry() + " sent an invalid token realm");
-        }
-        String scheme = realmUri.getScheme() == null ? "" : realmUri.getScheme().toLowerCase(Locale.ROOT);
-        boolean plainAllowed = RegistryHosts.isLoopback(realmUri.getHost())
-                || settings.insecure().contains(realmUri.getHost())
-                || settings.insecure().contains(realmUri.getAuthority());
-        if (!scheme.equals("https") && !(scheme.equals("http") && plainAllowed)) {
-            throw new RegistryException(
-                    RegistryException.Kind.INVALID,
-                    "registry " + image.registry() + " names a token service that is not HTTPS: " + realmUri.getScheme()
-                            + "://" + realmUri.getAuthority());
-        }
+        URI realmUri = realmUri(image, realm);
         StringBuilder query = new StringBuilder();
         Optional.ofNullable(challenge.params().get("service"))
                 .ifPresent(s -> query.append("service=").append(URLEncoder.encode(s, StandardCharsets.UTF_8)));
@@ -290,7 +274,10 @@ public final class RegistryHttpClient {
         }
         query.append("scope=")
                 .append(URLEncoder.encode("repository:" + image.repository() + ":pull", StandardCharsets.UTF_8));
-        URI tokenUri = URI.create(realm + (realm.contains("?") ? "&" : "?") + query);
+        // the realm's own query is kept; a fragment is dropped, it would swallow the parameters
+        URI tokenUri = URI.create(realmUri.getScheme() + "://" + realmUri.getRawAuthority()
+                + Optional.ofNullable(realmUri.getRawPath()).orElse("") + "?"
+                + Optional.ofNullable(realmUri.getRawQuery()).map(q -> q + "&").orElse("") + query);
         HttpRequest.Builder request = HttpRequest.newBuilder(tokenUri)
                 .GET()
                 .timeout(settings.requestTimeout())
@@ -335,6 +322,43 @@ public final class RegistryHttpClient {
         } catch (IOException e) {
             throw new Transient("reading the token from " + image.registry() + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The token service named by a Bearer challenge, which receives the credential: an absolute http(s) URL
+     * with a host, HTTPS unless the host is loopback or configured insecure ({@code locald.registry.insecure}).
+     * Anything else ({@code file:}, a relative or host-less URL) is the registry's error, said as one.
+     */
+    private URI realmUri(ImageReference image, String realm) {
+        URI uri;
+        try {
+            uri = new URI(realm);
+        } catch (java.net.URISyntaxException e) {
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID,
+                    "registry " + image.registry() + " names a token service that is not a valid URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("https") || scheme.equals("http")) || uri.isOpaque() || uri.getHost() == null) {
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID,
+                    "registry " + image.registry() + " names a token service that is not an http(s) URL with a host"
+                            + (scheme.isEmpty() ? "" : " (scheme '" + uri.getScheme() + "')")
+                            + "; locald sends credentials to no other kind of service");
+        }
+        String host = uri.getHost();
+        String hostPort = uri.getPort() == -1 ? host : host + ":" + uri.getPort();
+        boolean plainAllowed = RegistryHosts.isLoopback(host)
+                || settings.insecure().contains(host)
+                || settings.insecure().contains(hostPort);
+        if (scheme.equals("http") && !plainAllowed) {
+            throw new RegistryException(
+                    RegistryException.Kind.INVALID,
+                    "registry " + image.registry() + " names a token service that is not HTTPS: http://" + hostPort
+                            + "; locald sends credentials over plain HTTP only to loopback hosts and hosts listed in"
+                            + " locald.registry.insecure");
+        }
+        return uri;
     }
 
     /**

@@ -47,7 +47,6 @@ public record ContainerRequest(
         CnbUser cnbUser) {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     public ContainerRequest {
         if (id == null || !ID.matcher(id).matches()) {
@@ -63,7 +62,7 @@ public record ContainerRequest(
         env = List.copyOf(env);
         for (String variable : env) {
             if (EnvList.entry(variable)
-                            .filter(e -> ENV_NAME.matcher(e.getKey()).matches())
+                            .filter(e -> EnvList.isValidName(e.getKey()))
                             .isEmpty()
                     || variable.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("invalid environment entry (want NAME=value): " + variable);

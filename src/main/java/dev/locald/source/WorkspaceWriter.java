@@ -160,7 +160,7 @@ final class WorkspaceWriter {
      * from the link's directory. They are never followed here; inside a container they resolve within the
      * container's own root anyway.
      */
-    private static void checkSymlinkTarget(String name, EntryPath c, String target) throws SourceArchiveException {
+    static void checkSymlinkTarget(String name, EntryPath c, String target) throws SourceArchiveException {
         String shown = BuildpackRef.quote(name) + " -> " + BuildpackRef.quote(target);
         if (target == null || target.isEmpty() || target.indexOf('\0') >= 0) {
             throw new SourceArchiveException("symlink " + shown + " has an empty or invalid target");

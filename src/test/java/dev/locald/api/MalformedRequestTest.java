@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -179,6 +180,103 @@ class MalformedRequestTest {
                         "method not allowed",
                         () -> given().contentType("application/json").body("{}").put("/builds"),
                         405),
+                named(
+                        "two build parts",
+                        () -> given().multiPart("build", valid(), "application/json")
+                                .multiPart("build", valid(), "application/json")
+                                .multiPart("source", "app.tar", tar(), "application/x-tar")
+                                .post("/builds"),
+                        400),
+                named(
+                        "two source parts",
+                        () -> given().multiPart("build", valid(), "application/json")
+                                .multiPart("source", "a.tar", tar(), "application/x-tar")
+                                .multiPart("source", "b.tar", tar(), "application/x-tar")
+                                .post("/builds"),
+                        400),
+                named(
+                        "image pull without content type",
+                        () -> given().body(new byte[] {1, 2}).post("/images"),
+                        415),
+                named(
+                        "image pull as text",
+                        () -> given().contentType("text/plain").body("x").post("/images"),
+                        415),
+                json(
+                        "builder on a short IPv4 host",
+                        "{" + IMAGE + ",\"builder\":\"127.1:5000/b:1\"," + SOURCE + "}",
+                        400),
+                json(
+                        "builder on a decimal IPv4 host",
+                        "{" + IMAGE + ",\"builder\":\"2130706433:5000/b:1\"," + SOURCE + "}",
+                        400),
+                json(
+                        "builder on an IPv4-mapped IPv6 host",
+                        "{" + IMAGE + ",\"builder\":\"[::ffff:127.0.0.1]:5000/b:1\"," + SOURCE + "}",
+                        400),
+                json(
+                        "builder on a malformed IPv6 host",
+                        "{" + IMAGE + ",\"builder\":\"[1.2.3.4]:5000/b:1\"," + SOURCE + "}",
+                        400),
+                named(
+                        "image pull of a short IPv4 host",
+                        () -> given().contentType("application/json")
+                                .body("{\"reference\":\"127.1:5000/b:1\"}")
+                                .post("/images"),
+                        400),
+                named("source with an absolute path", () -> multipart(valid(), verbatimName("/etc/evil")), 400),
+                named("source with ..", () -> multipart(valid(), verbatimName("../../evil")), 400),
+                named(
+                        "source with a symlink pointing out",
+                        () -> multipart(
+                                valid(),
+                                LayerTar.create().symlink("out", "../../etc").toBytes()),
+                        400),
+                named(
+                        "source with an absolute symlink",
+                        () -> multipart(
+                                valid(),
+                                LayerTar.create()
+                                        .symlink("passwd", "/etc/passwd")
+                                        .toBytes()),
+                        400),
+                named(
+                        "source with a hardlink out",
+                        () -> multipart(
+                                valid(),
+                                LayerTar.create()
+                                        .hardlink("h", "../../etc/passwd")
+                                        .toBytes()),
+                        400),
+                named(
+                        "source with a device node",
+                        () -> multipart(
+                                valid(),
+                                LayerTar.create().charDevice("dev/mem", 1, 1).toBytes()),
+                        400),
+                named(
+                        "tar.gz source with a symlink pointing out",
+                        () -> multipart(
+                                valid(),
+                                gzip(LayerTar.create()
+                                        .file("ok.txt", "x")
+                                        .symlink("a/out", "../../x")
+                                        .toBytes())),
+                        400),
+                // found by scripts/api-fuzz.sh: a part without headers was an internal error
+                named(
+                        "multipart part without headers",
+                        () -> given().contentType("multipart/form-data; boundary=b")
+                                .body("--b\r\n[]--b--\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                                .post("/builds"),
+                        400),
+                named(
+                        "multipart body without its closing boundary",
+                        () -> given().contentType("multipart/form-data; boundary=b")
+                                .body("--b\r\nContent-Disposition: form-data; name=\"build\"\r\n\r\n{}"
+                                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                                .post("/builds"),
+                        400),
                 named("list with limit 0", () -> given().get("/builds?limit=0"), 400),
                 named("list with bogus state", () -> given().get("/builds?state=bogus"), 400),
                 named("list with offset not a number", () -> given().get("/builds?offset=x"), 400));
@@ -202,6 +300,50 @@ class MalformedRequestTest {
         assertEquals(before, ApiTestSupport.snapshot(), "the data directory changed");
     }
 
+    /** The problem names the offending field or part, not just "invalid". */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("namedFields")
+    void namesTheField(Supplier<Response> request, String field, String message) {
+        request.get()
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", equalTo(field))
+                .body("errors[0].message", org.hamcrest.Matchers.containsString(message));
+    }
+
+    static Stream<Arguments> namedFields() {
+        return Stream.of(
+                Arguments.of(
+                        Named.of("two build parts", (Supplier<Response>)
+                                () -> given().multiPart("build", valid(), "application/json")
+                                        .multiPart("build", valid(), "application/json")
+                                        .multiPart("source", "app.tar", tar(), "application/x-tar")
+                                        .post("/builds")),
+                        "build",
+                        "the multipart part 'build' appears 2 times"),
+                Arguments.of(
+                        Named.of("two source parts", (Supplier<Response>)
+                                () -> given().multiPart("build", valid(), "application/json")
+                                        .multiPart("source", "a.tar", tar(), "application/x-tar")
+                                        .multiPart("source", "b.tar", tar(), "application/x-tar")
+                                        .post("/builds")),
+                        "source",
+                        "the multipart part 'source' appears 2 times"),
+                Arguments.of(
+                        Named.of("short IPv4 builder host", (Supplier<Response>)
+                                () -> given().contentType("application/json")
+                                        .body("{" + IMAGE + ",\"builder\":\"127.1:5000/b:1\"," + SOURCE + "}")
+                                        .post("/builds")),
+                        "builder",
+                        "not an IPv4 address in dotted-quad form"),
+                Arguments.of(
+                        Named.of("symlink pointing out", (Supplier<Response>) () -> multipart(
+                                valid(),
+                                LayerTar.create().symlink("out", "../../etc").toBytes())),
+                        "source",
+                        "was refused: symlink 'out' -> '../../etc' points outside the workspace"));
+    }
+
     private static String withEnv(String envMembers) {
         return "{" + IMAGE + "," + BUILDER + ",\"env\":{" + envMembers + "}," + SOURCE + "}";
     }
@@ -223,6 +365,23 @@ class MalformedRequestTest {
         return given().multiPart("build", build, "application/json")
                 .multiPart("source", "app.tar.gz", source, "application/octet-stream")
                 .post("/builds");
+    }
+
+    /** A tar with one file whose name is written as given (LayerTar, like tar, strips a leading '/'). */
+    private static byte[] verbatimName(String name) {
+        return LayerTar.create()
+                .raw(out -> {
+                    try {
+                        TarArchiveEntry e = new TarArchiveEntry(name, true);
+                        e.setSize(1);
+                        out.putArchiveEntry(e);
+                        out.write('x');
+                        out.closeArchiveEntry();
+                    } catch (IOException ex) {
+                        throw new java.io.UncheckedIOException(ex);
+                    }
+                })
+                .toBytes();
     }
 
     private static byte[] tar() {

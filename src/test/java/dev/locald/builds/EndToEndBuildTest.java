@@ -355,6 +355,64 @@ class EndToEndBuildTest {
         assertNoLeftovers(noRun);
     }
 
+    /** A builder whose config Env no process env can hold is refused with a sentence naming the entry. */
+    @Test
+    void builderWithAnUnusableEnvEntryIsRefusedWithASentence() throws Exception {
+        String builder = registry.pusher()
+                .push(
+                        "e2e/builder-bad-env",
+                        "1",
+                        dev.locald.testsupport.TestImage.builder()
+                                .layer(dev.locald.testsupport.LayerTar.create().file("hello.txt", "hi"))
+                                .env("CNB_USER_ID=1000")
+                                .env("CNB_GROUP_ID=1000")
+                                .env("EVIL=1\nLD_PRELOAD=/x.so")
+                                .user("1000:1000")
+                                .build())
+                .reference();
+        builder = registry.hostPort() + "/" + builder;
+        String location = submit(Map.of("image", registry.hostPort() + "/e2e/bad-env:1", "builder", builder), "hello");
+        JsonNode build = awaitFinished(location);
+        assertEquals("failed", build.path("state").asText(), build.toPrettyString());
+        assertEquals(
+                "the builder " + builder + " cannot run: its config Env entry 'EVIL=1\\x0aLD_PRELOAD=/x.so' contains"
+                        + " a line break",
+                build.path("error").asText());
+        assertEquals(0, build.path("phases").size(), build.toPrettyString());
+        assertNoLeftovers(location);
+    }
+
+    /** A source the worker refuses (what the submission scan cannot see) is deleted at once, not at retention. */
+    @Test
+    void aSourceRefusedWhileUnpackingIsDeletedAtOnce() throws Exception {
+        // a hardlink to a file that comes later: only unpacking in order tells
+        byte[] source = dev.locald.testsupport.LayerTar.create()
+                .hardlink("early", "later")
+                .file("later", "x")
+                .toBytes();
+        String body = JSON.writeValueAsString(Map.of(
+                "image",
+                registry.hostPort() + "/e2e/refused-source:1",
+                "builder",
+                fixtures.busybox().image().reference()));
+        String location = given().multiPart("build", body, "application/json")
+                .multiPart("source", "app.tar", source, "application/x-tar")
+                .when()
+                .post("/builds")
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
+        JsonNode build = awaitFinished(location);
+        assertEquals("failed", build.path("state").asText(), build.toPrettyString());
+        assertTrue(
+                build.path("error").asText().startsWith("the app source was refused: hardlink 'early'"),
+                build.toPrettyString());
+        String id = location.substring(location.lastIndexOf('/') + 1);
+        assertFalse(Files.exists(Path.of("target/locald-e2e/work", id, "source.tar")), "the refused upload is kept");
+        assertNoLeftovers(location);
+    }
+
     @Test
     void failingBuildGivesTheUserSentenceAndTheBuildpacksMessage() throws Exception {
         String location = submit(

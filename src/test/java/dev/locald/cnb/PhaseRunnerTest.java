@@ -138,6 +138,45 @@ class PhaseRunnerTest {
         assertFalse(Files.exists(workDir.resolve("tmp-detector"), LinkOption.NOFOLLOW_LINKS), "phase /tmp removed");
     }
 
+    /** A WorkingDir into /proc (the CVE-2024-21626 path) or with .. never becomes runc's cwd: / does. */
+    @Test
+    void anUnsafeWorkingDirIsReplacedByRoot() throws Exception {
+        Path layer = Files.createDirectories(base.resolve("layer/bin"));
+        Files.copy(Path.of("/bin/busybox"), layer.resolve("busybox"));
+        Files.createSymbolicLink(layer.resolve("sh"), Path.of("busybox"));
+        Files.createDirectories(base.resolve("layer/workspace"));
+        for (String workingDir : List.of("/proc/self/fd/7", "/workspace/../proc", "/dev/shm", "/workspace/")) {
+            Path workDir = Files.createDirectories(base.resolve("work-" + UUID.randomUUID()));
+            BuildWorkspace workspace = BuildWorkspace.create(workDir.resolve("build"), USER, Optional.empty());
+            PhaseSpec spec = new PhaseSpec(
+                    Phase.DETECTOR,
+                    PhaseImage.BUILDER,
+                    "/bin/sh",
+                    List.of("-c", "echo \"CWD=$(busybox pwd)\""),
+                    new TreeMap<>(Map.of("CNB_PLATFORM_API", "0.14")),
+                    false,
+                    List.of(new PhaseMount(BuildDir.LAYERS, false)),
+                    NetworkMode.NONE,
+                    USER);
+            PhaseRunner.PhaseImageRoot image =
+                    new PhaseRunner.PhaseImageRoot(List.of(layer.getParent()), List.of(), workingDir);
+            List<String> out = Collections.synchronizedList(new ArrayList<>());
+            ContainerResult result = phases.run(
+                    "locald-phase-test-" + UUID.randomUUID().toString().substring(0, 8),
+                    spec,
+                    image,
+                    workspace,
+                    RegistryAuthEnv.none(),
+                    (stream, time, text) -> out.add(text),
+                    Cancellation.none(),
+                    Optional.of(Duration.ofMinutes(1)),
+                    workDir);
+            assertEquals(0, result.exitCode(), workingDir + ": " + out);
+            String expected = workingDir.equals("/workspace/") ? "/workspace" : "/";
+            assertEquals(List.of("CWD=" + expected), out, workingDir);
+        }
+    }
+
     @Test
     void anImagePathIsKept() {
         PhaseRunner.PhaseImageRoot image = new PhaseRunner.PhaseImageRoot(

@@ -67,4 +67,55 @@ class ImageConfigTest {
                 assertThrows(IllegalArgumentException.class, () -> ImageConfig.parse(json(config)));
         assertTrue(e.getMessage().contains(fragment), () -> "'" + e.getMessage() + "' should mention " + fragment);
     }
+
+    /** Only clean absolute WorkingDirs outside /proc, /sys and /dev become a container's cwd (CVE-2024-21626). */
+    @Test
+    void unsafeWorkingDirsBecomeRoot() {
+        for (String safe : List.of("/", "/layers", "/workspace/app", "/procfs", "/device", "/system/x")) {
+            assertEquals(Optional.empty(), ImageConfig.workingDirProblem(safe), safe);
+            assertEquals(safe, ImageConfig.containerWorkingDir(safe));
+        }
+        assertEquals("/layers", ImageConfig.containerWorkingDir("/layers/"));
+        assertEquals("/", ImageConfig.containerWorkingDir(""));
+        for (String unsafe : List.of(
+                "/proc/self/fd/7",
+                "/proc",
+                "/sys/fs/cgroup",
+                "/dev",
+                "/dev/shm/",
+                "workspace",
+                "../x",
+                "/a/../../proc",
+                "/a/./b",
+                "//proc",
+                "/a//b",
+                "/a\0b",
+                "/a\nb")) {
+            assertTrue(ImageConfig.workingDirProblem(unsafe).isPresent(), unsafe);
+            assertEquals("/", ImageConfig.containerWorkingDir(unsafe), unsafe);
+        }
+        assertEquals(
+                Optional.of("is inside /proc, which the runtime provides, not the image"),
+                ImageConfig.workingDirProblem("/proc/self/fd/7"));
+    }
+
+    @Test
+    void envEntriesAProcessCannotHoldAreNamed() {
+        assertEquals(Optional.empty(), config("'A=1','PATH=/bin','EMPTY='").invalidEnvEntry());
+        assertEquals(
+                Optional.of("'A=1\\x0aB=2' contains a line break"),
+                config("'A=1\\nB=2'").invalidEnvEntry());
+        assertEquals(
+                Optional.of("'A=\\x00' contains a NUL byte"),
+                config("'A=\\u0000'").invalidEnvEntry());
+        assertEquals(
+                Optional.of("'NOEQUALS' is not NAME=value"),
+                config("'NOEQUALS'").invalidEnvEntry());
+        assertEquals(Optional.of("'=x' is not NAME=value"), config("'=x'").invalidEnvEntry());
+        assertTrue(config("'A-B=1'").invalidEnvEntry().orElseThrow().startsWith("'A-B=1' has a name that is not"));
+    }
+
+    private static ImageConfig config(String env) {
+        return ImageConfig.parse(json("{'config':{'Env':[" + env + "]},'rootfs':{'type':'layers','diff_ids':[]}}"));
+    }
 }

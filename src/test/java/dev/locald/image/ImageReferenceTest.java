@@ -26,6 +26,11 @@ class ImageReferenceTest {
         "localhost:5000/a/b/c:v1.2-rc_3, localhost:5000/a/b/c:v1.2-rc_3",
         "ghcr.io/org/app.name__x-y, ghcr.io/org/app.name__x-y:latest",
         "[::1]:5000/app:1, [::1]:5000/app:1",
+        "[0:0:0:0:0:0:0:1]:5000/app:1, [::1]:5000/app:1",
+        "[::0001]/app, [::1]/app:latest",
+        "[FD00:0:0:0:0:0:0:AB]:443/app, [fd00::ab]:443/app:latest",
+        "[2001:db8:0:0:1:0:0:1]:5000/app, [2001:db8::1:0:0:1]:5000/app:latest",
+        "10.1.2.3:5000/app, 10.1.2.3:5000/app:latest",
     })
     void normalisesLikeDocker(String input, String canonical) {
         assertEquals(canonical, ImageReference.parse(input).toString());
@@ -103,5 +108,44 @@ class ImageReferenceTest {
         Digest d = Digest.parse("sha256:" + HEX);
         ImageReference ref = ImageReference.parse("localhost:5000/a:1").withDigest(d);
         assertEquals("localhost:5000/a:1@sha256:" + HEX, ref.toString());
+    }
+
+    /**
+     * Address forms the resolver reads as another address than locald's checks see: refused with a sentence
+     * (an IllegalArgumentException, which the API answers with a 400 naming the field).
+     */
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "127.1:5000/app|not an IPv4 address in dotted-quad form",
+                "127.1/app|not an IPv4 address in dotted-quad form",
+                "2130706433:5000/app|not an IPv4 address in dotted-quad form",
+                "0177.0.0.1:5000/app|not an IPv4 address in dotted-quad form",
+                "0x7f.0.0.1:5000/app|not an IPv4 address in dotted-quad form",
+                "127.0.0.256:5000/app|not an IPv4 address in dotted-quad form",
+                "1.2.3.4.5/app|not an IPv4 address in dotted-quad form",
+                "[::ffff:127.0.0.1]:5000/app|an IPv4 address written as IPv6",
+                "[::ffff:7f00:1]:5000/app|an IPv4 address written as IPv6",
+                "[::127.0.0.1]/app|an IPv4 address written as IPv6",
+                "[::]:5000/app|the unspecified address",
+                "[1.2.3.4]:5000/app|an IPv4 address written as IPv6",
+                "[:::1]:5000/app|invalid IPv6 registry host",
+                "[1::2::3]:5000/app|invalid IPv6 registry host",
+                "[1:2:3:4:5:6:7:8:9]:5000/app|invalid IPv6 registry host",
+                "[12345::1]:5000/app|invalid IPv6 registry host",
+                "[::1]x/app|invalid registry",
+            })
+    void ambiguousAddressFormsAreRefused(String input, String reason) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageReference.parse(input));
+        assertTrue(e.getMessage().contains(reason), e.getMessage());
+    }
+
+    @Test
+    void bracketedIpv6LoopbackIsLoopback() {
+        ImageReference ref = ImageReference.parse("[0:0::1]:5000/app");
+        assertEquals("[::1]:5000", ref.registry());
+        assertTrue(ref.isLoopback());
+        assertTrue(RegistryHosts.isLoopback("[::1]"));
     }
 }

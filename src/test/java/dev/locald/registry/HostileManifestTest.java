@@ -31,6 +31,7 @@ class HostileManifestTest {
 
     MockWebServer server;
     final Map<String, byte[]> content = new ConcurrentHashMap<>();
+    final Map<String, String> contentTypes = new ConcurrentHashMap<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -42,10 +43,12 @@ class HostileManifestTest {
                 if (body == null) {
                     return new MockResponse.Builder().code(404).build();
                 }
-                return new MockResponse.Builder()
-                        .code(200)
-                        .body(new Buffer().write(body))
-                        .build();
+                MockResponse.Builder response = new MockResponse.Builder().code(200);
+                String type = contentTypes.get(request.getUrl().encodedPath());
+                if (type != null) {
+                    response.setHeader("Content-Type", type);
+                }
+                return response.body(new Buffer().write(body)).build();
             }
         });
         server.start(InetAddress.getByName("127.0.0.1"), 0);
@@ -60,17 +63,25 @@ class HostileManifestTest {
         return ImageReference.parse("127.0.0.1:" + server.getPort() + "/hostile/app:1");
     }
 
-    RegistryException resolveFails(String manifest) {
-        content.put("/v2/hostile/app/manifests/1", manifest.getBytes(StandardCharsets.UTF_8));
+    RegistryHttpClient http() {
         RegistrySettings settings = RegistrySettings.defaults(
                         dir.resolve("absent.json"), Set.of("127.0.0.1:" + server.getPort()))
                 .withRetries(0, Duration.ofMillis(1));
-        RegistryHttpClient http = new RegistryHttpClient(settings, new RegistryCredentials(settings.dockerConfig()));
+        return new RegistryHttpClient(settings, new RegistryCredentials(settings.dockerConfig()));
+    }
+
+    RegistryException resolveFails(String manifest) {
+        content.put("/v2/hostile/app/manifests/1", manifest.getBytes(StandardCharsets.UTF_8));
+        RegistryHttpClient http = http();
         return assertThrows(
                 RegistryException.class, () -> new ImageResolver(http, new BlobFetcher(http)).resolve(ref()));
     }
 
     String config(int layers) {
+        return config(layers, "linux", "amd64", "application/vnd.oci.image.config.v1+json");
+    }
+
+    String config(int layers, String os, String architecture, String mediaType) {
         StringBuilder diffIds = new StringBuilder();
         for (int i = 0; i < layers; i++) {
             diffIds.append(i == 0 ? "" : ",")
@@ -78,12 +89,12 @@ class HostileManifestTest {
                     .append(Digest.ofBytes(new byte[] {(byte) i}))
                     .append('"');
         }
-        byte[] bytes = ("{\"os\":\"linux\",\"architecture\":\"amd64\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":["
-                        + diffIds + "]}}")
+        byte[] bytes = ("{\"os\":\"" + os + "\",\"architecture\":\"" + architecture
+                        + "\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + diffIds + "]}}")
                 .getBytes(StandardCharsets.UTF_8);
         content.put("/v2/hostile/app/blobs/" + Digest.ofBytes(bytes), bytes);
-        return "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
-                + Digest.ofBytes(bytes) + "\",\"size\":" + bytes.length + "}";
+        return "\"config\":{\"mediaType\":\"" + mediaType + "\",\"digest\":\"" + Digest.ofBytes(bytes) + "\",\"size\":"
+                + bytes.length + "}";
     }
 
     static String layer(String mediaType) {
@@ -187,5 +198,87 @@ class HostileManifestTest {
         RegistryException e = resolveFails(outer);
         assertEquals(RegistryException.Kind.UNSUPPORTED, e.kind());
         assertTrue(e.getMessage().contains("nests image indexes"), e.getMessage());
+    }
+
+    static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+    static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+
+    String platformEntry() {
+        return "{\"mediaType\":\"" + OCI_MANIFEST + "\",\"digest\":\"" + Digest.ofBytes(new byte[] {9})
+                + "\",\"size\":9,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}";
+    }
+
+    @Test
+    void documentWithBothLayersAndManifestsIsRefused() {
+        // whatever its mediaType says, a document with both reads as an index to one client, a manifest to another
+        for (String type : java.util.List.of(OCI_MANIFEST, OCI_INDEX, "")) {
+            String mediaType = type.isEmpty() ? "" : "\"mediaType\":\"" + type + "\",";
+            RegistryException e = resolveFails("{\"schemaVersion\":2," + mediaType + config(1) + ",\"layers\":["
+                    + layer("application/vnd.oci.image.layer.v1.tar") + "],\"manifests\":[" + platformEntry() + "]}");
+            assertEquals(RegistryException.Kind.INVALID, e.kind(), type);
+            assertTrue(e.getMessage().contains("has both 'manifests' and 'layers'"), e.getMessage());
+            assertTrue(e.getMessage().contains("CVE-2021-41190"), e.getMessage());
+        }
+    }
+
+    @Test
+    void mediaTypeMustMatchTheDocument() {
+        RegistryException e = resolveFails(
+                "{\"schemaVersion\":2,\"mediaType\":\"" + OCI_INDEX + "\"," + config(0) + ",\"layers\":[]}");
+        assertEquals(RegistryException.Kind.INVALID, e.kind());
+        assertTrue(
+                e.getMessage().contains("mediaType '" + OCI_INDEX + "' but the fields of an image manifest"),
+                e.getMessage());
+    }
+
+    @Test
+    void mediaTypeDifferingFromContentTypeIsRefused() {
+        contentTypes.put("/v2/hostile/app/manifests/1", OCI_INDEX);
+        RegistryException e = resolveFails(
+                "{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\"," + config(0) + ",\"layers\":[]}");
+        assertEquals(RegistryException.Kind.INVALID, e.kind());
+        assertEquals(
+                "manifest of image " + ref() + " declares mediaType '" + OCI_MANIFEST
+                        + "' but the registry served it as '" + OCI_INDEX + "'; the OCI image spec requires the two to"
+                        + " match (CVE-2021-41190), so locald refuses the ambiguous document",
+                e.getMessage());
+    }
+
+    @Test
+    void matchingContentTypeIsAccepted() {
+        contentTypes.put("/v2/hostile/app/manifests/1", OCI_MANIFEST + "; charset=utf-8");
+        content.put(
+                "/v2/hostile/app/manifests/1",
+                ("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\"," + config(0) + ",\"layers\":[]}")
+                        .getBytes(StandardCharsets.UTF_8));
+        ResolvedImage image = new ImageResolver(http(), new BlobFetcher(http())).resolve(ref());
+        assertEquals("linux/amd64", image.platform());
+    }
+
+    @Test
+    void artifactIsNotAnImage() {
+        RegistryException e = resolveFails("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\","
+                + config(0, "linux", "amd64", "application/vnd.cncf.helm.config.v1+json") + ",\"layers\":[]}");
+        assertEquals(RegistryException.Kind.UNSUPPORTED, e.kind());
+        assertTrue(
+                e.getMessage()
+                        .contains("is not a container image: its config has media type"
+                                + " 'application/vnd.cncf.helm.config.v1+json'"),
+                e.getMessage());
+        assertEquals(1, server.getRequestCount(), "the config blob of an artifact is not fetched");
+    }
+
+    @Test
+    void configForAnotherPlatformIsRefused() {
+        for (String[] platform : new String[][] {{"windows", "amd64"}, {"linux", "arm64"}}) {
+            RegistryException e = resolveFails("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\","
+                    + config(0, platform[0], platform[1], "application/vnd.oci.image.config.v1+json")
+                    + ",\"layers\":[]}");
+            assertEquals(RegistryException.Kind.UNSUPPORTED, e.kind());
+            assertEquals(
+                    "image " + ref() + " is for platform " + platform[0] + "/" + platform[1]
+                            + ", not linux/amd64 which locald builds on",
+                    e.getMessage());
+        }
     }
 }

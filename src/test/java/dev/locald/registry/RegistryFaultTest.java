@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -391,5 +393,41 @@ class RegistryFaultTest {
                                         Optional.of(new RegistryCredential.Bearer("other-tok")))));
         assertTrue(e.getMessage().contains("refused the credentials"), e.getMessage());
         assertTrue(!e.getMessage().contains("other-tok"), e.getMessage());
+    }
+
+    /**
+     * A token realm receives the credential: only an http(s) URL with a host will do, and plain HTTP only to
+     * loopback or configured-insecure hosts. Each refusal is a sentence, not an internal error.
+     */
+    @Test
+    void tokenRealmsThatAreNotHttpsUrlsAreRefused() {
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("file:///etc/passwd", "is not an http(s) URL with a host (scheme 'file')");
+        expected.put("gopher://127.0.0.1/token", "is not an http(s) URL with a host (scheme 'gopher')");
+        expected.put("mailto:me@example.com", "is not an http(s) URL with a host (scheme 'mailto')");
+        expected.put("/token", "is not an http(s) URL with a host;");
+        expected.put("https:///token", "is not an http(s) URL with a host (scheme 'https')");
+        expected.put("http://a b/token", "is not a valid URL");
+        expected.put("http://auth.example.invalid/token", "is not HTTPS: http://auth.example.invalid");
+        for (Map.Entry<String, String> realm : expected.entrySet()) {
+            server.setDispatcher(new Dispatcher() {
+                @Override
+                public MockResponse dispatch(RecordedRequest request) {
+                    return new MockResponse.Builder()
+                            .code(401)
+                            .setHeader("WWW-Authenticate", "Bearer realm=\"" + realm.getKey() + "\"")
+                            .build();
+                }
+            });
+            RegistryException e = assertThrows(
+                    RegistryException.class,
+                    () -> ensure(client(0), Optional.of(new RegistryCredential.Basic("me", "pw"))),
+                    realm.getKey());
+            assertEquals(RegistryException.Kind.INVALID, e.kind(), realm.getKey());
+            assertTrue(
+                    e.getMessage().startsWith("registry " + ref().registry() + " names a token service that "),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains(realm.getValue()), realm.getKey() + ": " + e.getMessage());
+        }
     }
 }

@@ -17,6 +17,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -414,6 +417,56 @@ class SourceUnpackerTest {
         refused(new Tar().special("dev/sda", TarConstants.LF_BLK, null).bytes(), "device node or FIFO");
         refused(new Tar().special("pipe", TarConstants.LF_FIFO, null).bytes(), "device node or FIFO");
         refused(zip(z -> zipEntry(z, "pipe", 0010644, new byte[0])), "device node, FIFO or socket");
+    }
+
+    /** What the API's header scan finds at submission is what the unpacker would refuse, in the same words. */
+    @Test
+    void theHeaderScanFindsHostileEntriesWithoutUnpacking() throws Exception {
+        Map<byte[], String> hostile = new java.util.LinkedHashMap<>();
+        hostile.put(new Tar().file("ok", 0644, "x").file("../evil", 0644, "x").bytes(), "contains '..'");
+        hostile.put(new Tar().file("/etc/evil", 0644, "x").bytes(), "absolute path");
+        hostile.put(new Tar().symlink("up", "../../outside").bytes(), "points outside the workspace");
+        hostile.put(new Tar().symlink("abs", "/etc/passwd").bytes(), "absolute target");
+        hostile.put(new Tar().hardlink("pw", "../../etc/passwd").bytes(), "points outside the workspace");
+        hostile.put(new Tar().special("dev/mem", TarConstants.LF_CHR, null).bytes(), "device node or FIFO");
+        hostile.put(new Tar().special("pipe", TarConstants.LF_FIFO, null).bytes(), "device node or FIFO");
+        hostile.put(
+                gzip(new Tar()
+                        .file("big", 0644, new byte[100_000])
+                        .symlink("up", "../..")
+                        .bytes()),
+                "points outside the workspace");
+        hostile.put(zip(z -> zipEntry(z, "../../outside/evil.txt", 0100644, "x".getBytes())), "contains '..'");
+        hostile.put(zip(z -> zipEntry(z, "link", 0120777, "../../outside".getBytes())), "points outside");
+        hostile.put(zip(z -> zipEntry(z, "pipe", 0010644, new byte[0])), "device node or FIFO");
+        for (Map.Entry<byte[], String> h : hostile.entrySet()) {
+            Path a = archive(h.getKey());
+            ArchiveFormat format = SourceArchiveSniffer.sniff(a).orElseThrow();
+            Optional<String> found = SourceArchiveSniffer.hostileEntry(a, format);
+            assertTrue(found.isPresent() && found.get().contains(h.getValue()), h.getValue() + ": " + found);
+        }
+        // fine archives, and what only unpacking can tell (link order, truncation), pass the scan
+        for (byte[] fine : List.of(
+                new Tar()
+                        .dir("a", 0755)
+                        .file("a/f", 0644, "x")
+                        .symlink("a/l", "f")
+                        .hardlink("h", "a/f")
+                        .bytes(),
+                gzip(new Tar().file("f", 0644, "x").bytes()),
+                zip(z -> zipEntry(z, "link", 0120777, "target".getBytes())),
+                new Tar()
+                        .hardlink("pw", "not-yet-written")
+                        .file("not-yet-written", 0644, "x")
+                        .bytes(),
+                java.util.Arrays.copyOf(
+                        new Tar().file("f", 0644, new byte[4096]).bytes(), 1024))) {
+            Path a = archive(fine);
+            assertEquals(
+                    Optional.empty(),
+                    SourceArchiveSniffer.hostileEntry(
+                            a, SourceArchiveSniffer.sniff(a).orElseThrow()));
+        }
     }
 
     @Test
