@@ -56,7 +56,9 @@ public class ProblemMappers {
             case 404 -> "there is nothing at this path";
             case 405 -> "this path does not accept this method";
             case 406 -> "this resource cannot produce any of the types the Accept header asks for";
-            case 415 -> "this endpoint accepts multipart/form-data or application/json";
+            case 415 ->
+                "the Content-Type is missing or not accepted here: POST /builds takes multipart/form-data or"
+                        + " application/json, POST /images application/json";
             default ->
                 Response.Status.fromStatusCode(status) == null
                         ? "the request failed"
