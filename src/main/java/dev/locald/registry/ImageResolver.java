@@ -86,7 +86,7 @@ public final class ImageResolver {
         }
         checkConfigPlatform(ref, config, wanted, indexPlatform);
         List<LayerDescriptor> layers = layers(ref, manifest, config);
-        String platform = indexPlatform.orElseGet(() -> configPlatform(configBytes, config));
+        String platform = indexPlatform.orElseGet(() -> configPlatform(configBytes, config, wanted));
         return new ResolvedImage(ref, fetched.digest(), platform, fetched.bytes(), configBytes, config, layers);
     }
 
@@ -321,14 +321,17 @@ public final class ImageResolver {
                         + (available.isEmpty() ? "" : " (available: " + String.join(", ", available) + ")"));
     }
 
-    private static String configPlatform(byte[] configBytes, ImageConfig config) {
+    /** os/arch the config leaves empty were accepted as the wanted ones, so the platform names those, not "/". */
+    private static String configPlatform(byte[] configBytes, ImageConfig config, Platform wanted) {
         String variant = "";
         try {
             variant = JSON.readTree(configBytes).path("variant").asText("");
         } catch (IOException e) {
             LOG.debugf("config re-read for variant failed: %s", e.getMessage());
         }
-        return config.os() + "/" + config.architecture() + (variant.isEmpty() ? "" : "/" + variant);
+        String os = config.os().isEmpty() ? wanted.os() : config.os();
+        String arch = config.architecture().isEmpty() ? wanted.architecture() : config.architecture();
+        return os + "/" + arch + (variant.isEmpty() ? "" : "/" + variant);
     }
 
     private static Digest digestField(ImageReference ref, JsonNode descriptor, String where) {

@@ -281,4 +281,19 @@ class HostileManifestTest {
                     e.getMessage());
         }
     }
+
+    @Test
+    void configWithoutPlatformTakesTheWantedOne() {
+        // found by ManifestPropertyTest: the platform was recorded as "/"
+        byte[] bytes = "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}".getBytes(StandardCharsets.UTF_8);
+        content.put("/v2/hostile/app/blobs/" + Digest.ofBytes(bytes), bytes);
+        content.put(
+                "/v2/hostile/app/manifests/1",
+                ("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"config\":{\"mediaType\":"
+                                + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + Digest.ofBytes(bytes)
+                                + "\",\"size\":" + bytes.length + "},\"layers\":[]}")
+                        .getBytes(StandardCharsets.UTF_8));
+        ResolvedImage image = new ImageResolver(http(), new BlobFetcher(http())).resolve(ref());
+        assertEquals("linux/amd64", image.platform());
+    }
 }
