@@ -1,0 +1,150 @@
+package dev.locald.cnb;
+
+import dev.locald.builds.BuildFailure;
+import dev.locald.builds.BuildProgress;
+import dev.locald.builds.BuildRequest;
+import dev.locald.config.LocaldConfig;
+import dev.locald.image.BuilderMetadata;
+import dev.locald.image.CnbUser;
+import dev.locald.image.EnvList;
+import dev.locald.image.ImageConfig;
+import dev.locald.image.ImageReference;
+import dev.locald.lifecycle.IncompatiblePlatformApiException;
+import dev.locald.lifecycle.PlatformApi;
+import dev.locald.lifecycle.PlatformApiNegotiation;
+import dev.locald.lifecycle.TrustedBuilders;
+import dev.locald.pull.ImageCatalog;
+import dev.locald.pull.ImagePuller;
+import dev.locald.pull.LayerRefusedException;
+import dev.locald.registry.RegistryCredential;
+import dev.locald.registry.RegistryException;
+import java.util.Optional;
+
+/**
+ * The first step of a build: the builder image and what the build learns from it before anything is
+ * written. Each image pulled is leased on the {@link BuildContext} until the build ends.
+ */
+final class BuilderInspection {
+
+    private final ImageCatalog images;
+    private final TrustedBuilders trustedBuilders;
+    private final LocaldConfig config;
+
+    BuilderInspection(ImageCatalog images, TrustedBuilders trustedBuilders, LocaldConfig config) {
+        this.images = images;
+        this.trustedBuilders = trustedBuilders;
+        this.config = config;
+    }
+
+    /**
+     * Pulls the builder (and the lifecycle image an untrusted builder's phases run on), reads its metadata
+     * strictly, takes the CNB user from its env and negotiates the platform API.
+     */
+    InspectedBuilder inspect(BuildContext build) throws BuildFailure {
+        BuildRequest request = build.request();
+        String builderName = request.builder().toString();
+        ImagePuller.PulledImage builder = pull(build, "builder", request.builder());
+        ImageConfig builderConfig = builder.image().config();
+        checkRunnable("builder", builderName, builderConfig, build.progress());
+        BuilderMetadata metadata = builderMetadata(builderName, builderConfig);
+        CnbUser user = cnbUser(builderName, builderConfig);
+        boolean trusted = trustedBuilders.isTrusted(request.builder(), request.trustBuilder());
+
+        Optional<ImagePuller.PulledImage> lifecycleImage = Optional.empty();
+        Optional<String> lifecycleName = config.lifecycle().image();
+        if (!trusted && lifecycleName.isPresent()) {
+            build.progress().note("pulling lifecycle image " + lifecycleName.get());
+            lifecycleImage = Optional.of(pull(build, "lifecycle image", parse("lifecycle image", lifecycleName.get())));
+            checkRunnable(
+                    "lifecycle image",
+                    lifecycleName.get(),
+                    lifecycleImage.get().image().config(),
+                    build.progress());
+        }
+        PlatformApi api = negotiate(builderName, metadata, lifecycleName, lifecycleImage);
+        build.progress()
+                .note("platform API " + api + ", "
+                        + (trusted
+                                ? "trusted builder: one creator container"
+                                : "untrusted builder: five phase containers")
+                        + ", CNB user " + user.uid() + ":" + user.gid());
+        return new InspectedBuilder(builderName, builder, metadata, user, trusted, lifecycleImage, api);
+    }
+
+    /**
+     * The config fields that reach runc: an Env entry no process env can hold refuses the image with a
+     * sentence; an unsafe WorkingDir is replaced by / (PhaseRunner does so) and said in the log.
+     */
+    private static void checkRunnable(String what, String name, ImageConfig config, BuildProgress progress)
+            throws BuildFailure {
+        Optional<String> env = config.invalidEnvEntry();
+        if (env.isPresent()) {
+            throw new BuildFailure("the " + what + " " + name + " cannot run: its config Env entry " + env.get());
+        }
+        ImageConfig.workingDirProblem(config.workingDir())
+                .ifPresent(problem -> progress.note("the " + what + " " + name + " sets WorkingDir '"
+                        + EnvList.printable(config.workingDir()) + "', which " + problem + "; its containers start in"
+                        + " / instead"));
+    }
+
+    /** Pulls and leases an image for the rest of the build, so that no image deletion removes its layers. */
+    private ImagePuller.PulledImage pull(BuildContext build, String what, ImageReference ref) throws BuildFailure {
+        try {
+            ImageCatalog.LeasedImage leased = images.pullLeased(ref, requestCredential(ref, build.request()));
+            build.leases().add(leased);
+            return leased.pulled();
+        } catch (RegistryException e) {
+            throw new BuildFailure("could not pull the " + what + " " + ref + ": " + e.getMessage(), e);
+        } catch (LayerRefusedException e) {
+            throw new BuildFailure("the " + what + " " + ref + " was refused: " + e.getMessage(), e);
+        }
+    }
+
+    /** The request's credential belongs to the target image's registry; it serves pulls from it too. */
+    private static Optional<RegistryCredential> requestCredential(ImageReference ref, BuildRequest request) {
+        return ref.registry().equals(request.image().registry()) ? request.registryAuth() : Optional.empty();
+    }
+
+    private static PlatformApi negotiate(
+            String builder,
+            BuilderMetadata metadata,
+            Optional<String> lifecycleName,
+            Optional<ImagePuller.PulledImage> lifecycleImage)
+            throws BuildFailure {
+        try {
+            return lifecycleImage.isPresent()
+                    ? PlatformApiNegotiation.negotiate(
+                            builder,
+                            metadata,
+                            lifecycleName.orElseThrow(),
+                            lifecycleImage.get().image().config())
+                    : PlatformApiNegotiation.negotiate(builder, metadata);
+        } catch (IncompatiblePlatformApiException e) {
+            throw new BuildFailure(e.getMessage(), e);
+        }
+    }
+
+    private static BuilderMetadata builderMetadata(String builder, ImageConfig config) throws BuildFailure {
+        try {
+            return BuilderMetadata.from(config);
+        } catch (IllegalArgumentException e) {
+            throw new BuildFailure(builder + " is not a usable CNB builder: " + e.getMessage(), e);
+        }
+    }
+
+    private static CnbUser cnbUser(String builder, ImageConfig config) throws BuildFailure {
+        try {
+            return CnbUser.fromImageEnv(builder, config.env());
+        } catch (IllegalArgumentException e) {
+            throw new BuildFailure(e.getMessage(), e);
+        }
+    }
+
+    private static ImageReference parse(String field, String reference) throws BuildFailure {
+        try {
+            return ImageReference.parse(reference);
+        } catch (IllegalArgumentException e) {
+            throw new BuildFailure("the " + field + " reference is invalid: " + e.getMessage(), e);
+        }
+    }
+}
