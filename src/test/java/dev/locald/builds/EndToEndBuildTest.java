@@ -11,6 +11,7 @@ import dev.locald.fixtures.FixtureContainer;
 import dev.locald.fixtures.FixtureFolder;
 import dev.locald.fixtures.FixtureImages;
 import dev.locald.fixtures.PulledImage;
+import dev.locald.testsupport.BuildsApi;
 import dev.locald.testsupport.TestRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -483,18 +484,11 @@ class EndToEndBuildTest {
     }
 
     private static String submit(Map<String, Object> request, String app) throws Exception {
-        return given().multiPart("build", JSON.writeValueAsString(request), "application/json")
-                .multiPart("source", "app.tar", FixtureFolder.appTar(app), "application/x-tar")
-                .when()
-                .post("/builds")
-                .then()
-                .statusCode(202)
-                .extract()
-                .header("Location");
+        return BuildsApi.submit(request, FixtureFolder.appTar(app));
     }
 
     private static String textLog(String location) {
-        return given().accept("text/plain").get(location + "/logs").asString();
+        return BuildsApi.textLog(location);
     }
 
     /** Containers in locald's own runc state dir (the e2e data dir's runc/). */
@@ -526,17 +520,7 @@ class EndToEndBuildTest {
     }
 
     private static JsonNode awaitFinished(String location) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode build = JSON.readTree(
-                    given().get(location).then().statusCode(200).extract().asString());
-            String state = build.path("state").asText();
-            if (state.equals("succeeded") || state.equals("failed") || state.equals("cancelled")) {
-                return build;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("build " + location + " did not finish in time");
+        return BuildsApi.awaitFinished(location, Duration.ofMinutes(4));
     }
 
     /** Reads {@code logs?follow=true} over a raw socket, checking that a phase line arrives before the end. */

@@ -1,6 +1,5 @@
 package dev.locald.cnb;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.fixtures.PulledImage;
+import dev.locald.testsupport.BuildsApi;
 import dev.locald.testsupport.LayerTar;
 import dev.locald.testsupport.RealCnb;
 import dev.locald.testsupport.TestRegistry;
@@ -293,30 +293,14 @@ class RealLifecycleBuildTest {
     }
 
     private static String submit(Map<String, Object> request, byte[] sourceTar) throws Exception {
-        return given().multiPart("build", JSON.writeValueAsString(request), "application/json")
-                .multiPart("source", "app.tar", sourceTar, "application/x-tar")
-                .when()
-                .post("/builds")
-                .then()
-                .statusCode(202)
-                .extract()
-                .header("Location");
+        return BuildsApi.submit(request, sourceTar);
     }
 
     private static String textLog(String location) {
-        return given().accept("text/plain").get(location + "/logs").asString();
+        return BuildsApi.textLog(location);
     }
 
     private static JsonNode awaitFinished(String location) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode build = JSON.readTree(
-                    given().get(location).then().statusCode(200).extract().asString());
-            if (build.path("finishedAt").isTextual()) {
-                return build;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("build " + location + " did not finish in time: " + textLog(location));
+        return BuildsApi.awaitFinished(location, Duration.ofMinutes(5));
     }
 }
