@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.builds.Build;
 import dev.locald.builds.BuildId;
 import dev.locald.builds.BuildNotFinishedException;
+import dev.locald.builds.BuildRequest;
 import dev.locald.builds.BuildService;
 import dev.locald.builds.BuildState;
 import dev.locald.builds.NoSuchBuildException;
@@ -17,6 +18,7 @@ import dev.locald.source.ArchiveFormat;
 import dev.locald.source.SourceArchiveSniffer;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -124,7 +126,9 @@ public class BuildsResource {
     @APIResponse(responseCode = "413", description = "Source or request JSON above its limit")
     @APIResponse(responseCode = "429", description = "The queue is full; Retry-After says when to try again")
     public Response submitMultipart(
-            @RestForm("build") List<String> buildParts, @RestForm("source") List<FileUpload> sourceParts)
+            @RestForm("build") List<String> buildParts,
+            @RestForm("source") List<FileUpload> sourceParts,
+            @Context RoutingContext rc)
             throws IOException, QueueFullException {
         // a second part of the same name would otherwise be dropped unseen: which one counts is ambiguous
         List<FieldError> repeated = new java.util.ArrayList<>();
@@ -155,6 +159,8 @@ public class BuildsResource {
         byte[] json = build.getBytes(StandardCharsets.UTF_8);
         requireJsonSize(json.length);
         BuildRequestParser.Parsed parsed = parser.parse(json, BuildRequestParser.Mode.MULTIPART);
+        Optional<ApiToken> caller = AuthFilter.caller(rc);
+        requirePublishable(caller, parsed.request());
         long size = Files.size(source.uploadedFile());
         if (size > config.maxSourceBytes()) {
             throw ProblemException.tooLarge("the source archive has " + size + " bytes; at most "
@@ -172,8 +178,10 @@ public class BuildsResource {
         if (hostile.isPresent()) {
             throw ProblemException.invalid("source", "was refused: " + hostile.get());
         }
-        Build accepted =
-                builds.submit(parsed.request(), new SourceSubmission.Upload(source.uploadedFile(), format.get()));
+        Build accepted = builds.submit(
+                parsed.request(),
+                new SourceSubmission.Upload(source.uploadedFile(), format.get()),
+                caller.map(ApiToken::name).orElse(null));
         return accepted(accepted);
     }
 
@@ -198,12 +206,15 @@ public class BuildsResource {
     @APIResponse(responseCode = "400", description = "An invalid field (all are listed), or source.path not allowed")
     @APIResponse(responseCode = "413", description = "Request JSON above its limit")
     @APIResponse(responseCode = "429", description = "The queue is full; Retry-After says when to try again")
-    public Response submitJson(byte[] body) throws IOException, QueueFullException {
+    public Response submitJson(byte[] body, @Context RoutingContext rc) throws IOException, QueueFullException {
         requireJsonSize(body.length);
         BuildRequestParser.Parsed parsed = parser.parse(body, BuildRequestParser.Mode.JSON);
+        Optional<ApiToken> caller = AuthFilter.caller(rc);
+        requirePublishable(caller, parsed.request());
         Build accepted = builds.submit(
                 parsed.request(),
-                new SourceSubmission.Directory(parsed.sourcePath().orElseThrow()));
+                new SourceSubmission.Directory(parsed.sourcePath().orElseThrow()),
+                caller.map(ApiToken::name).orElse(null));
         return accepted(accepted);
     }
 
@@ -229,7 +240,8 @@ public class BuildsResource {
     public BuildListView list(
             @QueryParam("state") List<String> state,
             @QueryParam("limit") String limit,
-            @QueryParam("offset") String offset) {
+            @QueryParam("offset") String offset,
+            @Context RoutingContext rc) {
         Set<BuildState> states = EnumSet.noneOf(BuildState.class);
         List<FieldError> errors = new java.util.ArrayList<>();
         for (String value : state) {
@@ -249,7 +261,7 @@ public class BuildsResource {
         if (!errors.isEmpty()) {
             throw ProblemException.invalid(errors);
         }
-        BuildService.BuildPage page = builds.list(states, off, lim);
+        BuildService.BuildPage page = builds.list(states, ownerFilter(rc), off, lim);
         String next = null;
         if (off + page.items().size() < page.total()) {
             StringBuilder link = new StringBuilder("/builds?offset=")
@@ -274,8 +286,8 @@ public class BuildsResource {
                             mediaType = MediaType.APPLICATION_JSON,
                             examples = @ExampleObject(name = "succeeded", value = BUILD_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "No build with this id")
-    public BuildView get(@PathParam("id") String id) throws NoSuchBuildException {
-        BuildId buildId = buildId(id);
+    public BuildView get(@PathParam("id") String id, @Context RoutingContext rc) throws NoSuchBuildException {
+        BuildId buildId = visible(id, rc);
         return BuildView.of(builds.find(buildId).orElseThrow(() -> new NoSuchBuildException(buildId)));
     }
 
@@ -294,9 +306,11 @@ public class BuildsResource {
                     @Content(
                             mediaType = "application/problem+json",
                             examples = @ExampleObject(name = "not found", value = NOT_FOUND_EXAMPLE)))
-    public Response cancel(@Parameter(description = "the build id", example = ID_EXAMPLE) @PathParam("id") String id)
+    public Response cancel(
+            @Parameter(description = "the build id", example = ID_EXAMPLE) @PathParam("id") String id,
+            @Context RoutingContext rc)
             throws NoSuchBuildException {
-        Build build = builds.cancel(buildId(id));
+        Build build = builds.cancel(visible(id, rc));
         // 202 while the build is still stopping, 200 once it has ended
         return Response.status(build.state().isTerminal() ? 200 : 202)
                 .entity(BuildView.of(build))
@@ -309,9 +323,9 @@ public class BuildsResource {
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "404", description = "No build with this id")
     @APIResponse(responseCode = "409", description = "The build has not finished; cancel it first")
-    public Response delete(@PathParam("id") String id)
+    public Response delete(@PathParam("id") String id, @Context RoutingContext rc)
             throws NoSuchBuildException, BuildNotFinishedException, IOException {
-        builds.delete(buildId(id));
+        builds.delete(visible(id, rc));
         return Response.noContent().build();
     }
 
@@ -340,8 +354,10 @@ public class BuildsResource {
             @PathParam("id") String id,
             @QueryParam("follow") String follow,
             @QueryParam("after") String after,
-            @HeaderParam("Last-Event-ID") String lastEventId)
+            @HeaderParam("Last-Event-ID") String lastEventId,
+            @Context RoutingContext rc)
             throws NoSuchBuildException {
+        visible(id, rc);
         return batches(id, follow, after, lastEventId).map(batch -> {
             StringBuilder text = new StringBuilder();
             for (LogRecord r : batch) {
@@ -375,8 +391,10 @@ public class BuildsResource {
             @PathParam("id") String id,
             @QueryParam("follow") String follow,
             @QueryParam("after") String after,
-            @HeaderParam("Last-Event-ID") String lastEventId)
+            @HeaderParam("Last-Event-ID") String lastEventId,
+            @Context RoutingContext rc)
             throws NoSuchBuildException {
+        visible(id, rc);
         return records(id, follow, after, lastEventId).map(LogLineView::of);
     }
 
@@ -407,9 +425,10 @@ public class BuildsResource {
             @PathParam("id") String id,
             @QueryParam("after") String after,
             @HeaderParam("Last-Event-ID") String lastEventId,
-            @Context Sse sse)
+            @Context Sse sse,
+            @Context RoutingContext rc)
             throws NoSuchBuildException {
-        BuildId buildId = buildId(id);
+        BuildId buildId = visible(id, rc);
         Multi<OutboundSseEvent> lines = records(id, "true", after, lastEventId)
                 .map(r -> sse.newEventBuilder()
                         .id(Long.toString(r.seq()))
@@ -463,6 +482,51 @@ public class BuildsResource {
                 .header("Location", location)
                 .entity(AcceptedView.of(build))
                 .build();
+    }
+
+    /** The build id, when the caller may see that build: a builder token sees only its own builds. */
+    private BuildId visible(String id, RoutingContext rc) throws NoSuchBuildException {
+        BuildId buildId = buildId(id);
+        String owner = ownerFilter(rc);
+        if (owner != null) {
+            Build build = builds.find(buildId).orElseThrow(() -> new NoSuchBuildException(buildId));
+            if (!owner.equals(build.spec().owner())) {
+                // 404, not 403: another token's builds are not even known to exist
+                throw new NoSuchBuildException(buildId);
+            }
+        }
+        return buildId;
+    }
+
+    /** The owner whose builds the caller is limited to; null for an admin token or an open API. */
+    private static String ownerFilter(RoutingContext rc) {
+        return AuthFilter.caller(rc)
+                .filter(t -> t.role() == ApiToken.Role.BUILDER)
+                .map(ApiToken::name)
+                .orElse(null);
+    }
+
+    private static void requirePublishable(Optional<ApiToken> caller, BuildRequest request) {
+        if (caller.isEmpty() || caller.get().role() == ApiToken.Role.ADMIN) {
+            return;
+        }
+        ApiToken token = caller.get();
+        List<String> refused = new java.util.ArrayList<>();
+        if (!token.mayPublish(request.image().toString())) {
+            refused.add(request.image().toString());
+        }
+        request.tags().stream()
+                .map(Object::toString)
+                .filter(t -> !token.mayPublish(t))
+                .forEach(refused::add);
+        if (!refused.isEmpty()) {
+            throw new ProblemException(Problem.of(
+                    ProblemType.FORBIDDEN,
+                    403,
+                    "the token '" + token.name() + "' may only publish images starting with "
+                            + String.join(", ", token.imagePrefixes()) + "; refused: "
+                            + String.join(", ", refused)));
+        }
     }
 
     private void requireJsonSize(int size) {

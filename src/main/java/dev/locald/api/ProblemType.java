@@ -4,6 +4,8 @@ package dev.locald.api;
 public enum ProblemType {
     INVALID_REQUEST("invalid-request", "The request is invalid"),
     NOT_FOUND("not-found", "Not found"),
+    UNAUTHORIZED("unauthorized", "A valid API token is required"),
+    FORBIDDEN("forbidden", "The API token does not allow this"),
     METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed"),
     NOT_ACCEPTABLE("not-acceptable", "No acceptable representation"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type"),

@@ -128,6 +128,12 @@ public class BuildService {
      * Nothing is written when the queue is full.
      */
     public Build submit(BuildRequest request, SourceSubmission source) throws QueueFullException, IOException {
+        return submit(request, source, null);
+    }
+
+    /** Like {@link #submit(BuildRequest, SourceSubmission)}, recording {@code owner} (an API token's name). */
+    public Build submit(BuildRequest request, SourceSubmission source, String owner)
+            throws QueueFullException, IOException {
         queue.reserve();
         BuildId id = BuildId.random();
         boolean queued = false;
@@ -136,7 +142,7 @@ public class BuildService {
             Path workDir = store.workDir(id);
             Files.createDirectories(workDir);
             BuildSource buildSource = SourceStager.stage(source, workDir);
-            Build build = Build.queued(id, request.spec(), now);
+            Build build = Build.queued(id, request.spec().ownedBy(owner), now);
             store.create(build);
             Redactor redactor = redactorFor(request);
             BuildLog log = BuildLog.create(store.logFile(id), redactor, logLimits);
@@ -166,10 +172,16 @@ public class BuildService {
 
     /** Builds, newest first, optionally only those in {@code states} (empty = all). */
     public BuildPage list(Set<BuildState> states, int offset, int limit) {
+        return list(states, null, offset, limit);
+    }
+
+    /** Like {@link #list(Set, int, int)}, only the builds of {@code owner} unless it is null. */
+    public BuildPage list(Set<BuildState> states, String owner, int offset, int limit) {
         List<Build> matching = new ArrayList<>();
         for (TrackedBuild t : builds.all()) {
             Build b = t.build;
-            if (states.isEmpty() || states.contains(b.state())) {
+            if ((states.isEmpty() || states.contains(b.state()))
+                    && (owner == null || owner.equals(b.spec().owner()))) {
                 matching.add(b);
             }
         }

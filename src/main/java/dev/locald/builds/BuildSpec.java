@@ -7,6 +7,9 @@ import java.util.List;
 /**
  * What was asked for, as kept in the build record: everything but secrets. Env values are left out
  * (they often carry tokens); their names are kept. {@code timeout} is null for the default.
+ *
+ * @param owner the name of the API token that submitted the build; null when the API is open (and in records
+ *     written before tokens existed)
  */
 public record BuildSpec(
         String image,
@@ -19,11 +22,56 @@ public record BuildSpec(
         boolean clearCache,
         NetworkMode network,
         Duration timeout,
-        boolean registryAuth) {
+        boolean registryAuth,
+        String owner) {
 
     public BuildSpec {
         envNames = envNames == null ? List.of() : List.copyOf(envNames);
         buildpacks = buildpacks == null ? List.of() : List.copyOf(buildpacks);
         tags = tags == null ? List.of() : List.copyOf(tags);
+    }
+
+    /** A spec without an owner. */
+    public BuildSpec(
+            String image,
+            String builder,
+            String runImage,
+            List<String> envNames,
+            List<String> buildpacks,
+            List<String> tags,
+            boolean trustBuilder,
+            boolean clearCache,
+            NetworkMode network,
+            Duration timeout,
+            boolean registryAuth) {
+        this(
+                image,
+                builder,
+                runImage,
+                envNames,
+                buildpacks,
+                tags,
+                trustBuilder,
+                clearCache,
+                network,
+                timeout,
+                registryAuth,
+                null);
+    }
+
+    public BuildSpec ownedBy(String name) {
+        return new BuildSpec(
+                image,
+                builder,
+                runImage,
+                envNames,
+                buildpacks,
+                tags,
+                trustBuilder,
+                clearCache,
+                network,
+                timeout,
+                registryAuth,
+                name);
     }
 }

@@ -55,6 +55,17 @@ public interface LocaldConfig {
 
     Janitor janitor();
 
+    Auth auth();
+
+    /** Who may call the API (see docs/api.md, Authentication). */
+    interface Auth {
+        /**
+         * A file of API tokens, one per line: {@code <name> <role> sha256:<hex> [images=<prefix>,...]}; re-read
+         * when it changes. Unset: the API is open, and locald refuses to listen on anything but loopback.
+         */
+        Optional<Path> tokensFile();
+    }
+
     /** Readiness checks (see docs/operations.md). */
     interface Health {
         /** Free bytes the data directory's filesystem must keep; below it locald reports itself not ready. */
