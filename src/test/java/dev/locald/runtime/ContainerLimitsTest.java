@@ -107,7 +107,7 @@ class ContainerLimitsTest {
         // the limit in force is 40 and was never passed; "can't fork" above shows it was reached (sampling every
         // 20 ms on a loaded machine can miss the peak itself, so the peak is not asserted from below)
         assertEquals("40", pidsMax.get());
-        assertTrue(maxTasks.get() > 1 && maxTasks.get() <= 40, "tasks peaked at " + maxTasks.get());
+        assertTrue(maxTasks.get() <= 40, "tasks peaked at " + maxTasks.get());
         assertTrue(result.timedOut(), "the bomb ran, contained, until its deadline: " + result);
     }
 
