@@ -58,8 +58,8 @@ public record BuildRequest(
         }
     }
 
-    /** The non-secret part kept in the build record. */
-    public BuildSpec spec() {
+    /** The non-secret part kept in the build record, submitted by API token {@code owner} (null: open API). */
+    public BuildSpec spec(String owner) {
         return new BuildSpec(
                 image.toString(),
                 builder.toString(),
@@ -71,7 +71,8 @@ public record BuildRequest(
                 clearCache,
                 network,
                 timeout.orElse(null),
-                registryAuth.isPresent());
+                registryAuth.isPresent(),
+                owner);
     }
 
     @Override

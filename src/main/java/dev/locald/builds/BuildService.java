@@ -142,7 +142,7 @@ public class BuildService {
             Path workDir = store.workDir(id);
             Files.createDirectories(workDir);
             BuildSource buildSource = SourceStager.stage(source, workDir);
-            Build build = Build.queued(id, request.spec().ownedBy(owner), now);
+            Build build = Build.queued(id, request.spec(owner), now);
             store.create(build);
             Redactor redactor = redactorFor(request);
             BuildLog log = BuildLog.create(store.logFile(id), redactor, logLimits);

@@ -30,48 +30,4 @@ public record BuildSpec(
         buildpacks = buildpacks == null ? List.of() : List.copyOf(buildpacks);
         tags = tags == null ? List.of() : List.copyOf(tags);
     }
-
-    /** A spec without an owner. */
-    public BuildSpec(
-            String image,
-            String builder,
-            String runImage,
-            List<String> envNames,
-            List<String> buildpacks,
-            List<String> tags,
-            boolean trustBuilder,
-            boolean clearCache,
-            NetworkMode network,
-            Duration timeout,
-            boolean registryAuth) {
-        this(
-                image,
-                builder,
-                runImage,
-                envNames,
-                buildpacks,
-                tags,
-                trustBuilder,
-                clearCache,
-                network,
-                timeout,
-                registryAuth,
-                null);
-    }
-
-    public BuildSpec ownedBy(String name) {
-        return new BuildSpec(
-                image,
-                builder,
-                runImage,
-                envNames,
-                buildpacks,
-                tags,
-                trustBuilder,
-                clearCache,
-                network,
-                timeout,
-                registryAuth,
-                name);
-    }
 }

@@ -33,7 +33,8 @@ class BuildStoreTest {
                 false,
                 NetworkMode.HOST,
                 Duration.ofMinutes(5),
-                true);
+                true,
+                null);
     }
 
     @Test

@@ -16,7 +16,18 @@ import org.junit.jupiter.api.Test;
 
 class BuildTest {
     private static final BuildSpec SPEC = new BuildSpec(
-            "r.io/a", "r.io/b", null, List.of(), List.of(), List.of(), false, false, NetworkMode.NONE, null, false);
+            "r.io/a",
+            "r.io/b",
+            null,
+            List.of(),
+            List.of(),
+            List.of(),
+            false,
+            false,
+            NetworkMode.NONE,
+            null,
+            false,
+            null);
 
     @Test
     void walksThePhasesAndRecordsExitCodes() {
@@ -102,7 +113,7 @@ class BuildTest {
                 Instant.now(),
                 Duration.ofMinutes(1));
         assertFalse(job.toString().contains("sekrit-pw"), job.toString());
-        assertFalse(request.spec().toString().contains("sekrit-pw"));
+        assertFalse(request.spec(null).toString().contains("sekrit-pw"));
         assertFalse(new RegistryCredential.Bearer("tkn-123").toString().contains("tkn-123"));
     }
 

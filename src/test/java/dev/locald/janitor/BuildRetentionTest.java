@@ -57,6 +57,7 @@ class BuildRetentionTest {
                 false,
                 NetworkMode.HOST,
                 null,
-                false);
+                false,
+                null);
     }
 }
