@@ -229,6 +229,14 @@ public interface LocaldConfig {
         /** Deadline of one runc kill/delete/list/state command. */
         @WithDefault("PT30S")
         Duration commandTimeout();
+
+        /**
+         * The seccomp filter of every container: {@code default} (the built-in profile, Docker's default
+         * allow-list for processes without capabilities), {@code unconfined} (none; logged as a warning at
+         * startup) or the absolute path of a profile in runc's {@code linux.seccomp} form. See docs/security.md.
+         */
+        @WithDefault("default")
+        String seccomp();
     }
 
     /** How builds drive the CNB lifecycle (see docs/lifecycle.md). */

@@ -5,27 +5,36 @@ import dev.locald.etc.PreparedRoot;
 import dev.locald.etc.SyntheticFile;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Composes the complete {@code config.json} for a {@link ContainerRequest} on a prepared root: mount
- * table, devices, namespaces, user, environment, rlimits, cgroup limits, masked paths.
+ * table, devices, namespaces, user, environment, rlimits, cgroup limits, masked paths, seccomp.
  */
 public final class ContainerSpecFactory {
 
     private final long openFilesLimit;
     private final String cgroupParent;
+    private final Optional<SeccompProfile> seccomp;
+
+    /** A factory whose containers get the built-in seccomp profile. */
+    public ContainerSpecFactory(long openFilesLimit, String cgroupParent) {
+        this(openFilesLimit, cgroupParent, Optional.of(SeccompProfile.builtIn()));
+    }
 
     /**
      * @param openFilesLimit RLIMIT_NOFILE (soft = hard) for container processes; must not exceed the
      *        host's hard limit or runc fails
      * @param cgroupParent relative cgroup under which each container gets {@code <parent>/<id>}
+     * @param seccomp the filter of every container; empty for unconfined
      */
-    public ContainerSpecFactory(long openFilesLimit, String cgroupParent) {
+    public ContainerSpecFactory(long openFilesLimit, String cgroupParent, Optional<SeccompProfile> seccomp) {
         if (openFilesLimit < 64) {
             throw new IllegalArgumentException("open files limit too small: " + openFilesLimit);
         }
         this.openFilesLimit = openFilesLimit;
         this.cgroupParent = cgroupParent;
+        this.seccomp = seccomp;
     }
 
     public String cgroupsPath(String containerId) {
@@ -53,6 +62,7 @@ public final class ContainerSpecFactory {
         options.add(SpecOptions.namespaces(request.network()));
         options.add(SpecOptions.cgroup(cgroupsPath(request.id()), request.limits()));
         options.add(SpecOptions.maskedAndReadonlyPaths());
+        options.add(SpecOptions.seccomp(seccomp));
         return new RuntimeSpecBuilder().apply(SpecOption.compose(options)).build();
     }
 

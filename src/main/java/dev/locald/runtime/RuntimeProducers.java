@@ -4,23 +4,51 @@ import dev.locald.config.DataLayout;
 import dev.locald.config.LocaldConfig;
 import dev.locald.etc.ResolvConf;
 import dev.locald.etc.SyntheticRoot;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /** Builds the engine's objects from {@link LocaldConfig}; the startup sweep is janitor.StartupSequence's first step. */
 @ApplicationScoped
 public class RuntimeProducers {
 
+    private static final Logger LOG = Logger.getLogger(RuntimeProducers.class);
+
     private final LocaldConfig.Runtime config;
     private final DataLayout layout;
+    private Optional<SeccompProfile> seccomp;
 
     public RuntimeProducers(LocaldConfig config, DataLayout layout) {
         this.config = config.runtime();
         this.layout = layout;
+    }
+
+    /** Loads and checks the seccomp profile when locald starts: a bad one stops the start, not a build. */
+    void onStart(@Observes StartupEvent event) {
+        seccomp();
+    }
+
+    synchronized Optional<SeccompProfile> seccomp() {
+        if (seccomp == null) {
+            seccomp = SeccompProfile.fromSetting(config.seccomp());
+            if (seccomp.isPresent()) {
+                LOG.infof(
+                        "containers run under the seccomp profile %s (%d syscall rules)",
+                        seccomp.get().source(), seccomp.get().ruleCount());
+            } else {
+                LOG.warn("locald.runtime.seccomp=unconfined: containers run WITHOUT a seccomp filter, so builds may"
+                        + " call every syscall the kernel offers (user namespaces, keyctl, ptrace...); see"
+                        + " docs/security.md");
+            }
+        }
+        return seccomp;
     }
 
     Path stateDir() {
@@ -53,8 +81,8 @@ public class RuntimeProducers {
         try {
             SyntheticRoot syntheticRoot =
                     new SyntheticRoot(new ResolvConf(config.hostResolvConf(), config.fallbackNameservers()));
-            ContainerSpecFactory specFactory =
-                    new ContainerSpecFactory(HostLimits.openFilesFor(config.openFiles()), config.cgroupParent());
+            ContainerSpecFactory specFactory = new ContainerSpecFactory(
+                    HostLimits.openFilesFor(config.openFiles()), config.cgroupParent(), seccomp());
             return new ContainerRunner(
                     runc,
                     syntheticRoot,

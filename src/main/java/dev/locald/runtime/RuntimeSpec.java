@@ -46,14 +46,30 @@ record RuntimeSpec(String ociVersion, Process process, Root root, String hostnam
     public record Mount(String destination, String type, String source, List<String> options) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"resources", "cgroupsPath", "namespaces", "devices", "maskedPaths", "readonlyPaths"})
+    @JsonPropertyOrder({"resources", "cgroupsPath", "namespaces", "devices", "maskedPaths", "readonlyPaths", "seccomp"})
     public record Linux(
             Resources resources,
             String cgroupsPath,
             List<Namespace> namespaces,
             List<Device> devices,
             List<String> maskedPaths,
-            List<String> readonlyPaths) {}
+            List<String> readonlyPaths,
+            Seccomp seccomp) {}
+
+    /** {@code linux.seccomp}: what runc turns into the process's seccomp filter (see {@link SeccompProfile}). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"defaultAction", "defaultErrnoRet", "architectures", "syscalls"})
+    public record Seccomp(
+            String defaultAction, Integer defaultErrnoRet, List<String> architectures, List<Syscall> syscalls) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"names", "action", "errnoRet", "args"})
+    public record Syscall(List<String> names, String action, Integer errnoRet, List<SyscallArg> args) {}
+
+    /** A condition on argument {@code index}; for {@code SCMP_CMP_MASKED_EQ}, {@code value} is the mask. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"index", "value", "valueTwo", "op"})
+    public record SyscallArg(int index, long value, Long valueTwo, String op) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Namespace(String type, String path) {}

@@ -34,6 +34,7 @@ final class RuntimeSpecBuilder {
     private final List<RuntimeSpec.Device> devices = new ArrayList<>();
     private final List<String> maskedPaths = new ArrayList<>();
     private final List<String> readonlyPaths = new ArrayList<>();
+    private RuntimeSpec.Seccomp seccomp;
 
     public RuntimeSpecBuilder apply(SpecOption... options) {
         for (SpecOption option : options) {
@@ -156,6 +157,11 @@ final class RuntimeSpecBuilder {
         return this;
     }
 
+    public RuntimeSpecBuilder seccomp(RuntimeSpec.Seccomp seccomp) {
+        this.seccomp = seccomp;
+        return this;
+    }
+
     public RuntimeSpec build() {
         if (rootPath == null || args.isEmpty()) {
             throw new IllegalStateException("a runtime spec needs a root and a process");
@@ -178,7 +184,8 @@ final class RuntimeSpecBuilder {
                 List.copyOf(namespaces),
                 devices.isEmpty() ? null : List.copyOf(devices),
                 List.copyOf(maskedPaths),
-                List.copyOf(readonlyPaths));
+                List.copyOf(readonlyPaths),
+                seccomp);
         return new RuntimeSpec(
                 RuntimeSpec.OCI_VERSION,
                 process,

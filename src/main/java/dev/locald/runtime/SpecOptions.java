@@ -191,6 +191,11 @@ public final class SpecOptions {
         return spec -> spec.maskedPaths(MASKED_PATHS).readonlyPaths(READONLY_PATHS);
     }
 
+    /** The seccomp filter of every process in the container; none when unconfined. */
+    public static SpecOption seccomp(Optional<SeccompProfile> profile) {
+        return spec -> profile.ifPresent(p -> spec.seccomp(p.linuxSeccomp()));
+    }
+
     /**
      * The cgroup (relative to locald's own) and its limits. The kernel OOM killer is disabled for the
      * container so that a container at its memory limit stays under_oom until locald notices, reports

@@ -31,7 +31,8 @@ import org.skyscreamer.jsonassert.JSONCompareMode;
 class ContainerSpecFactoryTest {
 
     private static final CnbUser CNB = new CnbUser(1001, 1002);
-    private static final ContainerSpecFactory FACTORY = new ContainerSpecFactory(20000, "locald");
+    // without seccomp: the goldens show the rest of the spec; seccompIsTheBuiltInProfileByDefault checks that part
+    private static final ContainerSpecFactory FACTORY = new ContainerSpecFactory(20000, "locald", Optional.empty());
 
     private static PreparedRoot preparedRoot(boolean homeMount) {
         PasswdFile passwd = PasswdFile.parse("root:x:0:0:root:/root:/bin/sh\n")
@@ -71,6 +72,21 @@ class ContainerSpecFactoryTest {
         assertGolden(
                 "host-network.json",
                 FACTORY.create(request().network(NetworkMode.HOST).build(), preparedRoot(false)));
+    }
+
+    @Test
+    void seccompIsTheBuiltInProfileByDefault() {
+        RuntimeSpec withDefault =
+                new ContainerSpecFactory(20000, "locald").create(request().build(), preparedRoot(true));
+        assertEquals(
+                SeccompProfile.builtIn().linuxSeccomp(), withDefault.linux().seccomp());
+        assertEquals(
+                FACTORY.create(request().build(), preparedRoot(true)).process(),
+                withDefault.process(),
+                "seccomp changes nothing else");
+        assertEquals(
+                null,
+                FACTORY.create(request().build(), preparedRoot(true)).linux().seccomp());
     }
 
     @Test

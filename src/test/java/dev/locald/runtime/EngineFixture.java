@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -77,6 +78,18 @@ public final class EngineFixture {
                 new ContainerRunner.Settings(
                         base.resolve("bundles"), 65536, Duration.ofMillis(50), Duration.ofSeconds(10)));
         sweeper = new ContainerSweeper(runc, cgroups, cgroupParent, base.resolve("bundles"));
+    }
+
+    /** A runner like {@link #runner} (same runc root, cgroup parent and bundles) with the given seccomp filter. */
+    public ContainerRunner runnerWith(Optional<SeccompProfile> seccomp) throws IOException {
+        return new ContainerRunner(
+                runc,
+                new SyntheticRoot(new ResolvConf(hostResolvConf, List.of("8.8.8.8", "8.8.4.4"))),
+                new ContainerSpecFactory(HostLimits.openFilesFor(1_048_576), cgroupParent, seccomp),
+                cgroups,
+                cgroupParent,
+                new ContainerRunner.Settings(
+                        base.resolve("bundles"), 65536, Duration.ofMillis(50), Duration.ofSeconds(10)));
     }
 
     Path rootfs(TestRegistry registry, ImagePusher.PushedImage image) throws IOException, InterruptedException {
