@@ -8,9 +8,12 @@ import dev.locald.runtime.Bundle;
 import dev.locald.runtime.Cancellation;
 import dev.locald.runtime.ContainerRequest;
 import dev.locald.runtime.ContainerResult;
+import dev.locald.runtime.ContainerRunner;
 import dev.locald.runtime.ContainerSpecFactory;
 import dev.locald.runtime.EngineFixture;
 import dev.locald.runtime.HostLimits;
+import dev.locald.runtime.ResourceLimits;
+import dev.locald.runtime.SeccompProfile;
 import dev.locald.testsupport.LayerTar;
 import java.io.File;
 import java.nio.file.Files;
@@ -18,13 +21,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
  * Not part of the suite (the name does not end in Test): run by {@code bench/container-start.sh}, i.e.
  * {@code mvn -q test -Dtest=ContainerStartBenchmark -Dbenchmark.runs=30}. Compares locald starting a
  * container of {@code /bin/true} (synthetic root + spec generation + runc run + cleanup) with a raw
- * {@code runc run} of a prepared bundle, both started from this JVM.
+ * {@code runc run} of a prepared bundle, both started from this JVM; and, interleaved in the same loop,
+ * locald's container without limits or seccomp against the same with the built-in seccomp profile, with
+ * cgroup limits (memory 4G, pids 4096, all cores), and with both (docs/benchmarks.md).
  */
 class ContainerStartBenchmark {
 
@@ -47,8 +53,15 @@ class ContainerStartBenchmark {
             Path rawBundleDir = Files.createDirectories(engine.base.resolve("raw-bundle"));
             Bundle rawBundle = new Bundle(rawBundleDir);
             Files.createDirectories(rawBundle.etcDir());
+            // raw runc runs the spec locald generated before seccomp and limits, as in earlier figures
             ContainerSpecFactory specFactory =
-                    new ContainerSpecFactory(HostLimits.openFilesFor(1_048_576), engine.cgroupParent);
+                    new ContainerSpecFactory(HostLimits.openFilesFor(1_048_576), engine.cgroupParent, Optional.empty());
+            ContainerRunner unconfined = engine.runnerWith(Optional.empty());
+            ContainerRunner confined = engine.runnerWith(Optional.of(SeccompProfile.builtIn()));
+            ResourceLimits limits = ResourceLimits.none()
+                    .withMemoryBytes(4L << 30)
+                    .withPids(4096)
+                    .withCpus(Runtime.getRuntime().availableProcessors());
             ContainerRequest template = ContainerRequest.builder("raw", rootfs, EngineFixture.CNB)
                     .args("/bin/true")
                     .build();
@@ -62,18 +75,13 @@ class ContainerStartBenchmark {
             List<Double> locald = new ArrayList<>();
             List<Double> raw = new ArrayList<>();
             List<Double> specOnly = new ArrayList<>();
+            List<Double> seccompOnly = new ArrayList<>();
+            List<Double> limitsOnly = new ArrayList<>();
+            List<Double> seccompAndLimits = new ArrayList<>();
             for (int i = 0; i < runs + 5; i++) {
                 long t0 = System.nanoTime();
-                ContainerResult result = engine.runner.run(
-                        ContainerRequest.builder("bench-l-" + i, rootfs, EngineFixture.CNB)
-                                .args("/bin/true")
-                                .build(),
-                        (s, t, x) -> {},
-                        Cancellation.none());
+                timedRun(unconfined, "bench-l-" + i, rootfs, ResourceLimits.none());
                 long t1 = System.nanoTime();
-                if (result.exitCode() != 0) {
-                    throw new IllegalStateException("locald run failed: " + result);
-                }
                 Process process = new ProcessBuilder(
                                 "/usr/sbin/runc",
                                 "--root",
@@ -99,21 +107,56 @@ class ContainerStartBenchmark {
                                 new SyntheticRoot.Request(EngineFixture.CNB, "locald", List.of(), NetworkMode.NONE));
                 new Bundle(scratch.getParent()).writeConfig(specFactory.create(template, root));
                 long t4 = System.nanoTime();
+                double withSeccomp = timedRun(confined, "bench-s-" + i, rootfs, ResourceLimits.none());
+                double withLimits = timedRun(unconfined, "bench-c-" + i, rootfs, limits);
+                double withBoth = timedRun(confined, "bench-b-" + i, rootfs, limits);
                 if (i >= 5) {
                     locald.add((t1 - t0) / 1e6);
                     raw.add((t2 - t1) / 1e6);
                     specOnly.add((t4 - t3) / 1e6);
+                    seccompOnly.add(withSeccomp);
+                    limitsOnly.add(withLimits);
+                    seccompAndLimits.add(withBoth);
                 }
             }
             engine.cgroups.removeIfUnused(engine.cgroupParent);
             System.out.printf(
-                    "BENCHMARK runs=%d%n  locald run(/bin/true): %s%n  raw runc run:          %s%n"
-                            + "  synthetic root + spec + config.json only: %s%n",
-                    runs, stats(locald), stats(raw), stats(specOnly));
+                    "BENCHMARK runs=%d cpus=%d%n  locald run(/bin/true), no limits, no seccomp: %s%n"
+                            + "  raw runc run:          %s%n"
+                            + "  synthetic root + spec + config.json only: %s%n"
+                            + "  locald run, seccomp:          %s%n"
+                            + "  locald run, limits:           %s%n"
+                            + "  locald run, seccomp + limits: %s%n",
+                    runs,
+                    Runtime.getRuntime().availableProcessors(),
+                    stats(locald),
+                    stats(raw),
+                    stats(specOnly),
+                    stats(seccompOnly),
+                    stats(limitsOnly),
+                    stats(seccompAndLimits));
         } finally {
             engine.sweeper.sweep();
             engine.deleteFiles();
         }
+    }
+
+    /** One locald run of /bin/true, in milliseconds. */
+    private static double timedRun(ContainerRunner runner, String id, Path rootfs, ResourceLimits limits)
+            throws Exception {
+        long start = System.nanoTime();
+        ContainerResult result = runner.run(
+                ContainerRequest.builder(id, rootfs, EngineFixture.CNB)
+                        .args("/bin/true")
+                        .limits(limits)
+                        .build(),
+                (s, t, x) -> {},
+                Cancellation.none());
+        long end = System.nanoTime();
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("locald run " + id + " failed: " + result);
+        }
+        return (end - start) / 1e6;
     }
 
     private static String stats(List<Double> values) {
@@ -123,7 +166,13 @@ class ContainerStartBenchmark {
         double sd = Math.sqrt(
                 values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / values.size());
         return String.format(
-                "mean %.1f ms ± %.1f, median %.1f ms, min %.1f, max %.1f",
-                mean, sd, sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1));
+                "mean %.1f ms ± %.1f, median %.1f ms, p90 %.1f ms, min %.1f, max %.1f, n %d",
+                mean,
+                sd,
+                sorted.get(sorted.size() / 2),
+                sorted.get((int) Math.ceil(sorted.size() * 0.9) - 1),
+                sorted.get(0),
+                sorted.get(sorted.size() - 1),
+                sorted.size());
     }
 }
