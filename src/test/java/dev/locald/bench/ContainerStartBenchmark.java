@@ -1,9 +1,14 @@
 package dev.locald.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.locald.etc.PreparedRoot;
 import dev.locald.etc.ResolvConf;
 import dev.locald.etc.SyntheticRoot;
 import dev.locald.image.NetworkMode;
+import dev.locald.json.Json;
 import dev.locald.runtime.Bundle;
 import dev.locald.runtime.Cancellation;
 import dev.locald.runtime.ContainerRequest;
@@ -16,6 +21,7 @@ import dev.locald.runtime.ResourceLimits;
 import dev.locald.runtime.SeccompProfile;
 import dev.locald.testsupport.LayerTar;
 import java.io.File;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,6 +64,9 @@ class ContainerStartBenchmark {
                     new ContainerSpecFactory(HostLimits.openFilesFor(1_048_576), engine.cgroupParent, Optional.empty());
             ContainerRunner unconfined = engine.runnerWith(Optional.empty());
             ContainerRunner confined = engine.runnerWith(Optional.of(SeccompProfile.builtIn()));
+            // the built-in profile with the 64-bit ABI alone: what the 32-bit ABIs (x86, x32) cost at start
+            ContainerRunner confined64 = engine.runnerWith(
+                    Optional.of(SeccompProfile.read(nativeAbiOnly(engine.base.resolve("x86-64.json")))));
             ResourceLimits limits = ResourceLimits.none()
                     .withMemoryBytes(4L << 30)
                     .withPids(4096)
@@ -78,6 +87,7 @@ class ContainerStartBenchmark {
             List<Double> seccompOnly = new ArrayList<>();
             List<Double> limitsOnly = new ArrayList<>();
             List<Double> seccompAndLimits = new ArrayList<>();
+            List<Double> seccomp64AndLimits = new ArrayList<>();
             for (int i = 0; i < runs + 5; i++) {
                 long t0 = System.nanoTime();
                 timedRun(unconfined, "bench-l-" + i, rootfs, ResourceLimits.none());
@@ -110,6 +120,7 @@ class ContainerStartBenchmark {
                 double withSeccomp = timedRun(confined, "bench-s-" + i, rootfs, ResourceLimits.none());
                 double withLimits = timedRun(unconfined, "bench-c-" + i, rootfs, limits);
                 double withBoth = timedRun(confined, "bench-b-" + i, rootfs, limits);
+                double withBoth64 = timedRun(confined64, "bench-6-" + i, rootfs, limits);
                 if (i >= 5) {
                     locald.add((t1 - t0) / 1e6);
                     raw.add((t2 - t1) / 1e6);
@@ -117,6 +128,7 @@ class ContainerStartBenchmark {
                     seccompOnly.add(withSeccomp);
                     limitsOnly.add(withLimits);
                     seccompAndLimits.add(withBoth);
+                    seccomp64AndLimits.add(withBoth64);
                 }
             }
             engine.cgroups.removeIfUnused(engine.cgroupParent);
@@ -126,7 +138,8 @@ class ContainerStartBenchmark {
                             + "  synthetic root + spec + config.json only: %s%n"
                             + "  locald run, seccomp:          %s%n"
                             + "  locald run, limits:           %s%n"
-                            + "  locald run, seccomp + limits: %s%n",
+                            + "  locald run, seccomp + limits: %s%n"
+                            + "  locald run, seccomp (x86-64 ABI only) + limits: %s%n",
                     runs,
                     Runtime.getRuntime().availableProcessors(),
                     stats(locald),
@@ -134,11 +147,36 @@ class ContainerStartBenchmark {
                     stats(specOnly),
                     stats(seccompOnly),
                     stats(limitsOnly),
-                    stats(seccompAndLimits));
+                    stats(seccompAndLimits),
+                    stats(seccomp64AndLimits));
         } finally {
             engine.sweeper.sweep();
             engine.deleteFiles();
         }
+    }
+
+    /** The built-in profile's amd64 rules as a profile file that accepts the x86-64 syscall ABI only. */
+    private static Path nativeAbiOnly(Path file) throws Exception {
+        ObjectMapper json = Json.PLAIN;
+        JsonNode builtIn;
+        try (InputStream in = SeccompProfile.class.getResourceAsStream("seccomp-default.json")) {
+            builtIn = json.readTree(in);
+        }
+        ObjectNode profile = json.createObjectNode();
+        profile.set("defaultAction", builtIn.get("defaultAction"));
+        profile.set("defaultErrnoRet", builtIn.get("defaultErrnoRet"));
+        profile.putArray("architectures").add("SCMP_ARCH_X86_64");
+        ArrayNode syscalls = profile.putArray("syscalls");
+        for (JsonNode rule : builtIn.get("syscalls")) {
+            JsonNode arches = rule.get("arches");
+            if (arches == null || arches.toString().contains("\"amd64\"")) {
+                ObjectNode copy = ((ObjectNode) rule).deepCopy();
+                copy.remove(List.of("arches", "comment"));
+                syscalls.add(copy);
+            }
+        }
+        json.writeValue(file.toFile(), profile);
+        return file;
     }
 
     /** One locald run of /bin/true, in milliseconds. */
