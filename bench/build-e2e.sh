@@ -15,7 +15,7 @@ CP="target/classes:target/test-classes:$(cat target/bench.cp)"
 java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CP" dev.locald.tools.PublishFixtures "$REG"
 tar -C buildpacks-fixtures/apps/hello -cf "$BENCH_DIR/hello.tar" .
 rm -rf "$BENCH_DIR/locald-e2e"
-java -Dquarkus.http.port=18080 -Dlocald.data-dir="$BENCH_DIR/locald-e2e" -jar target/quarkus-app/quarkus-run.jar \
+java -Dquarkus.http.port=18080 -Dlocald.data-dir="$BENCH_DIR/locald-e2e" -Dlocald.registry.allow-loopback=true -jar target/quarkus-app/quarkus-run.jar \
   > "$BENCH_DIR/locald.log" 2>&1 &
 LOCALD_PID=$!
 trap 'kill $LOCALD_PID 2>/dev/null; wait $LOCALD_PID 2>/dev/null || true; kill $REGISTRY_PID 2>/dev/null; wait $REGISTRY_PID 2>/dev/null || true' EXIT

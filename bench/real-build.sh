@@ -78,7 +78,7 @@ if [ -z "${SKIP_PACKAGE:-}" ]; then
     || ./mvnw -B -ntp -q compile quarkus:build -DskipTests -Dspotless.check.skip=true
 fi
 rm -rf "$DATA"
-java -Dquarkus.http.port="$LOCALD_PORT" -Dlocald.data-dir="$DATA" -jar target/quarkus-app/quarkus-run.jar \
+java -Dquarkus.http.port="$LOCALD_PORT" -Dlocald.data-dir="$DATA" -Dlocald.registry.allow-loopback=true -jar target/quarkus-app/quarkus-run.jar \
   >"$BENCH_DIR/locald.log" 2>&1 &
 LOCALD_PID=$!
 until curl -fsS -o /dev/null "$LOCALD/q/health/live" 2>/dev/null; do

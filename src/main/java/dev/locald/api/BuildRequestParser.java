@@ -75,11 +75,14 @@ public final class BuildRequestParser {
     private final Duration maxTimeout;
     private final boolean allowSourcePath;
     private final Path dataDir;
+    private final boolean allowLoopback;
 
-    public BuildRequestParser(Duration maxTimeout, boolean allowSourcePath, Path dataDir) {
+    /** @param allowLoopback whether references may name registries on this machine ({@link ReferenceSyntax}) */
+    public BuildRequestParser(Duration maxTimeout, boolean allowSourcePath, Path dataDir, boolean allowLoopback) {
         this.maxTimeout = maxTimeout;
         this.allowSourcePath = allowSourcePath;
         this.dataDir = dataDir;
+        this.allowLoopback = allowLoopback;
     }
 
     /** Parses and checks; throws a 400 {@link ProblemException} listing every problem. */
@@ -167,7 +170,7 @@ public final class BuildRequestParser {
                 return null;
             }
             try {
-                return ReferenceSyntax.parse(node.textValue(), kind);
+                return ReferenceSyntax.parse(node.textValue(), kind, allowLoopback);
             } catch (IllegalArgumentException e) {
                 error(field, "'" + printable(node.textValue()) + "' " + e.getMessage());
                 return null;
@@ -333,7 +336,8 @@ public final class BuildRequestParser {
             for (Map.Entry<String, String> item : strings("tags", MAX_TAGS, "must be an array of image references")) {
                 String field = item.getKey();
                 try {
-                    ImageReference tag = ReferenceSyntax.parse(item.getValue(), ReferenceSyntax.Kind.TAG_ONLY);
+                    ImageReference tag =
+                            ReferenceSyntax.parse(item.getValue(), ReferenceSyntax.Kind.TAG_ONLY, allowLoopback);
                     if (image != null && !tag.registry().equalsIgnoreCase(image.registry())) {
                         // the exporter publishes every tag to one registry
                         error(

@@ -8,7 +8,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
-/** A build as the API shows it ({@code GET /builds/{id}} and list items). */
+/**
+ * A build as the API shows it ({@code GET /builds/{id}} and list items). {@code owner} is the name of the API
+ * token that submitted it, absent for a build submitted to an open API.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BuildView(
         String id,
@@ -21,6 +24,7 @@ public record BuildView(
         ResultView result,
         String error,
         Boolean cancelRequested,
+        String owner,
         RequestView request,
         Links links) {
 
@@ -41,6 +45,7 @@ public record BuildView(
                                 b.result().tags()),
                 b.error(),
                 b.cancelRequested() ? Boolean.TRUE : null,
+                b.spec().owner(),
                 RequestView.of(b.spec()),
                 Links.of(b));
     }

@@ -89,8 +89,11 @@ public class BuildsResource {
     public BuildsResource(BuildService builds, LocaldConfig config) {
         this.builds = builds;
         this.config = config.builds();
-        this.parser =
-                new BuildRequestParser(this.config.maxTimeout(), this.config.allowSourcePath(), config.dataRoot());
+        this.parser = new BuildRequestParser(
+                this.config.maxTimeout(),
+                this.config.allowSourcePath(),
+                config.dataRoot(),
+                config.registry().allowLoopback());
     }
 
     @POST

@@ -22,8 +22,12 @@ public record ImagePullRequest(ImageReference reference, Optional<RegistryCreden
     private static final Set<String> FIELDS = Set.of("reference", "registryAuth");
     private static final ObjectMapper JSON = Json.STRICT;
 
-    /** Parses and checks; throws a 400 {@link ProblemException} listing every invalid field. */
-    public static ImagePullRequest parse(byte[] body) {
+    /**
+     * Parses and checks; throws a 400 {@link ProblemException} listing every invalid field.
+     *
+     * @param allowLoopback whether the reference may name a registry on this machine ({@link ReferenceSyntax})
+     */
+    public static ImagePullRequest parse(byte[] body, boolean allowLoopback) {
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -44,7 +48,7 @@ public record ImagePullRequest(ImageReference reference, Optional<RegistryCreden
                 errors.add(new FieldError(BuildRequestParser.printable(name), "is not a known field"));
             }
         }
-        ImageReference reference = reference(root.get("reference"), errors);
+        ImageReference reference = reference(root.get("reference"), allowLoopback, errors);
         Optional<RegistryCredential> credential = RegistryAuthField.parse(root.get(RegistryAuthField.NAME), errors);
         if (!errors.isEmpty()) {
             throw ProblemException.invalid(errors);
@@ -52,7 +56,7 @@ public record ImagePullRequest(ImageReference reference, Optional<RegistryCreden
         return new ImagePullRequest(reference, credential);
     }
 
-    private static ImageReference reference(JsonNode node, List<FieldError> errors) {
+    private static ImageReference reference(JsonNode node, boolean allowLoopback, List<FieldError> errors) {
         if (node == null || node.isNull()) {
             errors.add(new FieldError(
                     "reference", "is required: the image to pull, such as registry.example/team/builder:1"));
@@ -62,12 +66,19 @@ public record ImagePullRequest(ImageReference reference, Optional<RegistryCreden
             errors.add(new FieldError("reference", "must be a string"));
             return null;
         }
+        ImageReference reference;
         try {
-            return ImageReference.parse(node.textValue());
+            reference = ImageReference.parse(node.textValue());
         } catch (IllegalArgumentException e) {
             errors.add(new FieldError("reference", BuildRequestParser.printable(e.getMessage())));
             return null;
         }
+        Optional<String> unreachable = ReferenceSyntax.reachProblem(reference, allowLoopback);
+        if (unreachable.isPresent()) {
+            errors.add(new FieldError("reference", "'" + reference + "' " + unreachable.get()));
+            return null;
+        }
+        return reference;
     }
 
     @Override

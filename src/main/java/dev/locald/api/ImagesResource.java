@@ -1,5 +1,6 @@
 package dev.locald.api;
 
+import dev.locald.config.LocaldConfig;
 import dev.locald.image.Digest;
 import dev.locald.pull.ImageCatalog;
 import dev.locald.pull.ImageInUseException;
@@ -27,9 +28,11 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 public class ImagesResource {
 
     private final ImageCatalog catalog;
+    private final boolean allowLoopback;
 
-    public ImagesResource(ImageCatalog catalog) {
+    public ImagesResource(ImageCatalog catalog, LocaldConfig config) {
         this.catalog = catalog;
+        this.allowLoopback = config.registry().allowLoopback();
     }
 
     @POST
@@ -42,7 +45,7 @@ public class ImagesResource {
                     "Body: {\"reference\": \"...\", \"registryAuth\": {\"username\": \"...\", \"password\": \"...\"}}. "
                             + "For a builder the answer adds its CNB user, platform APIs and run images.")
     public ImageView pull(byte[] body) throws IOException {
-        ImagePullRequest request = ImagePullRequest.parse(body);
+        ImagePullRequest request = ImagePullRequest.parse(body, allowLoopback);
         try {
             ImageCatalog.Pulled pulled = catalog.pull(request.reference(), request.credential());
             return ImageView.of(pulled.image(), request.reference(), pulled.warnings());

@@ -120,6 +120,15 @@ public interface LocaldConfig {
          */
         Optional<List<String>> insecure();
 
+        /**
+         * Whether build and pull requests may name a registry on this machine (127.0.0.0/8, ::1, localhost,
+         * 0.0.0.0). Off by default so that an API client cannot point locald at its host's own services; on in
+         * the dev and test profiles, whose registry is on 127.0.0.1:5000. Link-local registries are refused
+         * whatever this says.
+         */
+        @WithDefault("false")
+        boolean allowLoopback();
+
         /** Docker config.json consulted for credentials and credential helpers. */
         @WithDefault("${user.home}/.docker/config.json")
         Path dockerConfig();

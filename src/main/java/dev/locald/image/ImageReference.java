@@ -350,6 +350,11 @@ public record ImageReference(String registry, String repository, Optional<String
         return RegistryHosts.isLoopback(host());
     }
 
+    /** Whether the registry is a link-local address literal ({@link RegistryHosts#isLinkLocal(String)}). */
+    public boolean isLinkLocal() {
+        return RegistryHosts.isLinkLocal(host());
+    }
+
     /** The same image pinned to a digest (the tag, if any, is kept for display). */
     public ImageReference withDigest(Digest pinned) {
         return new ImageReference(registry, repository, tag, Optional.of(pinned));

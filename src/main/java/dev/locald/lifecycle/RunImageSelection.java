@@ -43,10 +43,20 @@ public final class RunImageSelection {
         for (String c : candidates) {
             ImageReference candidate = parse(c, builderName);
             if (RegistryHosts.lifecycleName(candidate.registry()).equals(targetRegistry)) {
-                return candidate;
+                return reachable(candidate, builderName);
             }
         }
-        return parse(first.image(), builderName);
+        return reachable(parse(first.image(), builderName), builderName);
+    }
+
+    /** The builder's choice, unless it sends the lifecycle to a link-local registry (docs/security.md). */
+    private static ImageReference reachable(ImageReference runImage, String builderName) {
+        if (runImage.isLinkLocal()) {
+            throw new IllegalArgumentException("builder " + builderName + " names the run image " + runImage
+                    + " on a link-local address (169.254.0.0/16, fe80::/10), which locald never lets a build reach;"
+                    + " give another as runImage");
+        }
+        return runImage;
     }
 
     private static ImageReference parse(String reference, String builderName) {

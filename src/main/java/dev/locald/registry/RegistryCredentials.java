@@ -50,6 +50,12 @@ public final class RegistryCredentials {
     }
 
     private Optional<RegistryCredential> lookup(ImageReference image) {
+        if (image.apiHost().startsWith("[")) {
+            // jib's reference grammar has no bracketed IPv6 registry (ImageReference.of throws): such a registry
+            // gets only the request's own credential
+            LOG.debugf("no docker-config lookup for the IPv6 registry %s", image.registry());
+            return Optional.empty();
+        }
         com.google.cloud.tools.jib.api.ImageReference jibReference = com.google.cloud.tools.jib.api.ImageReference.of(
                 image.apiHost(),
                 image.repository(),

@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,7 +29,8 @@ import org.jboss.logging.Logger;
  * does not let us assert: plain HTTP only for configured-insecure or loopback registries; redirects
  * followed by hand so that the Authorization header goes only to the registry's own origin (never to the
  * storage backend a blob GET is redirected to) and never from HTTPS down to HTTP; bounded retries with
- * backoff on I/O errors, 5xx and 429, never on other 4xx; Basic and Bearer (token) auth from the
+ * backoff on I/O errors, 5xx and 429, never on other 4xx; no connection to a link-local address, whatever
+ * name or redirect leads there; Basic and Bearer (token) auth from the
  * registry's {@code WWW-Authenticate} challenge, or a registry token sent as Bearer as is. jib-core supplies
  * the credentials (docker config and helpers, see {@link RegistryCredentials}) and the Authorization header
  * model.
@@ -426,6 +429,7 @@ public final class RegistryHttpClient {
     }
 
     private HttpResponse<InputStream> exchange(HttpRequest request, ImageReference image) throws Transient {
+        refuseLinkLocal(request.uri(), image);
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpTimeoutException e) {
@@ -468,6 +472,7 @@ public final class RegistryHttpClient {
             schemes.put(host, "https");
             return URI.create("https://" + host);
         }
+        refuseLinkLocal(URI.create("https://" + host), image);
         try {
             HttpResponse<Void> probe = http.send(
                     HttpRequest.newBuilder(URI.create("https://" + host + "/v2/"))
@@ -493,6 +498,39 @@ public final class RegistryHttpClient {
                     RegistryException.Kind.UNREACHABLE, "interrupted while talking to " + image.registry(), e);
         }
         return URI.create(schemes.get(host) + "://" + host);
+    }
+
+    /**
+     * Refuses a request whose host is, or resolves to, a link-local address (169.254.0.0/16, fe80::/10, where
+     * cloud metadata services answer; docs/security.md, "Threat model"). Every request passes here: the
+     * registry, its token service and every redirect's target, so neither a name in DNS nor a redirect leads
+     * locald there. The JDK caches the lookup ({@code networkaddress.cache.ttl}, 30 s by default), and the
+     * connection that follows resolves the name from that cache, to the addresses checked here.
+     */
+    static void refuseLinkLocal(URI uri, ImageReference image) {
+        String host = uri.getHost();
+        if (host == null) {
+            return; // a host-less URI is refused where it is read (realm, redirect)
+        }
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(host);
+        } catch (UnknownHostException e) {
+            return; // nothing to connect to: the request itself fails with "cannot reach"
+        }
+        for (InetAddress address : addresses) {
+            if (RegistryHosts.isLinkLocal(address)) {
+                throw new RegistryException(
+                        RegistryException.Kind.UNREACHABLE,
+                        "locald does not connect to " + uri.getScheme() + "://" + uri.getRawAuthority() + " (for "
+                                + image.registry() + "): " + host
+                                + (host.startsWith("[") || host.equals(address.getHostAddress())
+                                        ? ""
+                                        : " resolves to " + address.getHostAddress() + ", which")
+                                + " is a link-local address (169.254.0.0/16, fe80::/10), where"
+                                + " cloud metadata services answer");
+            }
+        }
     }
 
     private static boolean sameOrigin(URI a, URI b) {

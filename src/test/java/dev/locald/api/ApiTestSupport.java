@@ -85,17 +85,22 @@ final class ApiTestSupport {
 
     /** Every path under the data dir with its size and modification time. */
     static TreeMap<String, String> snapshot() {
+        return snapshot(DATA_DIR);
+    }
+
+    /** Every path under {@code dataDir} with its size and modification time. */
+    static TreeMap<String, String> snapshot(Path dataDir) {
         TreeMap<String, String> tree = new TreeMap<>();
-        if (!Files.exists(DATA_DIR)) {
+        if (!Files.exists(dataDir)) {
             return tree;
         }
-        try (Stream<Path> paths = Files.walk(DATA_DIR)) {
+        try (Stream<Path> paths = Files.walk(dataDir)) {
             paths.forEach(p -> {
                 try {
                     BasicFileAttributes a =
                             Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                     tree.put(
-                            DATA_DIR.relativize(p).toString(),
+                            dataDir.relativize(p).toString(),
                             (a.isDirectory() ? "dir" : Long.toString(a.size())) + "@"
                                     + a.lastModifiedTime().toMillis());
                 } catch (IOException e) {

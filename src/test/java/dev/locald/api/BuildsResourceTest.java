@@ -5,7 +5,9 @@ import static dev.locald.api.ApiTestSupport.submit;
 import static dev.locald.api.ApiTestSupport.submitScript;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
@@ -56,6 +58,7 @@ class BuildsResourceTest {
                 .body("result.digest", startsWith("sha256:"))
                 .body("result.tags", hasSize(2))
                 .body("error", nullValue())
+                .body("$", not(hasKey("owner"))) // an open API: no token owns the build
                 .body("request.env[0]", equalTo("SCRIPT"));
     }
 

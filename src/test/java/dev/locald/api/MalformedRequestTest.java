@@ -336,12 +336,41 @@ class MalformedRequestTest {
                                         .post("/builds")),
                         "builder",
                         "not an IPv4 address in dotted-quad form"),
+                linkLocal("link-local builder", "builder", "{" + IMAGE + ",\"builder\":\"169.254.169.254/b:1\"}"),
+                linkLocal(
+                        "link-local builder on IPv6 with a port",
+                        "builder",
+                        "{" + IMAGE + ",\"builder\":\"[fe80::1]:5000/b:1\"}"),
+                linkLocal(
+                        "link-local run image",
+                        "runImage",
+                        "{" + IMAGE + "," + BUILDER + ",\"runImage\":\"169.254.0.1:5000/run:1\"}"),
+                linkLocal("link-local target", "image", "{\"image\":\"169.254.169.254:80/apps/x\"," + BUILDER + "}"),
+                linkLocal(
+                        "link-local tag",
+                        "tags[0]",
+                        "{" + IMAGE + "," + BUILDER + ",\"tags\":[\"[FE80:0:0:0:0:0:0:1]/apps/x:2\"]}"),
+                Arguments.of(
+                        Named.of("link-local image to pull", (Supplier<Response>)
+                                () -> given().contentType("application/json")
+                                        .body("{\"reference\":\"[fe80::a9fe:a9fe]:5000/b:1\"}")
+                                        .post("/images")),
+                        "reference",
+                        "a link-local address (169.254.0.0/16, fe80::/10)"),
                 Arguments.of(
                         Named.of("symlink pointing out", (Supplier<Response>) () -> multipart(
                                 valid(),
                                 LayerTar.create().symlink("out", "../../etc").toBytes())),
                         "source",
                         "was refused: symlink 'out' -> '../../etc' points outside the workspace"));
+    }
+
+    /** A build refused at submission because a reference names a link-local registry (docs/security.md). */
+    private static Arguments linkLocal(String name, String field, String build) {
+        return Arguments.of(
+                Named.of(name, (Supplier<Response>) () -> multipart(build, tar())),
+                field,
+                "a link-local address (169.254.0.0/16, fe80::/10): locald never contacts link-local registries");
     }
 
     private static String withEnv(String envMembers) {

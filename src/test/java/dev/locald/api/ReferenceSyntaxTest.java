@@ -97,4 +97,35 @@ class ReferenceSyntaxTest {
     private Path write(String name, byte[] content) throws Exception {
         return Files.write(dir.resolve(name), content);
     }
+
+    /** Link-local registries never; registries on this machine only when allowed; everything else always. */
+    @Test
+    void whereARequestMaySendLocald() {
+        for (String linkLocal : new String[] {"169.254.169.254/x", "[fe80::1]:5000/x:1", "169.254.0.1:80/a/b"}) {
+            for (boolean allowLoopback : new boolean[] {true, false}) {
+                assertTrue(
+                        ReferenceSyntax.reachProblem(dev.locald.image.ImageReference.parse(linkLocal), allowLoopback)
+                                .orElseThrow()
+                                .contains("a link-local address (169.254.0.0/16, fe80::/10)"),
+                        linkLocal);
+            }
+        }
+        for (String local : new String[] {"127.0.0.1:5000/x", "localhost/x", "[::1]:5000/x", "0.0.0.0:5000/x"}) {
+            assertEquals(
+                    Optional.empty(),
+                    ReferenceSyntax.reachProblem(dev.locald.image.ImageReference.parse(local), true),
+                    local);
+            assertTrue(
+                    ReferenceSyntax.reachProblem(dev.locald.image.ImageReference.parse(local), false)
+                            .orElseThrow()
+                            .endsWith("unless locald.registry.allow-loopback=true"),
+                    local);
+        }
+        for (String elsewhere : new String[] {"busybox", "10.0.0.1:5000/x", "registry.example/x", "[2001:db8::1]/x"}) {
+            assertEquals(
+                    Optional.empty(),
+                    ReferenceSyntax.reachProblem(dev.locald.image.ImageReference.parse(elsewhere), false),
+                    elsewhere);
+        }
+    }
 }

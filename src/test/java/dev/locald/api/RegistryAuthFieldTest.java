@@ -20,7 +20,7 @@ class RegistryAuthFieldTest {
     @Test
     void aPullAcceptsATokenLikeABuild() {
         ImagePullRequest pull = ImagePullRequest.parse(
-                bytes("{\"reference\":\"r.example/builder:1\",\"registryAuth\":{\"token\":\"tok-1\"}}"));
+                bytes("{\"reference\":\"r.example/builder:1\",\"registryAuth\":{\"token\":\"tok-1\"}}"), true);
         assertEquals(Optional.of(new RegistryCredential.Bearer("tok-1")), pull.credential());
         assertFalse(pull.toString().contains("tok-1"), pull.toString());
         assertEquals(Optional.of(new RegistryCredential.Bearer("tok-1")), build("{\"token\":\"tok-1\"}"));
@@ -33,7 +33,8 @@ class RegistryAuthFieldTest {
                 Optional.of(basic),
                 ImagePullRequest.parse(
                                 bytes(
-                                        "{\"reference\":\"r.example/builder:1\",\"registryAuth\":{\"username\":\"ci\",\"password\":\"pw\"}}"))
+                                        "{\"reference\":\"r.example/builder:1\",\"registryAuth\":{\"username\":\"ci\",\"password\":\"pw\"}}"),
+                                true)
                         .credential());
         assertEquals(Optional.of(basic), build("{\"username\":\"ci\",\"password\":\"pw\"}"));
     }
@@ -53,7 +54,7 @@ class RegistryAuthFieldTest {
             ProblemException pull = assertThrows(
                     ProblemException.class,
                     () -> ImagePullRequest.parse(
-                            bytes("{\"reference\":\"r.example/builder:1\",\"registryAuth\":" + auth + "}")),
+                            bytes("{\"reference\":\"r.example/builder:1\",\"registryAuth\":" + auth + "}"), true),
                     auth);
             ProblemException build = assertThrows(ProblemException.class, () -> build(auth), auth);
             assertFalse(pull.problem().errors().isEmpty(), auth);
@@ -71,7 +72,8 @@ class RegistryAuthFieldTest {
     }
 
     private static Optional<RegistryCredential> build(String auth) {
-        BuildRequestParser parser = new BuildRequestParser(Duration.ofHours(1), false, Path.of("/nonexistent-data"));
+        BuildRequestParser parser =
+                new BuildRequestParser(Duration.ofHours(1), false, Path.of("/nonexistent-data"), true);
         return parser.parse(
                         bytes(SOURCE_FREE_BUILD + "\"registryAuth\":" + auth + "}"), BuildRequestParser.Mode.MULTIPART)
                 .request()

@@ -94,6 +94,8 @@ class CrashRecoveryIT {
                         "java",
                         "-Dquarkus.http.port=" + port,
                         "-Dlocald.data-dir=" + data,
+                        // the packaged service runs the prod profile; the test registry is on loopback
+                        "-Dlocald.registry.allow-loopback=true",
                         "-Dlocald.runtime.cgroup-parent=locald-crash-it",
                         "-jar",
                         jar.toString())

@@ -127,6 +127,26 @@ class RunImageSelectionTest {
         assertTrue(e.getMessage().startsWith("builder b names an invalid run image"), e.getMessage());
     }
 
+    @Test
+    void aRunImageOnALinkLocalRegistryIsRefused() {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> RunImageSelection.select(
+                        Optional.empty(),
+                        List.of(new BuilderMetadata.RunImage("169.254.169.254/run:1", List.of())),
+                        ref("x/y"),
+                        "b"));
+        assertTrue(e.getMessage().contains("on a link-local address"), e.getMessage());
+        // a link-local mirror on the target's registry is no way around it
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> RunImageSelection.select(
+                        Optional.empty(),
+                        List.of(new BuilderMetadata.RunImage("r.example/run:1", List.of("[fe80::1]:5000/run:1"))),
+                        ref("[fe80::1]:5000/app"),
+                        "b"));
+    }
+
     private static ImageReference ref(String reference) {
         return ImageReference.parse(reference);
     }

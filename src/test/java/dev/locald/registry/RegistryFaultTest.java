@@ -289,6 +289,59 @@ class RegistryFaultTest {
         }
     }
 
+    /**
+     * A registry that redirects a blob, or names a token service, on a link-local address (where cloud metadata
+     * services answer) is refused before any connection there, and the failure is not retried.
+     */
+    @Test
+    void redirectsAndTokenServicesOnLinkLocalAddressesAreRefused() throws Exception {
+        for (String location : new String[] {
+            "http://169.254.169.254/latest/meta-data/iam/",
+            "http://[fe80::1]:8080/x",
+            "http://[::ffff:169.254.169.254]/x",
+        }) {
+            server.enqueue(new MockResponse.Builder()
+                    .code(307)
+                    .setHeader("Location", location)
+                    .build());
+            long start = System.nanoTime();
+            RegistryException e = assertThrows(RegistryException.class, () -> ensure(client(3), Optional.empty()));
+            assertEquals(RegistryException.Kind.UNREACHABLE, e.kind(), location);
+            assertTrue(e.getMessage().contains("is a link-local address (169.254.0.0/16, fe80::/10)"), e.getMessage());
+            assertTrue(
+                    Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(5)) < 0,
+                    "refused without waiting on a connection: " + location);
+            assertStoreEmpty();
+        }
+        assertEquals(3, server.getRequestCount(), "one request each, no retry");
+
+        server.enqueue(new MockResponse.Builder()
+                .code(401)
+                .setHeader("WWW-Authenticate", "Bearer realm=\"https://169.254.169.254/token\",service=\"x\"")
+                .build());
+        RegistryException token = assertThrows(
+                RegistryException.class,
+                () -> ensure(client(0), Optional.of(new RegistryCredential.Basic("robot", "t0p-secret"))));
+        assertTrue(
+                token.getMessage().startsWith("locald does not connect to https://169.254.169.254"),
+                token.getMessage());
+    }
+
+    /** A registry named by a link-local literal is refused before the first connection (no 10 s connect timeout). */
+    @Test
+    void aLinkLocalRegistryIsNeverContacted() {
+        for (String reference : new String[] {"169.254.169.254/x:1", "[fe80::1]:5000/x:1"}) {
+            long start = System.nanoTime();
+            RegistryException e = assertThrows(
+                    RegistryException.class,
+                    () -> new ImageResolver(client(3), new BlobFetcher(client(3)))
+                            .resolve(ImageReference.parse(reference)));
+            assertEquals(RegistryException.Kind.UNREACHABLE, e.kind());
+            assertTrue(e.getMessage().contains("is a link-local address"), e.getMessage());
+            assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(5)) < 0, reference);
+        }
+    }
+
     @Test
     void bearerTokenFlow() throws Exception {
         byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
