@@ -150,7 +150,8 @@ public final class BuildRequestParser {
                     clearCache,
                     network,
                     timeout,
-                    auth);
+                    auth,
+                    List.of());
             return new Parsed(request, sourcePath);
         }
 

@@ -103,7 +103,8 @@ class BuildTest {
                 false,
                 NetworkMode.HOST,
                 java.util.Optional.empty(),
-                java.util.Optional.of(new RegistryCredential.Basic("u", "sekrit-pw")));
+                java.util.Optional.of(new RegistryCredential.Basic("u", "sekrit-pw")),
+                List.of());
         BuildJob job = new BuildJob(
                 BuildId.random(),
                 request,
