@@ -37,6 +37,18 @@ class CredentialIsolationBuildTest {
 
     static final String USER = "host-ci-bot";
     static final String PASSWORD = "host-only-s3cret-7f1c";
+    static final String TEAM_TOKEN = "team-a-token-5b2e";
+    static final String ADMIN_TOKEN = "ops-admin-token-91d0";
+
+    static String sha256Hex(String token) {
+        try {
+            return java.util.HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     /**
      * An open registry with the fixture builders and lifecycle image, a registry that demands
@@ -48,11 +60,16 @@ class CredentialIsolationBuildTest {
         static TestRegistry open;
         static TestRegistry withAuth;
         static FixtureImages.Fixtures fixtures;
+        /** With init arg {@code tokens=true}: the fixtures published to the registry that demands credentials. */
+        static FixtureImages.Fixtures authFixtures;
+
         private boolean missing;
+        private boolean tokens;
 
         @Override
         public void init(Map<String, String> initArgs) {
             missing = "missing".equals(initArgs.get("lifecycle-image"));
+            tokens = "true".equals(initArgs.get("tokens"));
         }
 
         @Override
@@ -61,19 +78,30 @@ class CredentialIsolationBuildTest {
             withAuth = TestRegistry.startWithAuth(USER, PASSWORD);
             fixtures = FixtureImages.publishAll(open);
             try {
-                Path config = Files.createTempFile("locald-docker-config-", ".json");
+                Path dockerConfig = Files.createTempFile("locald-docker-config-", ".json");
                 String auth =
                         Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
-                Files.writeString(config, "{\"auths\":{\"" + withAuth.hostPort() + "\":{\"auth\":\"" + auth + "\"}}}");
-                return Map.of(
+                Files.writeString(
+                        dockerConfig, "{\"auths\":{\"" + withAuth.hostPort() + "\":{\"auth\":\"" + auth + "\"}}}");
+                Map<String, String> config = new java.util.HashMap<>(Map.of(
                         "locald.registry.docker-config",
-                        config.toString(),
+                        dockerConfig.toString(),
                         "locald.lifecycle.image",
                         missing
                                 ? open.hostPort() + "/fixtures/no-such-lifecycle:{version}"
                                 : fixtures.lifecycle().reference(),
                         "locald.lifecycle.log-level",
-                        "debug");
+                        "debug"));
+                if (tokens) {
+                    authFixtures = FixtureImages.publishAll(withAuth);
+                    Path file = Files.createTempFile("locald-tokens-", "");
+                    Files.writeString(
+                            file,
+                            "team builder sha256:" + sha256Hex(TEAM_TOKEN) + " images=" + open.hostPort() + "/team-a/\n"
+                                    + "ops admin sha256:" + sha256Hex(ADMIN_TOKEN) + "\n");
+                    config.put("locald.auth.tokens-file", file.toString());
+                }
+                return config;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -98,9 +126,16 @@ class CredentialIsolationBuildTest {
             this("target/locald-credential-isolation", "fixture");
         }
 
+        private final boolean tokens;
+
         Profile(String dataDir, String lifecycleImage) {
+            this(dataDir, lifecycleImage, false);
+        }
+
+        Profile(String dataDir, String lifecycleImage, boolean tokens) {
             this.dataDir = dataDir;
             this.lifecycleImage = lifecycleImage;
+            this.tokens = tokens;
         }
 
         @Override
@@ -110,7 +145,8 @@ class CredentialIsolationBuildTest {
 
         @Override
         public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(Registries.class, Map.of("lifecycle-image", lifecycleImage)));
+            return List.of(new TestResourceEntry(
+                    Registries.class, Map.of("lifecycle-image", lifecycleImage, "tokens", Boolean.toString(tokens))));
         }
     }
 
