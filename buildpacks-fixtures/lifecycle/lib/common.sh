@@ -196,3 +196,23 @@ make_scratch() {
   SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/lifecycle.XXXXXX") || fail $EXIT_FAILED "cannot create a temp dir"
   trap 'rm -rf "$SCRATCH"' EXIT
 }
+
+# record_visible: at debug level, a lifecycle run from a builder image (one with /cnb/order.toml, which
+# the lifecycle image lacks) prints everything it can see that could hold a registry credential: its
+# environment, CNB_REGISTRY_AUTH, /platform/env and every docker-style config file it can read. Tests use
+# it to show that an untrusted builder's own lifecycle never sees the host's credentials
+# (docs/security.md); the lifecycle image, which may hold them, never prints this.
+record_visible() {
+  [ "$LOG_LEVEL" = debug ] && [ -f /cnb/order.toml ] || return 0
+  _rv="fixture-lifecycle-record $PHASE:"
+  env | sort | sed "s|^|$_rv env |"
+  printf '%s CNB_REGISTRY_AUTH=%s\n' "$_rv" "${CNB_REGISTRY_AUTH-<unset>}"
+  for _rf in /platform/env/* $(find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o -type f \
+      \( -name config.json -o -name auth.json -o -name .dockercfg \) -print 2>/dev/null); do
+    [ -f "$_rf" ] && [ -r "$_rf" ] || continue
+    printf '%s file %s\n' "$_rv" "$_rf"
+    sed "s|^|$_rv   |" "$_rf"
+    echo
+  done
+  printf '%s end\n' "$_rv"
+}

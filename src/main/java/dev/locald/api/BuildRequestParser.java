@@ -153,7 +153,8 @@ public final class BuildRequestParser {
                     clearCache,
                     network,
                     timeout,
-                    auth);
+                    auth,
+                    List.of());
             return new Parsed(request, sourcePath);
         }
 

@@ -13,6 +13,7 @@ import dev.locald.builds.QueueFullException;
 import dev.locald.builds.SourceSubmission;
 import dev.locald.config.LocaldConfig;
 import dev.locald.json.Json;
+import dev.locald.lifecycle.TrustedBuilders;
 import dev.locald.logs.LogRecord;
 import dev.locald.source.ArchiveFormat;
 import dev.locald.source.SourceArchiveSniffer;
@@ -85,9 +86,11 @@ public class BuildsResource {
     private final BuildService builds;
     private final LocaldConfig.Builds config;
     private final BuildRequestParser parser;
+    private final TrustedBuilders trustedBuilders;
 
-    public BuildsResource(BuildService builds, LocaldConfig config) {
+    public BuildsResource(BuildService builds, LocaldConfig config, TrustedBuilders trustedBuilders) {
         this.builds = builds;
+        this.trustedBuilders = trustedBuilders;
         this.config = config.builds();
         this.parser = new BuildRequestParser(
                 this.config.maxTimeout(),
@@ -163,7 +166,7 @@ public class BuildsResource {
         requireJsonSize(json.length);
         BuildRequestParser.Parsed parsed = parser.parse(json, BuildRequestParser.Mode.MULTIPART);
         Optional<ApiToken> caller = AuthFilter.caller(rc);
-        requirePublishable(caller, parsed.request());
+        BuildRequest request = authorized(caller, parsed.request());
         long size = Files.size(source.uploadedFile());
         if (size > config.maxSourceBytes()) {
             throw ProblemException.tooLarge("the source archive has " + size + " bytes; at most "
@@ -182,7 +185,7 @@ public class BuildsResource {
             throw ProblemException.invalid("source", "was refused: " + hostile.get());
         }
         Build accepted = builds.submit(
-                parsed.request(),
+                request,
                 new SourceSubmission.Upload(source.uploadedFile(), format.get()),
                 caller.map(ApiToken::name).orElse(null));
         return accepted(accepted);
@@ -213,9 +216,9 @@ public class BuildsResource {
         requireJsonSize(body.length);
         BuildRequestParser.Parsed parsed = parser.parse(body, BuildRequestParser.Mode.JSON);
         Optional<ApiToken> caller = AuthFilter.caller(rc);
-        requirePublishable(caller, parsed.request());
+        BuildRequest request = authorized(caller, parsed.request());
         Build accepted = builds.submit(
-                parsed.request(),
+                request,
                 new SourceSubmission.Directory(parsed.sourcePath().orElseThrow()),
                 caller.map(ApiToken::name).orElse(null));
         return accepted(accepted);
@@ -507,6 +510,37 @@ public class BuildsResource {
                 .filter(t -> t.role() == ApiToken.Role.BUILDER)
                 .map(ApiToken::name)
                 .orElse(null);
+    }
+
+    /**
+     * The request as the caller may make it, limited to a builder token's image prefixes (which also bound the
+     * host's credentials the build gets); 403 when it publishes outside them or trusts an unlisted builder.
+     */
+    private BuildRequest authorized(Optional<ApiToken> caller, BuildRequest request) {
+        requirePublishable(caller, request);
+        requireTrustAllowed(caller, request);
+        return caller.map(t -> request.scopedTo(t.role() == ApiToken.Role.ADMIN ? List.of() : t.imagePrefixes()))
+                .orElse(request);
+    }
+
+    /**
+     * Trusting a builder hands it the registry credentials: a builder token may do so only for a builder the
+     * operator listed; admins and an open (loopback-only) API may trust any.
+     */
+    private void requireTrustAllowed(Optional<ApiToken> caller, BuildRequest request) {
+        if (!request.trustBuilder()
+                || caller.isEmpty()
+                || caller.get().role() == ApiToken.Role.ADMIN
+                || trustedBuilders.isListed(request.builder())) {
+            return;
+        }
+        throw new ProblemException(Problem.of(
+                ProblemType.FORBIDDEN,
+                403,
+                "the token '" + caller.get().name() + "' may set trustBuilder only for builders listed in "
+                        + "locald.lifecycle.trusted-builders, and " + request.builder() + " is not; leave "
+                        + "trustBuilder unset (its credentialed phases then run from the lifecycle image) or ask "
+                        + "an admin"));
     }
 
     private static void requirePublishable(Optional<ApiToken> caller, BuildRequest request) {

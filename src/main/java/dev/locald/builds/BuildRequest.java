@@ -27,6 +27,8 @@ import java.util.Set;
  * @param network the network given to the phases
  * @param timeout the whole-build deadline, empty for the configured default
  * @param registryAuth credentials for the target registry (its pulls and its publishing); memory only
+ * @param imageScope the image prefixes of the submitting {@code builder} API token; the host's docker-config
+ *        credentials reach the phases only for images inside them (docs/security.md); empty = no restriction
  */
 public record BuildRequest(
         ImageReference image,
@@ -40,7 +42,8 @@ public record BuildRequest(
         boolean clearCache,
         NetworkMode network,
         Optional<Duration> timeout,
-        Optional<RegistryCredential> registryAuth) {
+        Optional<RegistryCredential> registryAuth,
+        List<String> imageScope) {
 
     public BuildRequest {
         Objects.requireNonNull(image, "image");
@@ -53,9 +56,33 @@ public record BuildRequest(
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(registryAuth, "registryAuth");
+        imageScope = List.copyOf(imageScope);
         if (!env.keySet().containsAll(secretEnv)) {
             throw new IllegalArgumentException("secretEnv names a variable that env does not set");
         }
+    }
+
+    /** The same request limited to the image prefixes of the token that submits it (empty: unrestricted). */
+    public BuildRequest scopedTo(List<String> prefixes) {
+        return new BuildRequest(
+                image,
+                builder,
+                runImage,
+                env,
+                secretEnv,
+                buildpacks,
+                tags,
+                trustBuilder,
+                clearCache,
+                network,
+                timeout,
+                registryAuth,
+                prefixes);
+    }
+
+    /** Whether {@code ref} lies inside {@link #imageScope()}, compared as the API compares the token's prefixes. */
+    public boolean inScope(ImageReference ref) {
+        return imageScope.isEmpty() || imageScope.stream().anyMatch(ref.toString()::startsWith);
     }
 
     /** The non-secret part kept in the build record, submitted by API token {@code owner} (null: open API). */
@@ -82,6 +109,6 @@ public record BuildRequest(
                 + ", env=" + new java.util.TreeSet<>(env.keySet()) + ", buildpacks=" + buildpacks + ", tags=" + tags
                 + ", trustBuilder=" + trustBuilder + ", clearCache=" + clearCache + ", network=" + network.wireName()
                 + ", timeout=" + timeout.map(Duration::toString).orElse("default")
-                + ", registryAuth=" + (registryAuth.isPresent() ? "***" : "none") + "]";
+                + ", registryAuth=" + (registryAuth.isPresent() ? "***" : "none") + ", imageScope=" + imageScope + "]";
     }
 }

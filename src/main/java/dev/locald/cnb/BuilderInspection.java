@@ -26,6 +26,8 @@ import java.util.Optional;
  */
 final class BuilderInspection {
 
+    static final String VERSION_PLACEHOLDER = "{version}";
+
     private final ImageCatalog images;
     private final TrustedBuilders trustedBuilders;
     private final LocaldConfig config;
@@ -51,15 +53,20 @@ final class BuilderInspection {
         boolean trusted = trustedBuilders.isTrusted(request.builder(), request.trustBuilder());
 
         Optional<ImagePuller.PulledImage> lifecycleImage = Optional.empty();
-        Optional<String> lifecycleName = config.lifecycle().image();
-        if (!trusted && lifecycleName.isPresent()) {
-            build.progress().note("pulling lifecycle image " + lifecycleName.get());
-            lifecycleImage = Optional.of(pull(build, "lifecycle image", parse("lifecycle image", lifecycleName.get())));
-            checkRunnable(
-                    "lifecycle image",
-                    lifecycleName.get(),
-                    lifecycleImage.get().image().config(),
-                    build.progress());
+        Optional<String> lifecycleName = Optional.empty();
+        Optional<String> lifecycleUnavailable = Optional.empty();
+        if (!trusted) {
+            String name = lifecycleImageName(config.lifecycle().image(), metadata.lifecycleVersion());
+            lifecycleName = Optional.of(name);
+            build.progress().note("pulling lifecycle image " + name);
+            try {
+                ImagePuller.PulledImage pulled = pull(build, "lifecycle image", parse("lifecycle image", name));
+                checkRunnable("lifecycle image", name, pulled.image().config(), build.progress());
+                lifecycleImage = Optional.of(pulled);
+            } catch (BuildFailure e) {
+                // whether the build may go on without it depends on its credentials, known once planned
+                lifecycleUnavailable = Optional.of(e.getMessage());
+            }
         }
         PlatformApi api = negotiate(builderName, metadata, lifecycleName, lifecycleImage);
         build.progress()
@@ -68,7 +75,22 @@ final class BuilderInspection {
                                 ? "trusted builder: one creator container"
                                 : "untrusted builder: five phase containers")
                         + ", CNB user " + user.uid() + ":" + user.gid());
-        return new InspectedBuilder(builderName, builder, metadata, user, trusted, lifecycleImage, api);
+        return new InspectedBuilder(
+                builderName, builder, metadata, user, trusted, lifecycleImage, lifecycleUnavailable, api);
+    }
+
+    /**
+     * {@code locald.lifecycle.image} with {@code {version}} replaced by the builder's lifecycle version, as pack
+     * picks {@code buildpacksio/lifecycle:<version>}; a builder that names no version leaves the placeholder,
+     * which no reference can hold, so the pull fails with a sentence saying why.
+     */
+    static String lifecycleImageName(String configured, String builderLifecycleVersion) {
+        if (!configured.contains(VERSION_PLACEHOLDER)) {
+            return configured;
+        }
+        return builderLifecycleVersion.isBlank()
+                ? configured
+                : configured.replace(VERSION_PLACEHOLDER, builderLifecycleVersion);
     }
 
     /**
@@ -141,6 +163,10 @@ final class BuilderInspection {
     }
 
     private static ImageReference parse(String field, String reference) throws BuildFailure {
+        if (reference.contains(VERSION_PLACEHOLDER)) {
+            throw new BuildFailure("the " + field + " " + reference + " (locald.lifecycle.image) needs the builder's"
+                    + " lifecycle version, and the builder's label " + BuilderMetadata.LABEL + " names none");
+        }
         try {
             return ImageReference.parse(reference);
         } catch (IllegalArgumentException e) {

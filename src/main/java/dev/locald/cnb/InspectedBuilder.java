@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * The builder as the build uses it: its pulled image and strict metadata, the CNB user, whether it is
- * trusted, the lifecycle image an untrusted builder's phases run on, and the negotiated platform API.
+ * trusted, the lifecycle image an untrusted builder's phases run on (or why it could not be had), and the
+ * negotiated platform API.
  */
 record InspectedBuilder(
         String name,
@@ -19,6 +20,7 @@ record InspectedBuilder(
         CnbUser user,
         boolean trusted,
         Optional<ImagePuller.PulledImage> lifecycleImage,
+        Optional<String> lifecycleImageUnavailable,
         PlatformApi api) {
 
     /** The image the phase's container runs on. */

@@ -19,6 +19,7 @@ import dev.locald.lifecycle.BuildpackRef;
 import dev.locald.lifecycle.LogLevel;
 import dev.locald.lifecycle.OrderToml;
 import dev.locald.lifecycle.PhaseExit;
+import dev.locald.lifecycle.PhaseImage;
 import dev.locald.lifecycle.PhasePlan;
 import dev.locald.lifecycle.PhaseSpec;
 import dev.locald.lifecycle.PlanOptions;
@@ -109,8 +110,10 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 config.lifecycle().cacheWait())) {
             PreparedWorkspace prepared = prepareWorkspace(build, builder, cache);
             PlanOptions options = planOptions(build, builder, prepared);
+            RegistryAuthEnv auth = registryAuth(build, options);
+            requireLifecycleImageFor(build, builder, auth);
             PhasePlan plan = planPhases(build, builder, options);
-            runPhases(build, builder, prepared.workspace(), plan, registryAuth(build, options));
+            runPhases(build, builder, prepared.workspace(), plan, auth);
             return readReport(request.image(), prepared.workspace());
         } catch (BuildCaches.CacheBusyException e) {
             throw new BuildFailure(e.getMessage(), e);
@@ -157,6 +160,26 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 .build();
     }
 
+    /**
+     * An untrusted builder's own lifecycle never gets credentials: without the lifecycle image a build holding
+     * any fails; one without may use the builder's lifecycle, as the log says (docs/security.md).
+     */
+    private static void requireLifecycleImageFor(BuildContext build, InspectedBuilder builder, RegistryAuthEnv auth)
+            throws BuildFailure {
+        if (builder.trusted() || builder.lifecycleImageUnavailable().isEmpty()) {
+            return;
+        }
+        String why = builder.lifecycleImageUnavailable().get();
+        if (!auth.isEmpty()) {
+            throw new BuildFailure(why + "; the builder " + builder.name() + " is not trusted and this build carries"
+                    + " registry credentials for " + String.join(", ", auth.registries())
+                    + ", which its own lifecycle must not receive, so the build stops (set locald.lifecycle.image"
+                    + " to a lifecycle image locald can pull, or trust the builder)");
+        }
+        build.progress()
+                .note(why + "; this build carries no registry credentials, so it goes on without the lifecycle image");
+    }
+
     /** One creator for a trusted builder, five phases otherwise; the plan's warnings go to the log. */
     private static PhasePlan planPhases(BuildContext build, InspectedBuilder builder, PlanOptions options) {
         PhasePlan plan = PhasePlan.create(builder.api(), builder.trusted(), options);
@@ -172,6 +195,13 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             RegistryAuthEnv auth)
             throws Exception {
         for (PhaseSpec phase : plan.phases()) {
+            if (!builder.trusted()
+                    && phase.registryAuth()
+                    && phase.image() != PhaseImage.LIFECYCLE_IMAGE
+                    && !auth.isEmpty()) {
+                throw new IllegalStateException("refusing to give registry credentials to the "
+                        + phase.phase().id() + " of the untrusted builder " + builder.name());
+            }
             runPhase(build, phase, builder.imageFor(phase), workspace, auth);
         }
     }
@@ -254,13 +284,19 @@ public class LifecycleBuildExecutor implements BuildExecutor {
 
     /**
      * CNB_REGISTRY_AUTH for every registry the credentialed phases touch (target, tags, run image): the
-     * docker config's credentials, and the request's for the target registry on top.
+     * docker config's credentials, and the request's for the target registry on top. A docker-config
+     * credential is handed over only for a registry holding at least one of those images inside the
+     * request's image scope (a builder token's prefixes); the env is keyed by registry, so the lifecycle may
+     * then use it for the other images of that registry too (docs/security.md).
      */
     private RegistryAuthEnv registryAuth(BuildContext build, PlanOptions options) throws BuildFailure {
         BuildRequest request = build.request();
         Map<String, RegistryCredential> fromConfig = new LinkedHashMap<>();
         for (ImageReference ref : options.registryImages()) {
             if (fromConfig.containsKey(ref.registry())) {
+                continue;
+            }
+            if (!request.inScope(ref)) {
                 continue;
             }
             try {

@@ -10,7 +10,6 @@ import dev.locald.source.SourceLimits;
 import dev.locald.source.SourceUnpacker;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.util.List;
 
 /** CDI wiring of the lifecycle classes from {@link LocaldConfig}; the classes themselves need no CDI. */
 @Singleton
@@ -39,6 +38,6 @@ public class LifecycleProducers {
     @Produces
     @Singleton
     TrustedBuilders trustedBuilders(LocaldConfig config) {
-        return new TrustedBuilders(config.lifecycle().trustedBuilders().orElse(List.of()));
+        return new TrustedBuilders(config.lifecycle().trustedBuilders());
     }
 }

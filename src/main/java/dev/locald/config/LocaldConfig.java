@@ -251,14 +251,27 @@ public interface LocaldConfig {
     /** How builds drive the CNB lifecycle (see docs/lifecycle.md). */
     interface Lifecycle {
         /**
-         * Trusted lifecycle image (e.g. {@code buildpacksio/lifecycle:0.20.14}) whose analyzer, restorer and
-         * exporter run the credentialed phases of untrusted builders. Unset: those phases use the builder's
-         * own lifecycle, and the build log says so.
+         * The lifecycle image whose analyzer, restorer and exporter run the credentialed phases of untrusted
+         * builders, as pack's {@code buildpacksio/lifecycle}; {@code {version}} is replaced by the builder's
+         * lifecycle version (label {@code io.buildpacks.builder.metadata}). When it cannot be pulled, a build
+         * that would hand over registry credentials fails; one without credentials falls back to the
+         * builder's own lifecycle (docs/security.md).
          */
-        Optional<String> image();
+        @WithDefault("docker.io/buildpacksio/lifecycle:{version}")
+        String image();
 
-        /** Builder repositories trusted to run as one {@code creator} with credentials (any tag or digest). */
-        Optional<List<String>> trustedBuilders();
+        /**
+         * Builder repositories (any tag or digest) that run as one {@code creator} with credentials even without
+         * {@code trustBuilder}, and the only ones a {@code builder} token may set {@code trustBuilder} for. The
+         * default is the list pack trusts; {@code none} trusts no builder.
+         */
+        @WithDefault("gcr.io/buildpacks/builder,heroku/builder,paketobuildpacks/builder-jammy-base,"
+                + "paketobuildpacks/builder-jammy-full,paketobuildpacks/builder-jammy-tiny,"
+                + "paketobuildpacks/builder-jammy-buildpackless-static,"
+                + "paketobuildpacks/builder-jammy-buildpackless-base,"
+                + "paketobuildpacks/builder-jammy-buildpackless-full,"
+                + "paketobuildpacks/builder-jammy-buildpackless-tiny")
+        List<String> trustedBuilders();
 
         /** How long a build waits for another build of the same repository to release its cache. */
         @WithDefault("PT10M")

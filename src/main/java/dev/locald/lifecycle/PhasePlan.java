@@ -25,8 +25,8 @@ import java.util.TreeMap;
  * <ul>
  *   <li>Trusted builder with network: one {@code creator} on the builder, with credentials.</li>
  *   <li>Otherwise analyzer → detector → restorer → builder → exporter, each a fresh container. For an
- *       untrusted builder analyzer, restorer and exporter run on the trusted lifecycle image (when one is
- *       configured); only those three get credentials.</li>
+ *       untrusted builder analyzer, restorer and exporter run on the trusted lifecycle image (unless it could
+ *       not be pulled for a build without credentials); only those three get credentials.</li>
  *   <li>A trusted builder with {@code network=none} also takes the five-phase path: the creator cannot run
  *       buildpacks without network while still reaching the registry, but split phases can.</li>
  * </ul>
@@ -64,8 +64,9 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
                 if (o.lifecycleImage()) {
                     credentialed = PhaseImage.LIFECYCLE_IMAGE;
                 } else {
-                    warnings.add("no lifecycle image is configured, so the untrusted builder's own lifecycle"
-                            + " binaries run analyzer, restorer and exporter with the registry credentials");
+                    // the platform hands them no credentials then (docs/security.md)
+                    warnings.add("without the lifecycle image, the untrusted builder's own lifecycle"
+                            + " binaries run analyzer, restorer and exporter, with no registry credentials");
                 }
             }
             phases.add(analyzer(api, o, credentialed));

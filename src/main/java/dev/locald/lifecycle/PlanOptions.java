@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param customOrder         the platform wrote {@link BuildDir#ORDER_TOML}
  * @param cacheDir            a cache dir is mounted at {@code /cache}
  * @param insecureRegistries  registries reached over plain HTTP ({@code CNB_INSECURE_REGISTRIES}, every API)
- * @param lifecycleImage      a trusted lifecycle image is configured for untrusted builders' credentialed phases
+ * @param lifecycleImage      the trusted lifecycle image is at hand for untrusted builders' credentialed phases
  * @param user                the builder's CNB user
  * @param logLevel            {@code CNB_LOG_LEVEL}
  */

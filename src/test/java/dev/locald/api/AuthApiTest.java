@@ -33,8 +33,13 @@ class AuthApiTest {
     }
 
     private static Response submitResponse(String token, String image) {
-        String json = "{\"image\":\"" + image + "\",\"builder\":\"localhost:5000/builders/fixture:1\","
-                + "\"env\":{\"SCRIPT\":\"ok\"}}";
+        return submitJson(
+                token,
+                "{\"image\":\"" + image + "\",\"builder\":\"localhost:5000/builders/fixture:1\","
+                        + "\"env\":{\"SCRIPT\":\"ok\"}}");
+    }
+
+    private static Response submitJson(String token, String json) {
         return as(token)
                 .multiPart("build", json, "application/json")
                 .multiPart("source", "app.tar.gz", ApiTestSupport.sampleTarGz(), "application/gzip")
@@ -142,5 +147,81 @@ class AuthApiTest {
             ApiTestSupport.sleep(100);
         }
         as(token).get("/builds").then().statusCode(200);
+    }
+
+    private static String trusting(String image, String builder, String script) {
+        return "{\"image\":\"" + image + "\",\"builder\":\"" + builder + "\",\"trustBuilder\":true,"
+                + "\"env\":{\"SCRIPT\":\"" + script + "\"}}";
+    }
+
+    @Test
+    void aBuilderTokenTrustsOnlyListedBuilders() {
+        submitJson(AuthApiTestProfile.BOB, trusting("localhost:5000/apps/t", "localhost:5000/builders/fixture:1", "ok"))
+                .then()
+                .statusCode(403)
+                .contentType(Problem.MEDIA_TYPE)
+                .body("type", equalTo(ProblemType.FORBIDDEN.uri()))
+                .body("detail", containsString("localhost:5000/builders/fixture:1"))
+                .body("detail", containsString("locald.lifecycle.trusted-builders"));
+        // pack's trusted builders are listed by default, at any tag
+        submitJson(
+                        AuthApiTestProfile.BOB,
+                        trusting("localhost:5000/apps/t", "paketobuildpacks/builder-jammy-base:0.4.2", "ok"))
+                .then()
+                .statusCode(202);
+        submitJson(AuthApiTestProfile.BOB, trusting("localhost:5000/apps/t", "heroku/builder:24", "ok"))
+                .then()
+                .statusCode(202);
+        // without the flag the same builder token may use any builder (untrusted: the lifecycle image's phases)
+        submitResponse(AuthApiTestProfile.BOB, "localhost:5000/apps/t").then().statusCode(202);
+    }
+
+    @Test
+    void anAdminTrustsAnyBuilder() {
+        submitJson(
+                        AuthApiTestProfile.ADMIN,
+                        trusting("localhost:5000/apps/t", "localhost:5000/builders/fixture:1", "ok"))
+                .then()
+                .statusCode(202);
+    }
+
+    @Test
+    void aBuilderTokensBuildCarriesItsPrefixesAsTheCredentialScope() throws Exception {
+        String alice = submitJson(
+                        AuthApiTestProfile.ALICE,
+                        "{\"image\":\"localhost:5000/apps/scoped\",\"builder\":\"localhost:5000/builders/fixture:1\","
+                                + "\"env\":{\"SCRIPT\":\"scope\"}}")
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
+        String admin = submitJson(
+                        AuthApiTestProfile.ADMIN,
+                        "{\"image\":\"localhost:5000/apps/scoped\",\"builder\":\"localhost:5000/builders/fixture:1\","
+                                + "\"env\":{\"SCRIPT\":\"scope\"}}")
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
+        awaitEnd(AuthApiTestProfile.ALICE, alice);
+        awaitEnd(AuthApiTestProfile.ADMIN, admin);
+        as(AuthApiTestProfile.ALICE)
+                .accept("text/plain")
+                .get(alice + "/logs")
+                .then()
+                .body(containsString("image scope: [localhost:5000/apps/]"));
+        as(AuthApiTestProfile.ADMIN)
+                .accept("text/plain")
+                .get(admin + "/logs")
+                .then()
+                .body(containsString("image scope: []"));
+    }
+
+    private static void awaitEnd(String token, String location) {
+        Instant end = Instant.now().plus(Duration.ofSeconds(30));
+        while (Instant.now().isBefore(end) && as(token).get(location).jsonPath().getString("finishedAt") == null) {
+            ApiTestSupport.sleep(50);
+        }
+        as(token).get(location).then().body("state", equalTo("succeeded"));
     }
 }

@@ -34,6 +34,10 @@ public class ScriptedBuildExecutor implements BuildExecutor {
         String script = job.request().env().getOrDefault("SCRIPT", "ok");
         progress.note("pulling " + job.request().builder());
         switch (script) {
+            case "scope" -> {
+                progress.note("image scope: " + job.request().imageScope());
+                phase(progress, "build", 0, 1, 10);
+            }
             case "ok" -> {
                 phase(progress, "detect", 0, 2, 20);
                 phase(progress, "build", 0, 2, 20);

@@ -103,7 +103,8 @@ class BuildTest {
                 false,
                 NetworkMode.HOST,
                 java.util.Optional.empty(),
-                java.util.Optional.of(new RegistryCredential.Basic("u", "sekrit-pw")));
+                java.util.Optional.of(new RegistryCredential.Basic("u", "sekrit-pw")),
+                List.of());
         BuildJob job = new BuildJob(
                 BuildId.random(),
                 request,
@@ -115,6 +116,17 @@ class BuildTest {
         assertFalse(job.toString().contains("sekrit-pw"), job.toString());
         assertFalse(request.spec(null).toString().contains("sekrit-pw"));
         assertFalse(new RegistryCredential.Bearer("tkn-123").toString().contains("tkn-123"));
+
+        // the image scope of a builder token: prefixes of the reference as the API prints it
+        assertTrue(request.inScope(ImageReference.parse("r.io/anything")), "no scope: unrestricted");
+        BuildRequest scoped = request.scopedTo(List.of("r.io/team-a/", "q.io/x"));
+        assertEquals(List.of("r.io/team-a/", "q.io/x"), scoped.imageScope());
+        assertTrue(scoped.inScope(ImageReference.parse("r.io/team-a/app:1")));
+        assertTrue(scoped.inScope(ImageReference.parse("q.io/xyz")));
+        assertFalse(scoped.inScope(ImageReference.parse("r.io/team-b/app")));
+        assertFalse(scoped.inScope(ImageReference.parse("r.io/a")));
+        assertEquals(request.image(), scoped.image());
+        assertEquals(request.registryAuth(), scoped.registryAuth());
     }
 
     @Test

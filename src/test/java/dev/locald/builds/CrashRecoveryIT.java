@@ -59,7 +59,7 @@ class CrashRecoveryIT {
         FixtureImages.Fixtures fixtures = FixtureImages.publishAll(registry);
         int port = freePort();
         URI base = URI.create("http://127.0.0.1:" + port);
-        locald = start(port);
+        locald = start(port, fixtures.lifecycle().reference());
         // a first build caches the builder, so the figure compared below is the store with it
         String builder = fixtures.busybox().image().reference();
         JsonNode warm = awaitFinished(base, submit(base, registry.hostPort() + "/crash/warm:1", builder));
@@ -72,7 +72,7 @@ class CrashRecoveryIT {
         awaitPhase(base, id, "builder");
         locald.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
 
-        locald = start(port);
+        locald = start(port, fixtures.lifecycle().reference());
         JsonNode build = get(base, "/builds/" + id);
         assertEquals("failed", build.path("state").asText(), build.toPrettyString());
         assertTrue(
@@ -87,7 +87,8 @@ class CrashRecoveryIT {
                 before, usedBytesExcept(data, "builds", "cache", "images"), "disk usage did not return to its level");
     }
 
-    private Process start(int port) throws Exception {
+    /** {@code lifecycleImage}: the fixture lifecycle image, which the untrusted builds' analyzer and exporter run on. */
+    private Process start(int port, String lifecycleImage) throws Exception {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
         assertTrue(Files.exists(jar), "run after `mvn package`: " + jar + " is missing");
         Process p = new ProcessBuilder(
@@ -96,6 +97,7 @@ class CrashRecoveryIT {
                         "-Dlocald.data-dir=" + data,
                         // the packaged service runs the prod profile; the test registry is on loopback
                         "-Dlocald.registry.allow-loopback=true",
+                        "-Dlocald.lifecycle.image=" + lifecycleImage,
                         "-Dlocald.runtime.cgroup-parent=locald-crash-it",
                         "-jar",
                         jar.toString())

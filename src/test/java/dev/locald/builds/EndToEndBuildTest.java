@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -45,20 +44,32 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EndToEndBuildTest {
 
+    /**
+     * The registry and fixtures start before locald, so that {@code locald.lifecycle.image} names the fixture
+     * lifecycle image: untrusted builders' credentialed phases always run from it (docs/security.md).
+     */
     public static class Profile implements QuarkusTestProfile {
         private final String dataDir;
+        private final String lifecycle;
 
         public Profile() {
-            this("target/locald-e2e");
+            this("target/locald-e2e", "fixture");
         }
 
-        Profile(String dataDir) {
+        Profile(String dataDir, String lifecycle) {
             this.dataDir = dataDir;
+            this.lifecycle = lifecycle;
         }
 
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("locald.data-dir", dataDir, "locald.builds.max-concurrent", "2");
+        }
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(
+                    LifecycleImageBuildTest.FixtureRegistry.class, Map.of("lifecycle", lifecycle)));
         }
     }
 
@@ -77,16 +88,12 @@ class EndToEndBuildTest {
 
     @BeforeAll
     void publishFixtures() {
-        lifecycle = lifecycle();
-        registry = TestRegistry.start();
-        fixtures = FixtureImages.publishAll(registry, lifecycle);
-    }
-
-    @AfterAll
-    void stopRegistry() {
-        if (registry != null) {
-            registry.close();
+        if (LifecycleImageBuildTest.FixtureRegistry.unavailable != null) {
+            throw LifecycleImageBuildTest.FixtureRegistry.unavailable;
         }
+        lifecycle = lifecycle();
+        registry = LifecycleImageBuildTest.FixtureRegistry.registry;
+        fixtures = LifecycleImageBuildTest.FixtureRegistry.fixtures;
     }
 
     @Test

@@ -139,7 +139,7 @@ class LifecycleImageBuildTest {
                 log.contains("pulling lifecycle image "
                         + FixtureRegistry.fixtures.lifecycle().reference()),
                 log);
-        assertFalse(log.contains("no lifecycle image is configured"), log);
+        assertFalse(log.contains("without the lifecycle image"), log);
         assertFalse(log.contains("not-for-buildpacks"), log);
     }
 }

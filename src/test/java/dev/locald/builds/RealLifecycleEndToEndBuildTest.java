@@ -15,7 +15,7 @@ class RealLifecycleEndToEndBuildTest extends EndToEndBuildTest {
 
     public static class Profile extends EndToEndBuildTest.Profile {
         public Profile() {
-            super("target/locald-e2e-real-lifecycle");
+            super("target/locald-e2e-real-lifecycle", "real");
         }
     }
 

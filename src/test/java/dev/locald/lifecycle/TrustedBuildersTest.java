@@ -26,4 +26,14 @@ class TrustedBuildersTest {
         assertTrue(trusted.isTrusted(ImageReference.parse("anything/else"), true), "the request may trust its builder");
         assertFalse(new TrustedBuilders(null).isTrusted(ImageReference.parse("x/y"), false));
     }
+
+    @Test
+    void noneTrustsNothingAndTheFlagNeverListsABuilder() {
+        TrustedBuilders none = new TrustedBuilders(List.of(TrustedBuilders.NONE));
+        assertFalse(none.isListed(ImageReference.parse("docker.io/library/none")));
+        assertFalse(none.isTrusted(ImageReference.parse("paketobuildpacks/builder-jammy-base"), false));
+        TrustedBuilders listed = new TrustedBuilders(List.of("heroku/builder"));
+        assertTrue(listed.isListed(ImageReference.parse("heroku/builder:24")));
+        assertFalse(listed.isListed(ImageReference.parse("heroku/builder-evil:24")));
+    }
 }
