@@ -213,7 +213,7 @@ public class BuildsResource {
         requirePublishable(caller, parsed.request());
         Build accepted = builds.submit(
                 parsed.request(),
-                new SourceSubmission.Directory(parsed.sourcePath().orElseThrow()),
+                parsed.source().orElseThrow(),
                 caller.map(ApiToken::name).orElse(null));
         return accepted(accepted);
     }
