@@ -51,7 +51,9 @@ public final class GitFetcher {
     }
 
     private static final String TARGET = "refs/locald/source";
-    private static final long MAX_IO_TIMEOUT_SECONDS = 120;
+    // a stalled read ends well within locald.builds.cancel-grace (docs/configuration.md), so that a cancel
+    // or deadline, noticed between reads, stops the fetch before the worker is given up on
+    private static final long MAX_IO_TIMEOUT_SECONDS = 30;
     private static final long SIZE_CHECK_NANOS = 250_000_000L;
 
     private final SourceLimits limits;
@@ -179,6 +181,10 @@ public final class GitFetcher {
 
         private void fetch(Git git, List<RefSpec> specs, boolean shallow)
                 throws GitFetchException, SourceArchiveException {
+            // JGit asks the monitor only once objects flow: a cancel during the ref exchange is seen here
+            if (listener.stopped()) {
+                throw new GitFetchException("the build was stopped while fetching the git source");
+            }
             FetchCommand fetch = git.fetch()
                     .setRemote(source.url())
                     .setRefSpecs(specs)

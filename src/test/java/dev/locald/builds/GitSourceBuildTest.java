@@ -65,10 +65,12 @@ class GitSourceBuildTest {
     private FixtureImages.Fixtures fixtures;
     private GitHttpServer server;
     private String first;
+    private Path served;
     private String second;
 
     @BeforeAll
     void start(@TempDir Path served) throws IOException {
+        this.served = served;
         registry = TestRegistry.start();
         fixtures = FixtureImages.publishAll(registry);
         // the hello app under app/, a file next to it, and three commits: tagged, untagged, branch head
@@ -154,6 +156,27 @@ class GitSourceBuildTest {
                         + server.url("missing.git") + ": "),
                 error);
         assertNoSecret(location, BuildsApi.textLog(location));
+    }
+
+    @Test
+    void cancellingDuringTheFetchStopsItAndLeavesNoScratchRepository() throws Exception {
+        try (GitHttpServer slow = GitHttpServer.start(served)) {
+            slow.stall(Duration.ofSeconds(2));
+            String location = submit("e2e/git-cancel", Map.of("url", slow.url("app.git"), "ref", "main"));
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (!BuildsApi.textLog(location).contains("fetching " + slow.url("app.git"))) {
+                assertTrue(System.nanoTime() < deadline, BuildsApi.textLog(location));
+                Thread.sleep(50);
+            }
+            given().post(location + "/cancel").then().statusCode(org.hamcrest.Matchers.oneOf(200, 202));
+            JsonNode build = BuildsApi.awaitFinished(location, Duration.ofMinutes(2));
+            assertEquals("cancelled", build.path("state").asText(), build.toPrettyString());
+            assertTrue(build.path("phases").isEmpty(), build.toPrettyString());
+            String id = location.substring(location.lastIndexOf('/') + 1);
+            Path data = Path.of(ConfigProvider.getConfig().getValue("locald.data-dir", String.class));
+            assertFalse(Files.exists(data.resolve("work").resolve(id).resolve("git")), "scratch repository left");
+            assertFalse(Files.exists(data.resolve("work").resolve(id).resolve("build")), "build dir left");
+        }
     }
 
     private String submit(String repo, Map<String, String> git) throws Exception {

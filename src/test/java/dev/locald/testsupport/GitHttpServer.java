@@ -39,6 +39,7 @@ public final class GitHttpServer implements AutoCloseable {
     private final ExecutorService threads = Executors.newFixedThreadPool(4);
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private volatile String expectedAuthorization;
+    private volatile long stallMillis;
 
     private GitHttpServer(Path root) throws IOException {
         if (!Files.isExecutable(Path.of(BACKEND))) {
@@ -67,6 +68,11 @@ public final class GitHttpServer implements AutoCloseable {
     public void requireBasicAuth(String user, String password) {
         expectedAuthorization =
                 "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Holds every answer back this long, as a slow or overloaded forge would. */
+    public void stall(java.time.Duration delay) {
+        stallMillis = delay.toMillis();
     }
 
     /** "METHOD path?query" of every request so far. */
@@ -108,6 +114,9 @@ public final class GitHttpServer implements AutoCloseable {
                     Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse("");
             String path = exchange.getRequestURI().getPath();
             requests.add(exchange.getRequestMethod() + " " + path + (query.isEmpty() ? "" : "?" + query));
+            if (stallMillis > 0) {
+                Thread.sleep(stallMillis);
+            }
             String expected = expectedAuthorization;
             if (expected != null
                     && !expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
