@@ -2,12 +2,13 @@
 # The Debian packages locald needs on its host, and an idempotent installer for them.
 
 # runtime: what the service itself calls. dev: plus a local registry and busybox for the fixture
-# builders. test: plus umoci and skopeo, the peers the tests compare against, and python3-venv for the
-# API fuzzer (schemathesis from PyPI, in a venv under ~/.cache/locald), and gcc with static glibc for the
-# seccomp tests' syscall probe (src/test/resources/dev/locald/runtime/syscall-probe.c).
+# builders. test: plus umoci and skopeo, the peers the tests compare against, python3-venv for the
+# API fuzzer (schemathesis from PyPI, in a venv under ~/.cache/locald), gcc with static glibc for the
+# seccomp tests' syscall probe (src/test/resources/dev/locald/runtime/syscall-probe.c), and git (git
+# http-backend and git daemon serve the git-source tests' repositories).
 LOCALD_RUNTIME_PACKAGES=(runc)
 LOCALD_DEV_PACKAGES=(runc docker-registry busybox-static curl jq)
-LOCALD_TEST_PACKAGES=(runc docker-registry busybox-static umoci skopeo curl python3 python3-venv gcc libc6-dev)
+LOCALD_TEST_PACKAGES=(runc docker-registry busybox-static umoci skopeo curl python3 python3-venv gcc libc6-dev git)
 
 missing_packages() {
   local pkg

@@ -3,6 +3,7 @@ package dev.locald.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.builds.BuildRequest;
+import dev.locald.builds.SourceSubmission;
 import dev.locald.image.ImageReference;
 import dev.locald.image.NetworkMode;
 import dev.locald.json.Json;
@@ -43,7 +44,8 @@ public final class BuildRequestParser {
             "network",
             "timeout",
             "registryAuth",
-            "source");
+            "source",
+            "gitAuth");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Set<String> LOADER_VARIABLES = Set.of("LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT");
     private static final int MAX_ENV_NAME = 128;
@@ -69,8 +71,8 @@ public final class BuildRequestParser {
         MULTIPART
     }
 
-    /** A checked request and, for JSON requests, the server directory to build. */
-    public record Parsed(BuildRequest request, Optional<Path> sourcePath) {}
+    /** A checked request and, for JSON requests, its source: a server directory or a git repository. */
+    public record Parsed(BuildRequest request, Optional<SourceSubmission> source) {}
 
     private final Duration maxTimeout;
     private final boolean allowSourcePath;
@@ -137,7 +139,7 @@ public final class BuildRequestParser {
             NetworkMode network = network();
             Optional<Duration> timeout = timeout();
             Optional<RegistryCredential> auth = RegistryAuthField.parse(root.get(RegistryAuthField.NAME), errors);
-            Optional<Path> sourcePath = source();
+            Optional<SourceSubmission> source = source();
             if (!errors.isEmpty()) {
                 throw ProblemException.invalid(errors);
             }
@@ -155,7 +157,7 @@ public final class BuildRequestParser {
                     timeout,
                     auth,
                     List.of());
-            return new Parsed(request, sourcePath);
+            return new Parsed(request, source);
         }
 
         private ImageReference reference(String field, boolean required, ReferenceSyntax.Kind kind) {
@@ -416,11 +418,15 @@ public final class BuildRequestParser {
             return Optional.of(timeout);
         }
 
-        private Optional<Path> source() {
+        private Optional<SourceSubmission> source() {
             JsonNode node = root.get("source");
+            JsonNode gitAuth = root.get(GitSourceField.AUTH);
             if (mode == Mode.MULTIPART) {
                 if (node != null) {
                     error("source", "must not be set in a multipart request: the source is the 'source' part");
+                }
+                if (gitAuth != null) {
+                    error(GitSourceField.AUTH, "is only for a git source (source.git in a JSON request)");
                 }
                 return Optional.empty();
             }
@@ -428,11 +434,18 @@ public final class BuildRequestParser {
                 error(
                         "source",
                         "is required: send the source as multipart (a 'build' part and a 'source' archive), "
+                                + "{\"git\": {\"url\": …, \"ref\": …}}, "
                                 + "or {\"path\": …} where server directories are allowed");
                 return Optional.empty();
             }
+            if (node.isObject() && node.size() == 1 && node.has("git")) {
+                return GitSourceField.parse(node.get("git"), gitAuth, errors).map(g -> g);
+            }
+            if (gitAuth != null) {
+                error(GitSourceField.AUTH, "is only for a git source (source.git)");
+            }
             if (!node.isObject() || node.size() != 1 || !node.has("path")) {
-                error("source", "must be {\"path\": \"/absolute/directory\"}");
+                error("source", "must be {\"git\": {\"url\": …, \"ref\": …}} or {\"path\": \"/absolute/directory\"}");
                 return Optional.empty();
             }
             if (!allowSourcePath) {
@@ -477,7 +490,7 @@ public final class BuildRequestParser {
                     error("source.path", "must not contain or be inside locald's data directory");
                     return Optional.empty();
                 }
-                return Optional.of(real);
+                return Optional.of(new SourceSubmission.Directory(real));
             } catch (IOException e) {
                 error("source.path", "cannot be read");
                 return Optional.empty();

@@ -195,21 +195,33 @@ public class BuildsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(
-            summary = "Submit a build of a server-side directory",
-            description = "Only where locald.builds.allow-source-path=true; 'source.path' names an absolute directory.")
+            summary = "Submit a build of a git repository or a server-side directory",
+            description = "'source.git' names a repository (url, ref, optional path) that the build fetches, with "
+                    + "optional 'gitAuth'; 'source.path' names an absolute directory, only where "
+                    + "locald.builds.allow-source-path=true.")
     @RequestBody(
             content =
                     @Content(
                             mediaType = MediaType.APPLICATION_JSON,
-                            examples =
-                                    @ExampleObject(
-                                            name = "directory",
-                                            value =
-                                                    "{\"image\":\"localhost:5000/apps/my-app\",\"builder\":\"localhost:5000/builders/fixture:1\","
-                                                            + "\"source\":{\"path\":\"/home/me/my-app\"}}")))
+                            examples = {
+                                @ExampleObject(
+                                        name = "git",
+                                        value =
+                                                "{\"image\":\"localhost:5000/apps/my-app\",\"builder\":\"localhost:5000/builders/fixture:1\","
+                                                        + "\"source\":{\"git\":{\"url\":\"https://git.example/team/my-app.git\","
+                                                        + "\"ref\":\"main\",\"path\":\"services/api\"}},\"gitAuth\":{\"token\":\"…\"}}"),
+                                @ExampleObject(
+                                        name = "directory",
+                                        value =
+                                                "{\"image\":\"localhost:5000/apps/my-app\",\"builder\":\"localhost:5000/builders/fixture:1\","
+                                                        + "\"source\":{\"path\":\"/home/me/my-app\"}}")
+                            }))
     // the same answers as the multipart form, whose examples the document shows once
     @APIResponse(responseCode = "202", description = "Accepted and queued; Location names the new build")
-    @APIResponse(responseCode = "400", description = "An invalid field (all are listed), or source.path not allowed")
+    @APIResponse(
+            responseCode = "400",
+            description =
+                    "An invalid field (all are listed): a malformed source.git or gitAuth, or source.path not allowed")
     @APIResponse(responseCode = "413", description = "Request JSON above its limit")
     @APIResponse(responseCode = "429", description = "The queue is full; Retry-After says when to try again")
     public Response submitJson(byte[] body, @Context RoutingContext rc) throws IOException, QueueFullException {
@@ -219,7 +231,7 @@ public class BuildsResource {
         BuildRequest request = authorized(caller, parsed.request());
         Build accepted = builds.submit(
                 request,
-                new SourceSubmission.Directory(parsed.sourcePath().orElseThrow()),
+                parsed.source().orElseThrow(),
                 caller.map(ApiToken::name).orElse(null));
         return accepted(accepted);
     }

@@ -144,7 +144,7 @@ public class BuildService {
             BuildSource buildSource = SourceStager.stage(source, workDir);
             Build build = Build.queued(id, request.spec(owner), now);
             store.create(build);
-            Redactor redactor = redactorFor(request);
+            Redactor redactor = redactorFor(request, source);
             BuildLog log = BuildLog.create(store.logFile(id), redactor, logLimits);
             Duration timeout = request.timeout().orElse(config.defaultTimeout());
             BuildJob job = new BuildJob(id, request, buildSource, workDir, now, now.plus(timeout), timeout);
@@ -311,8 +311,11 @@ public class BuildService {
     /** One page of {@link #list}: the builds and how many match in all. */
     public record BuildPage(List<Build> items, int total) {}
 
-    private static Redactor redactorFor(BuildRequest request) {
+    private static Redactor redactorFor(BuildRequest request, SourceSubmission source) {
         Redactor redactor = new Redactor();
+        if (source instanceof SourceSubmission.Git git) {
+            git.auth().ifPresent(auth -> redactor.addBasicAuth(auth.username(), auth.password()));
+        }
         request.registryAuth().ifPresent(auth -> {
             if (auth instanceof RegistryCredential.Basic basic) {
                 redactor.addBasicAuth(basic.username(), basic.password());

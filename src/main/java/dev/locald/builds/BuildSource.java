@@ -1,8 +1,11 @@
 package dev.locald.builds;
 
 import dev.locald.source.ArchiveFormat;
+import dev.locald.source.GitCredential;
+import dev.locald.source.GitSource;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /** Where a build's application source is. */
 public sealed interface BuildSource {
@@ -22,6 +25,17 @@ public sealed interface BuildSource {
     record Directory(Path path) implements BuildSource {
         public Directory {
             Objects.requireNonNull(path, "path");
+        }
+    }
+
+    /**
+     * A git repository: the executor fetches the commit into the build's work directory and writes its files
+     * into the workspace with the defences of an archive. {@code auth} is memory only, like registryAuth.
+     */
+    record Git(GitSource source, Optional<GitCredential> auth) implements BuildSource {
+        public Git {
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(auth, "auth");
         }
     }
 }

@@ -7,7 +7,8 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * Turns a submitted source into the build's {@link BuildSource}: an upload moves into the build's work
- * directory as {@code source.<ext>} (so deleting the build deletes it), a server directory stays where it is.
+ * directory as {@code source.<ext>} (so deleting the build deletes it), a server directory stays where it is,
+ * and a git repository is fetched later, by the build (not in the request thread).
  */
 final class SourceStager {
 
@@ -18,6 +19,9 @@ final class SourceStager {
             Path stored = workDir.resolve("source." + upload.format().extension());
             Files.move(upload.tempFile(), stored, StandardCopyOption.REPLACE_EXISTING);
             return new BuildSource.Archive(stored, upload.format());
+        }
+        if (source instanceof SourceSubmission.Git git) {
+            return new BuildSource.Git(git.source(), git.auth());
         }
         return new BuildSource.Directory(((SourceSubmission.Directory) source).path());
     }

@@ -40,6 +40,8 @@ import dev.locald.runtime.Cancellation;
 import dev.locald.runtime.ContainerResult;
 import dev.locald.runtime.OutputSink;
 import dev.locald.runtime.StreamKind;
+import dev.locald.source.GitFetchException;
+import dev.locald.source.GitFetcher;
 import dev.locald.source.SourceArchiveException;
 import dev.locald.source.SourceUnpacker;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -131,7 +133,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         BuildRequest request = build.request();
         CnbUser user = builder.user();
         BuildWorkspace workspace = BuildWorkspace.create(build.buildDir(), user, Optional.of(cache.dir()));
-        prepareSource(build.job(), workspace, user);
+        prepareSource(build, workspace, user);
         PlatformDir.write(workspace.platform(), request.env(), user);
         RunToml.write(
                 workspace.layers(),
@@ -266,12 +268,15 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         }
     }
 
-    private void prepareSource(BuildJob job, BuildWorkspace workspace, CnbUser user) throws Exception {
+    private void prepareSource(BuildContext build, BuildWorkspace workspace, CnbUser user) throws Exception {
+        BuildJob job = build.job();
         try {
             if (job.source() instanceof BuildSource.Archive archive) {
                 sources.unpack(archive.file(), archive.format(), workspace.workspace(), user);
             } else if (job.source() instanceof BuildSource.Directory directory) {
                 sources.copyDirectory(directory.path(), workspace.workspace(), user);
+            } else if (job.source() instanceof BuildSource.Git git) {
+                fetchGit(build, git, workspace, user);
             }
         } catch (SourceArchiveException e) {
             // a refused upload is of no use to anyone: it goes now, not when the build record expires
@@ -279,6 +284,40 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 java.nio.file.Files.deleteIfExists(archive.file());
             }
             throw new BuildFailure("the app source was refused: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Fetches the git source in the build (its time counts against the deadline, cancel stops it), into a
+     * scratch repository under the build's work directory that never reaches /workspace.
+     */
+    private void fetchGit(BuildContext build, BuildSource.Git git, BuildWorkspace workspace, CnbUser user)
+            throws Exception {
+        GitFetcher.Listener listener = new GitFetcher.Listener() {
+            @Override
+            public void line(String text) {
+                build.progress().note(text);
+            }
+
+            @Override
+            public boolean stopped() {
+                return build.stop().isCancelled();
+            }
+        };
+        try {
+            sources.fetchGit(
+                    git.source(),
+                    git.auth(),
+                    build.workDir().resolve("git"),
+                    workspace.workspace(),
+                    user,
+                    listener,
+                    Duration.between(Instant.now(), build.job().deadline()));
+        } catch (GitFetchException e) {
+            if (build.stop().isCancelled()) {
+                throw new BuildFailure("the build was cancelled while its git source was fetched", e);
+            }
+            throw new BuildFailure("the git source could not be fetched: " + e.getMessage(), e);
         }
     }
 

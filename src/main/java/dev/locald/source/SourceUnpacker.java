@@ -24,8 +24,9 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
- * Puts a build's source into its per-build workspace, owned by the CNB user: either a request's archive
- * (tar, tar.gz or zip, recognised by magic bytes, not by name) or a server-side directory. The defences
+ * Puts a build's source into its per-build workspace, owned by the CNB user: a request's archive
+ * (tar, tar.gz or zip, recognised by magic bytes, not by name), a server-side directory, or a commit of a
+ * git repository ({@link GitFetcher}). The defences
  * are those of image layers (see {@link WorkspaceWriter}); devices, FIFOs and sockets are refused, and so
  * are bombs (entry count, expanded size, expansion ratio) and truncated archives. On any failure the
  * workspace is deleted, so the caller never sees a partial one.
@@ -42,6 +43,22 @@ public final class SourceUnpacker {
 
     public SourceUnpacker(SourceLimits limits) {
         this.limits = limits;
+    }
+
+    /**
+     * Fetches a git source's commit and writes its files into {@code workspace} under this unpacker's limits;
+     * see {@link GitFetcher#fetch}. {@code gitDir} is the build's scratch repository, deleted afterwards.
+     */
+    public String fetchGit(
+            GitSource source,
+            java.util.Optional<GitCredential> auth,
+            Path gitDir,
+            Path workspace,
+            CnbUser owner,
+            GitFetcher.Listener listener,
+            java.time.Duration remaining)
+            throws GitFetchException, SourceArchiveException, IOException {
+        return new GitFetcher(limits).fetch(source, auth, gitDir, workspace, owner, listener, remaining);
     }
 
     /**
@@ -316,7 +333,7 @@ public final class SourceUnpacker {
         }
     }
 
-    private static void prepare(Path workspace, CnbUser owner) throws IOException, SourceArchiveException {
+    static void prepare(Path workspace, CnbUser owner) throws IOException, SourceArchiveException {
         if (Files.exists(workspace, LinkOption.NOFOLLOW_LINKS)) {
             OwnedFiles.requireRealDirectory(workspace, "workspace");
             try (var list = Files.list(workspace)) {
@@ -331,7 +348,7 @@ public final class SourceUnpacker {
         OwnedFiles.chown(workspace, owner.uid(), owner.gid());
     }
 
-    private static void discard(Path workspace, Throwable cause) {
+    static void discard(Path workspace, Throwable cause) {
         try {
             TreeDeleter.deleteTree(workspace);
         } catch (IOException e) {
