@@ -27,6 +27,7 @@ import java.util.Set;
  * @param network the network given to the phases
  * @param timeout the whole-build deadline, empty for the configured default
  * @param registryAuth credentials for the target registry (its pulls and its publishing); memory only
+ * @param resources the limits asked for (each within the configured one); {@link BuildResources#DEFAULT} for none
  */
 public record BuildRequest(
         ImageReference image,
@@ -40,7 +41,8 @@ public record BuildRequest(
         boolean clearCache,
         NetworkMode network,
         Optional<Duration> timeout,
-        Optional<RegistryCredential> registryAuth) {
+        Optional<RegistryCredential> registryAuth,
+        BuildResources resources) {
 
     public BuildRequest {
         Objects.requireNonNull(image, "image");
@@ -53,6 +55,7 @@ public record BuildRequest(
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(registryAuth, "registryAuth");
+        Objects.requireNonNull(resources, "resources");
         if (!env.keySet().containsAll(secretEnv)) {
             throw new IllegalArgumentException("secretEnv names a variable that env does not set");
         }
@@ -72,7 +75,8 @@ public record BuildRequest(
                 network,
                 timeout.orElse(null),
                 registryAuth.isPresent(),
-                owner);
+                owner,
+                resources);
     }
 
     @Override
@@ -82,6 +86,6 @@ public record BuildRequest(
                 + ", env=" + new java.util.TreeSet<>(env.keySet()) + ", buildpacks=" + buildpacks + ", tags=" + tags
                 + ", trustBuilder=" + trustBuilder + ", clearCache=" + clearCache + ", network=" + network.wireName()
                 + ", timeout=" + timeout.map(Duration::toString).orElse("default")
-                + ", registryAuth=" + (registryAuth.isPresent() ? "***" : "none") + "]";
+                + ", registryAuth=" + (registryAuth.isPresent() ? "***" : "none") + ", resources=" + resources + "]";
     }
 }

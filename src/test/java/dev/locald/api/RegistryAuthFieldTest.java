@@ -71,7 +71,8 @@ class RegistryAuthFieldTest {
     }
 
     private static Optional<RegistryCredential> build(String auth) {
-        BuildRequestParser parser = new BuildRequestParser(Duration.ofHours(1), false, Path.of("/nonexistent-data"));
+        BuildRequestParser parser = new BuildRequestParser(
+                Duration.ofHours(1), false, Path.of("/nonexistent-data"), dev.locald.builds.BuildResources.DEFAULT);
         return parser.parse(
                         bytes(SOURCE_FREE_BUILD + "\"registryAuth\":" + auth + "}"), BuildRequestParser.Mode.MULTIPART)
                 .request()

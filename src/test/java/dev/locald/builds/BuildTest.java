@@ -27,6 +27,7 @@ class BuildTest {
             NetworkMode.NONE,
             null,
             false,
+            null,
             null);
 
     @Test
@@ -103,7 +104,8 @@ class BuildTest {
                 false,
                 NetworkMode.HOST,
                 java.util.Optional.empty(),
-                java.util.Optional.of(new RegistryCredential.Basic("u", "sekrit-pw")));
+                java.util.Optional.of(new RegistryCredential.Basic("u", "sekrit-pw")),
+                BuildResources.DEFAULT);
         BuildJob job = new BuildJob(
                 BuildId.random(),
                 request,
