@@ -3,7 +3,9 @@ package dev.locald.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.builds.BuildRequest;
+import dev.locald.builds.BuildResources;
 import dev.locald.builds.SourceSubmission;
+import dev.locald.config.ByteSize;
 import dev.locald.image.ImageReference;
 import dev.locald.image.NetworkMode;
 import dev.locald.json.Json;
@@ -44,8 +46,13 @@ public final class BuildRequestParser {
             "network",
             "timeout",
             "registryAuth",
+            "resources",
             "source",
             "gitAuth");
+    private static final Set<String> RESOURCES = Set.of("memory", "cpus", "pids", "disk");
+    // the smallest limits the runtime applies (ResourceLimits): a 4 MiB memory cgroup, a 1 ms CPU quota
+    private static final ByteSize MIN_MEMORY = new ByteSize(4L * 1024 * 1024);
+    private static final double MIN_CPUS = 0.01;
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Set<String> LOADER_VARIABLES = Set.of("LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT");
     private static final int MAX_ENV_NAME = 128;
@@ -78,13 +85,22 @@ public final class BuildRequestParser {
     private final boolean allowSourcePath;
     private final Path dataDir;
     private final boolean allowLoopback;
+    private final BuildResources limits;
+    private final double maxCpus;
 
-    /** @param allowLoopback whether references may name registries on this machine ({@link ReferenceSyntax}) */
-    public BuildRequestParser(Duration maxTimeout, boolean allowSourcePath, Path dataDir, boolean allowLoopback) {
+    /**
+     * @param allowLoopback whether references may name registries on this machine ({@link ReferenceSyntax})
+     * @param limits the configured limits ({@code locald.builds.limits}); a request may ask for less, never more
+     */
+    public BuildRequestParser(
+            Duration maxTimeout, boolean allowSourcePath, Path dataDir, boolean allowLoopback, BuildResources limits) {
         this.maxTimeout = maxTimeout;
         this.allowSourcePath = allowSourcePath;
         this.dataDir = dataDir;
         this.allowLoopback = allowLoopback;
+        this.limits = limits;
+        // no configured CPU limit: a phase may have every core, and more than that means nothing
+        this.maxCpus = limits.cpuLimit().orElse(java.lang.Runtime.getRuntime().availableProcessors());
     }
 
     /** Parses and checks; throws a 400 {@link ProblemException} listing every problem. */
@@ -139,6 +155,7 @@ public final class BuildRequestParser {
             NetworkMode network = network();
             Optional<Duration> timeout = timeout();
             Optional<RegistryCredential> auth = RegistryAuthField.parse(root.get(RegistryAuthField.NAME), errors);
+            BuildResources resources = resources();
             Optional<SourceSubmission> source = source();
             if (!errors.isEmpty()) {
                 throw ProblemException.invalid(errors);
@@ -156,6 +173,7 @@ public final class BuildRequestParser {
                     network,
                     timeout,
                     auth,
+                    resources,
                     List.of());
             return new Parsed(request, source);
         }
@@ -416,6 +434,104 @@ public final class BuildRequestParser {
                 return Optional.empty();
             }
             return Optional.of(timeout);
+        }
+
+        /** {@code resources}: each limit optional, each within the configured one. */
+        private BuildResources resources() {
+            JsonNode node = root.get("resources");
+            if (node == null || node.isNull()) {
+                return BuildResources.DEFAULT;
+            }
+            if (!node.isObject()) {
+                error(
+                        "resources",
+                        "must be an object such as {\"memory\": \"2G\", \"cpus\": 1.5, \"pids\": 512, \"disk\": \"5G\"}");
+                return BuildResources.DEFAULT;
+            }
+            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                if (!RESOURCES.contains(name)) {
+                    error("resources." + printable(name), "is not a known resource (memory, cpus, pids, disk)");
+                }
+            }
+            return new BuildResources(
+                    size(node.get("memory"), "memory", MIN_MEMORY, limits.memory()),
+                    cpus(node.get("cpus")),
+                    pids(node.get("pids")),
+                    size(node.get("disk"), "disk", new ByteSize(1024 * 1024), limits.disk()));
+        }
+
+        private ByteSize size(JsonNode node, String name, ByteSize min, ByteSize max) {
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            String field = "resources." + name;
+            ByteSize size;
+            if (node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 0) {
+                size = new ByteSize(node.longValue());
+            } else if (node.isTextual()) {
+                try {
+                    size = ByteSize.parse(node.textValue());
+                } catch (IllegalArgumentException e) {
+                    error(field, printable(e.getMessage()));
+                    return null;
+                }
+            } else {
+                error(field, "must be a size such as \"512M\" or \"2G\", or a number of bytes");
+                return null;
+            }
+            if (size.compareTo(min) < 0) {
+                error(field, "must be at least " + min);
+                return null;
+            }
+            if (max != null && size.compareTo(max) > 0) {
+                error(field, "must be at most " + max + " (locald.builds.limits." + name + ")");
+                return null;
+            }
+            return size;
+        }
+
+        private Double cpus(JsonNode node) {
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (!node.isNumber() || !Double.isFinite(node.doubleValue())) {
+                error("resources.cpus", "must be a number of CPUs such as 1.5");
+                return null;
+            }
+            double cpus = node.doubleValue();
+            if (cpus < MIN_CPUS) {
+                error("resources.cpus", "must be at least " + MIN_CPUS);
+                return null;
+            }
+            if (cpus > maxCpus) {
+                error(
+                        "resources.cpus",
+                        "must be at most " + maxCpus
+                                + (limits.cpuLimit().isPresent()
+                                        ? " (locald.builds.limits.cpus)"
+                                        : " (the host's cores)"));
+                return null;
+            }
+            return cpus;
+        }
+
+        private Long pids(JsonNode node) {
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 1) {
+                error("resources.pids", "must be a whole number of processes, at least 1");
+                return null;
+            }
+            long pids = node.longValue();
+            if (limits.pidsLimit().isPresent() && pids > limits.pidsLimit().getAsLong()) {
+                error(
+                        "resources.pids",
+                        "must be at most " + limits.pidsLimit().getAsLong() + " (locald.builds.limits.pids)");
+                return null;
+            }
+            return pids;
         }
 
         private Optional<SourceSubmission> source() {

@@ -2,6 +2,7 @@ package dev.locald.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.locald.builds.Build;
+import dev.locald.builds.BuildResources;
 import dev.locald.builds.BuildSpec;
 import dev.locald.builds.PhaseRecord;
 import java.time.Instant;
@@ -79,7 +80,8 @@ public record BuildView(
             boolean clearCache,
             String network,
             String timeout,
-            boolean registryAuth) {
+            boolean registryAuth,
+            BuildResources resources) {
         static RequestView of(BuildSpec s) {
             return new RequestView(
                     s.image(),
@@ -92,7 +94,8 @@ public record BuildView(
                     s.clearCache(),
                     s.network().wireName(),
                     s.timeout() == null ? null : s.timeout().toString(),
-                    s.registryAuth());
+                    s.registryAuth(),
+                    s.resources().isDefault() ? null : s.resources());
         }
     }
 

@@ -27,6 +27,7 @@ import java.util.Set;
  * @param network the network given to the phases
  * @param timeout the whole-build deadline, empty for the configured default
  * @param registryAuth credentials for the target registry (its pulls and its publishing); memory only
+ * @param resources the limits asked for (each within the configured one); {@link BuildResources#DEFAULT} for none
  * @param imageScope the image prefixes of the submitting {@code builder} API token; the host's docker-config
  *        credentials reach the phases only for images inside them (docs/security.md); empty = no restriction
  */
@@ -43,6 +44,7 @@ public record BuildRequest(
         NetworkMode network,
         Optional<Duration> timeout,
         Optional<RegistryCredential> registryAuth,
+        BuildResources resources,
         List<String> imageScope) {
 
     public BuildRequest {
@@ -56,6 +58,7 @@ public record BuildRequest(
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(registryAuth, "registryAuth");
+        Objects.requireNonNull(resources, "resources");
         imageScope = List.copyOf(imageScope);
         if (!env.keySet().containsAll(secretEnv)) {
             throw new IllegalArgumentException("secretEnv names a variable that env does not set");
@@ -77,6 +80,7 @@ public record BuildRequest(
                 network,
                 timeout,
                 registryAuth,
+                resources,
                 prefixes);
     }
 
@@ -99,7 +103,8 @@ public record BuildRequest(
                 network,
                 timeout.orElse(null),
                 registryAuth.isPresent(),
-                owner);
+                owner,
+                resources);
     }
 
     @Override
@@ -109,6 +114,7 @@ public record BuildRequest(
                 + ", env=" + new java.util.TreeSet<>(env.keySet()) + ", buildpacks=" + buildpacks + ", tags=" + tags
                 + ", trustBuilder=" + trustBuilder + ", clearCache=" + clearCache + ", network=" + network.wireName()
                 + ", timeout=" + timeout.map(Duration::toString).orElse("default")
-                + ", registryAuth=" + (registryAuth.isPresent() ? "***" : "none") + ", imageScope=" + imageScope + "]";
+                + ", registryAuth=" + (registryAuth.isPresent() ? "***" : "none") + ", resources=" + resources
+                + ", imageScope=" + imageScope + "]";
     }
 }

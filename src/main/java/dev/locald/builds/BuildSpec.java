@@ -10,6 +10,8 @@ import java.util.List;
  *
  * @param owner the name of the API token that submitted the build; null when the API is open (and in records
  *     written before tokens existed)
+ * @param resources the limits the request asked for ({@link BuildResources#DEFAULT}: the configured ones, also for
+ *     records written before requests could ask)
  */
 public record BuildSpec(
         String image,
@@ -23,11 +25,13 @@ public record BuildSpec(
         NetworkMode network,
         Duration timeout,
         boolean registryAuth,
-        String owner) {
+        String owner,
+        BuildResources resources) {
 
     public BuildSpec {
         envNames = envNames == null ? List.of() : List.copyOf(envNames);
         buildpacks = buildpacks == null ? List.of() : List.copyOf(buildpacks);
         tags = tags == null ? List.of() : List.copyOf(tags);
+        resources = resources == null ? BuildResources.DEFAULT : resources;
     }
 }

@@ -6,8 +6,10 @@ import dev.locald.builds.BuildFailure;
 import dev.locald.builds.BuildJob;
 import dev.locald.builds.BuildProgress;
 import dev.locald.builds.BuildRequest;
+import dev.locald.builds.BuildResources;
 import dev.locald.builds.BuildResult;
 import dev.locald.builds.BuildSource;
+import dev.locald.config.ByteSize;
 import dev.locald.config.LocaldConfig;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.image.CnbUser;
@@ -39,6 +41,7 @@ import dev.locald.registry.RegistryException;
 import dev.locald.runtime.Cancellation;
 import dev.locald.runtime.ContainerResult;
 import dev.locald.runtime.OutputSink;
+import dev.locald.runtime.ResourceLimits;
 import dev.locald.runtime.StreamKind;
 import dev.locald.source.GitFetchException;
 import dev.locald.source.GitFetcher;
@@ -115,7 +118,13 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             RegistryAuthEnv auth = registryAuth(build, options);
             requireLifecycleImageFor(build, builder, auth);
             PhasePlan plan = planPhases(build, builder, options);
-            runPhases(build, builder, prepared.workspace(), plan, auth);
+            BuildResources resources = request.resources()
+                    .within(BuildResources.configured(config.builds().limits()));
+            PhaseRunner.Limits limits = new PhaseRunner.Limits(
+                    cgroupLimits(resources),
+                    DiskBudget.start(
+                            resources.disk(), List.of(prepared.workspace().root(), cache.dir())));
+            runPhases(build, builder, prepared.workspace(), plan, auth, limits);
             return readReport(request.image(), prepared.workspace());
         } catch (BuildCaches.CacheBusyException e) {
             throw new BuildFailure(e.getMessage(), e);
@@ -194,7 +203,8 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             InspectedBuilder builder,
             BuildWorkspace workspace,
             PhasePlan plan,
-            RegistryAuthEnv auth)
+            RegistryAuthEnv auth,
+            PhaseRunner.Limits limits)
             throws Exception {
         for (PhaseSpec phase : plan.phases()) {
             if (!builder.trusted()
@@ -204,8 +214,16 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 throw new IllegalStateException("refusing to give registry credentials to the "
                         + phase.phase().id() + " of the untrusted builder " + builder.name());
             }
-            runPhase(build, phase, builder.imageFor(phase), workspace, auth);
+            runPhase(build, phase, builder.imageFor(phase), workspace, auth, limits);
         }
+    }
+
+    /** Memory (swap held to the same value), processes and CPU quota of every phase container. */
+    private static ResourceLimits cgroupLimits(BuildResources resources) {
+        ResourceLimits limits = ResourceLimits.none()
+                .withMemoryBytes(resources.memory().bytes())
+                .withPids(resources.pids());
+        return resources.cpus() == null ? limits : limits.withCpus(resources.cpus());
     }
 
     /** The published image from the exporter's report.toml: its digest, and its tags or else the target. */
@@ -224,7 +242,8 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             PhaseSpec phase,
             ImagePuller.PulledImage image,
             BuildWorkspace workspace,
-            RegistryAuthEnv auth)
+            RegistryAuthEnv auth,
+            PhaseRunner.Limits limits)
             throws Exception {
         BuildJob job = build.job();
         BuildProgress progress = build.progress();
@@ -241,7 +260,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         OutputSink sink = (stream, time, text) ->
                 progress.log(name, stream == StreamKind.STDERR ? LogStream.STDERR : LogStream.STDOUT, time, text);
         Duration remaining = Duration.between(Instant.now(), job.deadline());
-        ContainerResult result = phases.run(
+        PhaseRunner.Outcome outcome = phases.run(
                 "locald-" + job.id() + "-" + name,
                 phase,
                 root,
@@ -250,9 +269,24 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 sink,
                 stop,
                 Optional.of(remaining.isNegative() ? Duration.ZERO : remaining),
-                build.workDir());
+                build.workDir(),
+                limits);
+        ContainerResult result = outcome.container();
         progress.phaseFinished(name, result.exitCode(), result.duration());
-        if (!result.succeeded()) {
+        if (!outcome.succeeded()) {
+            // a crossed limit first: the disk watch stops a phase as a cancellation would
+            if (outcome.overDisk()) {
+                throw new BuildFailure(
+                        "the build wrote more than " + limits.disk().limit() + " in phase " + name);
+            }
+            if (result.oomKilled()) {
+                throw new BuildFailure("the build ran out of memory (limit "
+                        + new ByteSize(limits.cgroup().memoryBytes().orElseThrow()) + ") in phase " + name);
+            }
+            if (result.pidsLimitReached()) {
+                throw new BuildFailure("the build started too many processes (limit "
+                        + limits.cgroup().pids().orElseThrow() + ") in phase " + name);
+            }
             if (result.cancelled()) {
                 throw new BuildFailure("the build was cancelled during the " + name);
             }

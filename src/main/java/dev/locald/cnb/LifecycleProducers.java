@@ -5,7 +5,6 @@ import dev.locald.config.LocaldConfig;
 import dev.locald.lifecycle.TrustedBuilders;
 import dev.locald.rootfs.RootfsAssembler;
 import dev.locald.runtime.ContainerRunner;
-import dev.locald.runtime.ResourceLimits;
 import dev.locald.source.SourceLimits;
 import dev.locald.source.SourceUnpacker;
 import jakarta.enterprise.inject.Produces;
@@ -18,7 +17,7 @@ public class LifecycleProducers {
     @Produces
     @Singleton
     PhaseRunner phaseRunner(RootfsAssembler assembler, ContainerRunner containers) {
-        return new PhaseRunner(assembler, containers, ResourceLimits.none());
+        return new PhaseRunner(assembler, containers);
     }
 
     @Produces

@@ -42,21 +42,34 @@ final class PhaseRunner {
         }
     }
 
+    /** The limits of one build's phases: its cgroup limits, and its disk budget. */
+    record Limits(ResourceLimits cgroup, DiskBudget disk) {}
+
+    /**
+     * How a phase ended.
+     *
+     * @param overDisk the build went over its disk limit during this phase (the phase was stopped, so the
+     *     container result also says cancelled)
+     */
+    record Outcome(ContainerResult container, boolean overDisk) {
+        boolean succeeded() {
+            return container.succeeded() && !overDisk;
+        }
+    }
+
     private final RootfsAssembler assembler;
     private final ContainerRunner containers;
-    private final ResourceLimits limits;
 
-    public PhaseRunner(RootfsAssembler assembler, ContainerRunner containers, ResourceLimits limits) {
+    public PhaseRunner(RootfsAssembler assembler, ContainerRunner containers) {
         this.assembler = assembler;
         this.containers = containers;
-        this.limits = limits;
     }
 
     /**
      * @param containerId unique runc id for this phase's container
      * @param scratch     a directory of this build for the phase's assembly (upper dir, mount point) and /tmp
      */
-    public ContainerResult run(
+    public Outcome run(
             String containerId,
             PhaseSpec spec,
             PhaseImageRoot image,
@@ -65,10 +78,12 @@ final class PhaseRunner {
             OutputSink sink,
             Cancellation cancellation,
             Optional<Duration> timeout,
-            Path scratch)
+            Path scratch,
+            Limits limits)
             throws IOException, InterruptedException {
         Path assemblyDir =
                 Files.createDirectories(scratch.resolve("rootfs-" + spec.phase().id()));
+        Path tmp = scratch.resolve("tmp-" + spec.phase().id());
         try (AssembledRootfs rootfs = assembler.assemble(image.layerDirs(), assemblyDir)) {
             ContainerRequest.Builder request = ContainerRequest.builder(containerId, rootfs.root(), spec.user())
                     .args(spec.argv())
@@ -77,15 +92,21 @@ final class PhaseRunner {
                     // an unsafe WorkingDir never reaches runc (CVE-2024-21626); the executor notes it
                     .cwd(ImageConfig.containerWorkingDir(image.workingDir()))
                     .network(spec.network())
-                    .limits(limits)
+                    .limits(limits.cgroup())
                     .hostname("locald-build")
                     // on disk, not in the phase's memory: the exporter writes every layer tarball to /tmp
-                    .diskTmp(scratch.resolve("tmp-" + spec.phase().id()));
+                    .diskTmp(tmp);
             for (PhaseMount mount : spec.mounts()) {
                 request.mount(new BindMount(workspace.dir(mount.source()), mount.containerPath(), mount.readOnly()));
             }
             timeout.ifPresent(request::timeout);
-            return containers.run(request.build(), sink, cancellation);
+            // the disk watch stops the phase through its own cancellation, leaving the build's alone
+            Cancellation phase = cancellation.child();
+            try (DiskBudget.Watch watch = limits.disk()
+                    .watch(List.of(assemblyDir, tmp), phase, spec.phase().id())) {
+                ContainerResult result = containers.run(request.build(), sink, phase);
+                return new Outcome(result, watch.finish());
+            }
         } finally {
             Files.deleteIfExists(assemblyDir);
         }

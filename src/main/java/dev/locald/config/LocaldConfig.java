@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * Every setting of locald, under the prefix {@code locald}. Each key and its default is documented in
@@ -348,5 +349,29 @@ public interface LocaldConfig {
         /** Recent log lines per running build kept in memory for live readers (older lines are read from the file). */
         @WithDefault("2048")
         int logMemoryLines();
+
+        /** What every phase of a build may use; a request's {@code resources} may ask for less, never more. */
+        BuildLimits limits();
+    }
+
+    /** The ceilings and defaults of a build's resources (see docs/security.md, Limits). */
+    interface BuildLimits {
+        /** Memory of each phase container, swap excluded (memory+swap is held to the same value). */
+        @WithDefault("4G")
+        ByteSize memory();
+
+        /** Processes and threads in each phase container at once. */
+        @WithDefault("4096")
+        long pids();
+
+        /** CPUs each phase container may use (a CFS quota, e.g. 1.5); unset: all cores. */
+        OptionalDouble cpus();
+
+        /**
+         * Bytes a build may write under its /layers, /workspace, /tmp and cache (and its phases' root
+         * filesystems), counted from when its first phase starts.
+         */
+        @WithDefault("20G")
+        ByteSize disk();
     }
 }

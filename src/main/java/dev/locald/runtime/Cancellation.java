@@ -9,14 +9,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Cancellation {
 
     private final AtomicBoolean cancelled = new AtomicBoolean();
+    private final Cancellation parent;
+
+    private Cancellation(Cancellation parent) {
+        this.parent = parent;
+    }
 
     public static Cancellation create() {
-        return new Cancellation();
+        return new Cancellation(null);
     }
 
     /** A cancellation that is never raised. */
     public static Cancellation none() {
-        return new Cancellation();
+        return new Cancellation(null);
+    }
+
+    /** A cancellation raised with this one, or on its own (which leaves this one alone). */
+    public Cancellation child() {
+        return new Cancellation(this);
     }
 
     public void cancel() {
@@ -24,6 +34,6 @@ public final class Cancellation {
     }
 
     public boolean isCancelled() {
-        return cancelled.get();
+        return cancelled.get() || parent != null && parent.isCancelled();
     }
 }

@@ -100,8 +100,13 @@ public final class CgroupLayout {
 
     /** The memory controller's directory for {@code relative}, when the memory controller is mounted. */
     public Optional<Path> memoryDir(String relative) {
+        return controllerDir("memory", relative);
+    }
+
+    /** The directory of {@code relative} in the hierarchy of {@code controller}, when that controller is mounted. */
+    public Optional<Path> controllerDir(String controller, String relative) {
         return hierarchies.stream()
-                .filter(h -> h.controllers().contains("memory"))
+                .filter(h -> h.controllers().contains(controller))
                 .findFirst()
                 .map(h -> h.dir(relative));
     }

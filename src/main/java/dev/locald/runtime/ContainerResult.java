@@ -11,6 +11,7 @@ import java.util.Optional;
  * @param timedOut locald killed it at its deadline
  * @param cancelled locald killed it because the run was cancelled
  * @param oomKilled it reached its memory limit and was killed for it
+ * @param pidsLimitReached a fork or clone failed at its pids limit, and it was killed for it
  */
 public record ContainerResult(
         int exitCode,
@@ -18,9 +19,10 @@ public record ContainerResult(
         boolean timedOut,
         boolean cancelled,
         boolean oomKilled,
+        boolean pidsLimitReached,
         Duration duration) {
 
     public boolean succeeded() {
-        return exitCode == 0 && !timedOut && !cancelled && !oomKilled;
+        return exitCode == 0 && !timedOut && !cancelled && !oomKilled && !pidsLimitReached;
     }
 }

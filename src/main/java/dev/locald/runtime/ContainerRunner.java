@@ -27,7 +27,8 @@ import org.jboss.logging.Logger;
  * Runs one process in one container under runc and reports how it ended: one bundle directory per run
  * ({@code config.json} and the synthetic /etc), {@code runc run} with stdin from /dev/null, stdout and
  * stderr streamed line by line into a sink, a deadline and a cancellation that end in {@code runc kill}
- * then {@code runc delete --force}, the memory cgroup watched for OOM, and the bundle, runc state and
+ * then {@code runc delete --force}, the memory cgroup watched for OOM and the pids cgroup for a refused fork
+ * (either ends the container), and the bundle, runc state and
  * cgroups removed on every path, failures included.
  */
 public final class ContainerRunner {
@@ -50,7 +51,8 @@ public final class ContainerRunner {
     private enum Stop {
         TIMEOUT,
         CANCELLED,
-        OOM
+        OOM,
+        PIDS_LIMIT
     }
 
     private final RuncClient runc;
@@ -185,6 +187,7 @@ public final class ContainerRunner {
                     stop.equals(Optional.of(Stop.TIMEOUT)),
                     stop.equals(Optional.of(Stop.CANCELLED)),
                     stop.equals(Optional.of(Stop.OOM)),
+                    stop.equals(Optional.of(Stop.PIDS_LIMIT)),
                     Duration.between(start, Instant.now()));
         } catch (IOException | InterruptedException | RuntimeException | Error e) {
             failure = e;
@@ -202,6 +205,9 @@ public final class ContainerRunner {
         Optional<Path> oomControl = request.limits().memoryBytes().isPresent()
                 ? cgroups.memoryDir(cgroupsPath).map(dir -> dir.resolve("memory.oom_control"))
                 : Optional.empty();
+        Optional<Path> pidsEvents = request.limits().pids().isPresent()
+                ? cgroups.controllerDir("pids", cgroupsPath).map(dir -> dir.resolve("pids.events"))
+                : Optional.empty();
         long poll = settings.pollInterval().toMillis();
         while (!process.waitFor(poll, TimeUnit.MILLISECONDS)) {
             if (cancellation.isCancelled()) {
@@ -213,8 +219,32 @@ public final class ContainerRunner {
             if (oomControl.isPresent() && underOom(oomControl.get())) {
                 return Optional.of(Stop.OOM);
             }
+            if (pidsEvents.isPresent() && pidsLimitReached(pidsEvents.get())) {
+                return Optional.of(Stop.PIDS_LIMIT);
+            }
         }
         return Optional.empty();
+    }
+
+    /**
+     * {@code pids.events} counts the forks and clones the pids limit refused ({@code max N}). A container
+     * at its limit cannot be trusted to finish its work (a fork bomb spins until its deadline), so the first
+     * refusal ends it and the caller can say which limit it was.
+     */
+    private static boolean pidsLimitReached(Path pidsEvents) {
+        try {
+            for (String line : Files.readAllLines(pidsEvents)) {
+                if (line.startsWith("max ") && !line.equals("max 0")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (NoSuchFileException e) {
+            return false; // not created yet, or already torn down
+        } catch (IOException e) {
+            LOG.warnf("cannot read %s: %s", pidsEvents, e.getMessage());
+            return false;
+        }
     }
 
     /**

@@ -85,6 +85,18 @@ class OpenApiDocumentTest {
                 doc.path("info").path("title").asText().contains("locald"),
                 doc.path("info").toString());
         given().get("/q/swagger-ui/").then().statusCode(200);
+        // sizes are strings in the API ("2 GiB"), and the request example shows the resources field
+        assertEquals(
+                "string",
+                doc.path("components")
+                        .path("schemas")
+                        .path("ByteSize")
+                        .path("type")
+                        .asText(),
+                doc.path("components").toString());
+        assertTrue(
+                post.path("requestBody").toString().contains("resources"),
+                post.path("requestBody").toString());
     }
 
     /** "METHOD /path" for every JAX-RS resource method in dev.locald.api. */

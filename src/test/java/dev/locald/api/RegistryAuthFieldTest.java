@@ -72,8 +72,12 @@ class RegistryAuthFieldTest {
     }
 
     private static Optional<RegistryCredential> build(String auth) {
-        BuildRequestParser parser =
-                new BuildRequestParser(Duration.ofHours(1), false, Path.of("/nonexistent-data"), true);
+        BuildRequestParser parser = new BuildRequestParser(
+                Duration.ofHours(1),
+                false,
+                Path.of("/nonexistent-data"),
+                true,
+                dev.locald.builds.BuildResources.DEFAULT);
         return parser.parse(
                         bytes(SOURCE_FREE_BUILD + "\"registryAuth\":" + auth + "}"), BuildRequestParser.Mode.MULTIPART)
                 .request()

@@ -105,6 +105,7 @@ public class SharedServiceTestProfile implements QuarkusTestProfile {
                 NetworkMode.HOST,
                 null,
                 false,
-                owner);
+                owner,
+                null);
     }
 }

@@ -34,6 +34,7 @@ class BuildStoreTest {
                 NetworkMode.HOST,
                 Duration.ofMinutes(5),
                 true,
+                null,
                 null);
     }
 

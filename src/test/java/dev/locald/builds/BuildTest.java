@@ -27,6 +27,7 @@ class BuildTest {
             NetworkMode.NONE,
             null,
             false,
+            null,
             null);
 
     @Test
@@ -104,6 +105,7 @@ class BuildTest {
                 NetworkMode.HOST,
                 java.util.Optional.empty(),
                 java.util.Optional.of(new RegistryCredential.Basic("u", "sekrit-pw")),
+                BuildResources.DEFAULT,
                 List.of());
         BuildJob job = new BuildJob(
                 BuildId.random(),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.locald.config.ByteSize;
 import dev.locald.config.LocaldConfig.Rootfs.OverlayMode;
 import dev.locald.etc.ResolvConf;
 import dev.locald.etc.SyntheticRoot;
@@ -76,7 +77,7 @@ class PhaseRunnerTest {
                 cgroupParent,
                 new ContainerRunner.Settings(
                         base.resolve("bundles"), 65536, Duration.ofMillis(50), Duration.ofSeconds(10)));
-        phases = new PhaseRunner(new RootfsAssembler(OverlayMode.AUTO), containers, ResourceLimits.none());
+        phases = new PhaseRunner(new RootfsAssembler(OverlayMode.AUTO), containers);
     }
 
     @AfterEach
@@ -119,15 +120,17 @@ class PhaseRunnerTest {
 
         List<String> out = Collections.synchronizedList(new ArrayList<>());
         ContainerResult result = phases.run(
-                "locald-phase-test-" + UUID.randomUUID().toString().substring(0, 8),
-                spec,
-                image,
-                workspace,
-                RegistryAuthEnv.none(),
-                (stream, time, text) -> out.add(text),
-                Cancellation.none(),
-                Optional.of(Duration.ofMinutes(1)),
-                workDir);
+                        "locald-phase-test-" + UUID.randomUUID().toString().substring(0, 8),
+                        spec,
+                        image,
+                        workspace,
+                        RegistryAuthEnv.none(),
+                        (stream, time, text) -> out.add(text),
+                        Cancellation.none(),
+                        Optional.of(Duration.ofMinutes(1)),
+                        workDir,
+                        noLimits(workDir))
+                .container();
 
         assertEquals(0, result.exitCode(), out.toString());
         assertTrue(out.contains("PATH=" + SpecOptions.DEFAULT_PATH), out.toString());
@@ -162,15 +165,17 @@ class PhaseRunnerTest {
                     new PhaseRunner.PhaseImageRoot(List.of(layer.getParent()), List.of(), workingDir);
             List<String> out = Collections.synchronizedList(new ArrayList<>());
             ContainerResult result = phases.run(
-                    "locald-phase-test-" + UUID.randomUUID().toString().substring(0, 8),
-                    spec,
-                    image,
-                    workspace,
-                    RegistryAuthEnv.none(),
-                    (stream, time, text) -> out.add(text),
-                    Cancellation.none(),
-                    Optional.of(Duration.ofMinutes(1)),
-                    workDir);
+                            "locald-phase-test-" + UUID.randomUUID().toString().substring(0, 8),
+                            spec,
+                            image,
+                            workspace,
+                            RegistryAuthEnv.none(),
+                            (stream, time, text) -> out.add(text),
+                            Cancellation.none(),
+                            Optional.of(Duration.ofMinutes(1)),
+                            workDir,
+                            noLimits(workDir))
+                    .container();
             assertEquals(0, result.exitCode(), workingDir + ": " + out);
             String expected = workingDir.equals("/workspace/") ? "/workspace" : "/";
             assertEquals(List.of("CWD=" + expected), out, workingDir);
@@ -182,5 +187,9 @@ class PhaseRunnerTest {
         PhaseRunner.PhaseImageRoot image = new PhaseRunner.PhaseImageRoot(
                 List.of(Path.of("/l")), List.of("CNB_USER_ID=1", "PATH=/cnb/bin:/bin"), "");
         assertEquals(Optional.of("/cnb/bin:/bin"), image.path());
+    }
+
+    private static PhaseRunner.Limits noLimits(Path workDir) throws Exception {
+        return new PhaseRunner.Limits(ResourceLimits.none(), DiskBudget.start(ByteSize.parse("1T"), List.of(workDir)));
     }
 }

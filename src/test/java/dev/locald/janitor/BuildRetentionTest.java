@@ -58,6 +58,7 @@ class BuildRetentionTest {
                 NetworkMode.HOST,
                 null,
                 false,
+                null,
                 null);
     }
 }

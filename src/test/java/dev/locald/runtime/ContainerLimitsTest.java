@@ -72,7 +72,7 @@ class ContainerLimitsTest {
         ContainerRequest request = ContainerRequest.builder(id, engine.rootfs(registry, busybox), EngineFixture.CNB)
                 .args("/bin/sh", "-c", "bomb() { bomb | bomb & }; bomb; while true; do :; done")
                 .limits(ResourceLimits.none().withPids(40))
-                .timeout(Duration.ofSeconds(4))
+                .timeout(Duration.ofSeconds(60))
                 .build();
         AtomicReference<Integer> maxTasks = new AtomicReference<>(0);
         AtomicReference<String> pidsMax = new AtomicReference<>("");
@@ -104,11 +104,13 @@ class ContainerLimitsTest {
         assertTrue(
                 sink.stderr().stream().anyMatch(l -> l.contains("can't fork")),
                 sink.stderr().toString());
-        // the limit in force is 40 and was never passed; "can't fork" above shows it was reached (sampling every
-        // 20 ms on a loaded machine can miss the peak itself, so the peak is not asserted from below)
-        assertEquals("40", pidsMax.get());
+        // the limit (pids.max 40, see limitsAreWrittenToTheContainersCgroups) was never passed; the first refused
+        // fork (pids.events) ended the bomb long before its deadline, and the result says why
         assertTrue(maxTasks.get() <= 40, "tasks peaked at " + maxTasks.get());
-        assertTrue(result.timedOut(), "the bomb ran, contained, until its deadline: " + result);
+        assertTrue(result.pidsLimitReached(), result.toString());
+        assertFalse(result.timedOut() || result.cancelled() || result.oomKilled(), result.toString());
+        assertEquals(Optional.of("SIGKILL"), result.signal());
+        assertTrue(pidsMax.get().isEmpty() || pidsMax.get().equals("40"), pidsMax.get());
     }
 
     @Test
