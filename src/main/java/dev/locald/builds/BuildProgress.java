@@ -1,6 +1,7 @@
 package dev.locald.builds;
 
 import dev.locald.logs.LogStream;
+import dev.locald.registry.RegistryCredential;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -17,6 +18,12 @@ public interface BuildProgress {
      * (pull progress). Secrets registered for the build are redacted before the line is stored.
      */
     void log(String phase, LogStream stream, Instant time, String text);
+
+    /**
+     * A credential the build learned after submission (the host's docker config): it is redacted from every
+     * later line, as the request's own credentials are from the start.
+     */
+    void redact(RegistryCredential credential);
 
     /** A line of locald's own, outside any phase. */
     default void note(String text) {

@@ -2,6 +2,7 @@ package dev.locald.builds;
 
 import dev.locald.logs.BuildLog;
 import dev.locald.logs.LogStream;
+import dev.locald.registry.RegistryCredential;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
@@ -131,6 +132,11 @@ final class BuildRunner {
                     builds.notifyListeners(l -> l.phaseFinished(t.build.id(), name, exitCode, duration));
                 }
             }
+        }
+
+        @Override
+        public void redact(RegistryCredential credential) {
+            BuildService.addCredential(t.redactor, credential);
         }
 
         @Override

@@ -311,18 +311,21 @@ public class BuildService {
     /** One page of {@link #list}: the builds and how many match in all. */
     public record BuildPage(List<Build> items, int total) {}
 
+    /** The password (with its Basic form) or the token of {@code credential}. */
+    static void addCredential(Redactor redactor, RegistryCredential credential) {
+        if (credential instanceof RegistryCredential.Basic basic) {
+            redactor.addBasicAuth(basic.username(), basic.password());
+        } else if (credential instanceof RegistryCredential.Bearer token) {
+            redactor.addSecret(token.token());
+        }
+    }
+
     private static Redactor redactorFor(BuildRequest request, SourceSubmission source) {
         Redactor redactor = new Redactor();
         if (source instanceof SourceSubmission.Git git) {
             git.auth().ifPresent(auth -> redactor.addBasicAuth(auth.username(), auth.password()));
         }
-        request.registryAuth().ifPresent(auth -> {
-            if (auth instanceof RegistryCredential.Basic basic) {
-                redactor.addBasicAuth(basic.username(), basic.password());
-            } else if (auth instanceof RegistryCredential.Bearer token) {
-                redactor.addSecret(token.token());
-            }
-        });
+        request.registryAuth().ifPresent(auth -> addCredential(redactor, auth));
         for (String name : request.secretEnv()) {
             redactor.addSecret(request.env().get(name));
         }

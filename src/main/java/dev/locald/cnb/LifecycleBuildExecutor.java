@@ -373,7 +373,12 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 continue;
             }
             try {
-                dockerCredentials.forImage(ref, Optional.empty()).ifPresent(c -> fromConfig.put(ref.registry(), c));
+                Optional<RegistryCredential> credential = dockerCredentials.forImage(ref, Optional.empty());
+                if (credential.isPresent()) {
+                    fromConfig.put(ref.registry(), credential.get());
+                    // the operator's secret is masked in the log like the request's own
+                    build.progress().redact(credential.get());
+                }
             } catch (RegistryException e) {
                 if (ref.registry().equals(request.image().registry())) {
                     throw new BuildFailure(

@@ -206,4 +206,27 @@ class CredentialIsolationBuildTest {
             assertFalse(record.contains(secret), record);
         }
     }
+
+    @Test
+    void aTrustedBuildersCreatorHoldsTheHostCredentialButTheLogShowsItMasked() throws Exception {
+        String target = Registries.withAuth.hostPort() + "/trusted/app:1";
+        String location = BuildsApi.submit(
+                Map.of(
+                        "image",
+                        target,
+                        "builder",
+                        Registries.fixtures.busybox().image().reference(),
+                        "trustBuilder",
+                        true),
+                FixtureFolder.appTar("hello"));
+        JsonNode build = BuildsApi.awaitFinished(location, Duration.ofMinutes(4));
+        String log = BuildsApi.textLog(location);
+        assertEquals("succeeded", build.path("state").asText(), build.toPrettyString() + "\n" + log);
+        // the creator printed its CNB_REGISTRY_AUTH, which holds the host's credential: masked in the log
+        assertTrue(log.contains("fixture-lifecycle-record creator: CNB_REGISTRY_AUTH={"), log);
+        assertTrue(log.contains("***"), log);
+        for (String secret : credentialForms()) {
+            assertFalse(log.contains(secret), "the host's credential is in the log:\n" + log);
+        }
+    }
 }
