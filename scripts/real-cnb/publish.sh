@@ -80,6 +80,8 @@ crane mutate "$LREF" --set-platform linux/amd64 --workdir /layers \
   --label "io.buildpacks.builder.metadata={\"lifecycle\":{\"version\":\"$LIFECYCLE_VERSION\"},\"api\":{\"buildpack\":\"0.7\",\"platform\":\"0.7\"}}" \
   -t "$LREF" >/dev/null
 echo "pushed $LREF" >&2
+# also where a locald.lifecycle.image of <registry>/buildpacksio/lifecycle:{version} finds it (dev mode)
+crane copy "$LREF" "$REG/buildpacksio/lifecycle:$LIFECYCLE_VERSION" >/dev/null
 
 # --- builders --------------------------------------------------------------------------------------------------
 # Buildpack dirs tools.sh managed to build (the paketo ones may be refused by a filtering module proxy).
