@@ -3,6 +3,7 @@ package dev.locald.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.builds.BuildRequest;
+import dev.locald.builds.ServiceBinding;
 import dev.locald.image.ImageReference;
 import dev.locald.image.NetworkMode;
 import dev.locald.json.Json;
@@ -43,7 +44,8 @@ public final class BuildRequestParser {
             "network",
             "timeout",
             "registryAuth",
-            "source");
+            "source",
+            BindingsField.NAME);
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Set<String> LOADER_VARIABLES = Set.of("LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT");
     private static final int MAX_ENV_NAME = 128;
@@ -135,6 +137,7 @@ public final class BuildRequestParser {
             Optional<Duration> timeout = timeout();
             Optional<RegistryCredential> auth = RegistryAuthField.parse(root.get(RegistryAuthField.NAME), errors);
             Optional<Path> sourcePath = source();
+            Map<String, ServiceBinding> bindings = BindingsField.parse(root.get(BindingsField.NAME), env, errors);
             if (!errors.isEmpty()) {
                 throw ProblemException.invalid(errors);
             }
@@ -151,7 +154,7 @@ public final class BuildRequestParser {
                     network,
                     timeout,
                     auth);
-            return new Parsed(request, sourcePath);
+            return new Parsed(request.withBindings(bindings), sourcePath);
         }
 
         private ImageReference reference(String field, boolean required, ReferenceSyntax.Kind kind) {

@@ -27,6 +27,8 @@ import java.util.Set;
  * @param network the network given to the phases
  * @param timeout the whole-build deadline, empty for the configured default
  * @param registryAuth credentials for the target registry (its pulls and its publishing); memory only
+ * @param bindings service bindings by name, written to {@code /platform/bindings}; memory only (the record
+ *        keeps none of them)
  */
 public record BuildRequest(
         ImageReference image,
@@ -40,7 +42,8 @@ public record BuildRequest(
         boolean clearCache,
         NetworkMode network,
         Optional<Duration> timeout,
-        Optional<RegistryCredential> registryAuth) {
+        Optional<RegistryCredential> registryAuth,
+        Map<String, ServiceBinding> bindings) {
 
     public BuildRequest {
         Objects.requireNonNull(image, "image");
@@ -53,9 +56,58 @@ public record BuildRequest(
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(registryAuth, "registryAuth");
+        bindings = bindings == null ? Map.of() : Map.copyOf(bindings);
         if (!env.keySet().containsAll(secretEnv)) {
             throw new IllegalArgumentException("secretEnv names a variable that env does not set");
         }
+    }
+
+    /** A request without service bindings. */
+    public BuildRequest(
+            ImageReference image,
+            ImageReference builder,
+            Optional<ImageReference> runImage,
+            Map<String, String> env,
+            Set<String> secretEnv,
+            List<String> buildpacks,
+            List<ImageReference> tags,
+            boolean trustBuilder,
+            boolean clearCache,
+            NetworkMode network,
+            Optional<Duration> timeout,
+            Optional<RegistryCredential> registryAuth) {
+        this(
+                image,
+                builder,
+                runImage,
+                env,
+                secretEnv,
+                buildpacks,
+                tags,
+                trustBuilder,
+                clearCache,
+                network,
+                timeout,
+                registryAuth,
+                Map.of());
+    }
+
+    /** The same request with {@code bindings}. */
+    public BuildRequest withBindings(Map<String, ServiceBinding> bindings) {
+        return new BuildRequest(
+                image,
+                builder,
+                runImage,
+                env,
+                secretEnv,
+                buildpacks,
+                tags,
+                trustBuilder,
+                clearCache,
+                network,
+                timeout,
+                registryAuth,
+                bindings);
     }
 
     /** The non-secret part kept in the build record, submitted by API token {@code owner} (null: open API). */
@@ -82,6 +134,7 @@ public record BuildRequest(
                 + ", env=" + new java.util.TreeSet<>(env.keySet()) + ", buildpacks=" + buildpacks + ", tags=" + tags
                 + ", trustBuilder=" + trustBuilder + ", clearCache=" + clearCache + ", network=" + network.wireName()
                 + ", timeout=" + timeout.map(Duration::toString).orElse("default")
-                + ", registryAuth=" + (registryAuth.isPresent() ? "***" : "none") + "]";
+                + ", registryAuth=" + (registryAuth.isPresent() ? "***" : "none")
+                + ", bindings=" + new java.util.TreeSet<>(bindings.keySet()) + "]";
     }
 }
