@@ -45,6 +45,8 @@ import dev.locald.runtime.StreamKind;
 import dev.locald.source.SourceArchiveException;
 import dev.locald.source.SourceUnpacker;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -210,16 +212,15 @@ public class LifecycleBuildExecutor implements BuildExecutor {
 
     /**
      * Keeps layers/sbom and the report (with the published image's build metadata) in the build's record
-     * directory before /layers goes. The image is published by now: losing the SBOM or the image's metadata
-     * is a note in the log, not a failed build; only the report itself must be written.
+     * directory before /layers goes. The image is published by now: losing the SBOM, the image's metadata
+     * or the report is a note in the log, not a failed build.
      */
-    private void keepArtifacts(BuildContext build, BuildWorkspace workspace, BuildResult result, Report report)
-            throws java.io.IOException {
+    private void keepArtifacts(BuildContext build, BuildWorkspace workspace, BuildResult result, Report report) {
         BuildRequest request = build.request();
         try {
             BuildArtifacts.keepSbom(
                     workspace.layers(), store.sbomDir(build.job().id()), build.progress());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             build.progress().note("the SBOM could not be kept: " + e.getMessage());
         }
         Optional<ImageConfig> published = Optional.empty();
@@ -230,8 +231,11 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         } catch (RegistryException e) {
             build.progress().note("the build metadata of the published image could not be read: " + e.getMessage());
         }
-        java.nio.file.Files.write(
-                store.reportFile(build.job().id()), BuildArtifacts.reportJson(result, report, published));
+        try {
+            Files.write(store.reportFile(build.job().id()), BuildArtifacts.reportJson(result, report, published));
+        } catch (IOException e) {
+            build.progress().note("the report could not be kept: " + e.getMessage());
+        }
     }
 
     private void runPhase(
