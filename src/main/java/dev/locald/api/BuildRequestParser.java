@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.builds.BuildRequest;
 import dev.locald.builds.BuildResources;
+import dev.locald.builds.ServiceBinding;
 import dev.locald.builds.SourceSubmission;
 import dev.locald.config.ByteSize;
 import dev.locald.image.ImageReference;
@@ -48,7 +49,8 @@ public final class BuildRequestParser {
             "registryAuth",
             "resources",
             "source",
-            "gitAuth");
+            "gitAuth",
+            BindingsField.NAME);
     private static final Set<String> RESOURCES = Set.of("memory", "cpus", "pids", "disk");
     // the smallest limits the runtime applies (ResourceLimits): a 4 MiB memory cgroup, a 1 ms CPU quota
     private static final ByteSize MIN_MEMORY = new ByteSize(4L * 1024 * 1024);
@@ -157,6 +159,7 @@ public final class BuildRequestParser {
             Optional<RegistryCredential> auth = RegistryAuthField.parse(root.get(RegistryAuthField.NAME), errors);
             BuildResources resources = resources();
             Optional<SourceSubmission> source = source();
+            Map<String, ServiceBinding> bindings = BindingsField.parse(root.get(BindingsField.NAME), env, errors);
             if (!errors.isEmpty()) {
                 throw ProblemException.invalid(errors);
             }
@@ -174,8 +177,9 @@ public final class BuildRequestParser {
                     timeout,
                     auth,
                     resources,
+                    Map.of(),
                     List.of());
-            return new Parsed(request, source);
+            return new Parsed(request.withBindings(bindings), source);
         }
 
         private ImageReference reference(String field, boolean required, ReferenceSyntax.Kind kind) {

@@ -77,6 +77,14 @@ public class BuildsResource {
     private static final String PROBLEM_EXAMPLE = "{\"type\":\"urn:locald:problem:invalid-request\","
             + "\"title\":\"The request is invalid\",\"status\":400,"
             + "\"errors\":[{\"field\":\"env.CNB_REGISTRY_AUTH\",\"message\":\"CNB_* names are reserved\"}]}";
+    private static final String REPORT_EXAMPLE = "{\"image\":\"localhost:5000/apps/my-app\","
+            + "\"digest\":\"sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef\","
+            + "\"tags\":[\"localhost:5000/apps/my-app:latest\"],\"manifestSize\":1081,"
+            + "\"buildMetadata\":{\"buildpacks\":[{\"id\":\"paketo-buildpacks/procfile\",\"version\":\"5.13.6\"}],"
+            + "\"processes\":[{\"type\":\"web\",\"command\":[\"bash\",\"-c\",\"./run\"],\"args\":null,"
+            + "\"direct\":true,\"buildpackID\":\"paketo-buildpacks/procfile\"}],\"defaultProcess\":\"web\","
+            + "\"launcher\":{\"version\":\"0.21.17\"},\"runImage\":{\"reference\":\"sha256:…\","
+            + "\"image\":\"localhost:5000/run:1\"}}}";
     private static final String NOT_FOUND_EXAMPLE = "{\"type\":\"urn:locald:problem:not-found\","
             + "\"title\":\"Not found\",\"status\":404,\"detail\":\"there is no build with this id\"}";
     static final String NDJSON = "application/x-ndjson";
@@ -309,6 +317,77 @@ public class BuildsResource {
     public BuildView get(@PathParam("id") String id, @Context RoutingContext rc) throws NoSuchBuildException {
         BuildId buildId = visible(id, rc);
         return BuildView.of(builds.find(buildId).orElseThrow(() -> new NoSuchBuildException(buildId)));
+    }
+
+    @GET
+    @Path("/{id}/sbom")
+    @Produces("application/x-tar")
+    @Blocking
+    @Operation(
+            summary = "The SBOM files the buildpacks wrote, as a tar",
+            description = "What the build's buildpacks wrote under /layers/sbom (launch/, build/, cache/ by"
+                    + " buildpack), kept as long as the build record.")
+    @APIResponse(responseCode = "200", description = "A tar of the SBOM files")
+    @APIResponse(
+            responseCode = "404",
+            description = "No build with this id, or the build has no SBOM",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            examples = @ExampleObject(name = "not found", value = NOT_FOUND_EXAMPLE)))
+    public Response sbom(
+            @Parameter(description = "the build id", example = ID_EXAMPLE) @PathParam("id") String id,
+            @Context RoutingContext rc)
+            throws NoSuchBuildException {
+        BuildId buildId = visible(id, rc);
+        java.nio.file.Path dir = builds.sbom(buildId)
+                .orElseThrow(() -> ProblemException.notFound("build " + buildId + " has no SBOM: "
+                        + noArtifactReason(buildId, "its buildpacks wrote none")));
+        jakarta.ws.rs.core.StreamingOutput body = out -> SbomTar.write(dir, out);
+        return Response.ok(body, "application/x-tar")
+                .header("Content-Disposition", "attachment; filename=\"" + buildId + "-sbom.tar\"")
+                .build();
+    }
+
+    @GET
+    @Path("/{id}/report")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    @Operation(
+            summary = "The exporter's report and the published image's build metadata",
+            description = "image, digest, tags and manifestSize from the exporter's report.toml; buildMetadata"
+                    + " (buildpacks, processes, defaultProcess, launcher, runImage) from the image's labels.")
+    @APIResponse(
+            responseCode = "200",
+            description = "The report",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            examples = @ExampleObject(name = "report", value = REPORT_EXAMPLE)))
+    @APIResponse(
+            responseCode = "404",
+            description = "No build with this id, or it published no image",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            examples = @ExampleObject(name = "not found", value = NOT_FOUND_EXAMPLE)))
+    public Response report(
+            @Parameter(description = "the build id", example = ID_EXAMPLE) @PathParam("id") String id,
+            @Context RoutingContext rc)
+            throws NoSuchBuildException, IOException {
+        BuildId buildId = visible(id, rc);
+        byte[] report = builds.report(buildId)
+                .orElseThrow(() -> ProblemException.notFound(
+                        "build " + buildId + " has no report: " + noArtifactReason(buildId, "it published no image")));
+        return Response.ok(report, MediaType.APPLICATION_JSON).build();
+    }
+
+    /** Why a build has no SBOM or report: it has not finished, or {@code otherwise}. */
+    private String noArtifactReason(BuildId id, String otherwise) {
+        return builds.find(id)
+                .filter(b -> !b.state().isTerminal())
+                .map(b -> "it has not finished")
+                .orElse(otherwise);
     }
 
     @POST

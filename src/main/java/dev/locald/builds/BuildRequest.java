@@ -30,6 +30,8 @@ import java.util.Set;
  * @param resources the limits asked for (each within the configured one); {@link BuildResources#DEFAULT} for none
  * @param imageScope the image prefixes of the submitting {@code builder} API token; the host's docker-config
  *        credentials reach the phases only for images inside them (docs/security.md); empty = no restriction
+ * @param bindings service bindings by name, written to {@code /platform/bindings}; memory only (the record
+ *        keeps none of them)
  */
 public record BuildRequest(
         ImageReference image,
@@ -45,6 +47,7 @@ public record BuildRequest(
         Optional<Duration> timeout,
         Optional<RegistryCredential> registryAuth,
         BuildResources resources,
+        Map<String, ServiceBinding> bindings,
         List<String> imageScope) {
 
     public BuildRequest {
@@ -60,6 +63,7 @@ public record BuildRequest(
         Objects.requireNonNull(registryAuth, "registryAuth");
         Objects.requireNonNull(resources, "resources");
         imageScope = List.copyOf(imageScope);
+        bindings = Map.copyOf(bindings);
         if (!env.keySet().containsAll(secretEnv)) {
             throw new IllegalArgumentException("secretEnv names a variable that env does not set");
         }
@@ -81,7 +85,28 @@ public record BuildRequest(
                 timeout,
                 registryAuth,
                 resources,
+                bindings,
                 prefixes);
+    }
+
+    /** The same request with {@code bindings}. */
+    public BuildRequest withBindings(Map<String, ServiceBinding> bindings) {
+        return new BuildRequest(
+                image,
+                builder,
+                runImage,
+                env,
+                secretEnv,
+                buildpacks,
+                tags,
+                trustBuilder,
+                clearCache,
+                network,
+                timeout,
+                registryAuth,
+                resources,
+                bindings,
+                imageScope);
     }
 
     /** Whether {@code ref} lies inside {@link #imageScope()}, compared as the API compares the token's prefixes. */
@@ -115,6 +140,7 @@ public record BuildRequest(
                 + ", trustBuilder=" + trustBuilder + ", clearCache=" + clearCache + ", network=" + network.wireName()
                 + ", timeout=" + timeout.map(Duration::toString).orElse("default")
                 + ", registryAuth=" + (registryAuth.isPresent() ? "***" : "none") + ", resources=" + resources
-                + ", imageScope=" + imageScope + "]";
+                + ", imageScope=" + imageScope
+                + ", bindings=" + new java.util.TreeSet<>(bindings.keySet()) + "]";
     }
 }

@@ -42,6 +42,8 @@ public class BuildService {
     /** The MDC key holding the id of the build a worker runs. */
     public static final String BUILD_ID_MDC = "buildId";
 
+    private static final int MIN_REDACTED_LENGTH = 4;
+
     private static final Duration OVERDUE_SLACK = Duration.ofSeconds(30);
 
     private final LocaldConfig.Builds config;
@@ -263,6 +265,27 @@ public class BuildService {
         return log;
     }
 
+    /**
+     * The directory of SBOM files the build's buildpacks wrote (kept from {@code layers/sbom}), or empty when
+     * there is none (the buildpacks wrote none, or the build has not succeeded).
+     */
+    public Optional<Path> sbom(BuildId id) throws NoSuchBuildException {
+        builds.get(id);
+        Path dir = store.sbomDir(id);
+        return Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? Optional.of(dir) : Optional.empty();
+    }
+
+    /** The build's report as JSON ({@code report.json}, see {@link BuildStore#reportFile}), or empty before success. */
+    public Optional<byte[]> report(BuildId id) throws NoSuchBuildException, IOException {
+        builds.get(id);
+        Path file = store.reportFile(id);
+        try {
+            return Optional.of(Files.readAllBytes(file));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
     /** How full the queue is right now. */
     public QueueStatus queueStatus() {
         int running = 0;
@@ -329,6 +352,22 @@ public class BuildService {
         for (String name : request.secretEnv()) {
             redactor.addSecret(request.env().get(name));
         }
+        // a binding's entries are secrets; a log line is one line, so each line of a longer entry is one too
+        for (ServiceBinding binding : request.bindings().values()) {
+            for (String value : binding.entries().values()) {
+                addLongEnough(redactor, value);
+                for (String line : value.split("\r?\n")) {
+                    addLongEnough(redactor, line.strip());
+                }
+            }
+        }
         return redactor;
+    }
+
+    /** Values shorter than four characters would mask ordinary text everywhere in the log. */
+    private static void addLongEnough(Redactor redactor, String value) {
+        if (value.length() >= MIN_REDACTED_LENGTH) {
+            redactor.addSecret(value);
+        }
     }
 }

@@ -47,6 +47,16 @@ public final class BuildStore {
         return buildDir(id).resolve("log.ndjson");
     }
 
+    /** The buildpacks' SBOM files kept from {@code layers/sbom}; absent when they wrote none. */
+    public Path sbomDir(BuildId id) {
+        return buildDir(id).resolve("sbom");
+    }
+
+    /** The exporter's report and the image's build metadata, as JSON; absent until a build succeeds. */
+    public Path reportFile(BuildId id) {
+        return buildDir(id).resolve("report.json");
+    }
+
     public Path workDir(BuildId id) {
         return workRoot.resolve(id.value());
     }

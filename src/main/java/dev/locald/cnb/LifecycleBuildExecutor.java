@@ -9,12 +9,14 @@ import dev.locald.builds.BuildRequest;
 import dev.locald.builds.BuildResources;
 import dev.locald.builds.BuildResult;
 import dev.locald.builds.BuildSource;
+import dev.locald.builds.BuildStore;
 import dev.locald.config.ByteSize;
 import dev.locald.config.LocaldConfig;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.image.CnbUser;
 import dev.locald.image.ImageConfig;
 import dev.locald.image.ImageReference;
+import dev.locald.lifecycle.BindingsDir;
 import dev.locald.lifecycle.BuildWorkspace;
 import dev.locald.lifecycle.BuildpackOrder;
 import dev.locald.lifecycle.BuildpackRef;
@@ -35,6 +37,7 @@ import dev.locald.lifecycle.TrustedBuilders;
 import dev.locald.logs.LogStream;
 import dev.locald.pull.ImageCatalog;
 import dev.locald.pull.ImagePuller;
+import dev.locald.registry.ImageResolver;
 import dev.locald.registry.RegistryCredential;
 import dev.locald.registry.RegistryCredentials;
 import dev.locald.registry.RegistryException;
@@ -48,6 +51,8 @@ import dev.locald.source.GitFetcher;
 import dev.locald.source.SourceArchiveException;
 import dev.locald.source.SourceUnpacker;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,6 +77,8 @@ public class LifecycleBuildExecutor implements BuildExecutor {
     private final SourceUnpacker sources;
     private final RegistryCredentials dockerCredentials;
     private final LocaldConfig config;
+    private final BuildStore store;
+    private final ImageResolver resolver;
 
     public LifecycleBuildExecutor(
             ImageCatalog images,
@@ -80,13 +87,17 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             SourceUnpacker sources,
             TrustedBuilders trustedBuilders,
             RegistryCredentials dockerCredentials,
-            LocaldConfig config) {
+            LocaldConfig config,
+            BuildStore store,
+            ImageResolver resolver) {
         this.builderInspection = new BuilderInspection(images, trustedBuilders, config);
         this.phases = phases;
         this.caches = caches;
         this.sources = sources;
         this.dockerCredentials = dockerCredentials;
         this.config = config;
+        this.store = store;
+        this.resolver = resolver;
     }
 
     @Override
@@ -125,7 +136,10 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                     DiskBudget.start(
                             resources.disk(), List.of(prepared.workspace().root(), cache.dir())));
             runPhases(build, builder, prepared.workspace(), plan, auth, limits);
-            return readReport(request.image(), prepared.workspace());
+            Report report = report(prepared.workspace());
+            BuildResult result = readReport(request.image(), report);
+            keepArtifacts(build, prepared.workspace(), result, report);
+            return result;
         } catch (BuildCaches.CacheBusyException e) {
             throw new BuildFailure(e.getMessage(), e);
         } finally {
@@ -143,7 +157,16 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         CnbUser user = builder.user();
         BuildWorkspace workspace = BuildWorkspace.create(build.buildDir(), user, Optional.of(cache.dir()));
         prepareSource(build, workspace, user);
-        PlatformDir.write(workspace.platform(), request.env(), user);
+        Map<String, String> env = request.env();
+        if (!request.bindings().isEmpty()) {
+            // the lifecycle passes no SERVICE_BINDING_ROOT of its own env to buildpacks; /platform/env it does
+            env = new LinkedHashMap<>(env);
+            env.put(BindingsDir.ROOT_VARIABLE, BindingsDir.CONTAINER_PATH);
+        }
+        PlatformDir.write(workspace.platform(), env, user);
+        Map<String, Map<String, String>> bindings = new LinkedHashMap<>();
+        request.bindings().forEach((name, binding) -> bindings.put(name, binding.files()));
+        BindingsDir.write(workspace.platform(), bindings, user);
         RunToml.write(
                 workspace.layers(),
                 RunToml.entries(request.runImage(), builder.metadata().runImages()),
@@ -168,6 +191,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 .insecure(insecureRegistries(request.image()))
                 .lifecycleImage(builder.lifecycleImage().isPresent())
                 .logLevel(LogLevel.parse(config.lifecycle().logLevel()))
+                .bindings(!request.bindings().isEmpty())
                 .build();
     }
 
@@ -227,14 +251,41 @@ public class LifecycleBuildExecutor implements BuildExecutor {
     }
 
     /** The published image from the exporter's report.toml: its digest, and its tags or else the target. */
-    private static BuildResult readReport(ImageReference target, BuildWorkspace workspace) throws BuildFailure {
-        Report report = report(workspace);
+    private static BuildResult readReport(ImageReference target, Report report) throws BuildFailure {
         return new BuildResult(
                 target.toString(),
                 report.digest()
                         .orElseThrow(() -> new BuildFailure(
                                 "the exporter's report.toml names no image digest, so the published image is unknown")),
                 report.tags().isEmpty() ? List.of(target.toString()) : report.tags());
+    }
+
+    /**
+     * Keeps layers/sbom and the report (with the published image's build metadata) in the build's record
+     * directory before /layers goes. The image is published by now: losing the SBOM, the image's metadata
+     * or the report is a note in the log, not a failed build.
+     */
+    private void keepArtifacts(BuildContext build, BuildWorkspace workspace, BuildResult result, Report report) {
+        BuildRequest request = build.request();
+        try {
+            BuildArtifacts.keepSbom(
+                    workspace.layers(), store.sbomDir(build.job().id()), build.progress());
+        } catch (IOException e) {
+            build.progress().note("the SBOM could not be kept: " + e.getMessage());
+        }
+        Optional<ImageConfig> published = Optional.empty();
+        try {
+            published =
+                    Optional.of(resolver.resolve(request.image().withDigest(result.digest()), request.registryAuth())
+                            .config());
+        } catch (RegistryException e) {
+            build.progress().note("the build metadata of the published image could not be read: " + e.getMessage());
+        }
+        try {
+            Files.write(store.reportFile(build.job().id()), BuildArtifacts.reportJson(result, report, published));
+        } catch (IOException e) {
+            build.progress().note("the report could not be kept: " + e.getMessage());
+        }
     }
 
     private void runPhase(

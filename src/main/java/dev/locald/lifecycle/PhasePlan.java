@@ -87,6 +87,9 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         // Phases started as the CNB user drop "privileges" to these ids: they must equal the process's own.
         env.put(PlatformEnv.USER_ID, Integer.toString(o.user().uid()));
         env.put(PlatformEnv.GROUP_ID, Integer.toString(o.user().gid()));
+        if (o.bindings()) {
+            env.put(PlatformEnv.SERVICE_BINDING_ROOT, BindingsDir.CONTAINER_PATH);
+        }
         return env;
     }
 

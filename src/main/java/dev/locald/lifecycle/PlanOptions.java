@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param lifecycleImage      the trusted lifecycle image is at hand for untrusted builders' credentialed phases
  * @param user                the builder's CNB user
  * @param logLevel            {@code CNB_LOG_LEVEL}
+ * @param bindings            the platform wrote service bindings ({@link BindingsDir}): every phase gets
+ *                            {@code SERVICE_BINDING_ROOT}
  */
 public record PlanOptions(
         ImageReference image,
@@ -34,7 +36,8 @@ public record PlanOptions(
         List<String> insecureRegistries,
         boolean lifecycleImage,
         CnbUser user,
-        LogLevel logLevel) {
+        LogLevel logLevel,
+        boolean bindings) {
 
     public PlanOptions {
         if (image == null) {
@@ -88,6 +91,7 @@ public record PlanOptions(
         private List<String> insecureRegistries = List.of();
         private boolean lifecycleImage = true;
         private LogLevel logLevel = LogLevel.INFO;
+        private boolean bindings;
 
         private Builder(ImageReference image, CnbUser user) {
             this.image = image;
@@ -144,6 +148,11 @@ public record PlanOptions(
             return this;
         }
 
+        public Builder bindings(boolean bindings) {
+            this.bindings = bindings;
+            return this;
+        }
+
         public PlanOptions build() {
             return new PlanOptions(
                     image,
@@ -156,7 +165,8 @@ public record PlanOptions(
                     insecureRegistries,
                     lifecycleImage,
                     user,
-                    logLevel);
+                    logLevel,
+                    bindings);
         }
     }
 }

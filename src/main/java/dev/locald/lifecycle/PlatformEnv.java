@@ -43,5 +43,11 @@ final class PlatformEnv {
     /** Plain output: the log is read by people through the API, not a terminal. */
     static final String NO_COLOR = "CNB_NO_COLOR";
 
+    /**
+     * Where buildpacks find the service bindings ({@link BindingsDir}); not a {@code CNB_*} name, and the
+     * lifecycle passes no such variable on to buildpacks, so it also goes to {@code /platform/env}.
+     */
+    static final String SERVICE_BINDING_ROOT = BindingsDir.ROOT_VARIABLE;
+
     private PlatformEnv() {}
 }

@@ -113,6 +113,21 @@ class AuthApiTest {
         as(AuthApiTestProfile.BOB).get("/builds/" + id + "/logs").then().statusCode(404);
         as(AuthApiTestProfile.BOB).post("/builds/" + id + "/cancel").then().statusCode(404);
         as(AuthApiTestProfile.BOB).delete("/builds/" + id).then().statusCode(404);
+        // the SBOM and report of another token's build are as unknown as the build itself
+        for (String artifact : new String[] {"sbom", "report"}) {
+            as(AuthApiTestProfile.BOB)
+                    .get("/builds/" + id + "/" + artifact)
+                    .then()
+                    .statusCode(404)
+                    .body(
+                            "detail",
+                            not(org.hamcrest.Matchers.containsString("has no " + artifact.replace("sbom", "SBOM"))));
+            as(AuthApiTestProfile.ALICE)
+                    .get("/builds/" + id + "/" + artifact)
+                    .then()
+                    .statusCode(404)
+                    .body("detail", org.hamcrest.Matchers.containsString("has no " + artifact.replace("sbom", "SBOM")));
+        }
         as(AuthApiTestProfile.BOB)
                 .get("/builds?limit=100")
                 .then()

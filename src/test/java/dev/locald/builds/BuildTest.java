@@ -106,6 +106,7 @@ class BuildTest {
                 java.util.Optional.empty(),
                 java.util.Optional.of(new RegistryCredential.Basic("u", "sekrit-pw")),
                 BuildResources.DEFAULT,
+                java.util.Map.of(),
                 List.of());
         BuildJob job = new BuildJob(
                 BuildId.random(),
