@@ -75,11 +75,18 @@ public final class BuildRequestParser {
     private final Duration maxTimeout;
     private final boolean allowSourcePath;
     private final Path dataDir;
+    private final NetworkMode defaultNetwork;
 
     public BuildRequestParser(Duration maxTimeout, boolean allowSourcePath, Path dataDir) {
+        this(maxTimeout, allowSourcePath, dataDir, NetworkMode.ISOLATED);
+    }
+
+    /** @param defaultNetwork the network of a request that names none (locald.network.default-mode) */
+    public BuildRequestParser(Duration maxTimeout, boolean allowSourcePath, Path dataDir, NetworkMode defaultNetwork) {
         this.maxTimeout = maxTimeout;
         this.allowSourcePath = allowSourcePath;
         this.dataDir = dataDir;
+        this.defaultNetwork = defaultNetwork;
     }
 
     /** Parses and checks; throws a 400 {@link ProblemException} listing every problem. */
@@ -367,13 +374,13 @@ public final class BuildRequestParser {
         private NetworkMode network() {
             JsonNode node = root.get("network");
             if (node == null || node.isNull()) {
-                return NetworkMode.HOST;
+                return defaultNetwork;
             }
             Optional<NetworkMode> network =
                     node.isTextual() ? NetworkMode.ofWireName(node.textValue()) : Optional.empty();
             if (network.isEmpty()) {
-                error("network", "must be \"host\" or \"none\"");
-                return NetworkMode.HOST;
+                error("network", "must be \"isolated\", \"host\" or \"none\"");
+                return defaultNetwork;
             }
             return network.get();
         }

@@ -12,6 +12,7 @@ import dev.locald.builds.NoSuchBuildException;
 import dev.locald.builds.QueueFullException;
 import dev.locald.builds.SourceSubmission;
 import dev.locald.config.LocaldConfig;
+import dev.locald.image.NetworkMode;
 import dev.locald.json.Json;
 import dev.locald.logs.LogRecord;
 import dev.locald.source.ArchiveFormat;
@@ -85,12 +86,20 @@ public class BuildsResource {
     private final BuildService builds;
     private final LocaldConfig.Builds config;
     private final BuildRequestParser parser;
+    private final boolean hostNetworkForBuilders;
 
     public BuildsResource(BuildService builds, LocaldConfig config) {
         this.builds = builds;
         this.config = config.builds();
-        this.parser =
-                new BuildRequestParser(this.config.maxTimeout(), this.config.allowSourcePath(), config.dataRoot());
+        String defaultMode = config.network().defaultMode();
+        this.parser = new BuildRequestParser(
+                this.config.maxTimeout(),
+                this.config.allowSourcePath(),
+                config.dataRoot(),
+                NetworkMode.ofWireName(defaultMode)
+                        .orElseThrow(() -> new IllegalArgumentException("locald.network.default-mode is '" + defaultMode
+                                + "'; expected isolated, host or none")));
+        this.hostNetworkForBuilders = config.network().hostForBuilders();
     }
 
     @POST
@@ -161,6 +170,7 @@ public class BuildsResource {
         BuildRequestParser.Parsed parsed = parser.parse(json, BuildRequestParser.Mode.MULTIPART);
         Optional<ApiToken> caller = AuthFilter.caller(rc);
         requirePublishable(caller, parsed.request());
+        requireNetworkAllowed(caller, parsed.request());
         long size = Files.size(source.uploadedFile());
         if (size > config.maxSourceBytes()) {
             throw ProblemException.tooLarge("the source archive has " + size + " bytes; at most "
@@ -211,6 +221,7 @@ public class BuildsResource {
         BuildRequestParser.Parsed parsed = parser.parse(body, BuildRequestParser.Mode.JSON);
         Optional<ApiToken> caller = AuthFilter.caller(rc);
         requirePublishable(caller, parsed.request());
+        requireNetworkAllowed(caller, parsed.request());
         Build accepted = builds.submit(
                 parsed.request(),
                 new SourceSubmission.Directory(parsed.sourcePath().orElseThrow()),
@@ -504,6 +515,24 @@ public class BuildsResource {
                 .filter(t -> t.role() == ApiToken.Role.BUILDER)
                 .map(ApiToken::name)
                 .orElse(null);
+    }
+
+    /**
+     * The host network reaches every service on the host's loopback, so only admins (or an open API) ask
+     * for it, unless locald.network.host-for-builders allows builder tokens too (docs/engine.md, Network).
+     */
+    private void requireNetworkAllowed(Optional<ApiToken> caller, BuildRequest request) {
+        if (request.network() != NetworkMode.HOST
+                || hostNetworkForBuilders
+                || caller.isEmpty()
+                || caller.get().role() == ApiToken.Role.ADMIN) {
+            return;
+        }
+        throw new ProblemException(Problem.of(
+                ProblemType.FORBIDDEN,
+                403,
+                "the token '" + caller.get().name() + "' may not run builds on the host network (network: \"host\");"
+                        + " use \"isolated\", or an admin token"));
     }
 
     private static void requirePublishable(Optional<ApiToken> caller, BuildRequest request) {

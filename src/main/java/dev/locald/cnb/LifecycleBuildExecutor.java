@@ -10,9 +10,11 @@ import dev.locald.builds.BuildResult;
 import dev.locald.builds.BuildSource;
 import dev.locald.config.LocaldConfig;
 import dev.locald.fs.TreeDeleter;
+import dev.locald.image.BuilderMetadata;
 import dev.locald.image.CnbUser;
 import dev.locald.image.ImageConfig;
 import dev.locald.image.ImageReference;
+import dev.locald.image.RegistryHosts;
 import dev.locald.lifecycle.BuildWorkspace;
 import dev.locald.lifecycle.BuildpackOrder;
 import dev.locald.lifecycle.BuildpackRef;
@@ -110,7 +112,13 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             PreparedWorkspace prepared = prepareWorkspace(build, builder, cache);
             PlanOptions options = planOptions(build, builder, prepared);
             PhasePlan plan = planPhases(build, builder, options);
-            runPhases(build, builder, prepared.workspace(), plan, registryAuth(build, options));
+            runPhases(
+                    build,
+                    builder,
+                    prepared.workspace(),
+                    plan,
+                    registryAuth(build, options),
+                    registryLoopbackPorts(request, builder, prepared));
             return readReport(request.image(), prepared.workspace());
         } catch (BuildCaches.CacheBusyException e) {
             throw new BuildFailure(e.getMessage(), e);
@@ -169,11 +177,40 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             InspectedBuilder builder,
             BuildWorkspace workspace,
             PhasePlan plan,
-            RegistryAuthEnv auth)
+            RegistryAuthEnv auth,
+            List<Integer> registryPorts)
             throws Exception {
         for (PhaseSpec phase : plan.phases()) {
-            runPhase(build, phase, builder.imageFor(phase), workspace, auth);
+            runPhase(build, phase, builder.imageFor(phase), workspace, auth, registryPorts);
         }
+    }
+
+    /**
+     * The host loopback ports of this build's registries (the target with its tags, the run image and its
+     * mirrors): what an isolated build's registry phases may reach on the host (docs/engine.md, Network).
+     */
+    private static List<Integer> registryLoopbackPorts(
+            BuildRequest request, InspectedBuilder builder, PreparedWorkspace prepared) {
+        List<String> registries = new ArrayList<>();
+        registries.add(request.image().registry());
+        request.tags().forEach(t -> registries.add(t.registry()));
+        registries.add(prepared.runImage().registry());
+        for (BuilderMetadata.RunImage run : builder.metadata().runImages()) {
+            for (String name : concat(run.image(), run.mirrors())) {
+                try {
+                    registries.add(ImageReference.parse(name).registry());
+                } catch (IllegalArgumentException e) {
+                    // a mirror the lifecycle cannot use either
+                }
+            }
+        }
+        return RegistryHosts.loopbackPorts(registries);
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
     }
 
     /** The published image from the exporter's report.toml: its digest, and its tags or else the target. */
@@ -192,7 +229,8 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             PhaseSpec phase,
             ImagePuller.PulledImage image,
             BuildWorkspace workspace,
-            RegistryAuthEnv auth)
+            RegistryAuthEnv auth,
+            List<Integer> registryPorts)
             throws Exception {
         BuildJob job = build.job();
         BuildProgress progress = build.progress();
@@ -215,6 +253,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 root,
                 workspace,
                 auth,
+                registryPorts,
                 sink,
                 stop,
                 Optional.of(remaining.isNegative() ? Duration.ZERO : remaining),

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -42,6 +43,7 @@ public final class EngineFixture {
                 r.mounts(),
                 r.diskTmp(),
                 r.network(),
+                r.hostLoopbackPorts(),
                 r.limits(),
                 r.timeout(),
                 r.hostname(),
@@ -49,6 +51,9 @@ public final class EngineFixture {
                 r.terminal(),
                 r.cnbUser());
     }
+
+    /** A deny-list entry the isolated-network tests check (TEST-NET-3, never a real service). */
+    public static final List<String> DENY = List.of("203.0.113.0/24");
 
     public final Path base;
     public final Path hostResolvConf;
@@ -75,7 +80,9 @@ public final class EngineFixture {
                 cgroups,
                 cgroupParent,
                 new ContainerRunner.Settings(
-                        base.resolve("bundles"), 65536, Duration.ofMillis(50), Duration.ofSeconds(10)));
+                        base.resolve("bundles"), 65536, Duration.ofMillis(50), Duration.ofSeconds(10)),
+                new IsolatedNetwork(
+                        new IsolatedNetwork.Settings("pasta", DENY, Optional.empty(), Duration.ofSeconds(10))));
         sweeper = new ContainerSweeper(runc, cgroups, cgroupParent, base.resolve("bundles"));
     }
 
@@ -98,12 +105,26 @@ public final class EngineFixture {
         for (Path dir : cgroups.dirs(cgroupParent)) {
             assertFalse(Files.exists(dir), "cgroup left: " + dir);
         }
+        assertEquals(List.of(), pastaProcesses(base), "pasta processes left");
         Path bundles = base.resolve("bundles");
         if (Files.isDirectory(bundles)) {
             try (var children = Files.list(bundles)) {
                 assertEquals(List.of(), children.toList(), "bundles left");
             }
         }
+    }
+
+    /** Live pasta processes whose command line names a path under {@code dir}. */
+    public static List<String> pastaProcesses(Path dir) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info()
+                        .command()
+                        .map(c -> c.contains("pasta") || c.contains("passt"))
+                        .orElse(false))
+                .filter(ProcessHandle::isAlive)
+                .map(p -> p.pid() + " " + String.join(" ", p.info().arguments().orElse(new String[0])))
+                .filter(line -> line.contains(dir.toString()))
+                .toList();
     }
 
     /** Removes the rootfs dirs (owned by various uids, some made by runc). */
