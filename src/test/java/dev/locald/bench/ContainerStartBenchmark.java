@@ -11,6 +11,7 @@ import dev.locald.runtime.ContainerResult;
 import dev.locald.runtime.ContainerSpecFactory;
 import dev.locald.runtime.EngineFixture;
 import dev.locald.runtime.HostLimits;
+import dev.locald.testsupport.FakeInternet;
 import dev.locald.testsupport.LayerTar;
 import java.io.File;
 import java.nio.file.Files;
@@ -62,7 +63,18 @@ class ContainerStartBenchmark {
             List<Double> locald = new ArrayList<>();
             List<Double> raw = new ArrayList<>();
             List<Double> specOnly = new ArrayList<>();
+            List<Double> host = new ArrayList<>();
+            List<Double> isolated = new ArrayList<>();
             for (int i = 0; i < runs + 5; i++) {
+                long h0 = System.nanoTime();
+                runTrue(engine, rootfs, "bench-h-" + i, NetworkMode.HOST);
+                long h1 = System.nanoTime();
+                runTrue(engine, rootfs, "bench-i-" + i, NetworkMode.ISOLATED);
+                long h2 = System.nanoTime();
+                if (i >= 5) {
+                    host.add((h1 - h0) / 1e6);
+                    isolated.add((h2 - h1) / 1e6);
+                }
                 long t0 = System.nanoTime();
                 ContainerResult result = engine.runner.run(
                         ContainerRequest.builder("bench-l-" + i, rootfs, EngineFixture.CNB)
@@ -108,8 +120,70 @@ class ContainerStartBenchmark {
             engine.cgroups.removeIfUnused(engine.cgroupParent);
             System.out.printf(
                     "BENCHMARK runs=%d%n  locald run(/bin/true): %s%n  raw runc run:          %s%n"
-                            + "  synthetic root + spec + config.json only: %s%n",
-                    runs, stats(locald), stats(raw), stats(specOnly));
+                            + "  synthetic root + spec + config.json only: %s%n"
+                            + "  locald run, network host:     %s%n  locald run, network isolated: %s%n",
+                    runs, stats(locald), stats(raw), stats(specOnly), stats(host), stats(isolated));
+        } finally {
+            engine.sweeper.sweep();
+            engine.deleteFiles();
+        }
+    }
+
+    private static void runTrue(EngineFixture engine, Path rootfs, String id, NetworkMode network) throws Exception {
+        ContainerResult result = engine.runner.run(
+                ContainerRequest.builder(id, rootfs, EngineFixture.CNB)
+                        .args("/bin/true")
+                        .network(network)
+                        .build(),
+                (s, t, x) -> {},
+                Cancellation.none());
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException(network + " run failed: " + result);
+        }
+    }
+
+    /** A 200 MB download from the fake internet through pasta, timed inside the container. */
+    @Test
+    void isolatedDownloadThroughput() throws Exception {
+        EngineFixture engine = new EngineFixture("nameserver 10.1.2.3\n");
+        try (FakeInternet internet = FakeInternet.start()) {
+            Path rootfs = Files.createDirectories(engine.base.resolve("rootfs"));
+            Path tar = engine.base.resolve("busybox.tar");
+            Files.write(tar, LayerTar.create().busybox().toBytes());
+            if (new ProcessBuilder("tar", "-xf", tar.toString(), "-C", rootfs.toString())
+                            .inheritIO()
+                            .start()
+                            .waitFor()
+                    != 0) {
+                throw new IllegalStateException("tar failed");
+            }
+            long size = 200L * 1024 * 1024;
+            try (java.io.RandomAccessFile big = new java.io.RandomAccessFile(
+                    internet.fileDir().resolve("big").toFile(), "rw")) {
+                big.setLength(size);
+            }
+            String url = "http://" + internet.serverAddress() + "/big";
+            for (NetworkMode network : List.of(NetworkMode.HOST, NetworkMode.ISOLATED)) {
+                List<String> out = new ArrayList<>();
+                ContainerResult result = engine.runner.run(
+                        ContainerRequest.builder("bench-d-" + network.wireName(), rootfs, EngineFixture.CNB)
+                                .args(
+                                        "/bin/sh",
+                                        "-c",
+                                        "s=$(date +%s%N); wget -q -O /dev/null " + url
+                                                + " && echo $(( ($(date +%s%N) - s) / 1000000 ))")
+                                .network(network)
+                                .build(),
+                        (s, t, x) -> out.add(x),
+                        Cancellation.none());
+                if (result.exitCode() != 0) {
+                    throw new IllegalStateException("download failed: " + out);
+                }
+                long millis = Long.parseLong(out.get(out.size() - 1).trim());
+                System.out.printf(
+                        "BENCHMARK download 200 MiB, network %s: %d ms, %.0f MiB/s%n",
+                        network.wireName(), millis, 200 * 1000.0 / millis);
+            }
         } finally {
             engine.sweeper.sweep();
             engine.deleteFiles();

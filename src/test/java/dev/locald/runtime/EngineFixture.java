@@ -7,6 +7,7 @@ import dev.locald.etc.ResolvConf;
 import dev.locald.etc.SyntheticRoot;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.image.CnbUser;
+import dev.locald.testsupport.FakeInternet;
 import dev.locald.testsupport.ImagePusher;
 import dev.locald.testsupport.TestRegistry;
 import java.io.IOException;
@@ -105,26 +106,13 @@ public final class EngineFixture {
         for (Path dir : cgroups.dirs(cgroupParent)) {
             assertFalse(Files.exists(dir), "cgroup left: " + dir);
         }
-        assertEquals(List.of(), pastaProcesses(base), "pasta processes left");
+        assertEquals(List.of(), FakeInternet.pastaProcesses(base), "pasta processes left");
         Path bundles = base.resolve("bundles");
         if (Files.isDirectory(bundles)) {
             try (var children = Files.list(bundles)) {
                 assertEquals(List.of(), children.toList(), "bundles left");
             }
         }
-    }
-
-    /** Live pasta processes whose command line names a path under {@code dir}. */
-    public static List<String> pastaProcesses(Path dir) {
-        return ProcessHandle.allProcesses()
-                .filter(p -> p.info()
-                        .command()
-                        .map(c -> c.contains("pasta") || c.contains("passt"))
-                        .orElse(false))
-                .filter(ProcessHandle::isAlive)
-                .map(p -> p.pid() + " " + String.join(" ", p.info().arguments().orElse(new String[0])))
-                .filter(line -> line.contains(dir.toString()))
-                .toList();
     }
 
     /** Removes the rootfs dirs (owned by various uids, some made by runc). */

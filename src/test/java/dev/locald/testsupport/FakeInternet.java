@@ -222,6 +222,26 @@ public final class FakeInternet implements AutoCloseable {
         dev.locald.fs.TreeDeleter.deleteTree(dir);
     }
 
+    /** Live pasta processes whose command line names a path under {@code dir} (for leak checks). */
+    public static List<String> pastaProcesses(Path dir) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info()
+                        .command()
+                        .map(c -> c.contains("pasta") || c.contains("passt"))
+                        .orElse(false))
+                .filter(ProcessHandle::isAlive)
+                .map(p -> p.pid() + " " + String.join(" ", p.info().arguments().orElse(new String[0])))
+                .filter(line -> line.contains(dir.toString()))
+                .toList();
+    }
+
+    /** A shell script printing {@code <label>:reached} or {@code <label>:refused} (with wget's reason) for a URL. */
+    public static String probe(String label, String url) {
+        // busybox wget -T segfaults (docs: machine facts); timeout bounds it instead
+        return "if timeout 10 wget -q -O - " + url + "; then echo; echo " + label + ":reached; else echo " + label
+                + ":refused; fi\n";
+    }
+
     /** Whether any veth of a fake internet is still there (for leak checks). */
     public static List<String> leftovers() throws IOException, InterruptedException {
         List<String> left = new ArrayList<>();
