@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-30}
 ./mvnw -B -q -ntp test -Dtest=ContainerStartBenchmark -Dbenchmark.runs="$RUNS" -Dsurefire.failIfNoSpecifiedTests=false \
-  | grep -A3 'BENCHMARK'
+  | grep -A5 'BENCHMARK'

@@ -142,7 +142,7 @@ class ContainerStartBenchmark {
         }
     }
 
-    /** A 200 MB download from the fake internet through pasta, timed inside the container. */
+    /** A 200 MiB download from the fake internet, through pasta and on the host network, one container run each. */
     @Test
     void isolatedDownloadThroughput() throws Exception {
         EngineFixture engine = new EngineFixture("nameserver 10.1.2.3\n");
@@ -165,13 +165,10 @@ class ContainerStartBenchmark {
             String url = "http://" + internet.serverAddress() + "/big";
             for (NetworkMode network : List.of(NetworkMode.HOST, NetworkMode.ISOLATED)) {
                 List<String> out = new ArrayList<>();
+                long start = System.nanoTime();
                 ContainerResult result = engine.runner.run(
                         ContainerRequest.builder("bench-d-" + network.wireName(), rootfs, EngineFixture.CNB)
-                                .args(
-                                        "/bin/sh",
-                                        "-c",
-                                        "s=$(date +%s%N); wget -q -O /dev/null " + url
-                                                + " && echo $(( ($(date +%s%N) - s) / 1000000 ))")
+                                .args("/bin/sh", "-c", "wget -q -O /dev/null " + url)
                                 .network(network)
                                 .build(),
                         (s, t, x) -> out.add(x),
@@ -179,9 +176,10 @@ class ContainerStartBenchmark {
                 if (result.exitCode() != 0) {
                     throw new IllegalStateException("download failed: " + out);
                 }
-                long millis = Long.parseLong(out.get(out.size() - 1).trim());
+                // the whole run, container start and teardown included (busybox date has no %N)
+                long millis = (System.nanoTime() - start) / 1_000_000;
                 System.out.printf(
-                        "BENCHMARK download 200 MiB, network %s: %d ms, %.0f MiB/s%n",
+                        "BENCHMARK download 200 MiB (whole container run), network %s: %d ms, %.0f MiB/s%n",
                         network.wireName(), millis, 200 * 1000.0 / millis);
             }
         } finally {
