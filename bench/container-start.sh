@@ -7,4 +7,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-30}
 ./mvnw -B -q -ntp test -Dtest=ContainerStartBenchmark -Dbenchmark.runs="$RUNS" -Dsurefire.failIfNoSpecifiedTests=false \
-  | grep -A7 'BENCHMARK'
+  | grep -A9 'BENCHMARK'

@@ -4,11 +4,12 @@
 # runtime: what the service itself calls. dev: plus a local registry and busybox for the fixture
 # builders. test: plus umoci and skopeo, the peers the tests compare against, python3-venv for the
 # API fuzzer (schemathesis from PyPI, in a venv under ~/.cache/locald), gcc with static glibc for the
-# seccomp tests' syscall probe (src/test/resources/dev/locald/runtime/syscall-probe.c), and git (git
-# http-backend and git daemon serve the git-source tests' repositories).
-LOCALD_RUNTIME_PACKAGES=(runc)
-LOCALD_DEV_PACKAGES=(runc docker-registry busybox-static curl jq)
-LOCALD_TEST_PACKAGES=(runc docker-registry busybox-static umoci skopeo curl python3 python3-venv gcc libc6-dev git)
+# seccomp tests' syscall probe (src/test/resources/dev/locald/runtime/syscall-probe.c), git (git
+# http-backend and git daemon serve the git-source tests' repositories); passt (pasta) gives isolated
+# builds their network, iproute2 and dnsmasq make the tests' fake internet.
+LOCALD_RUNTIME_PACKAGES=(runc passt)
+LOCALD_DEV_PACKAGES=(runc passt docker-registry busybox-static curl jq)
+LOCALD_TEST_PACKAGES=(runc passt iproute2 dnsmasq docker-registry busybox-static umoci skopeo curl python3 python3-venv gcc libc6-dev git)
 
 missing_packages() {
   local pkg

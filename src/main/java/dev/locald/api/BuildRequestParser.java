@@ -89,13 +89,20 @@ public final class BuildRequestParser {
     private final boolean allowLoopback;
     private final BuildResources limits;
     private final double maxCpus;
+    private final NetworkMode defaultNetwork;
 
     /**
      * @param allowLoopback whether references may name registries on this machine ({@link ReferenceSyntax})
      * @param limits the configured limits ({@code locald.builds.limits}); a request may ask for less, never more
+     * @param defaultNetwork the network of a request that names none (locald.network.default-mode)
      */
     public BuildRequestParser(
-            Duration maxTimeout, boolean allowSourcePath, Path dataDir, boolean allowLoopback, BuildResources limits) {
+            Duration maxTimeout,
+            boolean allowSourcePath,
+            Path dataDir,
+            boolean allowLoopback,
+            BuildResources limits,
+            NetworkMode defaultNetwork) {
         this.maxTimeout = maxTimeout;
         this.allowSourcePath = allowSourcePath;
         this.dataDir = dataDir;
@@ -103,6 +110,7 @@ public final class BuildRequestParser {
         this.limits = limits;
         // no configured CPU limit: a phase may have every core, and more than that means nothing
         this.maxCpus = limits.cpuLimit().orElse(java.lang.Runtime.getRuntime().availableProcessors());
+        this.defaultNetwork = defaultNetwork;
     }
 
     /** Parses and checks; throws a 400 {@link ProblemException} listing every problem. */
@@ -396,13 +404,13 @@ public final class BuildRequestParser {
         private NetworkMode network() {
             JsonNode node = root.get("network");
             if (node == null || node.isNull()) {
-                return NetworkMode.HOST;
+                return defaultNetwork;
             }
             Optional<NetworkMode> network =
                     node.isTextual() ? NetworkMode.ofWireName(node.textValue()) : Optional.empty();
             if (network.isEmpty()) {
-                error("network", "must be \"host\" or \"none\"");
-                return NetworkMode.HOST;
+                error("network", "must be \"isolated\", \"host\" or \"none\"");
+                return defaultNetwork;
             }
             return network.get();
         }

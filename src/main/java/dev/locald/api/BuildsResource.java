@@ -13,6 +13,7 @@ import dev.locald.builds.NoSuchBuildException;
 import dev.locald.builds.QueueFullException;
 import dev.locald.builds.SourceSubmission;
 import dev.locald.config.LocaldConfig;
+import dev.locald.image.NetworkMode;
 import dev.locald.json.Json;
 import dev.locald.lifecycle.TrustedBuilders;
 import dev.locald.logs.LogRecord;
@@ -96,17 +97,23 @@ public class BuildsResource {
     private final LocaldConfig.Builds config;
     private final BuildRequestParser parser;
     private final TrustedBuilders trustedBuilders;
+    private final boolean hostNetworkForBuilders;
 
     public BuildsResource(BuildService builds, LocaldConfig config, TrustedBuilders trustedBuilders) {
         this.builds = builds;
         this.trustedBuilders = trustedBuilders;
         this.config = config.builds();
+        String defaultMode = config.network().defaultMode();
         this.parser = new BuildRequestParser(
                 this.config.maxTimeout(),
                 this.config.allowSourcePath(),
                 config.dataRoot(),
                 config.registry().allowLoopback(),
-                BuildResources.configured(this.config.limits()));
+                BuildResources.configured(this.config.limits()),
+                NetworkMode.ofWireName(defaultMode)
+                        .orElseThrow(() -> new IllegalArgumentException("locald.network.default-mode is '" + defaultMode
+                                + "'; expected isolated, host or none")));
+        this.hostNetworkForBuilders = config.network().hostForBuilders();
     }
 
     @POST
@@ -612,6 +619,7 @@ public class BuildsResource {
     private BuildRequest authorized(Optional<ApiToken> caller, BuildRequest request) {
         requirePublishable(caller, request);
         requireTrustAllowed(caller, request);
+        requireNetworkAllowed(caller, request);
         return caller.map(t -> request.scopedTo(t.role() == ApiToken.Role.ADMIN ? List.of() : t.imagePrefixes()))
                 .orElse(request);
     }
@@ -634,6 +642,24 @@ public class BuildsResource {
                         + "locald.lifecycle.trusted-builders, and " + request.builder() + " is not; leave "
                         + "trustBuilder unset (its credentialed phases then run from the lifecycle image) or ask "
                         + "an admin"));
+    }
+
+    /**
+     * The host network reaches every service on the host's loopback, so only admins (or an open API) ask
+     * for it, unless locald.network.host-for-builders allows builder tokens too (docs/engine.md, Network).
+     */
+    private void requireNetworkAllowed(Optional<ApiToken> caller, BuildRequest request) {
+        if (request.network() != NetworkMode.HOST
+                || hostNetworkForBuilders
+                || caller.isEmpty()
+                || caller.get().role() == ApiToken.Role.ADMIN) {
+            return;
+        }
+        throw new ProblemException(Problem.of(
+                ProblemType.FORBIDDEN,
+                403,
+                "the token '" + caller.get().name() + "' may not run builds on the host network (network: \"host\");"
+                        + " use \"isolated\", or an admin token"));
     }
 
     private static void requirePublishable(Optional<ApiToken> caller, BuildRequest request) {

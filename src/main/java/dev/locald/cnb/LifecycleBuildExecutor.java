@@ -13,9 +13,11 @@ import dev.locald.builds.BuildStore;
 import dev.locald.config.ByteSize;
 import dev.locald.config.LocaldConfig;
 import dev.locald.fs.TreeDeleter;
+import dev.locald.image.BuilderMetadata;
 import dev.locald.image.CnbUser;
 import dev.locald.image.ImageConfig;
 import dev.locald.image.ImageReference;
+import dev.locald.image.RegistryHosts;
 import dev.locald.lifecycle.BindingsDir;
 import dev.locald.lifecycle.BuildWorkspace;
 import dev.locald.lifecycle.BuildpackOrder;
@@ -135,7 +137,14 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                     cgroupLimits(resources),
                     DiskBudget.start(
                             resources.disk(), List.of(prepared.workspace().root(), cache.dir())));
-            runPhases(build, builder, prepared.workspace(), plan, auth, limits);
+            runPhases(
+                    build,
+                    builder,
+                    prepared.workspace(),
+                    plan,
+                    auth,
+                    limits,
+                    registryLoopbackPorts(request, builder, prepared));
             Report report = report(prepared.workspace());
             BuildResult result = readReport(request.image(), report);
             keepArtifacts(build, prepared.workspace(), result, report);
@@ -228,7 +237,8 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             BuildWorkspace workspace,
             PhasePlan plan,
             RegistryAuthEnv auth,
-            PhaseRunner.Limits limits)
+            PhaseRunner.Limits limits,
+            List<Integer> registryPorts)
             throws Exception {
         for (PhaseSpec phase : plan.phases()) {
             if (!builder.trusted()
@@ -238,7 +248,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 throw new IllegalStateException("refusing to give registry credentials to the "
                         + phase.phase().id() + " of the untrusted builder " + builder.name());
             }
-            runPhase(build, phase, builder.imageFor(phase), workspace, auth, limits);
+            runPhase(build, phase, builder.imageFor(phase), workspace, auth, limits, registryPorts);
         }
     }
 
@@ -248,6 +258,34 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 .withMemoryBytes(resources.memory().bytes())
                 .withPids(resources.pids());
         return resources.cpus() == null ? limits : limits.withCpus(resources.cpus());
+    }
+
+    /**
+     * The host loopback ports of this build's registries (the target with its tags, the run image and its
+     * mirrors): what an isolated build's registry phases may reach on the host (docs/engine.md, Network).
+     */
+    private static List<Integer> registryLoopbackPorts(
+            BuildRequest request, InspectedBuilder builder, PreparedWorkspace prepared) {
+        List<String> registries = new ArrayList<>();
+        registries.add(request.image().registry());
+        request.tags().forEach(t -> registries.add(t.registry()));
+        registries.add(prepared.runImage().registry());
+        for (BuilderMetadata.RunImage run : builder.metadata().runImages()) {
+            for (String name : concat(run.image(), run.mirrors())) {
+                try {
+                    registries.add(ImageReference.parse(name).registry());
+                } catch (IllegalArgumentException e) {
+                    // a mirror the lifecycle cannot use either
+                }
+            }
+        }
+        return RegistryHosts.loopbackPorts(registries);
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
     }
 
     /** The published image from the exporter's report.toml: its digest, and its tags or else the target. */
@@ -294,7 +332,8 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             ImagePuller.PulledImage image,
             BuildWorkspace workspace,
             RegistryAuthEnv auth,
-            PhaseRunner.Limits limits)
+            PhaseRunner.Limits limits,
+            List<Integer> registryPorts)
             throws Exception {
         BuildJob job = build.job();
         BuildProgress progress = build.progress();
@@ -317,6 +356,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 root,
                 workspace,
                 auth,
+                registryPorts,
                 sink,
                 stop,
                 Optional.of(remaining.isNegative() ? Duration.ZERO : remaining),

@@ -2,6 +2,7 @@ package dev.locald.cnb;
 
 import dev.locald.image.EnvList;
 import dev.locald.image.ImageConfig;
+import dev.locald.image.NetworkMode;
 import dev.locald.lifecycle.BuildWorkspace;
 import dev.locald.lifecycle.PhaseMount;
 import dev.locald.lifecycle.PhaseSpec;
@@ -67,6 +68,7 @@ final class PhaseRunner {
 
     /**
      * @param containerId unique runc id for this phase's container
+     * @param registryPorts the host loopback ports of the build's registries (see {@link ContainerRequest})
      * @param scratch     a directory of this build for the phase's assembly (upper dir, mount point) and /tmp
      */
     public Outcome run(
@@ -75,6 +77,7 @@ final class PhaseRunner {
             PhaseImageRoot image,
             BuildWorkspace workspace,
             RegistryAuthEnv auth,
+            List<Integer> registryPorts,
             OutputSink sink,
             Cancellation cancellation,
             Optional<Duration> timeout,
@@ -92,6 +95,12 @@ final class PhaseRunner {
                     // an unsafe WorkingDir never reaches runc (CVE-2024-21626); the executor notes it
                     .cwd(ImageConfig.containerWorkingDir(image.workingDir()))
                     .network(spec.network())
+                    // in an isolated network only the phases that talk to registries reach the loopback ones
+                    .hostLoopbackPorts(
+                            spec.network() == NetworkMode.ISOLATED
+                                            && spec.phase().receivesRegistryAuth()
+                                    ? registryPorts
+                                    : List.of())
                     .limits(limits.cgroup())
                     .hostname("locald-build")
                     // on disk, not in the phase's memory: the exporter writes every layer tarball to /tmp

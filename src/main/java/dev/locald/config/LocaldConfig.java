@@ -58,6 +58,41 @@ public interface LocaldConfig {
 
     Auth auth();
 
+    Network network();
+
+    /** The build network (see docs/engine.md, Network). */
+    interface Network {
+        /** The network a build gets when its request names none: {@code isolated}, {@code host} or {@code none}. */
+        @WithDefault("isolated")
+        String defaultMode();
+
+        /**
+         * CIDRs that isolated containers cannot reach, on top of the always refused link-local ranges and
+         * the host's own addresses (e.g. {@code 10.0.0.0/8,192.168.0.0/16}). Unset: nothing more.
+         */
+        Optional<List<String>> deny();
+
+        /** Whether a builder token may ask for {@code network: "host"} (admin tokens and an open API always may). */
+        @WithDefault("false")
+        boolean hostForBuilders();
+
+        /** The pasta binary (Debian package passt) that gives isolated containers their outbound access. */
+        @WithDefault("pasta")
+        String pastaBinary();
+
+        /**
+         * The nameserver address isolated containers use when the host's resolv.conf lists only loopback
+         * resolvers: pasta forwards DNS queries sent to it to the first of those. Needs a pasta that accepts
+         * a loopback resolver (Debian bookworm's 2023-03-09 does not). Unset: such hosts' containers get the
+         * fallback nameservers.
+         */
+        Optional<String> dnsForwardAddress();
+
+        /** How long pasta may take to set up a container's network. */
+        @WithDefault("PT10S")
+        Duration setupTimeout();
+    }
+
     /** Who may call the API (see docs/api.md, Authentication). */
     interface Auth {
         /**

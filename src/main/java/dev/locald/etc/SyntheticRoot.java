@@ -87,6 +87,11 @@ public final class SyntheticRoot {
         this.resolvConf = resolvConf;
     }
 
+    /** How resolv.conf is derived; an isolated network's DNS forwarder follows the same host file. */
+    public ResolvConf resolvConf() {
+        return resolvConf;
+    }
+
     /**
      * Writes the generated files into {@code outputDir} (an existing, empty directory outside the
      * rootfs) and neutralizes unsafe mount targets in {@code rootfs}.

@@ -3,9 +3,12 @@ package dev.locald.image;
 import com.google.common.net.InetAddresses;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Registry host names in one place, like jib's {@code RegistryAliasGroup}: Docker Hub is spelt
@@ -195,5 +198,31 @@ public final class RegistryHosts {
         }
         long value = Long.parseLong(digits, radix);
         return value > 0xffffffffL ? Optional.empty() : Optional.of(value);
+    }
+
+    /**
+     * The TCP ports on this machine's loopback that the loopback registries among {@code registries}
+     * (host[:port]) are served on: the given port, else both HTTPS and HTTP (the lifecycle falls back to
+     * HTTP for insecure registries). Registries elsewhere contribute nothing.
+     */
+    public static List<Integer> loopbackPorts(Collection<String> registries) {
+        TreeSet<Integer> ports = new TreeSet<>();
+        for (String registry : registries) {
+            int colon = registry.lastIndexOf(':');
+            boolean hasPort = colon > 0
+                    && registry.indexOf(']') < colon
+                    && registry.substring(colon + 1).matches("[0-9]{1,5}");
+            String host = hasPort ? registry.substring(0, colon) : registry;
+            if (!reachesThisMachine(host)) {
+                continue;
+            }
+            if (hasPort) {
+                ports.add(Integer.parseInt(registry.substring(colon + 1)));
+            } else {
+                ports.add(443);
+                ports.add(80);
+            }
+        }
+        return List.copyOf(ports);
     }
 }

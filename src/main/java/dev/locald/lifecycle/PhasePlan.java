@@ -56,7 +56,7 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         }
         List<String> warnings = new ArrayList<>();
         List<PhaseSpec> phases = new ArrayList<>();
-        if (trustedBuilder && o.network() == NetworkMode.HOST) {
+        if (trustedBuilder && o.network() != NetworkMode.NONE) {
             phases.add(creator(api, o));
         } else {
             PhaseImage credentialed = PhaseImage.BUILDER;
@@ -110,7 +110,7 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         if (o.clearCache()) {
             skipLayers(env);
         }
-        return spec(Phase.ANALYZER, image, tagFlagsThenImage(o), env, true, List.of(rw(LAYERS)), NetworkMode.HOST, o);
+        return spec(Phase.ANALYZER, image, tagFlagsThenImage(o), env, true, List.of(rw(LAYERS)), registryNetwork(o), o);
     }
 
     private static PhaseSpec detector(PlatformApi api, PlanOptions o) {
@@ -133,6 +133,15 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
                 List.of(rw(LAYERS), rw(WORKSPACE), ro(PLATFORM)),
                 o.network(),
                 o);
+    }
+
+    /**
+     * The network of the phases that talk to registries: an isolated build keeps them isolated (the
+     * container engine lets them reach only the build's loopback registries); otherwise the host's, as
+     * a build without network still has to read and publish images.
+     */
+    private static NetworkMode registryNetwork(PlanOptions o) {
+        return o.network() == NetworkMode.ISOLATED ? NetworkMode.ISOLATED : NetworkMode.HOST;
     }
 
     /** A phase run as the CNB user with its own binary. */
@@ -159,7 +168,7 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         }
         List<PhaseMount> mounts = new ArrayList<>(List.of(rw(LAYERS)));
         cache(env, mounts, o);
-        return spec(Phase.RESTORER, image, List.of(), env, true, mounts, NetworkMode.HOST, o);
+        return spec(Phase.RESTORER, image, List.of(), env, true, mounts, registryNetwork(o), o);
     }
 
     private static PhaseSpec builder(PlatformApi api, PlanOptions o) {
@@ -194,7 +203,7 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         List<String> args = new ArrayList<>();
         args.add(o.image().toString());
         o.tags().forEach(t -> args.add(t.toString())); // the exporter takes extra tags as positional images
-        return spec(Phase.EXPORTER, image, args, env, true, mounts, NetworkMode.HOST, o);
+        return spec(Phase.EXPORTER, image, args, env, true, mounts, registryNetwork(o), o);
     }
 
     private static PhaseSpec creator(PlatformApi api, PlanOptions o) {
@@ -216,7 +225,7 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         }
         List<PhaseMount> mounts = new ArrayList<>(List.of(rw(LAYERS), rw(WORKSPACE), ro(PLATFORM)));
         cache(env, mounts, o);
-        return spec(Phase.CREATOR, PhaseImage.BUILDER, tagFlagsThenImage(o), env, true, mounts, NetworkMode.HOST, o);
+        return spec(Phase.CREATOR, PhaseImage.BUILDER, tagFlagsThenImage(o), env, true, mounts, o.network(), o);
     }
 
     /**

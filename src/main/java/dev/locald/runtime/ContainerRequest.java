@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  * @param diskTmp a host directory, absent until the run, that the runner creates (root, mode 1777) and binds
  *        at {@code /tmp} instead of the memory tmpfs, then removes; for processes whose temporary files
  *        must not count against the container's memory (the lifecycle exporter writes every layer there)
+ * @param hostLoopbackPorts TCP ports of the host's loopback reachable on the container's own loopback; only
+ *        with an {@link NetworkMode#ISOLATED} network (the host network reaches every port anyway)
  * @param timeout empty for no deadline
  */
 public record ContainerRequest(
@@ -39,6 +41,7 @@ public record ContainerRequest(
         List<BindMount> mounts,
         Optional<Path> diskTmp,
         NetworkMode network,
+        List<Integer> hostLoopbackPorts,
         ResourceLimits limits,
         Optional<Duration> timeout,
         String hostname,
@@ -84,6 +87,15 @@ public record ContainerRequest(
                 throw new IllegalArgumentException("timeout must be positive: " + t);
             }
         });
+        hostLoopbackPorts = List.copyOf(hostLoopbackPorts);
+        for (int port : hostLoopbackPorts) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+        }
+        if (!hostLoopbackPorts.isEmpty() && network != NetworkMode.ISOLATED) {
+            throw new IllegalArgumentException("host loopback ports are given only to an isolated network");
+        }
         if (network == null || limits == null || cnbUser == null || imagePath == null) {
             throw new IllegalArgumentException("network, limits, cnbUser and imagePath are required");
         }
@@ -113,6 +125,7 @@ public record ContainerRequest(
         private final List<BindMount> mounts = new ArrayList<>();
         private Optional<Path> diskTmp = Optional.empty();
         private NetworkMode network = NetworkMode.NONE;
+        private List<Integer> hostLoopbackPorts = List.of();
         private ResourceLimits limits = ResourceLimits.none();
         private Optional<Duration> timeout = Optional.empty();
         private String hostname;
@@ -182,6 +195,11 @@ public record ContainerRequest(
             return this;
         }
 
+        public Builder hostLoopbackPorts(List<Integer> ports) {
+            this.hostLoopbackPorts = List.copyOf(ports);
+            return this;
+        }
+
         public Builder limits(ResourceLimits limits) {
             this.limits = limits;
             return this;
@@ -222,6 +240,7 @@ public record ContainerRequest(
                     mounts,
                     diskTmp,
                     network,
+                    hostLoopbackPorts,
                     limits,
                     timeout,
                     hostname,

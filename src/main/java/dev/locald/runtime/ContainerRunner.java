@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.etc.PreparedRoot;
 import dev.locald.etc.SyntheticRoot;
 import dev.locald.fs.TreeDeleter;
+import dev.locald.image.NetworkMode;
 import dev.locald.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +63,7 @@ public final class ContainerRunner {
     private final CgroupLayout cgroups;
     private final String cgroupParent;
     private final Settings settings;
+    private final IsolatedNetwork isolatedNetwork;
     private final Object parentLock = new Object();
     private int activeRuns;
 
@@ -70,13 +73,34 @@ public final class ContainerRunner {
             ContainerSpecFactory specFactory,
             CgroupLayout cgroups,
             String cgroupParent,
-            Settings settings) {
+            Settings settings,
+            IsolatedNetwork isolatedNetwork) {
         this.runc = runc;
         this.syntheticRoot = syntheticRoot;
         this.specFactory = specFactory;
         this.cgroups = cgroups;
         this.cgroupParent = cgroupParent;
         this.settings = settings;
+        this.isolatedNetwork = isolatedNetwork;
+    }
+
+    /** A runner whose isolated networks use pasta from PATH with no deny list beyond the built-in one. */
+    public ContainerRunner(
+            RuncClient runc,
+            SyntheticRoot syntheticRoot,
+            ContainerSpecFactory specFactory,
+            CgroupLayout cgroups,
+            String cgroupParent,
+            Settings settings) {
+        this(
+                runc,
+                syntheticRoot,
+                specFactory,
+                cgroups,
+                cgroupParent,
+                settings,
+                new IsolatedNetwork(
+                        new IsolatedNetwork.Settings("pasta", List.of(), Optional.empty(), Duration.ofSeconds(10))));
     }
 
     /**
@@ -101,6 +125,7 @@ public final class ContainerRunner {
             throw new IOException("a bundle for container " + request.id() + " already exists: " + bundle.dir(), e);
         }
         Optional<Path> createdTmp = Optional.empty();
+        IsolatedNetwork.Namespace network = null;
         try {
             Files.createDirectory(bundle.etcDir());
             if (request.diskTmp().isPresent()) {
@@ -115,10 +140,20 @@ public final class ContainerRunner {
                     bundle.etcDir(),
                     new SyntheticRoot.Request(
                             request.cnbUser(), request.hostname(), request.extraHosts(), request.network()));
-            bundle.writeConfig(specFactory.create(request, root));
+            if (request.network() == NetworkMode.ISOLATED) {
+                network = isolatedNetwork.create(
+                        bundle.dir(),
+                        request.hostLoopbackPorts(),
+                        syntheticRoot.resolvConf().forwardedResolver());
+            }
+            bundle.writeConfig(specFactory.create(
+                    request, root, Optional.ofNullable(network).map(IsolatedNetwork.Namespace::path)));
             return runBundle(request, bundle, sink, cancellation, start);
         } finally {
             try {
+                if (network != null) {
+                    network.close();
+                }
                 TreeDeleter.deleteTree(bundle.dir());
             } finally {
                 if (createdTmp.isPresent()) {

@@ -3,6 +3,7 @@ package dev.locald.runtime;
 import dev.locald.etc.HomeMount;
 import dev.locald.etc.PreparedRoot;
 import dev.locald.etc.SyntheticFile;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +43,11 @@ public final class ContainerSpecFactory {
     }
 
     public RuntimeSpec create(ContainerRequest request, PreparedRoot root) {
+        return create(request, root, Optional.empty());
+    }
+
+    /** @param isolatedNetwork the prepared namespace of an {@link dev.locald.image.NetworkMode#ISOLATED} request */
+    public RuntimeSpec create(ContainerRequest request, PreparedRoot root, Optional<Path> isolatedNetwork) {
         List<SpecOption> options = new ArrayList<>();
         options.add(SpecOptions.root(request.rootfs().toString(), request.readonlyRootfs()));
         options.add(SpecOptions.process(request.args(), request.cwd(), request.terminal()));
@@ -59,7 +65,7 @@ public final class ContainerSpecFactory {
         }
         root.homeMount().ifPresent(home -> options.add(homeTmpfs(home)));
         request.mounts().forEach(mount -> options.add(SpecOptions.bindMount(mount)));
-        options.add(SpecOptions.namespaces(request.network()));
+        options.add(SpecOptions.namespaces(request.network(), isolatedNetwork));
         options.add(SpecOptions.cgroup(cgroupsPath(request.id()), request.limits()));
         options.add(SpecOptions.maskedAndReadonlyPaths());
         options.add(SpecOptions.seccomp(seccomp));

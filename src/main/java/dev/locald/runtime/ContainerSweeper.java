@@ -11,8 +11,9 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * Crash recovery at startup: removes every container in locald's own runc root, the mounts left under
- * the bundles directory, the bundle directories and the cgroups left under locald's cgroup parent.
+ * Crash recovery at startup: removes every container in locald's own runc root, the pasta processes of
+ * isolated networks (by the pid files in the bundles), the mounts left under the bundles directory
+ * (isolated networks' bound namespaces among them), the bundle directories and the cgroups left under locald's cgroup parent.
  * Must run before the first container starts (nothing of a live locald may be in these places).
  */
 public final class ContainerSweeper {
@@ -20,9 +21,22 @@ public final class ContainerSweeper {
     private static final Logger LOG = Logger.getLogger(ContainerSweeper.class);
 
     /** What a sweep removed. */
-    public record Report(List<String> containers, List<String> mounts, List<String> bundles, List<String> cgroups) {
+    public record Report(
+            List<String> containers,
+            List<String> mounts,
+            List<String> bundles,
+            List<String> cgroups,
+            List<Long> networkHelpers) {
+        public Report(List<String> containers, List<String> mounts, List<String> bundles, List<String> cgroups) {
+            this(containers, mounts, bundles, cgroups, List.of());
+        }
+
         public boolean isEmpty() {
-            return containers.isEmpty() && mounts.isEmpty() && bundles.isEmpty() && cgroups.isEmpty();
+            return containers.isEmpty()
+                    && mounts.isEmpty()
+                    && bundles.isEmpty()
+                    && cgroups.isEmpty()
+                    && networkHelpers.isEmpty();
         }
     }
 
@@ -44,6 +58,15 @@ public final class ContainerSweeper {
             runc.deleteForce(container.id());
             containers.add(container.id());
         }
+        // pasta keeps an isolated network alive; end it before its bound namespace file is unmounted
+        List<Long> networkHelpers = new ArrayList<>();
+        if (Files.isDirectory(bundlesDir)) {
+            try (Stream<Path> children = Files.list(bundlesDir)) {
+                for (Path bundle : children.toList()) {
+                    IsolatedNetwork.killLeftPasta(bundle).ifPresent(networkHelpers::add);
+                }
+            }
+        }
         List<String> mounts = unmountUnder(bundlesDir);
         List<String> bundles = new ArrayList<>();
         if (Files.isDirectory(bundlesDir)) {
@@ -56,11 +79,12 @@ public final class ContainerSweeper {
         }
         List<String> leftCgroups = new ArrayList<>(cgroups.children(cgroupParent));
         cgroups.removeTree(cgroupParent);
-        Report report = new Report(containers, mounts, bundles, leftCgroups);
+        Report report = new Report(containers, mounts, bundles, leftCgroups, networkHelpers);
         if (!report.isEmpty()) {
             LOG.infof(
-                    "removed what a previous run left: containers %s, mounts %s, bundles %s, cgroups %s",
-                    containers, mounts, bundles, leftCgroups);
+                    "removed what a previous run left: containers %s, mounts %s, bundles %s, cgroups %s,"
+                            + " network helpers (pasta pids) %s",
+                    containers, mounts, bundles, leftCgroups, networkHelpers);
         }
         return report;
     }

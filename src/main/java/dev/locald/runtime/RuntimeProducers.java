@@ -12,6 +12,7 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -22,11 +23,13 @@ public class RuntimeProducers {
     private static final Logger LOG = Logger.getLogger(RuntimeProducers.class);
 
     private final LocaldConfig.Runtime config;
+    private final LocaldConfig.Network network;
     private final DataLayout layout;
     private Optional<SeccompProfile> seccomp;
 
     public RuntimeProducers(LocaldConfig config, DataLayout layout) {
         this.config = config.runtime();
+        this.network = config.network();
         this.layout = layout;
     }
 
@@ -77,10 +80,10 @@ public class RuntimeProducers {
 
     @Produces
     @Singleton
-    ContainerRunner containerRunner(RuncClient runc, CgroupLayout cgroups) {
+    ContainerRunner containerRunner(RuncClient runc, CgroupLayout cgroups, IsolatedNetwork isolatedNetwork) {
         try {
-            SyntheticRoot syntheticRoot =
-                    new SyntheticRoot(new ResolvConf(config.hostResolvConf(), config.fallbackNameservers()));
+            SyntheticRoot syntheticRoot = new SyntheticRoot(
+                    new ResolvConf(config.hostResolvConf(), config.fallbackNameservers(), network.dnsForwardAddress()));
             ContainerSpecFactory specFactory = new ContainerSpecFactory(
                     HostLimits.openFilesFor(config.openFiles()), config.cgroupParent(), seccomp());
             return new ContainerRunner(
@@ -90,10 +93,21 @@ public class RuntimeProducers {
                     cgroups,
                     config.cgroupParent(),
                     new ContainerRunner.Settings(
-                            bundlesDir(), config.maxLineBytes(), config.pollInterval(), config.stopTimeout()));
+                            bundlesDir(), config.maxLineBytes(), config.pollInterval(), config.stopTimeout()),
+                    isolatedNetwork);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the host's open-files limit", e);
         }
+    }
+
+    @Produces
+    @Singleton
+    IsolatedNetwork isolatedNetwork() {
+        return new IsolatedNetwork(new IsolatedNetwork.Settings(
+                network.pastaBinary(),
+                network.deny().orElse(List.of()),
+                network.dnsForwardAddress(),
+                network.setupTimeout()));
     }
 
     @Produces

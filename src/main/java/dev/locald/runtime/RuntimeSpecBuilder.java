@@ -137,6 +137,12 @@ final class RuntimeSpecBuilder {
         return this;
     }
 
+    /** A namespace joined at {@code path} (a bound namespace file) instead of a new one. */
+    public RuntimeSpecBuilder namespace(String type, String path) {
+        namespaces.add(new RuntimeSpec.Namespace(type, path));
+        return this;
+    }
+
     public RuntimeSpecBuilder namespace(String type) {
         namespaces.add(new RuntimeSpec.Namespace(type, null));
         return this;

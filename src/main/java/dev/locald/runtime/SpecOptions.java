@@ -179,10 +179,23 @@ public final class SpecOptions {
 
     /** pid, ipc, uts and mount always; a new network namespace unless the host's is shared. */
     public static SpecOption namespaces(NetworkMode network) {
+        return namespaces(network, Optional.empty());
+    }
+
+    /**
+     * pid, ipc, uts and mount always; the host's network namespace, a new one with only loopback, or the
+     * prepared isolated one at {@code isolatedNetwork} (see {@link IsolatedNetwork}).
+     */
+    public static SpecOption namespaces(NetworkMode network, Optional<Path> isolatedNetwork) {
+        if (network == NetworkMode.ISOLATED && isolatedNetwork.isEmpty()) {
+            throw new IllegalArgumentException("an isolated network needs its prepared namespace");
+        }
         return spec -> {
             spec.namespace("pid").namespace("ipc").namespace("uts").namespace("mount");
             if (network == NetworkMode.NONE) {
                 spec.namespace("network");
+            } else if (network == NetworkMode.ISOLATED) {
+                spec.namespace("network", isolatedNetwork.get().toString());
             }
         };
     }

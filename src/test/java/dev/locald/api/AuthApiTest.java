@@ -85,6 +85,30 @@ class AuthApiTest {
     }
 
     @Test
+    void theHostNetworkIsForAdminsOnly() {
+        String json = "{\"image\":\"localhost:5000/apps/alice\",\"builder\":\"localhost:5000/builders/fixture:1\","
+                + "\"network\":\"host\"}";
+        as(AuthApiTestProfile.ALICE)
+                .multiPart("build", json, "application/json")
+                .multiPart("source", "app.tar.gz", ApiTestSupport.sampleTarGz(), "application/gzip")
+                .post("/builds")
+                .then()
+                .statusCode(403)
+                .contentType(Problem.MEDIA_TYPE)
+                .body("type", equalTo(ProblemType.FORBIDDEN.uri()))
+                .body("detail", containsString("host network"));
+        String id = as(AuthApiTestProfile.ADMIN)
+                .multiPart("build", json, "application/json")
+                .multiPart("source", "app.tar.gz", ApiTestSupport.sampleTarGz(), "application/gzip")
+                .post("/builds")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        as(AuthApiTestProfile.ADMIN).get("/builds/" + id).then().body("request.network", equalTo("host"));
+    }
+
+    @Test
     void aBuilderMayReadButNotChangeImages() {
         as(AuthApiTestProfile.BOB).get("/images").then().statusCode(200);
         as(AuthApiTestProfile.BOB)

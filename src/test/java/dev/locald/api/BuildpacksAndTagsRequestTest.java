@@ -16,7 +16,12 @@ import org.junit.jupiter.api.Test;
 class BuildpacksAndTagsRequestTest {
 
     private static final BuildRequestParser PARSER = new BuildRequestParser(
-            Duration.ofHours(1), false, Path.of("target/no-data-dir"), true, dev.locald.builds.BuildResources.DEFAULT);
+            Duration.ofHours(1),
+            false,
+            Path.of("target/no-data-dir"),
+            true,
+            dev.locald.builds.BuildResources.DEFAULT,
+            dev.locald.image.NetworkMode.ISOLATED);
 
     private static BuildRequestParser.Parsed parse(String members) {
         String json = "{\"image\":\"localhost:5000/apps/sample\",\"builder\":\"localhost:5000/b:1\"" + members + "}";

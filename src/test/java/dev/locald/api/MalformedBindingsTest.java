@@ -113,7 +113,8 @@ class MalformedBindingsTest {
                 false,
                 java.nio.file.Path.of("target/none"),
                 true,
-                dev.locald.builds.BuildResources.DEFAULT);
+                dev.locald.builds.BuildResources.DEFAULT,
+                dev.locald.image.NetworkMode.ISOLATED);
         ProblemException e = org.junit.jupiter.api.Assertions.assertThrows(
                 ProblemException.class,
                 () -> parser.parse(

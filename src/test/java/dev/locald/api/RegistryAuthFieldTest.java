@@ -77,7 +77,8 @@ class RegistryAuthFieldTest {
                 false,
                 Path.of("/nonexistent-data"),
                 true,
-                dev.locald.builds.BuildResources.DEFAULT);
+                dev.locald.builds.BuildResources.DEFAULT,
+                dev.locald.image.NetworkMode.ISOLATED);
         return parser.parse(
                         bytes(SOURCE_FREE_BUILD + "\"registryAuth\":" + auth + "}"), BuildRequestParser.Mode.MULTIPART)
                 .request()

@@ -15,8 +15,13 @@ class ResourcesRequestTest {
 
     private static final BuildResources CONFIGURED =
             new BuildResources(ByteSize.parse("4G"), 2.0, 4096L, ByteSize.parse("20G"));
-    private static final BuildRequestParser PARSER =
-            new BuildRequestParser(Duration.ofHours(1), false, Path.of("target/no-data-dir"), true, CONFIGURED);
+    private static final BuildRequestParser PARSER = new BuildRequestParser(
+            Duration.ofHours(1),
+            false,
+            Path.of("target/no-data-dir"),
+            true,
+            CONFIGURED,
+            dev.locald.image.NetworkMode.ISOLATED);
 
     private static BuildResources parse(String resources) {
         String json = "{\"image\":\"localhost:5000/apps/sample\",\"builder\":\"localhost:5000/b:1\"" + ",\"resources\":"
@@ -69,7 +74,8 @@ class ResourcesRequestTest {
                 false,
                 Path.of("target/no-data-dir"),
                 true,
-                new BuildResources(ByteSize.parse("4G"), null, 4096L, ByteSize.parse("20G")));
+                new BuildResources(ByteSize.parse("4G"), null, 4096L, ByteSize.parse("20G")),
+                dev.locald.image.NetworkMode.ISOLATED);
         int cores = Runtime.getRuntime().availableProcessors();
         String json = "{\"image\":\"localhost:5000/a\",\"builder\":\"localhost:5000/b:1\",\"resources\":{\"cpus\":"
                 + (cores + 1) + "}}";

@@ -19,6 +19,7 @@ import dev.locald.runtime.EngineFixture;
 import dev.locald.runtime.HostLimits;
 import dev.locald.runtime.ResourceLimits;
 import dev.locald.runtime.SeccompProfile;
+import dev.locald.testsupport.FakeInternet;
 import dev.locald.testsupport.LayerTar;
 import java.io.File;
 import java.io.InputStream;
@@ -36,7 +37,8 @@ import org.junit.jupiter.api.Test;
  * container of {@code /bin/true} (synthetic root + spec generation + runc run + cleanup) with a raw
  * {@code runc run} of a prepared bundle, both started from this JVM; and, interleaved in the same loop,
  * locald's container without limits or seccomp against the same with the built-in seccomp profile, with
- * cgroup limits (memory 4G, pids 4096, all cores), and with both (docs/benchmarks.md).
+ * cgroup limits (memory 4G, pids 4096, all cores), and with both; and the host network against the isolated one
+ * (pasta) (docs/benchmarks.md).
  */
 class ContainerStartBenchmark {
 
@@ -88,7 +90,12 @@ class ContainerStartBenchmark {
             List<Double> limitsOnly = new ArrayList<>();
             List<Double> seccompAndLimits = new ArrayList<>();
             List<Double> seccomp64AndLimits = new ArrayList<>();
+            List<Double> host = new ArrayList<>();
+            List<Double> isolated = new ArrayList<>();
             for (int i = 0; i < runs + 5; i++) {
+                double onHost = timedRun(unconfined, "bench-h-" + i, rootfs, ResourceLimits.none(), NetworkMode.HOST);
+                double onIsolated =
+                        timedRun(unconfined, "bench-i-" + i, rootfs, ResourceLimits.none(), NetworkMode.ISOLATED);
                 long t0 = System.nanoTime();
                 timedRun(unconfined, "bench-l-" + i, rootfs, ResourceLimits.none());
                 long t1 = System.nanoTime();
@@ -129,6 +136,8 @@ class ContainerStartBenchmark {
                     limitsOnly.add(withLimits);
                     seccompAndLimits.add(withBoth);
                     seccomp64AndLimits.add(withBoth64);
+                    host.add(onHost);
+                    isolated.add(onIsolated);
                 }
             }
             engine.cgroups.removeIfUnused(engine.cgroupParent);
@@ -139,7 +148,8 @@ class ContainerStartBenchmark {
                             + "  locald run, seccomp:          %s%n"
                             + "  locald run, limits:           %s%n"
                             + "  locald run, seccomp + limits: %s%n"
-                            + "  locald run, seccomp (x86-64 ABI only) + limits: %s%n",
+                            + "  locald run, seccomp (x86-64 ABI only) + limits: %s%n"
+                            + "  locald run, network host:     %s%n  locald run, network isolated: %s%n",
                     runs,
                     Runtime.getRuntime().availableProcessors(),
                     stats(locald),
@@ -148,7 +158,55 @@ class ContainerStartBenchmark {
                     stats(seccompOnly),
                     stats(limitsOnly),
                     stats(seccompAndLimits),
-                    stats(seccomp64AndLimits));
+                    stats(seccomp64AndLimits),
+                    stats(host),
+                    stats(isolated));
+        } finally {
+            engine.sweeper.sweep();
+            engine.deleteFiles();
+        }
+    }
+
+    /** A 200 MiB download from the fake internet, through pasta and on the host network, one container run each. */
+    @Test
+    void isolatedDownloadThroughput() throws Exception {
+        EngineFixture engine = new EngineFixture("nameserver 10.1.2.3\n");
+        try (FakeInternet internet = FakeInternet.start()) {
+            Path rootfs = Files.createDirectories(engine.base.resolve("rootfs"));
+            Path tar = engine.base.resolve("busybox.tar");
+            Files.write(tar, LayerTar.create().busybox().toBytes());
+            if (new ProcessBuilder("tar", "-xf", tar.toString(), "-C", rootfs.toString())
+                            .inheritIO()
+                            .start()
+                            .waitFor()
+                    != 0) {
+                throw new IllegalStateException("tar failed");
+            }
+            long size = 200L * 1024 * 1024;
+            try (java.io.RandomAccessFile big = new java.io.RandomAccessFile(
+                    internet.fileDir().resolve("big").toFile(), "rw")) {
+                big.setLength(size);
+            }
+            String url = "http://" + internet.serverAddress() + "/big";
+            for (NetworkMode network : List.of(NetworkMode.HOST, NetworkMode.ISOLATED)) {
+                List<String> out = new ArrayList<>();
+                long start = System.nanoTime();
+                ContainerResult result = engine.runner.run(
+                        ContainerRequest.builder("bench-d-" + network.wireName(), rootfs, EngineFixture.CNB)
+                                .args("/bin/sh", "-c", "wget -q -O /dev/null " + url)
+                                .network(network)
+                                .build(),
+                        (s, t, x) -> out.add(x),
+                        Cancellation.none());
+                if (result.exitCode() != 0) {
+                    throw new IllegalStateException("download failed: " + out);
+                }
+                // the whole run, container start and teardown included (busybox date has no %N)
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                System.out.printf(
+                        "BENCHMARK download 200 MiB (whole container run), network %s: %d ms, %.0f MiB/s%n",
+                        network.wireName(), millis, 200 * 1000.0 / millis);
+            }
         } finally {
             engine.sweeper.sweep();
             engine.deleteFiles();
@@ -182,11 +240,19 @@ class ContainerStartBenchmark {
     /** One locald run of /bin/true, in milliseconds. */
     private static double timedRun(ContainerRunner runner, String id, Path rootfs, ResourceLimits limits)
             throws Exception {
+        // the request's default network, as in earlier figures
+        return timedRun(runner, id, rootfs, limits, NetworkMode.NONE);
+    }
+
+    private static double timedRun(
+            ContainerRunner runner, String id, Path rootfs, ResourceLimits limits, NetworkMode network)
+            throws Exception {
         long start = System.nanoTime();
         ContainerResult result = runner.run(
                 ContainerRequest.builder(id, rootfs, EngineFixture.CNB)
                         .args("/bin/true")
                         .limits(limits)
+                        .network(network)
                         .build(),
                 (s, t, x) -> {},
                 Cancellation.none());

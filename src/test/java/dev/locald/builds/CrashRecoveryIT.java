@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.fixtures.FixtureFolder;
 import dev.locald.fixtures.FixtureImages;
 import dev.locald.fs.TreeDeleter;
+import dev.locald.testsupport.FakeInternet;
 import dev.locald.testsupport.MultipartBuild;
 import dev.locald.testsupport.RegistryExtension;
 import dev.locald.testsupport.TestRegistry;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -82,6 +84,8 @@ class CrashRecoveryIT {
         try (Stream<String> mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {
             assertFalse(mounts.anyMatch(l -> l.contains(data.toString())), "a mount under the data dir remains");
         }
+        // the builder ran in an isolated network: its pasta went with the sweep (its namespace with the mounts)
+        assertEquals(List.of(), FakeInternet.pastaProcesses(data), "a pasta process of the killed build remains");
         assertFalse(Files.exists(data.resolve("work").resolve(id)), "the build's work dir remains");
         assertEquals(
                 before, usedBytesExcept(data, "builds", "cache", "images"), "disk usage did not return to its level");

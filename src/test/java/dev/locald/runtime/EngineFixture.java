@@ -7,6 +7,7 @@ import dev.locald.etc.ResolvConf;
 import dev.locald.etc.SyntheticRoot;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.image.CnbUser;
+import dev.locald.testsupport.FakeInternet;
 import dev.locald.testsupport.ImagePusher;
 import dev.locald.testsupport.TestRegistry;
 import java.io.IOException;
@@ -43,6 +44,7 @@ public final class EngineFixture {
                 r.mounts(),
                 r.diskTmp(),
                 r.network(),
+                r.hostLoopbackPorts(),
                 r.limits(),
                 r.timeout(),
                 r.hostname(),
@@ -50,6 +52,9 @@ public final class EngineFixture {
                 r.terminal(),
                 r.cnbUser());
     }
+
+    /** A deny-list entry the isolated-network tests check (TEST-NET-3, never a real service). */
+    public static final List<String> DENY = List.of("203.0.113.0/24");
 
     public final Path base;
     public final Path hostResolvConf;
@@ -76,7 +81,9 @@ public final class EngineFixture {
                 cgroups,
                 cgroupParent,
                 new ContainerRunner.Settings(
-                        base.resolve("bundles"), 65536, Duration.ofMillis(50), Duration.ofSeconds(10)));
+                        base.resolve("bundles"), 65536, Duration.ofMillis(50), Duration.ofSeconds(10)),
+                new IsolatedNetwork(
+                        new IsolatedNetwork.Settings("pasta", DENY, Optional.empty(), Duration.ofSeconds(10))));
         sweeper = new ContainerSweeper(runc, cgroups, cgroupParent, base.resolve("bundles"));
     }
 
@@ -111,6 +118,7 @@ public final class EngineFixture {
         for (Path dir : cgroups.dirs(cgroupParent)) {
             assertFalse(Files.exists(dir), "cgroup left: " + dir);
         }
+        assertEquals(List.of(), FakeInternet.pastaProcesses(base), "pasta processes left");
         Path bundles = base.resolve("bundles");
         if (Files.isDirectory(bundles)) {
             try (var children = Files.list(bundles)) {
