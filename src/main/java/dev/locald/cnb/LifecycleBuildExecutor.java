@@ -174,8 +174,12 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 user);
         ImageReference runImage = runImage(request, builder);
         List<String> group = order(request, descriptor);
-        boolean customOrder = !group.isEmpty();
-        if (customOrder) {
+        boolean customOrder = !group.isEmpty()
+                || !descriptor.pre().isEmpty()
+                || !descriptor.post().isEmpty();
+        if (group.isEmpty() && customOrder) {
+            OrderToml.writeOrder(workspace.layers(), wrappedBuilderOrder(builder, descriptor), user);
+        } else if (customOrder) {
             OrderToml.write(
                     workspace.layers(),
                     order(group, builder, request.buildpacks().isEmpty() ? "of project.toml" : "of the request"),
@@ -522,17 +526,32 @@ public class LifecycleBuildExecutor implements BuildExecutor {
     private static List<String> order(BuildRequest request, ProjectDescriptor descriptor) throws BuildFailure {
         List<String> group = request.buildpacks().isEmpty() ? descriptor.group() : request.buildpacks();
         if (group.isEmpty()) {
-            if (!descriptor.pre().isEmpty() || !descriptor.post().isEmpty()) {
-                throw new BuildFailure("project.toml: io.buildpacks.pre and io.buildpacks.post need a group to wrap;"
-                        + " locald does not wrap the builder's own order, so set io.buildpacks.group or the"
-                        + " request's buildpacks");
-            }
-            return List.of();
+            return List.of(); // pre/post then wrap each group of the builder's order
         }
         List<String> all = new ArrayList<>(descriptor.pre());
         all.addAll(group);
         all.addAll(descriptor.post());
         return all;
+    }
+
+    /** Every group of the builder's order (its order label) between the descriptor's pre and post groups. */
+    private static List<List<OrderToml.Entry>> wrappedBuilderOrder(InspectedBuilder builder, ProjectDescriptor d)
+            throws BuildFailure {
+        String label = builder.image()
+                .image()
+                .config()
+                .label(BuildpackOrder.ORDER_LABEL)
+                .orElseThrow(() -> new BuildFailure("project.toml's pre and post groups wrap the builder's order,"
+                        + " but the builder " + builder.name() + " has no " + BuildpackOrder.ORDER_LABEL
+                        + " label naming it; set io.buildpacks.group"));
+        List<BuildpackRef> pre = d.pre().isEmpty() ? List.of() : order(d.pre(), builder, "of project.toml");
+        List<BuildpackRef> post = d.post().isEmpty() ? List.of() : order(d.post(), builder, "of project.toml");
+        try {
+            return BuildpackOrder.wrap(label, pre, post, builder.name());
+        } catch (IllegalArgumentException e) {
+            throw new BuildFailure(
+                    "the builder's order cannot be wrapped in project.toml's pre/post groups: " + e.getMessage(), e);
+        }
     }
 
     /** The group's buildpacks resolved against the builder; naming one the builder lacks is the user's to fix. */

@@ -96,6 +96,29 @@ class ProjectDescriptorBuildTest {
         assertFalse(log.contains("fixture/cache"), "the builder's own order was replaced: " + log);
     }
 
+    /** Without a group, pre and post wrap every group of the builder's own order (its order label). */
+    @Test
+    void preAndPostGroupsWrapTheBuildersOrder() throws Exception {
+        String toml = "[_]\nschema-version = \"0.2\"\n\n[[io.buildpacks.pre.group]]\nid = \"fixture/env-recorder\"\n";
+        String location = BuildsApi.submit(
+                Map.of(
+                        "image",
+                        registry.hostPort() + "/e2e/descriptor-pre:1",
+                        "builder",
+                        fixtures.busybox().image().reference(),
+                        "trustBuilder",
+                        true),
+                app(toml, false));
+        JsonNode build = BuildsApi.awaitFinished(location, Duration.ofMinutes(4));
+        String log = BuildsApi.textLog(location);
+        assertEquals("succeeded", build.path("state").asText(), build.toPrettyString() + log);
+        assertTrue(log.contains("Detecting with order /layers/order.toml"), log);
+        int recorder = log.indexOf("pass: fixture/env-recorder@1.0.0");
+        int hello = log.lastIndexOf("pass: fixture/hello@1.0.0");
+        assertTrue(recorder >= 0 && hello > recorder, "env-recorder runs first in the chosen group: " + log);
+        assertTrue(log.contains("== identity =="), "the pre buildpack built: " + log);
+    }
+
     @Test
     void aMalformedDescriptorOrNoBuilderFailsBeforeAnyPhaseWithItsSentence() throws Exception {
         String toml = "[_]\nschema-version = \"0.2\"\n\n[[io.buildpacks.build.env]]\nvalue = \"x\"\n";
@@ -118,6 +141,14 @@ class ProjectDescriptorBuildTest {
         JsonNode noBuilder = BuildsApi.awaitFinished(none, Duration.ofMinutes(4));
         assertEquals("failed", noBuilder.path("state").asText(), noBuilder.toPrettyString());
         assertTrue(noBuilder.toString().contains("no builder: the request names none"), noBuilder.toPrettyString());
+
+        String linkLocal = BuildsApi.submit(
+                Map.of("image", registry.hostPort() + "/e2e/descriptor-linklocal:1"),
+                app("[_]\nschema-version = \"0.2\"\n[io.buildpacks]\nbuilder = \"169.254.169.254/b:1\"\n", false));
+        JsonNode refused = BuildsApi.awaitFinished(linkLocal, Duration.ofMinutes(4));
+        assertEquals("failed", refused.path("state").asText(), refused.toPrettyString());
+        assertTrue(refused.toString().contains("a link-local address"), refused.toPrettyString());
+        assertEquals(0, refused.path("phases").size(), refused.toPrettyString());
     }
 
     /** The hello sample app, a project.toml, and files the descriptor keeps or drops. */
