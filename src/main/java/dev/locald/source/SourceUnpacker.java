@@ -401,7 +401,9 @@ public final class SourceUnpacker {
                 ZipArchiveEntry e = entries.nextElement();
                 String name = e.getName();
                 writer.countEntry(name);
-                if (!writer.keeps(name, e.isDirectory())) {
+                boolean directory = e.isDirectory()
+                        || (e.getPlatform() == ZipArchiveEntry.PLATFORM_UNIX && (e.getUnixMode() & S_IFMT) == S_IFDIR);
+                if (!writer.keeps(name, directory)) {
                     continue;
                 }
                 if (!zip.canReadEntryData(e)) {
