@@ -154,7 +154,8 @@ public final class BuildRequestParser {
                 }
             }
             ImageReference image = reference("image", true, ReferenceSyntax.Kind.TAG_ONLY);
-            ImageReference builder = reference("builder", true, ReferenceSyntax.Kind.ANY);
+            // optional: the source's project.toml may name the builder (known only inside the build)
+            ImageReference builder = reference("builder", false, ReferenceSyntax.Kind.ANY);
             ImageReference runImage = reference("runImage", false, ReferenceSyntax.Kind.ANY);
             Map<String, String> env = env();
             Set<String> secretEnv = secretEnv(env);
@@ -173,7 +174,7 @@ public final class BuildRequestParser {
             }
             BuildRequest request = new BuildRequest(
                     image,
-                    builder,
+                    Optional.ofNullable(builder),
                     Optional.ofNullable(runImage),
                     env,
                     secretEnv,

@@ -632,14 +632,16 @@ public class BuildsResource {
         if (!request.trustBuilder()
                 || caller.isEmpty()
                 || caller.get().role() == ApiToken.Role.ADMIN
-                || trustedBuilders.isListed(request.builder())) {
+                || request.builder().filter(trustedBuilders::isListed).isPresent()) {
             return;
         }
         throw new ProblemException(Problem.of(
                 ProblemType.FORBIDDEN,
                 403,
                 "the token '" + caller.get().name() + "' may set trustBuilder only for builders listed in "
-                        + "locald.lifecycle.trusted-builders, and " + request.builder() + " is not; leave "
+                        + "locald.lifecycle.trusted-builders, and "
+                        + request.builder().map(Object::toString).orElse("a builder named by project.toml")
+                        + " is not; leave "
                         + "trustBuilder unset (its credentialed phases then run from the lifecycle image) or ask "
                         + "an admin"));
     }

@@ -15,7 +15,8 @@ import java.util.Set;
  * by the API, into {@link ImageReference}s.
  *
  * @param image the target image to publish
- * @param builder the builder image
+ * @param builder the builder image; empty when the source's project.toml is to name it (the build fails when
+ *        neither does)
  * @param runImage a run image overriding the builder's choice
  * @param env build-time variables written to {@code /platform/env}
  * @param secretEnv names (keys of {@code env}) whose values are redacted from the log
@@ -35,7 +36,7 @@ import java.util.Set;
  */
 public record BuildRequest(
         ImageReference image,
-        ImageReference builder,
+        Optional<ImageReference> builder,
         Optional<ImageReference> runImage,
         Map<String, String> env,
         Set<String> secretEnv,
@@ -118,7 +119,7 @@ public record BuildRequest(
     public BuildSpec spec(String owner) {
         return new BuildSpec(
                 image.toString(),
-                builder.toString(),
+                builder.map(ImageReference::toString).orElse(null),
                 runImage.map(ImageReference::toString).orElse(null),
                 List.copyOf(new java.util.TreeSet<>(env.keySet())),
                 buildpacks,
@@ -134,7 +135,8 @@ public record BuildRequest(
 
     @Override
     public String toString() {
-        return "BuildRequest[image=" + image + ", builder=" + builder
+        return "BuildRequest[image=" + image + ", builder="
+                + builder.map(ImageReference::toString).orElse("")
                 + ", runImage=" + runImage.map(ImageReference::toString).orElse("")
                 + ", env=" + new java.util.TreeSet<>(env.keySet()) + ", buildpacks=" + buildpacks + ", tags=" + tags
                 + ", trustBuilder=" + trustBuilder + ", clearCache=" + clearCache + ", network=" + network.wireName()

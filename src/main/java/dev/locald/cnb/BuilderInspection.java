@@ -40,17 +40,18 @@ final class BuilderInspection {
 
     /**
      * Pulls the builder (and the lifecycle image an untrusted builder's phases run on), reads its metadata
-     * strictly, takes the CNB user from its env and negotiates the platform API.
+     * strictly, takes the CNB user from its env and negotiates the platform API. {@code builderRef} is the
+     * request's builder, or else the one the source's project.toml names.
      */
-    InspectedBuilder inspect(BuildContext build) throws BuildFailure {
+    InspectedBuilder inspect(BuildContext build, ImageReference builderRef) throws BuildFailure {
         BuildRequest request = build.request();
-        String builderName = request.builder().toString();
-        ImagePuller.PulledImage builder = pull(build, "builder", request.builder());
+        String builderName = builderRef.toString();
+        ImagePuller.PulledImage builder = pull(build, "builder", builderRef);
         ImageConfig builderConfig = builder.image().config();
         checkRunnable("builder", builderName, builderConfig, build.progress());
         BuilderMetadata metadata = builderMetadata(builderName, builderConfig);
         CnbUser user = cnbUser(builderName, builderConfig);
-        boolean trusted = trustedBuilders.isTrusted(request.builder(), request.trustBuilder());
+        boolean trusted = trustedBuilders.isTrusted(builderRef, request.trustBuilder());
 
         Optional<ImagePuller.PulledImage> lifecycleImage = Optional.empty();
         Optional<String> lifecycleName = Optional.empty();

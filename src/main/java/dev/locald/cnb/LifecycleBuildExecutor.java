@@ -50,7 +50,10 @@ import dev.locald.runtime.ResourceLimits;
 import dev.locald.runtime.StreamKind;
 import dev.locald.source.GitFetchException;
 import dev.locald.source.GitFetcher;
+import dev.locald.source.ProjectDescriptor;
+import dev.locald.source.ProjectDescriptorException;
 import dev.locald.source.SourceArchiveException;
+import dev.locald.source.SourceFilter;
 import dev.locald.source.SourceUnpacker;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -106,7 +109,6 @@ public class LifecycleBuildExecutor implements BuildExecutor {
     public BuildResult execute(BuildJob job, BuildProgress progress, BuildCancellation cancellation) throws Exception {
         Cancellation stop = Cancellation.create();
         cancellation.onCancel(stop::cancel);
-        progress.note("pulling builder " + job.request().builder());
         BuildContext build = new BuildContext(job, progress, stop, new ArrayList<>());
         try {
             return build(build);
@@ -117,16 +119,29 @@ public class LifecycleBuildExecutor implements BuildExecutor {
 
     private BuildResult build(BuildContext build) throws Exception {
         BuildRequest request = build.request();
-        InspectedBuilder builder = builderInspection.inspect(build);
-        if (build.stop().isCancelled()) {
-            throw new BuildFailure("the build was cancelled");
+        // a git source is fetched first: its project.toml may name the builder (docs/api.md, "project.toml")
+        try (GitFetcher.Fetched git = openGit(build)) {
+            ProjectDescriptor descriptor = descriptor(build, git);
+            ImageReference builderRef = builderOf(request, descriptor);
+            build.progress().note("pulling builder " + builderRef);
+            InspectedBuilder builder = builderInspection.inspect(build, builderRef);
+            if (build.stop().isCancelled()) {
+                throw new BuildFailure("the build was cancelled");
+            }
+            return build(build, builder, git, descriptor);
         }
+    }
+
+    private BuildResult build(
+            BuildContext build, InspectedBuilder builder, GitFetcher.Fetched git, ProjectDescriptor descriptor)
+            throws Exception {
+        BuildRequest request = build.request();
         try (BuildCaches.CacheLease cache = caches.acquire(
                 request.image(),
                 request.clearCache(),
                 builder.user(),
                 config.lifecycle().cacheWait())) {
-            PreparedWorkspace prepared = prepareWorkspace(build, builder, cache);
+            PreparedWorkspace prepared = prepareWorkspace(build, builder, cache, git, descriptor);
             PlanOptions options = planOptions(build, builder, prepared);
             RegistryAuthEnv auth = registryAuth(build, options);
             requireLifecycleImageFor(build, builder, auth);
@@ -161,15 +176,21 @@ public class LifecycleBuildExecutor implements BuildExecutor {
      * the platform's files: the env, run.toml, and order.toml when the request names buildpacks.
      */
     private PreparedWorkspace prepareWorkspace(
-            BuildContext build, InspectedBuilder builder, BuildCaches.CacheLease cache) throws Exception {
+            BuildContext build,
+            InspectedBuilder builder,
+            BuildCaches.CacheLease cache,
+            GitFetcher.Fetched git,
+            ProjectDescriptor descriptor)
+            throws Exception {
         BuildRequest request = build.request();
         CnbUser user = builder.user();
         BuildWorkspace workspace = BuildWorkspace.create(build.buildDir(), user, Optional.of(cache.dir()));
-        prepareSource(build, workspace, user);
-        Map<String, String> env = request.env();
+        prepareSource(build, workspace, user, git, descriptor.filter());
+        // the descriptor's env first, the request's on top: the request wins a clash
+        Map<String, String> env = new LinkedHashMap<>(descriptor.env());
+        env.putAll(request.env());
         if (!request.bindings().isEmpty()) {
             // the lifecycle passes no SERVICE_BINDING_ROOT of its own env to buildpacks; /platform/env it does
-            env = new LinkedHashMap<>(env);
             env.put(BindingsDir.ROOT_VARIABLE, BindingsDir.CONTAINER_PATH);
         }
         PlatformDir.write(workspace.platform(), env, user);
@@ -181,9 +202,17 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 RunToml.entries(request.runImage(), builder.metadata().runImages()),
                 user);
         ImageReference runImage = runImage(request, builder);
-        boolean customOrder = !request.buildpacks().isEmpty();
-        if (customOrder) {
-            OrderToml.write(workspace.layers(), order(request, builder), user);
+        List<String> group = order(request, descriptor);
+        boolean customOrder = !group.isEmpty()
+                || !descriptor.pre().isEmpty()
+                || !descriptor.post().isEmpty();
+        if (group.isEmpty() && customOrder) {
+            OrderToml.writeOrder(workspace.layers(), wrappedBuilderOrder(builder, descriptor), user);
+        } else if (customOrder) {
+            OrderToml.write(
+                    workspace.layers(),
+                    order(group, builder, request.buildpacks().isEmpty() ? "of project.toml" : "of the request"),
+                    user);
         }
         return new PreparedWorkspace(workspace, runImage, customOrder);
     }
@@ -393,31 +422,113 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         }
     }
 
-    private void prepareSource(BuildContext build, BuildWorkspace workspace, CnbUser user) throws Exception {
+    private void prepareSource(
+            BuildContext build, BuildWorkspace workspace, CnbUser user, GitFetcher.Fetched git, SourceFilter filter)
+            throws Exception {
         BuildJob job = build.job();
         try {
             if (job.source() instanceof BuildSource.Archive archive) {
-                sources.unpack(archive.file(), archive.format(), workspace.workspace(), user);
+                sources.unpack(archive.file(), archive.format(), workspace.workspace(), user, filter);
             } else if (job.source() instanceof BuildSource.Directory directory) {
-                sources.copyDirectory(directory.path(), workspace.workspace(), user);
-            } else if (job.source() instanceof BuildSource.Git git) {
-                fetchGit(build, git, workspace, user);
+                sources.copyDirectory(directory.path(), workspace.workspace(), user, filter);
+            } else if (git != null) {
+                git.write(workspace.workspace(), user, filter);
+            }
+        } catch (GitFetchException e) {
+            if (build.stop().isCancelled()) {
+                throw new BuildFailure("the build was cancelled while its git source was written", e);
+            }
+            throw new BuildFailure("the git source could not be written: " + e.getMessage(), e);
+        } catch (SourceArchiveException e) {
+            throw refused(job, e);
+        }
+    }
+
+    private static BuildFailure refused(BuildJob job, SourceArchiveException e) throws java.io.IOException {
+        // a refused upload is of no use to anyone: it goes now, not when the build record expires
+        if (job.source() instanceof BuildSource.Archive archive) {
+            java.nio.file.Files.deleteIfExists(archive.file());
+        }
+        return new BuildFailure("the app source was refused: " + e.getMessage(), e);
+    }
+
+    /**
+     * The source's project.toml (none: {@link ProjectDescriptor#NONE}), read before anything is written; an
+     * invalid one fails the build before any phase with the descriptor's sentence.
+     */
+    private ProjectDescriptor descriptor(BuildContext build, GitFetcher.Fetched git) throws Exception {
+        BuildJob job = build.job();
+        Optional<byte[]> bytes;
+        try {
+            if (job.source() instanceof BuildSource.Archive archive) {
+                bytes = sources.descriptor(archive.file(), archive.format());
+            } else if (job.source() instanceof BuildSource.Directory directory) {
+                bytes = sources.descriptor(directory.path());
+            } else if (git != null) {
+                bytes = git.descriptor();
+            } else {
+                bytes = Optional.empty();
             }
         } catch (SourceArchiveException e) {
-            // a refused upload is of no use to anyone: it goes now, not when the build record expires
-            if (job.source() instanceof BuildSource.Archive archive) {
-                java.nio.file.Files.deleteIfExists(archive.file());
-            }
-            throw new BuildFailure("the app source was refused: " + e.getMessage(), e);
+            throw refused(job, e);
         }
+        if (bytes.isEmpty()) {
+            return ProjectDescriptor.NONE;
+        }
+        ProjectDescriptor descriptor;
+        try {
+            descriptor = ProjectDescriptor.parse(new String(bytes.get(), java.nio.charset.StandardCharsets.UTF_8));
+        } catch (ProjectDescriptorException e) {
+            throw new BuildFailure(e.getMessage(), e);
+        }
+        build.progress()
+                .note("project.toml: builder " + descriptor.builder().orElse("(none)") + ", env "
+                        + descriptor.env().keySet() + ", group " + descriptor.group() + ", pre " + descriptor.pre()
+                        + ", post " + descriptor.post() + ", "
+                        + descriptor.include().size() + " include and "
+                        + descriptor.exclude().size() + " exclude patterns");
+        return descriptor;
+    }
+
+    /** The request's builder, else the descriptor's, checked with the request's rules (docs/security.md). */
+    private ImageReference builderOf(BuildRequest request, ProjectDescriptor descriptor) throws BuildFailure {
+        if (request.builder().isPresent()) {
+            return request.builder().get();
+        }
+        String text = descriptor
+                .builder()
+                .orElseThrow(() -> new BuildFailure("no builder: the request names none and the source has no"
+                        + " project.toml naming one (io.buildpacks.builder); set builder in the request or in"
+                        + " project.toml"));
+        ImageReference ref;
+        try {
+            ref = ImageReference.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new BuildFailure(
+                    "project.toml: the builder " + BuildpackRef.quote(text) + " is not a valid image reference: "
+                            + e.getMessage(),
+                    e);
+        }
+        if (ref.isLinkLocal()) {
+            throw new BuildFailure("project.toml: the builder " + ref + " names the registry " + ref.registry()
+                    + ", a link-local address: locald never contacts link-local registries");
+        }
+        if (!config.registry().allowLoopback() && RegistryHosts.reachesThisMachine(ref.host())) {
+            throw new BuildFailure("project.toml: the builder " + ref + " names the registry " + ref.registry()
+                    + ", which is on locald's own machine (loopback): registries on this machine are refused"
+                    + " unless locald.registry.allow-loopback=true");
+        }
+        return ref;
     }
 
     /**
      * Fetches the git source in the build (its time counts against the deadline, cancel stops it), into a
      * scratch repository under the build's work directory that never reaches /workspace.
      */
-    private void fetchGit(BuildContext build, BuildSource.Git git, BuildWorkspace workspace, CnbUser user)
-            throws Exception {
+    private GitFetcher.Fetched openGit(BuildContext build) throws Exception {
+        if (!(build.job().source() instanceof BuildSource.Git git)) {
+            return null;
+        }
         GitFetcher.Listener listener = new GitFetcher.Listener() {
             @Override
             public void line(String text) {
@@ -430,12 +541,10 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             }
         };
         try {
-            sources.fetchGit(
+            return sources.openGit(
                     git.source(),
                     git.auth(),
                     build.workDir().resolve("git"),
-                    workspace.workspace(),
-                    user,
                     listener,
                     Duration.between(Instant.now(), build.job().deadline()));
         } catch (GitFetchException e) {
@@ -443,6 +552,8 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 throw new BuildFailure("the build was cancelled while its git source was fetched", e);
             }
             throw new BuildFailure("the git source could not be fetched: " + e.getMessage(), e);
+        } catch (SourceArchiveException e) {
+            throw refused(build.job(), e);
         }
     }
 
@@ -501,13 +612,48 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         }
     }
 
-    /** The request's buildpacks as one group; naming one the builder lacks is the user's to fix. */
-    private static List<BuildpackRef> order(BuildRequest request, InspectedBuilder builder) throws BuildFailure {
+    /**
+     * The one order group: the request's buildpacks, else the descriptor's group, wrapped in the descriptor's
+     * pre and post groups; empty keeps the builder's order.
+     */
+    private static List<String> order(BuildRequest request, ProjectDescriptor descriptor) throws BuildFailure {
+        List<String> group = request.buildpacks().isEmpty() ? descriptor.group() : request.buildpacks();
+        if (group.isEmpty()) {
+            return List.of(); // pre/post then wrap each group of the builder's order
+        }
+        List<String> all = new ArrayList<>(descriptor.pre());
+        all.addAll(group);
+        all.addAll(descriptor.post());
+        return all;
+    }
+
+    /** Every group of the builder's order (its order label) between the descriptor's pre and post groups. */
+    private static List<List<OrderToml.Entry>> wrappedBuilderOrder(InspectedBuilder builder, ProjectDescriptor d)
+            throws BuildFailure {
+        String label = builder.image()
+                .image()
+                .config()
+                .label(BuildpackOrder.ORDER_LABEL)
+                .orElseThrow(() -> new BuildFailure("project.toml's pre and post groups wrap the builder's order,"
+                        + " but the builder " + builder.name() + " has no " + BuildpackOrder.ORDER_LABEL
+                        + " label naming it; set io.buildpacks.group"));
+        List<BuildpackRef> pre = d.pre().isEmpty() ? List.of() : order(d.pre(), builder, "of project.toml");
+        List<BuildpackRef> post = d.post().isEmpty() ? List.of() : order(d.post(), builder, "of project.toml");
         try {
-            return BuildpackOrder.resolve(
-                    request.buildpacks(), builder.metadata().buildpacks(), builder.name());
+            return BuildpackOrder.wrap(label, pre, post, builder.name());
         } catch (IllegalArgumentException e) {
-            throw new BuildFailure("the buildpacks of the request cannot be used: " + e.getMessage(), e);
+            throw new BuildFailure(
+                    "the builder's order cannot be wrapped in project.toml's pre/post groups: " + e.getMessage(), e);
+        }
+    }
+
+    /** The group's buildpacks resolved against the builder; naming one the builder lacks is the user's to fix. */
+    private static List<BuildpackRef> order(List<String> group, InspectedBuilder builder, String whose)
+            throws BuildFailure {
+        try {
+            return BuildpackOrder.resolve(group, builder.metadata().buildpacks(), builder.name());
+        } catch (IllegalArgumentException e) {
+            throw new BuildFailure("the buildpacks " + whose + " cannot be used: " + e.getMessage(), e);
         }
     }
 

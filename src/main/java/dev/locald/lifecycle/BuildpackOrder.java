@@ -17,7 +17,56 @@ public final class BuildpackOrder {
     /** pack's form for "a buildpack already in the builder": the same as the bare id. */
     static final String BUILDER_URN = "urn:cnb:builder:";
 
+    /** The label pack writes with the builder's order (the same groups as its {@code /cnb/order.toml}). */
+    public static final String ORDER_LABEL = "io.buildpacks.buildpack.order";
+
     private BuildpackOrder() {}
+
+    /**
+     * The builder's order with {@code pre} in front of and {@code post} behind every group (a project
+     * descriptor's pre/post groups); a buildpack they name is dropped from the group it would repeat in.
+     *
+     * @param orderLabel the builder's {@value #ORDER_LABEL} label (JSON {@code [{"group":[{"id","version",
+     *     "optional"}]}]})
+     */
+    public static List<List<OrderToml.Entry>> wrap(
+            String orderLabel, List<BuildpackRef> pre, List<BuildpackRef> post, String builderName) {
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(orderLabel);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(
+                    "the builder " + builderName + "'s label " + ORDER_LABEL + " is not valid JSON");
+        }
+        if (root == null || !root.isArray() || root.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "the builder " + builderName + "'s label " + ORDER_LABEL + " is not a non-empty JSON array");
+        }
+        Set<String> wrapping = new HashSet<>();
+        pre.forEach(b -> wrapping.add(b.id()));
+        post.forEach(b -> wrapping.add(b.id()));
+        List<List<OrderToml.Entry>> order = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode g : root) {
+            com.fasterxml.jackson.databind.JsonNode group = g.path("group");
+            if (!group.isArray()) {
+                throw new IllegalArgumentException(
+                        "the builder " + builderName + "'s label " + ORDER_LABEL + " has an entry without a group");
+            }
+            List<OrderToml.Entry> entries = new ArrayList<>();
+            pre.forEach(b -> entries.add(new OrderToml.Entry(b, false)));
+            for (com.fasterxml.jackson.databind.JsonNode bp : group) {
+                String id = bp.path("id").asText("");
+                String version = bp.path("version").asText("");
+                BuildpackRef ref = new BuildpackRef(id, version.isEmpty() ? Optional.empty() : Optional.of(version));
+                if (!wrapping.contains(ref.id())) {
+                    entries.add(new OrderToml.Entry(ref, bp.path("optional").asBoolean(false)));
+                }
+            }
+            post.forEach(b -> entries.add(new OrderToml.Entry(b, false)));
+            order.add(entries);
+        }
+        return order;
+    }
 
     /**
      * @param requested  {@code id}, {@code id@version} or {@code urn:cnb:builder:} forms, in the order to run them

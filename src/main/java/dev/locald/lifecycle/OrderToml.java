@@ -33,6 +33,47 @@ public final class OrderToml {
         return toml.toString();
     }
 
+    /** One buildpack of an order group; optional ones may fail detection without failing their group. */
+    public record Entry(BuildpackRef buildpack, boolean optional) {}
+
+    /** Several {@code [[order]]} groups, tried in turn by the detector (the builder's order, wrapped). */
+    public static String renderOrder(List<List<Entry>> order) {
+        if (order.isEmpty()) {
+            throw new IllegalArgumentException("an order needs at least one group");
+        }
+        StringBuilder toml = new StringBuilder();
+        for (List<Entry> group : order) {
+            if (group.isEmpty()) {
+                throw new IllegalArgumentException("an order group needs at least one buildpack");
+            }
+            toml.append(toml.isEmpty() ? "" : "\n").append("[[order]]\n");
+            for (Entry e : group) {
+                toml.append("\n  [[order.group]]\n    id = ")
+                        .append(quote(e.buildpack().id()))
+                        .append('\n');
+                e.buildpack()
+                        .version()
+                        .ifPresent(v ->
+                                toml.append("    version = ").append(quote(v)).append('\n'));
+                if (e.optional()) {
+                    toml.append("    optional = true\n");
+                }
+            }
+        }
+        return toml.toString();
+    }
+
+    /** Writes {@code <layersDir>/order.toml} with several groups ({@link #renderOrder}). */
+    public static Path writeOrder(Path layersDir, List<List<Entry>> order, CnbUser owner) throws IOException {
+        return OwnedFiles.writeNew(
+                layersDir,
+                BuildDir.ORDER_TOML,
+                renderOrder(order).getBytes(StandardCharsets.UTF_8),
+                "rw-r--r--",
+                owner.uid(),
+                owner.gid());
+    }
+
     /** A TOML basic string; ids and versions are validated by {@link BuildpackRef}, this is belt and braces. */
     private static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";

@@ -80,19 +80,93 @@ public final class GitFetcher {
             Listener listener,
             Duration remaining)
             throws GitFetchException, SourceArchiveException, IOException {
+        try (Fetched fetched = open(source, auth, gitDir, listener, remaining)) {
+            fetched.write(workspace, owner, SourceFilter.ALL);
+            return fetched.commit();
+        }
+    }
+
+    /**
+     * Fetches {@code source}'s commit into {@code gitDir} (created here, deleted when the result is closed)
+     * without writing it anywhere yet, so that its project descriptor can be read first.
+     */
+    public Fetched open(
+            GitSource source, Optional<GitCredential> auth, Path gitDir, Listener listener, Duration remaining)
+            throws GitFetchException, SourceArchiveException, IOException {
         Fetch fetch = new Fetch(source, auth, gitDir, listener, remaining);
-        try (Git git = Git.init().setBare(true).setDirectory(gitDir.toFile()).call()) {
+        Git git = null;
+        try {
+            git = Git.init().setBare(true).setDirectory(gitDir.toFile()).call();
             // no background gc after the fetch: the scratch repository is deleted right after
             git.getRepository().getConfig().setInt("gc", null, "auto", 0);
             git.getRepository().getConfig().setBoolean("gc", null, "autoDetach", false);
             git.getRepository().getConfig().save();
             RevCommit commit = fetch.commit(git);
             listener.line("fetched commit " + commit.name() + " (" + source.ref() + ") from " + source.url());
-            write(git.getRepository(), commit, source, workspace, owner, listener);
-            return commit.name();
+            Fetched fetched = new Fetched(git, commit, source, gitDir, listener);
+            git = null;
+            return fetched;
         } catch (GitAPIException e) {
             throw fetch.failure("could not create the repository for the fetch", e);
         } finally {
+            if (git != null) {
+                git.close();
+                TreeDeleter.deleteTree(gitDir);
+            }
+        }
+    }
+
+    /** A fetched commit in the build's scratch repository; closing it deletes the repository. */
+    public final class Fetched implements AutoCloseable {
+        private final Git git;
+        private final RevCommit commit;
+        private final GitSource source;
+        private final Path gitDir;
+        private final Listener listener;
+
+        private Fetched(Git git, RevCommit commit, GitSource source, Path gitDir, Listener listener) {
+            this.git = git;
+            this.commit = commit;
+            this.source = source;
+            this.gitDir = gitDir;
+            this.listener = listener;
+        }
+
+        public String commit() {
+            return commit.name();
+        }
+
+        /** The project descriptor at the root of the source (the {@code path} sub-directory when one is set). */
+        public Optional<byte[]> descriptor() throws IOException, SourceArchiveException {
+            Repository repo = git.getRepository();
+            try (ObjectReader reader = repo.newObjectReader()) {
+                String at = source.directory().map(d -> d + "/").orElse("") + ProjectDescriptor.FILE;
+                try (TreeWalk walk = TreeWalk.forPath(reader, at, commit.getTree())) {
+                    if (walk == null) {
+                        return Optional.empty();
+                    }
+                    int mode = walk.getRawMode(0);
+                    if (!FileMode.REGULAR_FILE.equals(mode) && !FileMode.EXECUTABLE_FILE.equals(mode)) {
+                        throw new SourceArchiveException(
+                                "project.toml at the root of the source is not a regular file");
+                    }
+                    try (InputStream in =
+                            reader.open(walk.getObjectId(0), Constants.OBJ_BLOB).openStream()) {
+                        return Optional.of(SourceUnpacker.readDescriptor(in));
+                    }
+                }
+            }
+        }
+
+        /** Fills {@code workspace} (which must not exist or be empty) with the entries {@code filter} keeps. */
+        public void write(Path workspace, CnbUser owner, SourceFilter filter)
+                throws IOException, SourceArchiveException, GitFetchException {
+            GitFetcher.this.write(git.getRepository(), commit, source, workspace, owner, listener, filter);
+        }
+
+        @Override
+        public void close() throws IOException {
+            git.close();
             TreeDeleter.deleteTree(gitDir);
         }
     }
@@ -309,7 +383,13 @@ public final class GitFetcher {
     }
 
     private void write(
-            Repository repo, RevCommit commit, GitSource source, Path workspace, CnbUser owner, Listener listener)
+            Repository repo,
+            RevCommit commit,
+            GitSource source,
+            Path workspace,
+            CnbUser owner,
+            Listener listener,
+            SourceFilter filter)
             throws IOException, SourceArchiveException, GitFetchException {
         try (ObjectReader reader = repo.newObjectReader()) {
             ObjectId root = commit.getTree();
@@ -335,7 +415,7 @@ public final class GitFetcher {
             }
             SourceUnpacker.prepare(workspace, owner);
             try {
-                writeTree(reader, root, workspace, owner, listener);
+                writeTree(reader, root, workspace, owner, listener, filter);
             } catch (SourceArchiveException | GitFetchException | IOException | RuntimeException e) {
                 SourceUnpacker.discard(workspace, e);
                 throw e;
@@ -343,9 +423,10 @@ public final class GitFetcher {
         }
     }
 
-    private void writeTree(ObjectReader reader, ObjectId root, Path workspace, CnbUser owner, Listener listener)
+    private void writeTree(
+            ObjectReader reader, ObjectId root, Path workspace, CnbUser owner, Listener listener, SourceFilter filter)
             throws IOException, SourceArchiveException, GitFetchException {
-        WorkspaceWriter writer = new WorkspaceWriter(workspace, owner, limits, 0);
+        WorkspaceWriter writer = new WorkspaceWriter(workspace, owner, limits, 0, filter);
         try (TreeWalk walk = new TreeWalk(reader)) {
             walk.addTree(root);
             walk.setRecursive(false);
@@ -357,8 +438,15 @@ public final class GitFetcher {
                 writer.countEntry(name);
                 int mode = walk.getRawMode(0);
                 if (FileMode.TREE.equals(mode)) {
-                    writer.directory(name, 0755);
-                    walk.enterSubtree();
+                    if (writer.skipsTree(name)) {
+                        continue; // an excluded directory is not entered
+                    }
+                    if (writer.keeps(name, true)) {
+                        writer.directory(name, 0755);
+                    }
+                    walk.enterSubtree(); // under include, an unmatched directory may still hold matched files
+                } else if (!writer.keeps(name, false)) {
+                    continue;
                 } else if (FileMode.REGULAR_FILE.equals(mode) || FileMode.EXECUTABLE_FILE.equals(mode)) {
                     try (InputStream in =
                             reader.open(walk.getObjectId(0), Constants.OBJ_BLOB).openStream()) {

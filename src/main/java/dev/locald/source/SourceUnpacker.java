@@ -17,6 +17,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Enumeration;
+import java.util.Optional;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
@@ -62,6 +63,85 @@ public final class SourceUnpacker {
     }
 
     /**
+     * The project descriptor at the root of an uploaded archive, read before anything is unpacked so that its
+     * include/exclude can apply while the archive is written; the last such entry wins, as it would on disk.
+     * An archive that cannot even be listed yields nothing here: {@link #unpack} then reports what is wrong
+     * with it, entry by entry.
+     */
+    public Optional<byte[]> descriptor(Path archive, ArchiveFormat format) throws SourceArchiveException {
+        Optional<byte[]> found = Optional.empty();
+        if (format == ArchiveFormat.ZIP) {
+            try (ZipFile zip = ZipFile.builder().setPath(archive).get()) {
+                for (ZipArchiveEntry e : java.util.Collections.list(zip.getEntriesInPhysicalOrder())) {
+                    if (isDescriptor(e.getName()) && !e.isDirectory() && !e.isUnixSymlink()) {
+                        try (InputStream in = zip.getInputStream(e)) {
+                            found = Optional.of(readDescriptor(in));
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return Optional.empty();
+            }
+            return found;
+        }
+        try (InputStream raw = Files.newInputStream(archive);
+                InputStream in = format == ArchiveFormat.TAR
+                        ? new BufferedInputStream(raw)
+                        : new GzipCompressorInputStream(new BufferedInputStream(raw), true);
+                TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                if (isDescriptor(e.getName()) && e.isFile()) {
+                    found = Optional.of(readDescriptor(tar));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return found;
+        }
+        return found;
+    }
+
+    /** The project descriptor at the root of a server-side source directory, not following a link. */
+    public Optional<byte[]> descriptor(Path directory) throws SourceArchiveException, IOException {
+        Path file = directory.resolve(ProjectDescriptor.FILE);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new SourceArchiveException("project.toml at the root of the source is not a regular file");
+        }
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.of(readDescriptor(in));
+        }
+    }
+
+    private static boolean isDescriptor(String name) {
+        return SourceFilter.normalise(name).equals(ProjectDescriptor.FILE);
+    }
+
+    static byte[] readDescriptor(InputStream in) throws IOException, SourceArchiveException {
+        byte[] bytes = in.readNBytes((int) ProjectDescriptor.MAX_BYTES + 1);
+        if (bytes.length > ProjectDescriptor.MAX_BYTES) {
+            throw new SourceArchiveException(
+                    "project.toml is larger than " + ProjectDescriptor.MAX_BYTES + " bytes; it cannot be a descriptor");
+        }
+        return bytes;
+    }
+
+    /**
+     * Fetches a git source's commit without writing it yet ({@link GitFetcher#open}); the caller closes it.
+     */
+    public GitFetcher.Fetched openGit(
+            GitSource source,
+            Optional<GitCredential> auth,
+            Path gitDir,
+            GitFetcher.Listener listener,
+            java.time.Duration remaining)
+            throws GitFetchException, SourceArchiveException, IOException {
+        return new GitFetcher(limits).open(source, auth, gitDir, listener, remaining);
+    }
+
+    /**
      * Unpacks {@code archive} into {@code workspace}.
      *
      * @param format    what {@link SourceArchiveSniffer} found when the archive was accepted; the content is
@@ -72,6 +152,12 @@ public final class SourceUnpacker {
      */
     public void unpack(Path archive, ArchiveFormat format, Path workspace, CnbUser owner)
             throws SourceArchiveException, IOException {
+        unpack(archive, format, workspace, owner, SourceFilter.ALL);
+    }
+
+    /** {@link #unpack(Path, ArchiveFormat, Path, CnbUser)} writing only the entries {@code filter} keeps. */
+    public void unpack(Path archive, ArchiveFormat format, Path workspace, CnbUser owner, SourceFilter filter)
+            throws SourceArchiveException, IOException {
         prepare(workspace, owner);
         try {
             long size;
@@ -80,7 +166,7 @@ public final class SourceUnpacker {
             } catch (NoSuchFileException e) {
                 throw new SourceArchiveException("the source archive " + archive + " does not exist", e);
             }
-            WorkspaceWriter writer = new WorkspaceWriter(workspace, owner, limits, size);
+            WorkspaceWriter writer = new WorkspaceWriter(workspace, owner, limits, size, filter);
             if (format == ArchiveFormat.ZIP) {
                 unzip(archive, writer);
             } else {
@@ -112,18 +198,27 @@ public final class SourceUnpacker {
      * relative symlinks staying inside are copied as links, others are refused, as are special files.
      */
     public void copyDirectory(Path source, Path workspace, CnbUser owner) throws SourceArchiveException, IOException {
+        copyDirectory(source, workspace, owner, SourceFilter.ALL);
+    }
+
+    /** {@link #copyDirectory(Path, Path, CnbUser)} copying only the entries {@code filter} keeps. */
+    public void copyDirectory(Path source, Path workspace, CnbUser owner, SourceFilter filter)
+            throws SourceArchiveException, IOException {
         try {
             OwnedFiles.requireRealDirectory(source, "source directory");
         } catch (IOException e) {
             throw new SourceArchiveException(e.getMessage(), e);
         }
         prepare(workspace, owner);
-        WorkspaceWriter writer = new WorkspaceWriter(workspace, owner, limits, 0);
+        WorkspaceWriter writer = new WorkspaceWriter(workspace, owner, limits, 0, filter);
         try {
             Files.walkFileTree(source, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes a) throws IOException {
                     String rel = relative(source, dir);
+                    if (!rel.isEmpty() && filter.skipsTree(rel)) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
                     if (!rel.isEmpty()) {
                         copy(writer, rel, dir);
                     }
@@ -154,6 +249,9 @@ public final class SourceUnpacker {
         try {
             writer.countEntry(rel);
             PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!writer.keeps(rel, a.isDirectory())) {
+                return;
+            }
             int mode = mode(a);
             if (a.isDirectory()) {
                 writer.directory(rel, mode);
@@ -229,6 +327,9 @@ public final class SourceUnpacker {
                     throw new SourceArchiveException("entry " + BuildpackRef.quote(name) + " is " + sparse
                             + "; source archives may contain only plain files, directories and links");
                 }
+                if (!writer.keeps(name, e.isDirectory())) {
+                    continue; // the next getNextEntry skips its content
+                }
                 int mode = e.getMode() & 07777;
                 if (e.isDirectory()) {
                     writer.directory(name, mode);
@@ -300,6 +401,11 @@ public final class SourceUnpacker {
                 ZipArchiveEntry e = entries.nextElement();
                 String name = e.getName();
                 writer.countEntry(name);
+                boolean directory = e.isDirectory()
+                        || (e.getPlatform() == ZipArchiveEntry.PLATFORM_UNIX && (e.getUnixMode() & S_IFMT) == S_IFDIR);
+                if (!writer.keeps(name, directory)) {
+                    continue;
+                }
                 if (!zip.canReadEntryData(e)) {
                     throw new SourceArchiveException("zip entry " + BuildpackRef.quote(name)
                             + " uses encryption or a compression method that cannot be read");

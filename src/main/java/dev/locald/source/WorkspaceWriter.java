@@ -30,6 +30,7 @@ final class WorkspaceWriter {
     private static final int MAX_NAME_BYTES = 4096;
 
     private final Path root;
+    private final SourceFilter filter;
     private final CnbUser owner;
     private final SourceLimits limits;
     private final long compressedBytes;
@@ -40,6 +41,12 @@ final class WorkspaceWriter {
 
     /** @param compressedBytes size of the archive, for the ratio check; 0 disables it (directory copies) */
     WorkspaceWriter(Path root, CnbUser owner, SourceLimits limits, long compressedBytes) {
+        this(root, owner, limits, compressedBytes, SourceFilter.ALL);
+    }
+
+    /** @param filter which entries are written; the others are counted but skipped */
+    WorkspaceWriter(Path root, CnbUser owner, SourceLimits limits, long compressedBytes, SourceFilter filter) {
+        this.filter = filter;
         this.root = root;
         this.owner = owner;
         this.limits = limits;
@@ -73,6 +80,15 @@ final class WorkspaceWriter {
                                     + " bytes";
                     });
         }
+    }
+
+    /** Whether the entry is written at all (a project descriptor's include/exclude). */
+    boolean keeps(String name, boolean directory) {
+        return filter.keeps(name, directory);
+    }
+
+    boolean skipsTree(String name) {
+        return filter.skipsTree(name);
     }
 
     void countEntry(String name) throws SourceArchiveException {

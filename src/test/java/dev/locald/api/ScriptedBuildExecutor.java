@@ -32,7 +32,7 @@ public class ScriptedBuildExecutor implements BuildExecutor {
     @Override
     public BuildResult execute(BuildJob job, BuildProgress progress, BuildCancellation cancellation) throws Exception {
         String script = job.request().env().getOrDefault("SCRIPT", "ok");
-        progress.note("pulling " + job.request().builder());
+        progress.note("pulling " + job.request().builder().map(Object::toString).orElse("the builder of project.toml"));
         switch (script) {
             case "scope" -> {
                 progress.note("image scope: " + job.request().imageScope());

@@ -94,7 +94,7 @@ class BuildTest {
     void requestAndJobNeverPrintCredentials() {
         BuildRequest request = new BuildRequest(
                 ImageReference.parse("r.io/a"),
-                ImageReference.parse("r.io/b"),
+                java.util.Optional.of(ImageReference.parse("r.io/b")),
                 java.util.Optional.empty(),
                 java.util.Map.of("K", "v"),
                 java.util.Set.of(),
