@@ -2,6 +2,7 @@ package dev.locald.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.locald.builds.BuildOptions;
 import dev.locald.builds.BuildRequest;
 import dev.locald.builds.BuildResources;
 import dev.locald.builds.SourceSubmission;
@@ -48,7 +49,12 @@ public final class BuildRequestParser {
             "registryAuth",
             "resources",
             "source",
-            "gitAuth");
+            "gitAuth",
+            "defaultProcess",
+            "creationTime",
+            "previousImage",
+            "execEnv",
+            "disableSystemBuildpacks");
     private static final Set<String> RESOURCES = Set.of("memory", "cpus", "pids", "disk");
     // the smallest limits the runtime applies (ResourceLimits): a 4 MiB memory cgroup, a 1 ms CPU quota
     private static final ByteSize MIN_MEMORY = new ByteSize(4L * 1024 * 1024);
@@ -157,6 +163,7 @@ public final class BuildRequestParser {
             Optional<RegistryCredential> auth = RegistryAuthField.parse(root.get(RegistryAuthField.NAME), errors);
             BuildResources resources = resources();
             Optional<SourceSubmission> source = source();
+            BuildOptions options = BuildOptionsField.parse(root, allowLoopback, errors);
             if (!errors.isEmpty()) {
                 throw ProblemException.invalid(errors);
             }
@@ -174,7 +181,8 @@ public final class BuildRequestParser {
                     timeout,
                     auth,
                     resources,
-                    List.of());
+                    List.of(),
+                    options);
             return new Parsed(request, source);
         }
 

@@ -30,6 +30,7 @@ import java.util.Set;
  * @param resources the limits asked for (each within the configured one); {@link BuildResources#DEFAULT} for none
  * @param imageScope the image prefixes of the submitting {@code builder} API token; the host's docker-config
  *        credentials reach the phases only for images inside them (docs/security.md); empty = no restriction
+ * @param options defaultProcess, creationTime, previousImage, execEnv, disableSystemBuildpacks
  */
 public record BuildRequest(
         ImageReference image,
@@ -45,9 +46,45 @@ public record BuildRequest(
         Optional<Duration> timeout,
         Optional<RegistryCredential> registryAuth,
         BuildResources resources,
-        List<String> imageScope) {
+        List<String> imageScope,
+        BuildOptions options) {
+
+    /** A request with no {@link BuildOptions}. */
+    public BuildRequest(
+            ImageReference image,
+            ImageReference builder,
+            Optional<ImageReference> runImage,
+            Map<String, String> env,
+            Set<String> secretEnv,
+            List<String> buildpacks,
+            List<ImageReference> tags,
+            boolean trustBuilder,
+            boolean clearCache,
+            NetworkMode network,
+            Optional<Duration> timeout,
+            Optional<RegistryCredential> registryAuth,
+            BuildResources resources,
+            List<String> imageScope) {
+        this(
+                image,
+                builder,
+                runImage,
+                env,
+                secretEnv,
+                buildpacks,
+                tags,
+                trustBuilder,
+                clearCache,
+                network,
+                timeout,
+                registryAuth,
+                resources,
+                imageScope,
+                BuildOptions.NONE);
+    }
 
     public BuildRequest {
+        options = options == null ? BuildOptions.NONE : options;
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(builder, "builder");
         Objects.requireNonNull(runImage, "runImage");
@@ -81,7 +118,8 @@ public record BuildRequest(
                 timeout,
                 registryAuth,
                 resources,
-                prefixes);
+                prefixes,
+                options);
     }
 
     /** Whether {@code ref} lies inside {@link #imageScope()}, compared as the API compares the token's prefixes. */
@@ -104,7 +142,8 @@ public record BuildRequest(
                 timeout.orElse(null),
                 registryAuth.isPresent(),
                 owner,
-                resources);
+                resources,
+                options);
     }
 
     @Override
@@ -115,6 +154,6 @@ public record BuildRequest(
                 + ", trustBuilder=" + trustBuilder + ", clearCache=" + clearCache + ", network=" + network.wireName()
                 + ", timeout=" + timeout.map(Duration::toString).orElse("default")
                 + ", registryAuth=" + (registryAuth.isPresent() ? "***" : "none") + ", resources=" + resources
-                + ", imageScope=" + imageScope + "]";
+                + ", imageScope=" + imageScope + ", options=" + options + "]";
     }
 }

@@ -4,6 +4,7 @@ import dev.locald.builds.BuildCancellation;
 import dev.locald.builds.BuildExecutor;
 import dev.locald.builds.BuildFailure;
 import dev.locald.builds.BuildJob;
+import dev.locald.builds.BuildOptions;
 import dev.locald.builds.BuildProgress;
 import dev.locald.builds.BuildRequest;
 import dev.locald.builds.BuildResources;
@@ -18,6 +19,7 @@ import dev.locald.image.ImageReference;
 import dev.locald.lifecycle.BuildWorkspace;
 import dev.locald.lifecycle.BuildpackOrder;
 import dev.locald.lifecycle.BuildpackRef;
+import dev.locald.lifecycle.IncompatiblePlatformApiException;
 import dev.locald.lifecycle.LogLevel;
 import dev.locald.lifecycle.OrderToml;
 import dev.locald.lifecycle.PhaseExit;
@@ -153,6 +155,9 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         if (customOrder) {
             OrderToml.write(workspace.layers(), order(request, builder), user);
         }
+        if (request.options().disableSystemBuildpacks()) {
+            OrderToml.writeEmptySystem(workspace.layers(), user);
+        }
         return new PreparedWorkspace(workspace, runImage, customOrder);
     }
 
@@ -168,7 +173,19 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 .insecure(insecureRegistries(request.image()))
                 .lifecycleImage(builder.lifecycleImage().isPresent())
                 .logLevel(LogLevel.parse(config.lifecycle().logLevel()))
+                .extras(extras(request.options()))
                 .build();
+    }
+
+    /** The request's options for the plan; {@code "now"} becomes this moment, as pack's --creation-time now. */
+    private static PlanOptions.Extras extras(BuildOptions o) {
+        return new PlanOptions.Extras(
+                Optional.ofNullable(o.defaultProcess()),
+                Optional.ofNullable(o.creationTime())
+                        .map(t -> t.equals(BuildOptions.NOW) ? Instant.now().getEpochSecond() : Long.parseLong(t)),
+                Optional.ofNullable(o.previousImage()).map(ImageReference::parse),
+                Optional.ofNullable(o.execEnv()),
+                o.disableSystemBuildpacks());
     }
 
     /**
@@ -192,8 +209,14 @@ public class LifecycleBuildExecutor implements BuildExecutor {
     }
 
     /** One creator for a trusted builder, five phases otherwise; the plan's warnings go to the log. */
-    private static PhasePlan planPhases(BuildContext build, InspectedBuilder builder, PlanOptions options) {
-        PhasePlan plan = PhasePlan.create(builder.api(), builder.trusted(), options);
+    private static PhasePlan planPhases(BuildContext build, InspectedBuilder builder, PlanOptions options)
+            throws BuildFailure {
+        PhasePlan plan;
+        try {
+            plan = PhasePlan.create(builder.api(), builder.trusted(), options);
+        } catch (IncompatiblePlatformApiException e) {
+            throw new BuildFailure(e.getMessage(), e);
+        }
         plan.warnings().forEach(build.progress()::note);
         return plan;
     }

@@ -43,5 +43,16 @@ final class PlatformEnv {
     /** Plain output: the log is read by people through the API, not a terminal. */
     static final String NO_COLOR = "CNB_NO_COLOR";
 
+    /** The request's {@code defaultProcess}: the image's entrypoint becomes {@code /cnb/process/<type>}. */
+    static final String PROCESS_TYPE = "CNB_PROCESS_TYPE";
+    /** The image to reuse layers from (default: the target itself); read by analyzer and creator. */
+    static final String PREVIOUS_IMAGE = "CNB_PREVIOUS_IMAGE";
+    /** 0.15: the execution environment buildpacks and processes are selected for (default production). */
+    static final String EXEC_ENV = "CNB_EXEC_ENV";
+    /** 0.15: the system buildpacks file (default {@code /cnb/system.toml}); a missing file means none. */
+    static final String SYSTEM_PATH = "CNB_SYSTEM_PATH";
+    /** Not a CNB_ name, but the exporter's: the image's creation time in epoch seconds (default 1980-01-01). */
+    static final String SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH";
+
     private PlatformEnv() {}
 }
