@@ -115,6 +115,10 @@ builder_toml() {
       group+=$(printf '\n  [[order.group]]\n    id = "%s"\n    version = "%s"\n    optional = %s\n' "$id" "$version" "$opt")
     done
     printf '\n[[order]]%s\n' "$group"
+    # A system buildpack (/cnb/system.toml): the lifecycle adds it to every group at platform API 0.15.
+    dir=$HERE/buildpacks/exec-env
+    printf '\n[[buildpacks]]\n  uri = "%s"\n' "$dir"
+    printf '\n[[system.post.buildpacks]]\n  id = "locald/exec-env"\n  version = "0.1.0"\n  optional = true\n'
   } >"$f"
   echo "$f"
 }

@@ -2,6 +2,7 @@ package dev.locald.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.locald.builds.BuildOptions;
 import dev.locald.builds.BuildRequest;
 import dev.locald.builds.BuildResources;
 import dev.locald.builds.ServiceBinding;
@@ -50,7 +51,12 @@ public final class BuildRequestParser {
             "resources",
             "source",
             "gitAuth",
-            BindingsField.NAME);
+            BindingsField.NAME,
+            "defaultProcess",
+            "creationTime",
+            "previousImage",
+            "execEnv",
+            "disableSystemBuildpacks");
     private static final Set<String> RESOURCES = Set.of("memory", "cpus", "pids", "disk");
     // the smallest limits the runtime applies (ResourceLimits): a 4 MiB memory cgroup, a 1 ms CPU quota
     private static final ByteSize MIN_MEMORY = new ByteSize(4L * 1024 * 1024);
@@ -169,6 +175,7 @@ public final class BuildRequestParser {
             BuildResources resources = resources();
             Optional<SourceSubmission> source = source();
             Map<String, ServiceBinding> bindings = BindingsField.parse(root.get(BindingsField.NAME), env, errors);
+            BuildOptions options = BuildOptionsField.parse(root, allowLoopback, errors);
             if (!errors.isEmpty()) {
                 throw ProblemException.invalid(errors);
             }
@@ -187,7 +194,8 @@ public final class BuildRequestParser {
                     auth,
                     resources,
                     Map.of(),
-                    List.of());
+                    List.of(),
+                    options);
             return new Parsed(request.withBindings(bindings), source);
         }
 

@@ -81,7 +81,12 @@ public record BuildView(
             String network,
             String timeout,
             boolean registryAuth,
-            BuildResources resources) {
+            BuildResources resources,
+            String defaultProcess,
+            String creationTime,
+            String previousImage,
+            String execEnv,
+            Boolean disableSystemBuildpacks) {
         static RequestView of(BuildSpec s) {
             return new RequestView(
                     s.image(),
@@ -95,7 +100,12 @@ public record BuildView(
                     s.network().wireName(),
                     s.timeout() == null ? null : s.timeout().toString(),
                     s.registryAuth(),
-                    s.resources().isDefault() ? null : s.resources());
+                    s.resources().isDefault() ? null : s.resources(),
+                    s.options().defaultProcess(),
+                    s.options().creationTime(),
+                    s.options().previousImage(),
+                    s.options().execEnv(),
+                    s.options().disableSystemBuildpacks() ? Boolean.TRUE : null);
         }
     }
 

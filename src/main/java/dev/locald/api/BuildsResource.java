@@ -64,7 +64,8 @@ public class BuildsResource {
     private static final String ID_EXAMPLE = "0b8e6c1e-5c2b-4e0e-9a51-0d0c4c6b3f7e";
     private static final String REQUEST_EXAMPLE = "{\"image\":\"localhost:5000/apps/my-app\","
             + "\"builder\":\"localhost:5000/builders/fixture:1\",\"env\":{\"BP_JVM_VERSION\":\"17\"},"
-            + "\"timeout\":\"PT20M\",\"resources\":{\"memory\":\"2G\",\"cpus\":1.5}}";
+            + "\"timeout\":\"PT20M\",\"resources\":{\"memory\":\"2G\",\"cpus\":1.5},"
+            + "\"defaultProcess\":\"web\",\"creationTime\":\"now\",\"execEnv\":\"production\"}";
     private static final String ACCEPTED_EXAMPLE = "{\"id\":\"" + ID_EXAMPLE + "\",\"state\":\"queued\","
             + "\"links\":{\"self\":\"/builds/" + ID_EXAMPLE + "\",\"logs\":\"/builds/" + ID_EXAMPLE + "/logs\","
             + "\"cancel\":\"/builds/" + ID_EXAMPLE + "/cancel\"}}";

@@ -33,6 +33,7 @@ import java.util.Set;
  *        credentials reach the phases only for images inside them (docs/security.md); empty = no restriction
  * @param bindings service bindings by name, written to {@code /platform/bindings}; memory only (the record
  *        keeps none of them)
+ * @param options defaultProcess, creationTime, previousImage, execEnv, disableSystemBuildpacks
  */
 public record BuildRequest(
         ImageReference image,
@@ -49,9 +50,11 @@ public record BuildRequest(
         Optional<RegistryCredential> registryAuth,
         BuildResources resources,
         Map<String, ServiceBinding> bindings,
-        List<String> imageScope) {
+        List<String> imageScope,
+        BuildOptions options) {
 
     public BuildRequest {
+        options = options == null ? BuildOptions.NONE : options;
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(builder, "builder");
         Objects.requireNonNull(runImage, "runImage");
@@ -87,7 +90,8 @@ public record BuildRequest(
                 registryAuth,
                 resources,
                 bindings,
-                prefixes);
+                prefixes,
+                options);
     }
 
     /** The same request with {@code bindings}. */
@@ -107,7 +111,8 @@ public record BuildRequest(
                 registryAuth,
                 resources,
                 bindings,
-                imageScope);
+                imageScope,
+                options);
     }
 
     /** Whether {@code ref} lies inside {@link #imageScope()}, compared as the API compares the token's prefixes. */
@@ -130,7 +135,8 @@ public record BuildRequest(
                 timeout.orElse(null),
                 registryAuth.isPresent(),
                 owner,
-                resources);
+                resources,
+                options);
     }
 
     @Override
@@ -142,7 +148,7 @@ public record BuildRequest(
                 + ", trustBuilder=" + trustBuilder + ", clearCache=" + clearCache + ", network=" + network.wireName()
                 + ", timeout=" + timeout.map(Duration::toString).orElse("default")
                 + ", registryAuth=" + (registryAuth.isPresent() ? "***" : "none") + ", resources=" + resources
-                + ", imageScope=" + imageScope
+                + ", imageScope=" + imageScope + ", options=" + options
                 + ", bindings=" + new java.util.TreeSet<>(bindings.keySet()) + "]";
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
  *     written before tokens existed)
  * @param resources the limits the request asked for ({@link BuildResources#DEFAULT}: the configured ones, also for
  *     records written before requests could ask)
+ * @param options the pack-style options asked for ({@link BuildOptions#NONE} also for older records)
  */
 public record BuildSpec(
         String image,
@@ -26,9 +27,11 @@ public record BuildSpec(
         Duration timeout,
         boolean registryAuth,
         String owner,
-        BuildResources resources) {
+        BuildResources resources,
+        BuildOptions options) {
 
     public BuildSpec {
+        options = options == null ? BuildOptions.NONE : options;
         envNames = envNames == null ? List.of() : List.copyOf(envNames);
         buildpacks = buildpacks == null ? List.of() : List.copyOf(buildpacks);
         tags = tags == null ? List.of() : List.copyOf(tags);

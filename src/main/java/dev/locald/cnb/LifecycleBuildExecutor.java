@@ -4,6 +4,7 @@ import dev.locald.builds.BuildCancellation;
 import dev.locald.builds.BuildExecutor;
 import dev.locald.builds.BuildFailure;
 import dev.locald.builds.BuildJob;
+import dev.locald.builds.BuildOptions;
 import dev.locald.builds.BuildProgress;
 import dev.locald.builds.BuildRequest;
 import dev.locald.builds.BuildResources;
@@ -22,6 +23,7 @@ import dev.locald.lifecycle.BindingsDir;
 import dev.locald.lifecycle.BuildWorkspace;
 import dev.locald.lifecycle.BuildpackOrder;
 import dev.locald.lifecycle.BuildpackRef;
+import dev.locald.lifecycle.IncompatiblePlatformApiException;
 import dev.locald.lifecycle.LogLevel;
 import dev.locald.lifecycle.OrderToml;
 import dev.locald.lifecycle.PhaseExit;
@@ -214,6 +216,9 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                     order(group, builder, request.buildpacks().isEmpty() ? "of project.toml" : "of the request"),
                     user);
         }
+        if (request.options().disableSystemBuildpacks()) {
+            OrderToml.writeEmptySystem(workspace.layers(), user);
+        }
         return new PreparedWorkspace(workspace, runImage, customOrder);
     }
 
@@ -230,7 +235,19 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 .lifecycleImage(builder.lifecycleImage().isPresent())
                 .logLevel(LogLevel.parse(config.lifecycle().logLevel()))
                 .bindings(!request.bindings().isEmpty())
+                .extras(extras(request.options()))
                 .build();
+    }
+
+    /** The request's options for the plan; {@code "now"} becomes this moment, as pack's --creation-time now. */
+    private static PlanOptions.Extras extras(BuildOptions o) {
+        return new PlanOptions.Extras(
+                Optional.ofNullable(o.defaultProcess()),
+                Optional.ofNullable(o.creationTime())
+                        .map(t -> t.equals(BuildOptions.NOW) ? Instant.now().getEpochSecond() : Long.parseLong(t)),
+                Optional.ofNullable(o.previousImage()).map(ImageReference::parse),
+                Optional.ofNullable(o.execEnv()),
+                o.disableSystemBuildpacks());
     }
 
     /**
@@ -254,8 +271,14 @@ public class LifecycleBuildExecutor implements BuildExecutor {
     }
 
     /** One creator for a trusted builder, five phases otherwise; the plan's warnings go to the log. */
-    private static PhasePlan planPhases(BuildContext build, InspectedBuilder builder, PlanOptions options) {
-        PhasePlan plan = PhasePlan.create(builder.api(), builder.trusted(), options);
+    private static PhasePlan planPhases(BuildContext build, InspectedBuilder builder, PlanOptions options)
+            throws BuildFailure {
+        PhasePlan plan;
+        try {
+            plan = PhasePlan.create(builder.api(), builder.trusted(), options);
+        } catch (IncompatiblePlatformApiException e) {
+            throw new BuildFailure(e.getMessage(), e);
+        }
         plan.warnings().forEach(build.progress()::note);
         return plan;
     }

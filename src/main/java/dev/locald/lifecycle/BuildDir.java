@@ -18,6 +18,8 @@ public enum BuildDir {
     public static final String RUN_TOML = "run.toml";
     /** In {@link #LAYERS}: written by the platform only when the request overrides the buildpacks. */
     public static final String ORDER_TOML = "order.toml";
+    /** In {@link #LAYERS}: an empty system.toml, written only when the request disables system buildpacks. */
+    public static final String SYSTEM_TOML = "system.toml";
     /** In {@link #LAYERS}: written by the phases. */
     public static final String ANALYZED_TOML = "analyzed.toml";
 

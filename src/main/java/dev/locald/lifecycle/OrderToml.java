@@ -89,4 +89,18 @@ public final class OrderToml {
                 owner.uid(),
                 owner.gid());
     }
+
+    /**
+     * Writes an empty {@code <layersDir>/system.toml} for a request that disables the builder's system buildpacks:
+     * CNB_SYSTEM_PATH then names a file with no {@code [system]} table (docs/lifecycle.md).
+     */
+    public static Path writeEmptySystem(Path layersDir, CnbUser owner) throws IOException {
+        return OwnedFiles.writeNew(
+                layersDir,
+                BuildDir.SYSTEM_TOML,
+                "# system buildpacks disabled by the build request\n".getBytes(StandardCharsets.UTF_8),
+                "rw-r--r--",
+                owner.uid(),
+                owner.gid());
+    }
 }

@@ -9,6 +9,7 @@ import static dev.locald.lifecycle.BuildDir.PLAN_TOML;
 import static dev.locald.lifecycle.BuildDir.PLATFORM;
 import static dev.locald.lifecycle.BuildDir.REPORT_TOML;
 import static dev.locald.lifecycle.BuildDir.RUN_TOML;
+import static dev.locald.lifecycle.BuildDir.SYSTEM_TOML;
 import static dev.locald.lifecycle.BuildDir.WORKSPACE;
 
 import dev.locald.image.ImageReference;
@@ -55,6 +56,7 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
             }
         }
         List<String> warnings = new ArrayList<>();
+        checkExtras(api, o.extras(), warnings);
         List<PhaseSpec> phases = new ArrayList<>();
         if (trustedBuilder && o.network() != NetworkMode.NONE) {
             phases.add(creator(api, o));
@@ -78,6 +80,32 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         return new PhasePlan(api, trustedBuilder, phases, warnings);
     }
 
+    /**
+     * Execution environments and system buildpacks exist from platform 0.15 on. Below it a lifecycle builds
+     * as for production and knows no system buildpacks, so asking for another environment fails the build
+     * (the buildpacks would silently build for production), and the rest is only noted (docs/lifecycle.md).
+     */
+    private static void checkExtras(PlatformApi api, PlanOptions.Extras x, List<String> warnings) {
+        if (api.atLeast(PlatformApi.EXEC_ENV)) {
+            return;
+        }
+        x.execEnv().ifPresent(e -> {
+            if (!e.equals(PlanOptions.Extras.PRODUCTION)) {
+                throw new IncompatiblePlatformApiException("execEnv " + e + " needs platform API "
+                        + PlatformApi.EXEC_ENV + ", but this build runs at " + api
+                        + " (the builder's lifecycle or the lifecycle image is older); a lifecycle below "
+                        + PlatformApi.EXEC_ENV + " builds for production only, so leave execEnv unset or use"
+                        + " a builder with lifecycle 0.21 or newer");
+            }
+            warnings.add("execEnv production: platform API " + api + " has no execution environments and"
+                    + " builds for production anyway");
+        });
+        if (x.disableSystemBuildpacks()) {
+            warnings.add("disableSystemBuildpacks: platform API " + api + " has no system buildpacks" + " (they need "
+                    + PlatformApi.EXEC_ENV + "), so there is nothing to disable");
+        }
+    }
+
     private static TreeMap<String, String> common(PlatformApi api, PlanOptions o) {
         TreeMap<String, String> env = new TreeMap<>();
         env.put(PlatformEnv.PLATFORM_API, api.toString());
@@ -90,7 +118,32 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         if (o.bindings()) {
             env.put(PlatformEnv.SERVICE_BINDING_ROOT, BindingsDir.CONTAINER_PATH);
         }
+        // as pack does: every phase of a 0.15 build knows the environment (detector, builder, exporter read it)
+        if (api.atLeast(PlatformApi.EXEC_ENV)) {
+            o.extras().execEnv().ifPresent(e -> env.put(PlatformEnv.EXEC_ENV, e));
+        }
         return env;
+    }
+
+    /** The previous image whose layers the analyzer (or creator) reads; unset, the lifecycle uses the target. */
+    private static void previousImage(Map<String, String> env, PlanOptions o) {
+        o.extras().previousImage().ifPresent(p -> env.put(PlatformEnv.PREVIOUS_IMAGE, p.toString()));
+    }
+
+    /** What the exporter (or creator) writes into the image config: entrypoint process and creation time. */
+    private static void exportEnv(Map<String, String> env, PlanOptions o) {
+        o.extras().defaultProcess().ifPresent(p -> env.put(PlatformEnv.PROCESS_TYPE, p));
+        o.extras().sourceDateEpoch().ifPresent(t -> env.put(PlatformEnv.SOURCE_DATE_EPOCH, Long.toString(t)));
+    }
+
+    /**
+     * Detector and creator read {@code /cnb/system.toml} at 0.15; disabling points them at the platform's
+     * empty one (the lifecycle treats a missing file as "none" too, but an empty file says so explicitly).
+     */
+    private static void systemBuildpacks(PlatformApi api, Map<String, String> env, PlanOptions o) {
+        if (api.atLeast(PlatformApi.EXEC_ENV) && o.extras().disableSystemBuildpacks()) {
+            env.put(PlatformEnv.SYSTEM_PATH, LAYERS.containerPath(SYSTEM_TOML));
+        }
     }
 
     /** The lifecycle reads CNB_INSECURE_REGISTRIES at every API (only the flag is from 0.13 on), so always pass it. */
@@ -107,6 +160,7 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         env.put(PlatformEnv.ANALYZED_PATH, LAYERS.containerPath(ANALYZED_TOML));
         env.put(PlatformEnv.RUN_PATH, LAYERS.containerPath(RUN_TOML));
         o.runImage().ifPresent(r -> env.put(PlatformEnv.RUN_IMAGE, r.toString()));
+        previousImage(env, o);
         if (o.clearCache()) {
             skipLayers(env);
         }
@@ -124,6 +178,7 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         if (o.customOrder()) {
             env.put(PlatformEnv.ORDER_PATH, LAYERS.containerPath(ORDER_TOML));
         }
+        systemBuildpacks(api, env, o);
         return spec(
                 Phase.DETECTOR,
                 PhaseImage.BUILDER,
@@ -197,6 +252,7 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         env.put(PlatformEnv.GROUP_PATH, LAYERS.containerPath(GROUP_TOML));
         env.put(PlatformEnv.REPORT_PATH, LAYERS.containerPath(REPORT_TOML));
         env.put(PlatformEnv.RUN_PATH, LAYERS.containerPath(RUN_TOML));
+        exportEnv(env, o);
         // The run image comes only from analyzed.toml; -run-image/CNB_RUN_IMAGE on the exporter exits 3.
         List<PhaseMount> mounts = new ArrayList<>(List.of(rw(LAYERS), ro(WORKSPACE)));
         cache(env, mounts, o);
@@ -217,9 +273,12 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
         env.put(PlatformEnv.REPORT_PATH, LAYERS.containerPath(REPORT_TOML));
         env.put(PlatformEnv.RUN_PATH, LAYERS.containerPath(RUN_TOML));
         o.runImage().ifPresent(r -> env.put(PlatformEnv.RUN_IMAGE, r.toString()));
+        previousImage(env, o);
+        exportEnv(env, o);
         if (o.customOrder()) {
             env.put(PlatformEnv.ORDER_PATH, LAYERS.containerPath(ORDER_TOML));
         }
+        systemBuildpacks(api, env, o);
         if (o.clearCache()) {
             env.put(PlatformEnv.SKIP_RESTORE, "true");
         }

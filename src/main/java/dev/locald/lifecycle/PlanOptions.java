@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param logLevel            {@code CNB_LOG_LEVEL}
  * @param bindings            the platform wrote service bindings ({@link BindingsDir}): every phase gets
  *                            {@code SERVICE_BINDING_ROOT}
+ * @param extras              the request's pack-style options (default process, creation time, previous
+ *                            image, execution environment, system buildpacks)
  */
 public record PlanOptions(
         ImageReference image,
@@ -37,7 +39,8 @@ public record PlanOptions(
         boolean lifecycleImage,
         CnbUser user,
         LogLevel logLevel,
-        boolean bindings) {
+        boolean bindings,
+        Extras extras) {
 
     public PlanOptions {
         if (image == null) {
@@ -46,6 +49,7 @@ public record PlanOptions(
         tags = List.copyOf(tags);
         runImage = runImage == null ? Optional.empty() : runImage;
         insecureRegistries = List.copyOf(insecureRegistries);
+        extras = extras == null ? Extras.NONE : extras;
         if (network == null || user == null || logLevel == null) {
             throw new IllegalArgumentException("network, user and log level are required");
         }
@@ -69,7 +73,56 @@ public record PlanOptions(
         all.add(image);
         all.addAll(tags);
         runImage.ifPresent(all::add);
+        extras.previousImage().ifPresent(all::add);
         return all;
+    }
+
+    /**
+     * Options pack users know (docs/api.md): each becomes one env var of the phases that read it (PhasePlan).
+     *
+     * @param defaultProcess          {@code CNB_PROCESS_TYPE} of exporter and creator
+     * @param sourceDateEpoch         the image's creation time in epoch seconds ({@code SOURCE_DATE_EPOCH});
+     *                                empty keeps the lifecycle's reproducible 1980-01-01T00:00:01Z
+     * @param previousImage           {@code CNB_PREVIOUS_IMAGE} of analyzer and creator; empty = the target
+     * @param execEnv                 {@code CNB_EXEC_ENV} (platform 0.15); empty = the lifecycle's production
+     * @param disableSystemBuildpacks point {@code CNB_SYSTEM_PATH} at the platform's empty system.toml (0.15)
+     */
+    public record Extras(
+            Optional<String> defaultProcess,
+            Optional<Long> sourceDateEpoch,
+            Optional<ImageReference> previousImage,
+            Optional<String> execEnv,
+            boolean disableSystemBuildpacks) {
+
+        public static final Extras NONE =
+                new Extras(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false);
+
+        /** What the lifecycle calls its default execution environment. */
+        public static final String PRODUCTION = "production";
+
+        private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,255}");
+
+        public Extras {
+            defaultProcess = defaultProcess == null ? Optional.empty() : defaultProcess;
+            sourceDateEpoch = sourceDateEpoch == null ? Optional.empty() : sourceDateEpoch;
+            previousImage = previousImage == null ? Optional.empty() : previousImage;
+            execEnv = execEnv == null ? Optional.empty() : execEnv;
+            // values travel as env, never as flags or paths; the API checks the same, this is the second line
+            defaultProcess.ifPresent(p -> requireToken("default process", p));
+            execEnv.ifPresent(e -> requireToken("exec env", e));
+            sourceDateEpoch.ifPresent(t -> {
+                if (t < 0) {
+                    throw new IllegalArgumentException("a creation time before 1970 cannot be SOURCE_DATE_EPOCH: " + t);
+                }
+            });
+        }
+
+        private static void requireToken(String what, String value) {
+            if (!TOKEN.matcher(value).matches() || value.equals(".") || value.equals("..")) {
+                throw new IllegalArgumentException(
+                        what + " " + BuildpackRef.quote(value) + " must match [A-Za-z0-9._-]+ (at most 255)");
+            }
+        }
     }
 
     /** Starts options for {@code image} built as {@code user}; defaults: no tags, no run image override,
@@ -92,6 +145,7 @@ public record PlanOptions(
         private boolean lifecycleImage = true;
         private LogLevel logLevel = LogLevel.INFO;
         private boolean bindings;
+        private Extras extras = Extras.NONE;
 
         private Builder(ImageReference image, CnbUser user) {
             this.image = image;
@@ -153,6 +207,11 @@ public record PlanOptions(
             return this;
         }
 
+        public Builder extras(Extras extras) {
+            this.extras = extras;
+            return this;
+        }
+
         public PlanOptions build() {
             return new PlanOptions(
                     image,
@@ -166,7 +225,8 @@ public record PlanOptions(
                     lifecycleImage,
                     user,
                     logLevel,
-                    bindings);
+                    bindings,
+                    extras);
         }
     }
 }

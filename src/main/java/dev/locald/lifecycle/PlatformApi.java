@@ -9,6 +9,9 @@ import java.util.regex.Pattern;
  */
 public record PlatformApi(int major, int minor) implements Comparable<PlatformApi> {
 
+    /** 0.15: execution environments ({@code CNB_EXEC_ENV}) and system buildpacks ({@code /cnb/system.toml}). */
+    public static final PlatformApi EXEC_ENV = new PlatformApi(0, 15);
+
     private static final Pattern FORM = Pattern.compile("(0|[1-9][0-9]{0,4})\\.(0|[1-9][0-9]{0,4})");
 
     public PlatformApi {

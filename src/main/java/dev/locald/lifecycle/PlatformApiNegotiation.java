@@ -21,7 +21,7 @@ public final class PlatformApiNegotiation {
 
     /** What locald implements, lowest first. */
     public static final List<PlatformApi> LOCALD_SUPPORTED =
-            List.of(new PlatformApi(0, 12), new PlatformApi(0, 13), new PlatformApi(0, 14));
+            List.of(new PlatformApi(0, 12), new PlatformApi(0, 13), new PlatformApi(0, 14), PlatformApi.EXEC_ENV);
 
     /** Label of a lifecycle image (buildpacksio/lifecycle) listing its APIs. */
     public static final String LIFECYCLE_APIS_LABEL = LifecycleApis.LIFECYCLE_IMAGE_LABEL;

@@ -48,6 +48,16 @@ final class PlatformEnv {
      * lifecycle passes no such variable on to buildpacks, so it also goes to {@code /platform/env}.
      */
     static final String SERVICE_BINDING_ROOT = BindingsDir.ROOT_VARIABLE;
+    /** The request's {@code defaultProcess}: the image's entrypoint becomes {@code /cnb/process/<type>}. */
+    static final String PROCESS_TYPE = "CNB_PROCESS_TYPE";
+    /** The image to reuse layers from (default: the target itself); read by analyzer and creator. */
+    static final String PREVIOUS_IMAGE = "CNB_PREVIOUS_IMAGE";
+    /** 0.15: the execution environment buildpacks and processes are selected for (default production). */
+    static final String EXEC_ENV = "CNB_EXEC_ENV";
+    /** 0.15: the system buildpacks file (default {@code /cnb/system.toml}); a missing file means none. */
+    static final String SYSTEM_PATH = "CNB_SYSTEM_PATH";
+    /** Not a CNB_ name, but the exporter's: the image's creation time in epoch seconds (default 1980-01-01). */
+    static final String SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH";
 
     private PlatformEnv() {}
 }

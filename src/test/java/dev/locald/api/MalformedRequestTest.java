@@ -58,6 +58,23 @@ class MalformedRequestTest {
                         "tag starting with a dash",
                         "{" + IMAGE + "," + BUILDER + ",\"tags\":[\"r.io/app:-x\"]," + SOURCE + "}",
                         400),
+                json(
+                        "defaultProcess with a space",
+                        "{" + IMAGE + "," + BUILDER + ",\"defaultProcess\":\"a b\"," + SOURCE + "}",
+                        400),
+                json(
+                        "creationTime not a time",
+                        "{" + IMAGE + "," + BUILDER + ",\"creationTime\":\"soon\"," + SOURCE + "}",
+                        400),
+                json("execEnv empty", "{" + IMAGE + "," + BUILDER + ",\"execEnv\":\"\"," + SOURCE + "}", 400),
+                json(
+                        "previousImage a number",
+                        "{" + IMAGE + "," + BUILDER + ",\"previousImage\":5," + SOURCE + "}",
+                        400),
+                json(
+                        "disableSystemBuildpacks a string",
+                        "{" + IMAGE + "," + BUILDER + ",\"disableSystemBuildpacks\":\"yes\"," + SOURCE + "}",
+                        400),
                 json("env name ../x", withEnv("\"../x\":\"1\""), 400),
                 json("env name A=B", withEnv("\"A=B\":\"1\""), 400),
                 json("env name CNB_X", withEnv("\"CNB_X\":\"1\""), 400),
@@ -345,6 +362,10 @@ class MalformedRequestTest {
                         "link-local run image",
                         "runImage",
                         "{" + IMAGE + "," + BUILDER + ",\"runImage\":\"169.254.0.1:5000/run:1\"}"),
+                linkLocal(
+                        "link-local previous image",
+                        "previousImage",
+                        "{" + IMAGE + "," + BUILDER + ",\"previousImage\":\"169.254.169.254/apps/x:1\"}"),
                 linkLocal("link-local target", "image", "{\"image\":\"169.254.169.254:80/apps/x\"," + BUILDER + "}"),
                 linkLocal(
                         "link-local tag",

@@ -97,6 +97,12 @@ class OpenApiDocumentTest {
         assertTrue(
                 post.path("requestBody").toString().contains("resources"),
                 post.path("requestBody").toString());
+        // and the pack-style build options
+        for (String option : new String[] {"defaultProcess", "creationTime", "execEnv"}) {
+            assertTrue(
+                    post.path("requestBody").toString().contains(option),
+                    post.path("requestBody").toString());
+        }
     }
 
     /** "METHOD /path" for every JAX-RS resource method in dev.locald.api. */

@@ -106,6 +106,7 @@ public class SharedServiceTestProfile implements QuarkusTestProfile {
                 null,
                 false,
                 owner,
+                null,
                 null);
     }
 }

@@ -35,6 +35,7 @@ class BuildStoreTest {
                 Duration.ofMinutes(5),
                 true,
                 null,
+                null,
                 null);
     }
 

@@ -28,6 +28,7 @@ class BuildTest {
             null,
             false,
             null,
+            null,
             null);
 
     @Test
@@ -107,7 +108,8 @@ class BuildTest {
                 java.util.Optional.of(new RegistryCredential.Basic("u", "sekrit-pw")),
                 BuildResources.DEFAULT,
                 java.util.Map.of(),
-                List.of());
+                List.of(),
+                BuildOptions.NONE);
         BuildJob job = new BuildJob(
                 BuildId.random(),
                 request,

@@ -439,6 +439,44 @@ class EndToEndBuildTest {
         assertNoLeftovers(location);
     }
 
+    /**
+     * execEnv needs platform API 0.15: the fixture lifecycle (0.12–0.14) fails the build with a sentence before any
+     * phase, the real one (0.7–0.15) builds with it (docs/lifecycle.md).
+     */
+    @Test
+    void execEnvFailsWithASentenceBelowPlatform015AndBuildsAtIt() throws Exception {
+        boolean has015 = dev.locald.fixtures.FixtureFolder.readToml(lifecycle().descriptor())
+                .path("apis")
+                .path("platform")
+                .path("supported")
+                .toString()
+                .contains("\"0.15\"");
+        String location = submit(
+                Map.of(
+                        "image",
+                        registry.hostPort() + "/e2e/exec-env:1",
+                        "builder",
+                        fixtures.busybox().image().reference(),
+                        "execEnv",
+                        "test"),
+                "hello");
+        JsonNode build = awaitFinished(location);
+        if (has015) {
+            assertEquals("succeeded", build.path("state").asText(), build.toPrettyString() + textLog(location));
+            assertTrue(textLog(location).contains("platform API 0.15"), textLog(location));
+        } else {
+            assertEquals("failed", build.path("state").asText(), build.toPrettyString());
+            assertTrue(
+                    build.path("error")
+                            .asText()
+                            .startsWith("execEnv test needs platform API 0.15, but this build runs at 0.14"),
+                    build.toPrettyString());
+            assertEquals(0, build.path("phases").size(), build.toPrettyString());
+        }
+        assertEquals("test", build.path("request").path("execEnv").asText(), build.toPrettyString());
+        assertNoLeftovers(location);
+    }
+
     @Test
     void sseClientResumingWithLastEventIdMissesAndRepeatsNothing() throws Exception {
         String location = submit(

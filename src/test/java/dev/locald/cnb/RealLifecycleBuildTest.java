@@ -125,8 +125,8 @@ class RealLifecycleBuildTest {
         assertEquals("succeeded", build.path("state").asText(), build.toPrettyString() + textLog(location));
         assertEquals(List.of("creator"), build.path("phases").findValuesAsText("name"));
         String log = textLog(location);
-        // negotiation: the real lifecycle advertises 0.7–0.15, locald speaks up to 0.14
-        assertTrue(log.contains("platform API 0.14"), log);
+        // negotiation: the real lifecycle advertises 0.7–0.15, locald speaks 0.12–0.15
+        assertTrue(log.contains("platform API 0.15"), log);
         String digest = build.path("result").path("digest").asText();
         PulledImage image = PulledImage.pull(RealRegistries.open, "real/procfile", digest);
         // BP_IMAGE_LABELS became labels; the lifecycle's own metadata labels are there too

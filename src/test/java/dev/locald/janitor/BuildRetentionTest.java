@@ -59,6 +59,7 @@ class BuildRetentionTest {
                 null,
                 false,
                 null,
+                null,
                 null);
     }
 }

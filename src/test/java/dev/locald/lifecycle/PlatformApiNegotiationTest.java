@@ -96,13 +96,13 @@ class PlatformApiNegotiationTest {
                 IncompatiblePlatformApiException.class,
                 () -> PlatformApiNegotiation.negotiate("X", builder(list("0.", 3, 9), "", "0.3")));
         assertEquals(
-                "builder X's lifecycle (0.17.0) supports platform APIs 0.3–0.9; locald needs one of 0.12–0.14",
+                "builder X's lifecycle (0.17.0) supports platform APIs 0.3–0.9; locald needs one of 0.12–0.15",
                 e.getMessage());
         IncompatiblePlatformApiException newer = assertThrows(
                 IncompatiblePlatformApiException.class,
-                () -> PlatformApiNegotiation.negotiate("Y", builder("\"0.15\",\"0.16\"", "", null)));
+                () -> PlatformApiNegotiation.negotiate("Y", builder("\"0.16\",\"0.17\"", "", null)));
         assertTrue(
-                newer.getMessage().contains("supports platform APIs 0.15–0.16; locald needs one of 0.12–0.14"),
+                newer.getMessage().contains("supports platform APIs 0.16–0.17; locald needs one of 0.12–0.15"),
                 newer.getMessage());
     }
 
@@ -142,7 +142,7 @@ class PlatformApiNegotiationTest {
                 () -> PlatformApiNegotiation.negotiate("b", builder("\"0.14\"", "", null), "lc", labels));
         assertEquals(
                 "builder b's lifecycle (0.17.0) supports platform APIs 0.14 and lifecycle image lc supports 0.7–0.13;"
-                        + " locald needs one of 0.12–0.14 supported by both",
+                        + " locald needs one of 0.12–0.15 supported by both",
                 e.getMessage());
     }
 
