@@ -99,7 +99,7 @@ public final class SeccompProfile {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the built-in seccomp profile", e);
         }
-        return new SeccompProfile("the built-in default profile", file.forArchitecture(osArch));
+        return new SeccompProfile("(the built-in default)", file.forArchitecture(osArch));
     }
 
     /** A profile file in runc's {@code linux.seccomp} form (the OCI runtime spec's). */
