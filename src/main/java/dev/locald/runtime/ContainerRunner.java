@@ -199,7 +199,11 @@ public final class ContainerRunner {
                 thread.join(settings.stopTimeout().toMillis());
             }
             int exitCode = process.exitValue();
-            if (stop.isEmpty() && exitCode != 0) {
+            // a phase that gives up at its first refused fork ends before the next poll; the kept cgroup
+            // (runc run --keep) still counts the refusal
+            boolean pidsRefused = stop.equals(Optional.of(Stop.PIDS_LIMIT))
+                    || (stop.isEmpty() && exitCode != 0 && refusedFork(request, cgroupsPath));
+            if (stop.isEmpty() && exitCode != 0 && !pidsRefused) {
                 Optional<String> runcError = runcError(bundle);
                 if (runcError.isPresent()) {
                     throw new ContainerStartException(
@@ -222,7 +226,7 @@ public final class ContainerRunner {
                     stop.equals(Optional.of(Stop.TIMEOUT)),
                     stop.equals(Optional.of(Stop.CANCELLED)),
                     stop.equals(Optional.of(Stop.OOM)),
-                    stop.equals(Optional.of(Stop.PIDS_LIMIT)),
+                    pidsRefused,
                     Duration.between(start, Instant.now()));
         } catch (IOException | InterruptedException | RuntimeException | Error e) {
             failure = e;
@@ -259,6 +263,13 @@ public final class ContainerRunner {
             }
         }
         return Optional.empty();
+    }
+
+    private boolean refusedFork(ContainerRequest request, String cgroupsPath) {
+        return request.limits().pids().isPresent()
+                && cgroups.controllerDir("pids", cgroupsPath)
+                        .map(dir -> pidsLimitReached(dir.resolve("pids.events")))
+                        .orElse(false);
     }
 
     /**

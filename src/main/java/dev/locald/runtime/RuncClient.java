@@ -55,6 +55,9 @@ public final class RuncClient {
                         "--log-format",
                         "json",
                         "run",
+                        // state and cgroups outlive the process, so ContainerRunner can read why it ended
+                        // (pids.events) before it deletes the container
+                        "--keep",
                         "--bundle",
                         bundle.dir().toString(),
                         id)

@@ -2,6 +2,7 @@ package dev.locald.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.locald.image.NetworkMode;
@@ -111,6 +112,36 @@ class ContainerLimitsTest {
         assertFalse(result.timedOut() || result.cancelled() || result.oomKilled(), result.toString());
         assertEquals(Optional.of("SIGKILL"), result.signal());
         assertTrue(pidsMax.get().isEmpty() || pidsMax.get().equals("40"), pidsMax.get());
+    }
+
+    @Test
+    void aProcessThatGivesUpAtItsFirstRefusedForkIsReportedAtThePidsLimitToo() throws Exception {
+        // polls every 60 s: the container ends long before the first poll, so only the kept cgroup
+        // (runc run --keep) can say why
+        ContainerRunner slowPoller = new ContainerRunner(
+                engine.runc,
+                new dev.locald.etc.SyntheticRoot(
+                        new dev.locald.etc.ResolvConf(engine.hostResolvConf, List.of("8.8.8.8"))),
+                new ContainerSpecFactory(HostLimits.openFilesFor(1_048_576), engine.cgroupParent),
+                engine.cgroups,
+                engine.cgroupParent,
+                new ContainerRunner.Settings(
+                        engine.base.resolve("bundles"), 65536, Duration.ofSeconds(60), Duration.ofSeconds(10)));
+        CollectingSink sink = new CollectingSink();
+        ContainerRequest request = ContainerRequest.builder(
+                        EngineFixture.newId(), engine.rootfs(registry, busybox), EngineFixture.CNB)
+                .args("/bin/sh", "-c", "i=0; while [ $i -lt 50 ]; do sleep 30 & i=$((i+1)); done; wait")
+                .limits(ResourceLimits.none().withPids(8))
+                .timeout(Duration.ofSeconds(50))
+                .build();
+        long start = System.nanoTime();
+        ContainerResult result = slowPoller.run(request, sink, Cancellation.none());
+        assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 30, result.toString());
+        assertTrue(
+                sink.stderr().stream().anyMatch(l -> l.contains("can't fork")),
+                sink.stderr().toString());
+        assertNotEquals(0, result.exitCode(), result.toString());
+        assertTrue(result.pidsLimitReached(), result.toString());
     }
 
     @Test
