@@ -177,6 +177,14 @@ public interface LocaldConfig {
         @WithDefault("4")
         int parallelDownloads();
 
+        /**
+         * How long a tag a build resolved at its registry is taken as current by builds with {@code pullPolicy}
+         * {@code if-not-present} (the default): within it the cached image is used without asking the registry
+         * again. Builds with {@code always} ask every time; {@code never} never asks. Zero asks every time.
+         */
+        @WithDefault("PT5M")
+        Duration tagTtl();
+
         /** How often a transient registry failure (I/O error, 5xx, 429) is tried again. */
         @WithDefault("3")
         int retries();

@@ -65,7 +65,8 @@ class ImagePullerTest {
                 new LayerExtractor(LIMITS),
                 new ImageRecordStore(data),
                 2,
-                Duration.ofMinutes(1));
+                Duration.ofMinutes(1),
+                Duration.ofMinutes(5));
     }
 
     @Test
