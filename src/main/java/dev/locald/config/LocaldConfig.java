@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
@@ -184,6 +185,14 @@ public interface LocaldConfig {
          */
         @WithDefault("PT5M")
         Duration tagTtl();
+
+        /**
+         * Mirrors by registry ({@code locald.registry.mirrors."docker.io"=mirror.example:5000,mirror2.example}):
+         * tried in order before the origin for the images locald pulls (builder, lifecycle image, POST /images),
+         * each serving the origin's repositories under the same names; the origin is asked when every mirror
+         * fails. None by default.
+         */
+        Map<String, List<String>> mirrors();
 
         /** How often a transient registry failure (I/O error, 5xx, 429) is tried again. */
         @WithDefault("3")

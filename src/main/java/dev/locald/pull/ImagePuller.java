@@ -81,6 +81,7 @@ public final class ImagePuller {
     private final int parallelDownloads;
     private final Duration pullTimeout;
     private final Duration tagTtl;
+    private final Mirrors mirrors;
     private final AtomicLong layersFromCache = new AtomicLong();
     private final AtomicLong layersExtracted = new AtomicLong();
 
@@ -89,6 +90,7 @@ public final class ImagePuller {
      * @param pullTimeout       deadline for downloading an image's layers
      * @param tagTtl            how long a resolved tag is current for {@link PullPolicy#IF_NOT_PRESENT}
      *                          ({@code locald.registry.tag-ttl})
+     * @param mirrors           registries asked before the origin ({@code locald.registry.mirrors})
      */
     public ImagePuller(
             ImageResolver resolver,
@@ -99,7 +101,8 @@ public final class ImagePuller {
             ImageRecordStore records,
             int parallelDownloads,
             Duration pullTimeout,
-            Duration tagTtl) {
+            Duration tagTtl,
+            Mirrors mirrors) {
         if (parallelDownloads < 1) {
             throw new IllegalArgumentException("locald.registry.parallel-downloads must be at least 1");
         }
@@ -112,6 +115,7 @@ public final class ImagePuller {
         this.parallelDownloads = parallelDownloads;
         this.pullTimeout = pullTimeout;
         this.tagTtl = tagTtl;
+        this.mirrors = mirrors;
     }
 
     /**
@@ -200,7 +204,46 @@ public final class ImagePuller {
      * @throws UncheckedIOException when the local store cannot be written
      */
     public PulledImage pull(ImageReference ref, Optional<RegistryCredential> credential) {
-        ResolvedImage image = resolver.resolve(ref, credential);
+        List<String> mirrorFailures = new ArrayList<>();
+        for (ImageReference via : mirrors.of(ref)) {
+            try {
+                // the credential belongs to the origin's registry (BuilderInspection): never sent to a mirror
+                PulledImage pulled = pullFrom(ref, via, Optional.empty());
+                LOG.infof("pulled %s from the mirror %s", ref, via.registry());
+                return pulled;
+            } catch (RegistryException e) {
+                LOG.infof(
+                        "the mirror %s could not serve %s, trying the next source: %s",
+                        via.registry(), ref, e.getMessage());
+                mirrorFailures.add(via.registry() + ": " + e.getMessage());
+            }
+        }
+        try {
+            return pullFrom(ref, ref, credential);
+        } catch (RegistryException e) {
+            if (mirrorFailures.isEmpty()) {
+                throw e;
+            }
+            throw new RegistryException(
+                    e.kind(),
+                    e.getMessage() + " (its mirrors failed too: " + String.join("; ", mirrorFailures) + ")",
+                    e);
+        }
+    }
+
+    /** Pulls {@code ref} from the registry {@code via} names (its own or a mirror) and records it as {@code ref}. */
+    private PulledImage pullFrom(ImageReference ref, ImageReference via, Optional<RegistryCredential> credential) {
+        ResolvedImage served = resolver.resolve(via, credential);
+        ResolvedImage image = via.equals(ref)
+                ? served
+                : new ResolvedImage(
+                        ref,
+                        served.manifestDigest(),
+                        served.platform(),
+                        served.manifestBytes(),
+                        served.configBytes(),
+                        served.config(),
+                        served.layers());
         List<LayerDescriptor> layers = image.layers();
         List<Path> paths = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -213,7 +256,7 @@ public final class ImagePuller {
         try {
             List<Future<PreparedLayer>> downloads = new ArrayList<>();
             for (LayerDescriptor layer : layers) {
-                downloads.add(pool.submit(() -> prepare(ref, layer, layers, credential)));
+                downloads.add(pool.submit(() -> prepare(via, layer, layers, credential)));
             }
             long deadline = System.nanoTime() + pullTimeout.toNanos();
             for (Future<PreparedLayer> download : downloads) {

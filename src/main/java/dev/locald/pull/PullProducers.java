@@ -40,6 +40,7 @@ public class PullProducers {
                 records,
                 config.registry().parallelDownloads(),
                 config.limits().pullTimeout(),
-                config.registry().tagTtl());
+                config.registry().tagTtl(),
+                new Mirrors(config.registry().mirrors()));
     }
 }

@@ -99,7 +99,8 @@ public final class PullAssembleBench {
                 new ImageRecordStore(data),
                 4,
                 Duration.ofMinutes(10),
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5),
+                dev.locald.pull.Mirrors.NONE);
     }
 
     private static void dropCaches() throws Exception {

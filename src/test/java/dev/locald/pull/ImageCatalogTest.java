@@ -71,7 +71,8 @@ class ImageCatalogTest {
                 records,
                 2,
                 Duration.ofMinutes(1),
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5),
+                Mirrors.NONE);
         catalog = new ImageCatalog(puller, blobs, layers, records, leases);
     }
 

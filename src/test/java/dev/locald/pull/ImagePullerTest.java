@@ -66,7 +66,8 @@ class ImagePullerTest {
                 new ImageRecordStore(data),
                 2,
                 Duration.ofMinutes(1),
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5),
+                Mirrors.NONE);
     }
 
     @Test

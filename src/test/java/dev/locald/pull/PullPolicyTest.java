@@ -43,6 +43,10 @@ class PullPolicyTest {
     Path data;
 
     private ImagePuller puller(Duration tagTtl) throws IOException {
+        return puller(tagTtl, Mirrors.NONE);
+    }
+
+    private ImagePuller puller(Duration tagTtl, Mirrors mirrors) throws IOException {
         RegistrySettings settings = RegistrySettings.defaults(data.resolve("absent.json"), Set.of());
         RegistryHttpClient http = new RegistryHttpClient(settings, new RegistryCredentials(settings.dockerConfig()));
         BlobFetcher fetcher = new BlobFetcher(http);
@@ -55,7 +59,8 @@ class PullPolicyTest {
                 new ImageRecordStore(data),
                 2,
                 Duration.ofMinutes(1),
-                tagTtl);
+                tagTtl,
+                mirrors);
     }
 
     private static String push(TestRegistry registry, String content) {

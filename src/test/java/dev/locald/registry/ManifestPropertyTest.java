@@ -233,7 +233,8 @@ class ManifestPropertyTest {
                 records,
                 2,
                 Duration.ofSeconds(30),
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5),
+                dev.locald.pull.Mirrors.NONE);
         ImageReference ref = ImageReference.parse("127.0.0.1:" + server.getPort() + "/" + REPO + ":1");
         ImagePuller.PulledImage pulled;
         try {
