@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link ImagePuller#pull(ImageReference, Optional, PullPolicy)} against a real registry that each test stops
- * part-way: what {@code locald.registry.tag-ttl} saves a trip for, and what each policy does without the registry.
+ * part-way: what {@code locald.registry.tag-ttl} saves a trip for, what each policy does without the registry,
+ * and {@link Mirrors} asked before an origin that is gone.
  */
 class PullPolicyTest {
 
@@ -174,5 +176,69 @@ class PullPolicyTest {
                 RegistryException.class,
                 () -> puller(Duration.ofMinutes(5)).pull(gone, Optional.empty(), PullPolicy.NEVER));
         assertTrue(e.getMessage().startsWith(ref + " is not in the image cache"), e.getMessage());
+    }
+
+    @Test
+    void aMirrorServesTheImageUnderItsOriginsNameWhenTheOriginIsGone() throws Exception {
+        String origin = stoppedRegistry();
+        try (TestRegistry mirror = TestRegistry.start()) {
+            String digest = push(mirror, "mirrored");
+            ImageReference ref = ImageReference.parse(origin + "/policy/app:1");
+            ImagePuller.PulledImage pulled = puller(
+                            Duration.ZERO, new Mirrors(Map.of(origin, List.of(mirror.hostPort()))))
+                    .pull(ref, Optional.empty(), PullPolicy.ALWAYS);
+            assertEquals(ref, pulled.image().ref());
+            assertEquals(digest, pulled.image().manifestDigest().toString());
+            assertEquals("mirrored", Files.readString(pulled.layerDirs().get(0).resolve("f")));
+            assertEquals(
+                    digest,
+                    new ImageRecordStore(data)
+                            .find(ref)
+                            .orElseThrow()
+                            .manifestDigest()
+                            .toString());
+        }
+    }
+
+    @Test
+    void failingMirrorsPassToTheNextSourceAndTheOriginComesLast() throws Exception {
+        String gone = stoppedRegistry();
+        try (TestRegistry origin = TestRegistry.start();
+                TestRegistry empty = TestRegistry.start()) {
+            String digest = push(origin, "origin");
+            ImageReference ref = ImageReference.parse(origin.hostPort() + "/policy/app:1");
+            Mirrors mirrors = new Mirrors(Map.of(origin.hostPort(), List.of(gone, empty.hostPort())));
+            assertEquals(
+                    digest,
+                    puller(Duration.ZERO, mirrors)
+                            .pull(ref, Optional.empty(), PullPolicy.ALWAYS)
+                            .image()
+                            .manifestDigest()
+                            .toString());
+        }
+        String deadOrigin = stoppedRegistry();
+        RegistryException e = assertThrows(
+                RegistryException.class,
+                () -> puller(Duration.ZERO, new Mirrors(Map.of(deadOrigin, List.of(gone))))
+                        .pull(ImageReference.parse(deadOrigin + "/policy/app:1"), Optional.empty(), PullPolicy.ALWAYS));
+        assertEquals(RegistryException.Kind.UNREACHABLE, e.kind());
+        assertTrue(
+                e.getMessage().contains(deadOrigin)
+                        && e.getMessage().contains("(its mirrors failed too: " + gone + ": "),
+                e.getMessage());
+    }
+
+    @Test
+    void aMirrorThatIsNoRegistryNameIsRefusedNamingTheKey() {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> new Mirrors(Map.of("docker.io", List.of("mirror.example/path"))));
+        assertTrue(e.getMessage().startsWith("locald.registry.mirrors.\"docker.io\": "), e.getMessage());
+    }
+
+    /** The host:port of a registry that was started and stopped: connections to it are refused. */
+    private static String stoppedRegistry() {
+        try (TestRegistry registry = TestRegistry.start()) {
+            return registry.hostPort();
+        }
     }
 }
