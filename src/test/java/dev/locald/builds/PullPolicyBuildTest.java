@@ -9,10 +9,13 @@ import dev.locald.fixtures.FixtureFolder;
 import dev.locald.fixtures.FixtureImages;
 import dev.locald.testsupport.BuildsApi;
 import dev.locald.testsupport.TestRegistry;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * into a registry of its own (A) that the test stops; the target image, the run image and the lifecycle stay on
  * the profile's registry (B), since the fixture lifecycle's exporter reads the run image itself, not locald.
  * {@code locald.registry.tag-ttl} is zero here, so {@code if-not-present} asks registry A each time and has to
- * fall back to the cache once it is gone.
+ * fall back to the cache once it is gone. A third registry, the configured mirror of a registry where nothing
+ * listens, serves a builder named after that registry.
  */
 @QuarkusTest
 @TestProfile(PullPolicyBuildTest.Profile.class)
@@ -39,6 +43,35 @@ class PullPolicyBuildTest {
             // a cgroup parent of its own: the startup sweep never touches containers of another locald running
             overrides.put("locald.runtime.cgroup-parent", "locald-pull-policy");
             return overrides;
+        }
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            List<TestResourceEntry> resources = new ArrayList<>(super.testResources());
+            resources.add(new TestResourceEntry(MirrorRegistry.class));
+            return resources;
+        }
+    }
+
+    /** Where nothing listens: the origin registry the mirror stands in for. */
+    static final String GONE_ORIGIN = "127.0.0.1:1";
+
+    /** A registry holding the fixture builder, configured as the only mirror of {@link #GONE_ORIGIN}. */
+    public static class MirrorRegistry implements QuarkusTestResourceLifecycleManager {
+        private TestRegistry registry;
+
+        @Override
+        public Map<String, String> start() {
+            registry = TestRegistry.start();
+            FixtureImages.publishAll(registry);
+            return Map.of("locald.registry.mirrors.\"" + GONE_ORIGIN + "\"", registry.hostPort());
+        }
+
+        @Override
+        public void stop() {
+            if (registry != null) {
+                registry.close();
+            }
         }
     }
 
@@ -91,6 +124,20 @@ class PullPolicyBuildTest {
                 "could not pull the builder " + uncached + ": " + uncached + " is not in the image cache, and"
                         + " pullPolicy \"never\" keeps locald from asking its registry " + builderRegistry,
                 missing.path("error").asText());
+    }
+
+    @Test
+    void aBuilderComesFromItsRegistrysMirrorWhenTheRegistryIsGone() throws Exception {
+        TestRegistry target = LifecycleImageBuildTest.FixtureRegistry.registry;
+        String runImage = LifecycleImageBuildTest.FixtureRegistry.fixtures
+                .busybox()
+                .runImage()
+                .reference();
+        String builder = GONE_ORIGIN + "/fixtures/builder-busybox:" + FixtureImages.TAG;
+        JsonNode build = build(target, builder, runImage, "always");
+        String log = BuildsApi.textLog(build.path("links").path("self").asText());
+        assertEquals("succeeded", build.path("state").asText(), build.toPrettyString() + log);
+        assertEquals(builder, build.path("request").path("builder").asText());
     }
 
     private static JsonNode build(TestRegistry target, String builder, String runImage, String pullPolicy)
