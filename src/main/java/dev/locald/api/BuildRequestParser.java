@@ -10,6 +10,7 @@ import dev.locald.builds.SourceSubmission;
 import dev.locald.config.ByteSize;
 import dev.locald.image.ImageReference;
 import dev.locald.image.NetworkMode;
+import dev.locald.image.PullPolicy;
 import dev.locald.json.Json;
 import dev.locald.registry.RegistryCredential;
 import java.io.IOException;
@@ -56,7 +57,8 @@ public final class BuildRequestParser {
             "creationTime",
             "previousImage",
             "execEnv",
-            "disableSystemBuildpacks");
+            "disableSystemBuildpacks",
+            "pullPolicy");
     private static final Set<String> RESOURCES = Set.of("memory", "cpus", "pids", "disk");
     // the smallest limits the runtime applies (ResourceLimits): a 4 MiB memory cgroup, a 1 ms CPU quota
     private static final ByteSize MIN_MEMORY = new ByteSize(4L * 1024 * 1024);
@@ -176,6 +178,7 @@ public final class BuildRequestParser {
             Optional<SourceSubmission> source = source();
             Map<String, ServiceBinding> bindings = BindingsField.parse(root.get(BindingsField.NAME), env, errors);
             BuildOptions options = BuildOptionsField.parse(root, allowLoopback, errors);
+            PullPolicy pullPolicy = pullPolicy();
             if (!errors.isEmpty()) {
                 throw ProblemException.invalid(errors);
             }
@@ -195,7 +198,8 @@ public final class BuildRequestParser {
                     resources,
                     Map.of(),
                     List.of(),
-                    options);
+                    options,
+                    pullPolicy);
             return new Parsed(request.withBindings(bindings), source);
         }
 
@@ -422,6 +426,19 @@ public final class BuildRequestParser {
                 return defaultNetwork;
             }
             return network.get();
+        }
+
+        private PullPolicy pullPolicy() {
+            JsonNode node = root.get("pullPolicy");
+            if (node == null || node.isNull()) {
+                return PullPolicy.IF_NOT_PRESENT;
+            }
+            Optional<PullPolicy> policy = node.isTextual() ? PullPolicy.ofWireName(node.textValue()) : Optional.empty();
+            if (policy.isEmpty()) {
+                error("pullPolicy", "must be \"always\", \"if-not-present\" or \"never\"");
+                return PullPolicy.IF_NOT_PRESENT;
+            }
+            return policy.get();
         }
 
         private Optional<Duration> timeout() {

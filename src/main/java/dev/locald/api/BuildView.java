@@ -86,7 +86,8 @@ public record BuildView(
             String creationTime,
             String previousImage,
             String execEnv,
-            Boolean disableSystemBuildpacks) {
+            Boolean disableSystemBuildpacks,
+            String pullPolicy) {
         static RequestView of(BuildSpec s) {
             return new RequestView(
                     s.image(),
@@ -105,7 +106,8 @@ public record BuildView(
                     s.options().creationTime(),
                     s.options().previousImage(),
                     s.options().execEnv(),
-                    s.options().disableSystemBuildpacks() ? Boolean.TRUE : null);
+                    s.options().disableSystemBuildpacks() ? Boolean.TRUE : null,
+                    s.pullPolicy().wireName());
         }
     }
 

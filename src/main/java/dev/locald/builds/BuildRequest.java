@@ -2,6 +2,7 @@ package dev.locald.builds;
 
 import dev.locald.image.ImageReference;
 import dev.locald.image.NetworkMode;
+import dev.locald.image.PullPolicy;
 import dev.locald.registry.RegistryCredential;
 import java.time.Duration;
 import java.util.List;
@@ -34,6 +35,8 @@ import java.util.Set;
  * @param bindings service bindings by name, written to {@code /platform/bindings}; memory only (the record
  *        keeps none of them)
  * @param options defaultProcess, creationTime, previousImage, execEnv, disableSystemBuildpacks
+ * @param pullPolicy when the images locald pulls are asked of the registry; null means
+ *        {@link PullPolicy#IF_NOT_PRESENT}
  */
 public record BuildRequest(
         ImageReference image,
@@ -51,9 +54,11 @@ public record BuildRequest(
         BuildResources resources,
         Map<String, ServiceBinding> bindings,
         List<String> imageScope,
-        BuildOptions options) {
+        BuildOptions options,
+        PullPolicy pullPolicy) {
 
     public BuildRequest {
+        pullPolicy = pullPolicy == null ? PullPolicy.IF_NOT_PRESENT : pullPolicy;
         options = options == null ? BuildOptions.NONE : options;
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(builder, "builder");
@@ -91,7 +96,8 @@ public record BuildRequest(
                 resources,
                 bindings,
                 prefixes,
-                options);
+                options,
+                pullPolicy);
     }
 
     /** The same request with {@code bindings}. */
@@ -112,7 +118,8 @@ public record BuildRequest(
                 resources,
                 bindings,
                 imageScope,
-                options);
+                options,
+                pullPolicy);
     }
 
     /** Whether {@code ref} lies inside {@link #imageScope()}, compared as the API compares the token's prefixes. */
@@ -136,7 +143,8 @@ public record BuildRequest(
                 registryAuth.isPresent(),
                 owner,
                 resources,
-                options);
+                options,
+                pullPolicy);
     }
 
     @Override
@@ -149,6 +157,7 @@ public record BuildRequest(
                 + ", timeout=" + timeout.map(Duration::toString).orElse("default")
                 + ", registryAuth=" + (registryAuth.isPresent() ? "***" : "none") + ", resources=" + resources
                 + ", imageScope=" + imageScope + ", options=" + options
+                + ", pullPolicy=" + pullPolicy.wireName()
                 + ", bindings=" + new java.util.TreeSet<>(bindings.keySet()) + "]";
     }
 }

@@ -1,6 +1,7 @@
 package dev.locald.builds;
 
 import dev.locald.image.NetworkMode;
+import dev.locald.image.PullPolicy;
 import java.time.Duration;
 import java.util.List;
 
@@ -13,6 +14,8 @@ import java.util.List;
  * @param resources the limits the request asked for ({@link BuildResources#DEFAULT}: the configured ones, also for
  *     records written before requests could ask)
  * @param options the pack-style options asked for ({@link BuildOptions#NONE} also for older records)
+ * @param pullPolicy when the images locald pulls were asked of the registry
+ *     ({@link PullPolicy#IF_NOT_PRESENT} also for older records)
  */
 public record BuildSpec(
         String image,
@@ -28,9 +31,11 @@ public record BuildSpec(
         boolean registryAuth,
         String owner,
         BuildResources resources,
-        BuildOptions options) {
+        BuildOptions options,
+        PullPolicy pullPolicy) {
 
     public BuildSpec {
+        pullPolicy = pullPolicy == null ? PullPolicy.IF_NOT_PRESENT : pullPolicy;
         options = options == null ? BuildOptions.NONE : options;
         envNames = envNames == null ? List.of() : List.copyOf(envNames);
         buildpacks = buildpacks == null ? List.of() : List.copyOf(buildpacks);

@@ -113,8 +113,15 @@ final class BuilderInspection {
     /** Pulls and leases an image for the rest of the build, so that no image deletion removes its layers. */
     private ImagePuller.PulledImage pull(BuildContext build, String what, ImageReference ref) throws BuildFailure {
         try {
-            ImageCatalog.LeasedImage leased = images.pullLeased(ref, requestCredential(ref, build.request()));
+            ImageCatalog.LeasedImage leased = images.pullLeased(
+                    ref,
+                    requestCredential(ref, build.request()),
+                    build.request().pullPolicy());
             build.leases().add(leased);
+            // a registry the cache stood in for (pullPolicy if-not-present) is said in the build log
+            leased.pulled().warnings().stream()
+                    .filter(w -> w.startsWith(ImagePuller.CACHE_FALLBACK))
+                    .forEach(build.progress()::note);
             return leased.pulled();
         } catch (RegistryException e) {
             throw new BuildFailure("could not pull the " + what + " " + ref + ": " + e.getMessage(), e);

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
@@ -176,6 +177,22 @@ public interface LocaldConfig {
         /** Layers downloaded at once for one image. */
         @WithDefault("4")
         int parallelDownloads();
+
+        /**
+         * How long a tag a build resolved at its registry is taken as current by builds with {@code pullPolicy}
+         * {@code if-not-present} (the default): within it the cached image is used without asking the registry
+         * again. Builds with {@code always} ask every time; {@code never} never asks. Zero asks every time.
+         */
+        @WithDefault("PT5M")
+        Duration tagTtl();
+
+        /**
+         * Mirrors by registry ({@code locald.registry.mirrors."docker.io"=mirror.example:5000,mirror2.example}):
+         * tried in order before the origin for the images locald pulls (builder, lifecycle image, POST /images),
+         * each serving the origin's repositories under the same names; the origin is asked when every mirror
+         * fails. None by default.
+         */
+        Map<String, List<String>> mirrors();
 
         /** How often a transient registry failure (I/O error, 5xx, 429) is tried again. */
         @WithDefault("3")

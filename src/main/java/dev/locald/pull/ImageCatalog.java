@@ -4,6 +4,7 @@ import dev.locald.image.Digest;
 import dev.locald.image.ImageConfig;
 import dev.locald.image.ImageReference;
 import dev.locald.image.LayerDescriptor;
+import dev.locald.image.PullPolicy;
 import dev.locald.registry.RegistryCredential;
 import dev.locald.store.BlobStore;
 import dev.locald.store.ImageRecord;
@@ -89,7 +90,7 @@ public final class ImageCatalog {
      *                                               that no other cached image uses are removed first
      */
     public Pulled pull(ImageReference ref, Optional<RegistryCredential> credential) throws IOException {
-        ImagePuller.PulledImage pulled = pullCleaningRefused(ref, credential);
+        ImagePuller.PulledImage pulled = pullCleaningRefused(ref, credential, PullPolicy.ALWAYS);
         Digest manifest = pulled.image().manifestDigest();
         CachedImage image = find(manifest)
                 .orElseThrow(() -> new IOException("image " + ref + " (" + manifest
@@ -110,17 +111,29 @@ public final class ImageCatalog {
      * (pinned to the same manifest) under the lease.
      */
     public LeasedImage pullLeased(ImageReference ref, Optional<RegistryCredential> credential) {
-        return lease(pullCleaningRefused(ref, credential), credential);
+        return pullLeased(ref, credential, PullPolicy.ALWAYS);
+    }
+
+    /**
+     * {@link #pullLeased(ImageReference, Optional)} as the build's {@code pullPolicy} says: the cached image may
+     * serve without asking the registry ({@link ImagePuller#pull(ImageReference, Optional, PullPolicy)}).
+     */
+    public LeasedImage pullLeased(ImageReference ref, Optional<RegistryCredential> credential, PullPolicy policy) {
+        return lease(pullCleaningRefused(ref, credential, policy), credential, policy);
+    }
+
+    LeasedImage lease(ImagePuller.PulledImage pulled, Optional<RegistryCredential> credential) {
+        return lease(pulled, credential, PullPolicy.ALWAYS);
     }
 
     /** Leases a pulled image, pulling it again (pinned) when its layers went missing before the lease. */
-    LeasedImage lease(ImagePuller.PulledImage pulled, Optional<RegistryCredential> credential) {
+    LeasedImage lease(ImagePuller.PulledImage pulled, Optional<RegistryCredential> credential, PullPolicy policy) {
         ImageLeases.Lease lease = leases.acquire(
                 pulled.image().manifestDigest(),
                 pulled.image().layers().stream().map(LayerDescriptor::diffId).toList());
         try {
             if (!pulled.layerDirs().stream().allMatch(d -> Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS))) {
-                pulled = pullCleaningRefused(pulled.image().pinned(), credential);
+                pulled = pullCleaningRefused(pulled.image().pinned(), credential, policy);
             }
             return new LeasedImage(pulled, lease);
         } catch (RuntimeException e) {
@@ -202,10 +215,11 @@ public final class ImageCatalog {
         });
     }
 
-    private ImagePuller.PulledImage pullCleaningRefused(ImageReference ref, Optional<RegistryCredential> credential) {
+    private ImagePuller.PulledImage pullCleaningRefused(
+            ImageReference ref, Optional<RegistryCredential> credential, PullPolicy policy) {
         Optional<ImageRecord> previous = previousRecord(ref);
         try {
-            ImagePuller.PulledImage pulled = puller.pull(ref, credential);
+            ImagePuller.PulledImage pulled = puller.pull(ref, credential, policy);
             previous.filter(p -> !p.manifestDigest().equals(pulled.image().manifestDigest()))
                     .ifPresent(this::removeSuperseded);
             return pulled;

@@ -1,7 +1,9 @@
 package dev.locald.pull;
 
+import dev.locald.image.ImageConfig;
 import dev.locald.image.ImageReference;
 import dev.locald.image.LayerDescriptor;
+import dev.locald.image.PullPolicy;
 import dev.locald.layer.ExtractedLayer;
 import dev.locald.layer.InvalidLayerException;
 import dev.locald.layer.LayerExtractor;
@@ -46,6 +48,8 @@ public final class ImagePuller {
     private static final Duration WORKER_STOP_WAIT = Duration.ofSeconds(60);
     /** Warnings an answer carries at most; the rest are counted. */
     static final int MAX_WARNINGS = 20;
+    /** How the warning of a pull the cache stood in for starts ({@link #pull(ImageReference, Optional, PullPolicy)}). */
+    public static final String CACHE_FALLBACK = "warning: the registry ";
 
     /**
      * The resolved image and its extracted layer dirs in the store, bottom layer first.
@@ -76,12 +80,17 @@ public final class ImagePuller {
     private final ImageRecordStore records;
     private final int parallelDownloads;
     private final Duration pullTimeout;
+    private final Duration tagTtl;
+    private final Mirrors mirrors;
     private final AtomicLong layersFromCache = new AtomicLong();
     private final AtomicLong layersExtracted = new AtomicLong();
 
     /**
      * @param parallelDownloads layers downloaded at once for one image
      * @param pullTimeout       deadline for downloading an image's layers
+     * @param tagTtl            how long a resolved tag is current for {@link PullPolicy#IF_NOT_PRESENT}
+     *                          ({@code locald.registry.tag-ttl})
+     * @param mirrors           registries asked before the origin ({@code locald.registry.mirrors})
      */
     public ImagePuller(
             ImageResolver resolver,
@@ -91,7 +100,9 @@ public final class ImagePuller {
             LayerExtractor extractor,
             ImageRecordStore records,
             int parallelDownloads,
-            Duration pullTimeout) {
+            Duration pullTimeout,
+            Duration tagTtl,
+            Mirrors mirrors) {
         if (parallelDownloads < 1) {
             throw new IllegalArgumentException("locald.registry.parallel-downloads must be at least 1");
         }
@@ -103,6 +114,89 @@ public final class ImagePuller {
         this.records = records;
         this.parallelDownloads = parallelDownloads;
         this.pullTimeout = pullTimeout;
+        this.tagTtl = tagTtl;
+        this.mirrors = mirrors;
+    }
+
+    /**
+     * Pulls the image as {@code policy} says (docs/api.md, {@code pullPolicy}): {@code always} asks the registry;
+     * {@code never} takes the cached image or fails; {@code if-not-present} takes the cached image of a digest, or
+     * of a tag resolved within {@code tagTtl}, else asks the registry and, when the registry is unreachable, takes
+     * the cached image with a warning.
+     *
+     * @throws RegistryException    for every registry failure; {@link RegistryException.Kind#NOT_FOUND} when
+     *                              {@code never} finds the image not cached
+     * @throws UncheckedIOException when the local store cannot be written
+     */
+    public PulledImage pull(ImageReference ref, Optional<RegistryCredential> credential, PullPolicy policy) {
+        if (policy == PullPolicy.ALWAYS) {
+            return pull(ref, credential);
+        }
+        Optional<ImageRecord> cached = cached(ref);
+        if (policy == PullPolicy.NEVER) {
+            return fromCache(
+                    ref,
+                    cached.orElseThrow(() -> new RegistryException(
+                            RegistryException.Kind.NOT_FOUND,
+                            ref + " is not in the image cache, and pullPolicy \"never\" keeps locald from asking its"
+                                    + " registry " + ref.registry())),
+                    List.of());
+        }
+        if (cached.isPresent()
+                && (ref.digest().isPresent()
+                        || Instant.now().isBefore(cached.get().pulledAt().plus(tagTtl)))) {
+            return fromCache(ref, cached.get(), List.of());
+        }
+        try {
+            return pull(ref, credential);
+        } catch (RegistryException e) {
+            if (e.kind() != RegistryException.Kind.UNREACHABLE || cached.isEmpty()) {
+                throw e;
+            }
+            String warning = CACHE_FALLBACK + ref.registry() + " is unreachable (" + e.getMessage()
+                    + "); using the cached " + ref + " (" + cached.get().manifestDigest() + ", resolved at "
+                    + cached.get().pulledAt() + ")";
+            LOG.warn(warning);
+            return fromCache(ref, cached.get(), List.of(warning));
+        }
+    }
+
+    /** The cached image of {@code ref} when its record and every extracted layer are in the store. */
+    private Optional<ImageRecord> cached(ImageReference ref) {
+        Optional<ImageRecord> record;
+        try {
+            record = records.find(ref);
+        } catch (IOException | IllegalArgumentException unreadable) {
+            LOG.warnf("cannot read the cached record of %s, taking it as not cached: %s", ref, unreadable.getMessage());
+            return Optional.empty();
+        }
+        return record.filter(r ->
+                r.layers().stream().allMatch(l -> layerStore.find(l.diffId()).isPresent()));
+    }
+
+    /**
+     * The cached image as a pull would have answered it. The record keeps no manifest bytes (nothing after a pull
+     * reads them: builds use the config and the layers), so the resolved image carries none.
+     */
+    private PulledImage fromCache(ImageReference ref, ImageRecord record, List<String> warnings) {
+        List<Path> dirs = new ArrayList<>();
+        for (LayerDescriptor layer : record.layers()) {
+            dirs.add(layerStore
+                    .find(layer.diffId())
+                    .orElseThrow(() -> new RegistryException(
+                            RegistryException.Kind.NOT_FOUND,
+                            "the cached " + ref + " lost its layer " + layer.diffId() + " while being read")));
+            layersFromCache.incrementAndGet();
+        }
+        ResolvedImage image = new ResolvedImage(
+                ref,
+                record.manifestDigest(),
+                record.platform(),
+                new byte[0],
+                record.configBytes(),
+                ImageConfig.parse(record.configBytes()),
+                record.layers());
+        return new PulledImage(image, dirs, warnings);
     }
 
     /**
@@ -110,7 +204,46 @@ public final class ImagePuller {
      * @throws UncheckedIOException when the local store cannot be written
      */
     public PulledImage pull(ImageReference ref, Optional<RegistryCredential> credential) {
-        ResolvedImage image = resolver.resolve(ref, credential);
+        List<String> mirrorFailures = new ArrayList<>();
+        for (ImageReference via : mirrors.of(ref)) {
+            try {
+                // the credential belongs to the origin's registry (BuilderInspection): never sent to a mirror
+                PulledImage pulled = pullFrom(ref, via, Optional.empty());
+                LOG.infof("pulled %s from the mirror %s", ref, via.registry());
+                return pulled;
+            } catch (RegistryException e) {
+                LOG.infof(
+                        "the mirror %s could not serve %s, trying the next source: %s",
+                        via.registry(), ref, e.getMessage());
+                mirrorFailures.add(via.registry() + ": " + e.getMessage());
+            }
+        }
+        try {
+            return pullFrom(ref, ref, credential);
+        } catch (RegistryException e) {
+            if (mirrorFailures.isEmpty()) {
+                throw e;
+            }
+            throw new RegistryException(
+                    e.kind(),
+                    e.getMessage() + " (its mirrors failed too: " + String.join("; ", mirrorFailures) + ")",
+                    e);
+        }
+    }
+
+    /** Pulls {@code ref} from the registry {@code via} names (its own or a mirror) and records it as {@code ref}. */
+    private PulledImage pullFrom(ImageReference ref, ImageReference via, Optional<RegistryCredential> credential) {
+        ResolvedImage served = resolver.resolve(via, credential);
+        ResolvedImage image = via.equals(ref)
+                ? served
+                : new ResolvedImage(
+                        ref,
+                        served.manifestDigest(),
+                        served.platform(),
+                        served.manifestBytes(),
+                        served.configBytes(),
+                        served.config(),
+                        served.layers());
         List<LayerDescriptor> layers = image.layers();
         List<Path> paths = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -123,7 +256,7 @@ public final class ImagePuller {
         try {
             List<Future<PreparedLayer>> downloads = new ArrayList<>();
             for (LayerDescriptor layer : layers) {
-                downloads.add(pool.submit(() -> prepare(ref, layer, layers, credential)));
+                downloads.add(pool.submit(() -> prepare(via, layer, layers, credential)));
             }
             long deadline = System.nanoTime() + pullTimeout.toNanos();
             for (Future<PreparedLayer> download : downloads) {

@@ -39,6 +39,8 @@ public class PullProducers {
                 extractor,
                 records,
                 config.registry().parallelDownloads(),
-                config.limits().pullTimeout());
+                config.limits().pullTimeout(),
+                config.registry().tagTtl(),
+                new Mirrors(config.registry().mirrors()));
     }
 }

@@ -75,6 +75,11 @@ class MalformedRequestTest {
                         "disableSystemBuildpacks a string",
                         "{" + IMAGE + "," + BUILDER + ",\"disableSystemBuildpacks\":\"yes\"," + SOURCE + "}",
                         400),
+                json(
+                        "pullPolicy unknown",
+                        "{" + IMAGE + "," + BUILDER + ",\"pullPolicy\":\"IfNotPresent\"," + SOURCE + "}",
+                        400),
+                json("pullPolicy a boolean", "{" + IMAGE + "," + BUILDER + ",\"pullPolicy\":true," + SOURCE + "}", 400),
                 json("env name ../x", withEnv("\"../x\":\"1\""), 400),
                 json("env name A=B", withEnv("\"A=B\":\"1\""), 400),
                 json("env name CNB_X", withEnv("\"CNB_X\":\"1\""), 400),

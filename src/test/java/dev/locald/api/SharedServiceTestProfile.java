@@ -107,6 +107,7 @@ public class SharedServiceTestProfile implements QuarkusTestProfile {
                 false,
                 owner,
                 null,
+                null,
                 null);
     }
 }

@@ -98,7 +98,9 @@ public final class PullAssembleBench {
                 new LayerExtractor(new ExtractionLimits(16L << 30, 1_000_000, 1000, 4096, 8L << 30)),
                 new ImageRecordStore(data),
                 4,
-                Duration.ofMinutes(10));
+                Duration.ofMinutes(10),
+                Duration.ofMinutes(5),
+                dev.locald.pull.Mirrors.NONE);
     }
 
     private static void dropCaches() throws Exception {

@@ -36,6 +36,7 @@ class BuildStoreTest {
                 true,
                 null,
                 null,
+                null,
                 null);
     }
 

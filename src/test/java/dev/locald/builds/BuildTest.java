@@ -29,6 +29,7 @@ class BuildTest {
             false,
             null,
             null,
+            null,
             null);
 
     @Test
@@ -109,7 +110,8 @@ class BuildTest {
                 BuildResources.DEFAULT,
                 java.util.Map.of(),
                 List.of(),
-                BuildOptions.NONE);
+                BuildOptions.NONE,
+                null);
         BuildJob job = new BuildJob(
                 BuildId.random(),
                 request,

@@ -60,6 +60,7 @@ class BuildRetentionTest {
                 false,
                 null,
                 null,
+                null,
                 null);
     }
 }

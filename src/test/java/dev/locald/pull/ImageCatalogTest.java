@@ -70,7 +70,9 @@ class ImageCatalogTest {
                 new LayerExtractor(LIMITS),
                 records,
                 2,
-                Duration.ofMinutes(1));
+                Duration.ofMinutes(1),
+                Duration.ofMinutes(5),
+                Mirrors.NONE);
         catalog = new ImageCatalog(puller, blobs, layers, records, leases);
     }
 

@@ -65,7 +65,9 @@ class ImagePullerTest {
                 new LayerExtractor(LIMITS),
                 new ImageRecordStore(data),
                 2,
-                Duration.ofMinutes(1));
+                Duration.ofMinutes(1),
+                Duration.ofMinutes(5),
+                Mirrors.NONE);
     }
 
     @Test

@@ -232,7 +232,9 @@ class ManifestPropertyTest {
                 new LayerExtractor(LIMITS),
                 records,
                 2,
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                Duration.ofMinutes(5),
+                dev.locald.pull.Mirrors.NONE);
         ImageReference ref = ImageReference.parse("127.0.0.1:" + server.getPort() + "/" + REPO + ":1");
         ImagePuller.PulledImage pulled;
         try {
