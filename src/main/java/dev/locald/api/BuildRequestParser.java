@@ -196,11 +196,11 @@ public final class BuildRequestParser {
                     timeout,
                     auth,
                     resources,
-                    Map.of(),
+                    bindings,
                     List.of(),
                     options,
                     pullPolicy);
-            return new Parsed(request.withBindings(bindings), source);
+            return new Parsed(request, source);
         }
 
         private ImageReference reference(String field, boolean required, ReferenceSyntax.Kind kind) {

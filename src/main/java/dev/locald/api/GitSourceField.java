@@ -22,7 +22,6 @@ final class GitSourceField {
     private static final String NAME = "source.git";
     private static final Set<String> FIELDS = Set.of("url", "ref", "path");
     private static final Set<String> AUTH_FIELDS = Set.of("username", "password", "token");
-    private static final int MAX_CREDENTIAL = 8192;
 
     private GitSourceField() {}
 
@@ -112,28 +111,9 @@ final class GitSourceField {
         return node.textValue();
     }
 
-    /** A credential string: non-empty, bounded, without control characters. */
+    /** The same rules as registryAuth's: the values go into an HTTP Basic header too. */
     private static String secret(JsonNode auth, String name, List<FieldError> errors) {
-        JsonNode node = auth.get(name);
-        String field = AUTH + "." + name;
-        if (node == null || node.isNull()) {
-            errors.add(new FieldError(field, "is required"));
-            return null;
-        }
-        if (!node.isTextual() || node.textValue().isEmpty()) {
-            errors.add(new FieldError(field, "must be a non-empty string"));
-            return null;
-        }
-        String value = node.textValue();
-        if (value.length() > MAX_CREDENTIAL) {
-            errors.add(new FieldError(field, "is longer than " + MAX_CREDENTIAL + " characters"));
-            return null;
-        }
-        if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            errors.add(new FieldError(field, "must not contain control characters"));
-            return null;
-        }
-        return value;
+        return RegistryAuthField.credentialString(auth, AUTH, name, errors);
     }
 
     /** The user's value in quotes, then a space, for the start of a message. */

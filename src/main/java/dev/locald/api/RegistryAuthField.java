@@ -56,10 +56,17 @@ final class RegistryAuthField {
         return errors.size() == before ? credential : Optional.empty();
     }
 
-    /** A credential string, checked so that the {@link RegistryCredential} constructors accept it. */
     private static String secret(JsonNode auth, String name, List<FieldError> errors) {
+        return credentialString(auth, NAME, name, errors);
+    }
+
+    /**
+     * A credential string of the object {@code prefix} (registryAuth, gitAuth), checked so that it fits an
+     * HTTP Basic or Bearer header and the {@link RegistryCredential} constructors accept it.
+     */
+    static String credentialString(JsonNode auth, String prefix, String name, List<FieldError> errors) {
         JsonNode node = auth.get(name);
-        String field = NAME + "." + name;
+        String field = prefix + "." + name;
         if (node == null || node.isNull()) {
             errors.add(new FieldError(field, "is required"));
             return null;

@@ -100,28 +100,6 @@ public record BuildRequest(
                 pullPolicy);
     }
 
-    /** The same request with {@code bindings}. */
-    public BuildRequest withBindings(Map<String, ServiceBinding> bindings) {
-        return new BuildRequest(
-                image,
-                builder,
-                runImage,
-                env,
-                secretEnv,
-                buildpacks,
-                tags,
-                trustBuilder,
-                clearCache,
-                network,
-                timeout,
-                registryAuth,
-                resources,
-                bindings,
-                imageScope,
-                options,
-                pullPolicy);
-    }
-
     /** Whether {@code ref} lies inside {@link #imageScope()}, compared as the API compares the token's prefixes. */
     public boolean inScope(ImageReference ref) {
         return imageScope.isEmpty() || imageScope.stream().anyMatch(ref.toString()::startsWith);
