@@ -6,10 +6,11 @@
 # API fuzzer (schemathesis from PyPI, in a venv under ~/.cache/locald), gcc with static glibc for the
 # seccomp tests' syscall probe (src/test/resources/dev/locald/runtime/syscall-probe.c), git (git
 # http-backend and git daemon serve the git-source tests' repositories); passt (pasta) gives isolated
-# builds their network, iproute2 and dnsmasq make the tests' fake internet.
-LOCALD_RUNTIME_PACKAGES=(runc passt)
-LOCALD_DEV_PACKAGES=(runc passt docker-registry busybox-static curl jq)
-LOCALD_TEST_PACKAGES=(runc passt iproute2 dnsmasq docker-registry busybox-static umoci skopeo curl python3 python3-venv gcc libc6-dev git)
+# builds their network, iproute2 and dnsmasq make the tests' fake internet; uidmap (newuidmap, newgidmap)
+# maps an ordinary user's subordinate ids for rootless mode (scripts/lib/rootless.sh).
+LOCALD_RUNTIME_PACKAGES=(runc passt uidmap)
+LOCALD_DEV_PACKAGES=(runc passt uidmap docker-registry busybox-static curl jq)
+LOCALD_TEST_PACKAGES=(runc passt uidmap iproute2 dnsmasq docker-registry busybox-static umoci skopeo curl python3 python3-venv gcc libc6-dev git)
 
 missing_packages() {
   local pkg

@@ -36,6 +36,11 @@ public final class CgroupLayout {
         this.hierarchies = List.copyOf(hierarchies);
     }
 
+    /** No hierarchy: containers get no cgroups (rootless, {@link RunMode}). */
+    public static CgroupLayout none() {
+        return new CgroupLayout(List.of());
+    }
+
     /** The layout of the current process, from /proc/self/cgroup and /proc/self/mountinfo. */
     public static CgroupLayout ofCurrentProcess() throws IOException {
         return parse(Files.readString(Path.of("/proc/self/cgroup")), Files.readString(Path.of("/proc/self/mountinfo")));

@@ -3,6 +3,7 @@ package dev.locald.runtime;
 import dev.locald.etc.HomeMount;
 import dev.locald.etc.PreparedRoot;
 import dev.locald.etc.SyntheticFile;
+import dev.locald.image.NetworkMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +18,11 @@ public final class ContainerSpecFactory {
     private final long openFilesLimit;
     private final String cgroupParent;
     private final Optional<SeccompProfile> seccomp;
+    private final RunMode mode;
 
-    /** A factory whose containers get the built-in seccomp profile. */
+    /** A factory for this process's {@link RunMode} whose containers get the built-in seccomp profile. */
     public ContainerSpecFactory(long openFilesLimit, String cgroupParent) {
-        this(openFilesLimit, cgroupParent, Optional.of(SeccompProfile.builtIn()));
+        this(openFilesLimit, cgroupParent, Optional.of(SeccompProfile.builtIn()), RunMode.current());
     }
 
     /**
@@ -28,14 +30,19 @@ public final class ContainerSpecFactory {
      *        host's hard limit or runc fails
      * @param cgroupParent relative cgroup under which each container gets {@code <parent>/<id>}
      * @param seccomp the filter of every container; empty for unconfined
+     * @param mode rootless: no cgroups (no delegation on cgroups v1), the pids limit as RLIMIT_NPROC, and
+     *        /sys bound from the host when the container shares its network namespace (sysfs cannot be
+     *        mounted there)
      */
-    public ContainerSpecFactory(long openFilesLimit, String cgroupParent, Optional<SeccompProfile> seccomp) {
+    public ContainerSpecFactory(
+            long openFilesLimit, String cgroupParent, Optional<SeccompProfile> seccomp, RunMode mode) {
         if (openFilesLimit < 64) {
             throw new IllegalArgumentException("open files limit too small: " + openFilesLimit);
         }
         this.openFilesLimit = openFilesLimit;
         this.cgroupParent = cgroupParent;
         this.seccomp = seccomp;
+        this.mode = mode;
     }
 
     public String cgroupsPath(String containerId) {
@@ -57,16 +64,20 @@ public final class ContainerSpecFactory {
         options.add(SpecOptions.openFilesLimit(openFilesLimit));
         options.add(SpecOptions.noNewPrivileges());
         options.add(SpecOptions.hostname(request.hostname()));
-        options.add(SpecOptions.kernelFilesystems());
+        options.add(SpecOptions.kernelFilesystems(mode.rootless() && request.network() == NetworkMode.HOST));
         options.add(SpecOptions.tmp(request.diskTmp()));
-        options.add(SpecOptions.standardDevices());
+        options.add(SpecOptions.standardDevices(!mode.rootless()));
         for (SyntheticFile file : root.files()) {
             options.add(SpecOptions.readonlyFile(file.source().toString(), file.destination()));
         }
         root.homeMount().ifPresent(home -> options.add(homeTmpfs(home)));
         request.mounts().forEach(mount -> options.add(SpecOptions.bindMount(mount)));
         options.add(SpecOptions.namespaces(request.network(), isolatedNetwork));
-        options.add(SpecOptions.cgroup(cgroupsPath(request.id()), request.limits()));
+        if (mode.rootless()) {
+            options.add(SpecOptions.processLimits(request.uid(), request.limits()));
+        } else {
+            options.add(SpecOptions.cgroup(cgroupsPath(request.id()), request.limits()));
+        }
         options.add(SpecOptions.maskedAndReadonlyPaths());
         options.add(SpecOptions.seccomp(seccomp));
         return new RuntimeSpecBuilder().apply(SpecOption.compose(options)).build();

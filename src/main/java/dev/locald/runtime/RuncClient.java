@@ -29,11 +29,25 @@ public final class RuncClient {
     private final Path binary;
     private final Path stateRoot;
     private final Duration commandTimeout;
+    private final boolean rootless;
 
-    public RuncClient(Path binary, Path stateRoot, Duration commandTimeout) {
+    /**
+     * @param rootless run every command with {@code --rootless true}: inside a user namespace on a host
+     *        without cgroup delegation runc must not insist on creating cgroups ({@link RunMode})
+     */
+    public RuncClient(Path binary, Path stateRoot, Duration commandTimeout, boolean rootless) {
         this.binary = binary;
         this.stateRoot = stateRoot.toAbsolutePath();
         this.commandTimeout = commandTimeout;
+        this.rootless = rootless;
+    }
+
+    private List<String> base() {
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "--root", stateRoot.toString()));
+        if (rootless) {
+            command.addAll(List.of("--rootless", "true"));
+        }
+        return command;
     }
 
     public Path stateRoot() {
@@ -46,21 +60,20 @@ public final class RuncClient {
      */
     public Process startRun(Bundle bundle, String id) throws IOException {
         Files.createDirectories(stateRoot);
-        return new ProcessBuilder(
-                        binary.toString(),
-                        "--root",
-                        stateRoot.toString(),
-                        "--log",
-                        bundle.runcLog().toString(),
-                        "--log-format",
-                        "json",
-                        "run",
-                        // state and cgroups outlive the process, so ContainerRunner can read why it ended
-                        // (pids.events) before it deletes the container
-                        "--keep",
-                        "--bundle",
-                        bundle.dir().toString(),
-                        id)
+        List<String> command = base();
+        command.addAll(List.of(
+                "--log",
+                bundle.runcLog().toString(),
+                "--log-format",
+                "json",
+                "run",
+                // state and cgroups outlive the process, so ContainerRunner can read why it ended
+                // (pids.events) before it deletes the container
+                "--keep",
+                "--bundle",
+                bundle.dir().toString(),
+                id));
+        return new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
     }
@@ -106,7 +119,7 @@ public final class RuncClient {
     }
 
     private String execute(List<String> arguments) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(binary.toString(), "--root", stateRoot.toString()));
+        List<String> command = base();
         command.addAll(arguments);
         Process process = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

@@ -64,13 +64,27 @@ public class RuntimeProducers {
 
     @Produces
     @Singleton
-    RuncClient runcClient() {
-        return new RuncClient(config.runcBinary(), stateDir(), config.commandTimeout());
+    RunMode runMode() {
+        RunMode mode = RunMode.current();
+        LOG.infof(
+                "locald runs in %s mode%s",
+                mode.name(), mode.problem().map(p -> ": " + p).orElse(""));
+        return mode;
     }
 
     @Produces
     @Singleton
-    CgroupLayout cgroupLayout() {
+    RuncClient runcClient(RunMode mode) {
+        return new RuncClient(config.runcBinary(), stateDir(), config.commandTimeout(), mode.rootless());
+    }
+
+    @Produces
+    @Singleton
+    CgroupLayout cgroupLayout(RunMode mode) {
+        if (mode.rootless()) {
+            // runc makes no cgroup for a rootless container on a host without delegation: nothing to watch or remove
+            return CgroupLayout.none();
+        }
         try {
             return CgroupLayout.ofCurrentProcess();
         } catch (IOException e) {
@@ -80,12 +94,13 @@ public class RuntimeProducers {
 
     @Produces
     @Singleton
-    ContainerRunner containerRunner(RuncClient runc, CgroupLayout cgroups, IsolatedNetwork isolatedNetwork) {
+    ContainerRunner containerRunner(
+            RuncClient runc, CgroupLayout cgroups, IsolatedNetwork isolatedNetwork, RunMode mode) {
         try {
             SyntheticRoot syntheticRoot = new SyntheticRoot(
                     new ResolvConf(config.hostResolvConf(), config.fallbackNameservers(), network.dnsForwardAddress()));
             ContainerSpecFactory specFactory = new ContainerSpecFactory(
-                    HostLimits.openFilesFor(config.openFiles()), config.cgroupParent(), seccomp());
+                    HostLimits.openFilesFor(config.openFiles()), config.cgroupParent(), seccomp(), mode);
             return new ContainerRunner(
                     runc,
                     syntheticRoot,

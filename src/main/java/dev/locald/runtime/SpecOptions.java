@@ -55,8 +55,22 @@ public final class SpecOptions {
 
     /** The kernel filesystems of docs/engine.md §3 plus {@code /dev/mqueue}; {@code /tmp} is {@link #tmp}. */
     public static SpecOption kernelFilesystems() {
+        return kernelFilesystems(false);
+    }
+
+    /**
+     * @param bindSys bind the host's /sys read-only instead of mounting sysfs: a user namespace may mount
+     *        sysfs only in a network namespace it owns, so a rootless container on the host network cannot
+     */
+    public static SpecOption kernelFilesystems(boolean bindSys) {
         return spec -> spec.mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev"))
-                .mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro"))
+                .mount(
+                        "/sys",
+                        bindSys ? "bind" : "sysfs",
+                        bindSys ? "/sys" : "sysfs",
+                        bindSys
+                                ? List.of("rbind", "nosuid", "noexec", "nodev", "ro")
+                                : List.of("nosuid", "noexec", "nodev", "ro"))
                 .mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k"))
                 .mount(
                         "/dev/pts",
@@ -87,12 +101,24 @@ public final class SpecOptions {
      * {@code /dev/console} is the host's {@code /dev/null} bound in, never the host console.
      */
     public static SpecOption standardDevices() {
+        return standardDevices(true);
+    }
+
+    /**
+     * @param cgroupRules also the device cgroup's rules; without cgroups (rootless) runc bind-mounts the
+     *        host's device nodes, since a user namespace cannot mknod them
+     */
+    public static SpecOption standardDevices(boolean cgroupRules) {
         return spec -> {
             // runc drops its own cgroup rule for a default device the spec lists, so each gets an explicit one
-            spec.deviceRule(new RuntimeSpec.DeviceRule(false, null, null, null, "rwm"));
+            if (cgroupRules) {
+                spec.deviceRule(new RuntimeSpec.DeviceRule(false, null, null, null, "rwm"));
+            }
             for (RuntimeSpec.Device device : STANDARD_DEVICES) {
-                spec.device(device)
-                        .deviceRule(new RuntimeSpec.DeviceRule(true, "c", device.major(), device.minor(), "rwm"));
+                spec.device(device);
+                if (cgroupRules) {
+                    spec.deviceRule(new RuntimeSpec.DeviceRule(true, "c", device.major(), device.minor(), "rwm"));
+                }
             }
             if (!spec.terminal()) {
                 spec.mount("/dev/console", "bind", "/dev/null", List.of("bind", "nosuid", "noexec"));
@@ -222,6 +248,20 @@ public final class SpecOptions {
             limits.cpuQuotaMicros()
                     .ifPresent(quota -> spec.cpu(new RuntimeSpec.Cpu(quota, ResourceLimits.CPU_PERIOD_MICROS)));
             limits.pids().ifPresent(max -> spec.pids(new RuntimeSpec.Pids(max)));
+        };
+    }
+
+    /**
+     * Limits without cgroups (rootless on a host that delegates none): the pids limit as RLIMIT_NPROC for
+     * a process that is not root inside (the kernel counts it per user, so concurrent builds' CNB users
+     * share it, and root inside is the starting user, whose own processes it would count). Memory and
+     * CPU cannot be held without a cgroup; readiness says so (docs/operations.md, "Rootless mode").
+     */
+    public static SpecOption processLimits(long uid, ResourceLimits limits) {
+        return spec -> {
+            if (uid != 0) {
+                limits.pids().ifPresent(max -> spec.rlimit("RLIMIT_NPROC", max, max));
+            }
         };
     }
 }

@@ -18,6 +18,7 @@ import dev.locald.runtime.ContainerSpecFactory;
 import dev.locald.runtime.EngineFixture;
 import dev.locald.runtime.HostLimits;
 import dev.locald.runtime.ResourceLimits;
+import dev.locald.runtime.RunMode;
 import dev.locald.runtime.SeccompProfile;
 import dev.locald.testsupport.FakeInternet;
 import dev.locald.testsupport.LayerTar;
@@ -62,8 +63,8 @@ class ContainerStartBenchmark {
             Bundle rawBundle = new Bundle(rawBundleDir);
             Files.createDirectories(rawBundle.etcDir());
             // raw runc runs the spec locald generated before seccomp and limits, as in earlier figures
-            ContainerSpecFactory specFactory =
-                    new ContainerSpecFactory(HostLimits.openFilesFor(1_048_576), engine.cgroupParent, Optional.empty());
+            ContainerSpecFactory specFactory = new ContainerSpecFactory(
+                    HostLimits.openFilesFor(1_048_576), engine.cgroupParent, Optional.empty(), RunMode.current());
             ContainerRunner unconfined = engine.runnerWith(Optional.empty());
             ContainerRunner confined = engine.runnerWith(Optional.of(SeccompProfile.builtIn()));
             // the built-in profile with the 64-bit ABI alone: what the 32-bit ABIs (x86, x32) cost at start

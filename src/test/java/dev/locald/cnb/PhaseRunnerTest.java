@@ -27,6 +27,7 @@ import dev.locald.runtime.ContainerSpecFactory;
 import dev.locald.runtime.ContainerSweeper;
 import dev.locald.runtime.HostLimits;
 import dev.locald.runtime.ResourceLimits;
+import dev.locald.runtime.RunMode;
 import dev.locald.runtime.RuncClient;
 import dev.locald.runtime.SpecOptions;
 import java.nio.file.Files;
@@ -67,7 +68,11 @@ class PhaseRunnerTest {
                 Path.of("target", "phase-runner-it", unique).toAbsolutePath());
         Path resolv = Files.writeString(base.resolve("resolv.conf"), "nameserver 10.1.2.3\n");
         cgroupParent = "locald-phase-test-" + unique;
-        runc = new RuncClient(Path.of("/usr/sbin/runc"), base.resolve("runc"), Duration.ofSeconds(30));
+        runc = new RuncClient(
+                Path.of("/usr/sbin/runc"),
+                base.resolve("runc"),
+                Duration.ofSeconds(30),
+                RunMode.current().rootless());
         cgroups = CgroupLayout.ofCurrentProcess();
         ContainerRunner containers = new ContainerRunner(
                 runc,

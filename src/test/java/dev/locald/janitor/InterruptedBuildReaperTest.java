@@ -10,6 +10,7 @@ import dev.locald.builds.BuildStore;
 import dev.locald.fs.TreeDeleter;
 import dev.locald.runtime.CgroupLayout;
 import dev.locald.runtime.ContainerSweeper;
+import dev.locald.runtime.RunMode;
 import dev.locald.runtime.RuncClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +32,11 @@ class InterruptedBuildReaperTest {
 
     private final Path data =
             Path.of("target", "ops-reaper-test", UUID.randomUUID().toString()).toAbsolutePath();
-    private final RuncClient runc =
-            new RuncClient(Path.of("/usr/sbin/runc"), data.resolve("runc"), Duration.ofSeconds(30));
+    private final RuncClient runc = new RuncClient(
+            Path.of("/usr/sbin/runc"),
+            data.resolve("runc"),
+            Duration.ofSeconds(30),
+            RunMode.current().rootless());
     private Path mountPoint;
 
     @AfterEach

@@ -32,7 +32,8 @@ class ContainerSpecFactoryTest {
 
     private static final CnbUser CNB = new CnbUser(1001, 1002);
     // without seccomp: the goldens show the rest of the spec; seccompIsTheBuiltInProfileByDefault checks that part
-    private static final ContainerSpecFactory FACTORY = new ContainerSpecFactory(20000, "locald", Optional.empty());
+    private static final ContainerSpecFactory FACTORY =
+            new ContainerSpecFactory(20000, "locald", Optional.empty(), RunMode.root());
 
     private static PreparedRoot preparedRoot(boolean homeMount) {
         PasswdFile passwd = PasswdFile.parse("root:x:0:0:root:/root:/bin/sh\n")

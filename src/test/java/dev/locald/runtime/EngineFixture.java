@@ -70,7 +70,11 @@ public final class EngineFixture {
         hostResolvConf = base.resolve("host-resolv.conf");
         Files.writeString(hostResolvConf, hostResolvConfContent);
         cgroupParent = "locald-engine-test-" + unique;
-        runc = new RuncClient(Path.of("/usr/sbin/runc"), base.resolve("runc"), Duration.ofSeconds(30));
+        runc = new RuncClient(
+                Path.of("/usr/sbin/runc"),
+                base.resolve("runc"),
+                Duration.ofSeconds(30),
+                RunMode.current().rootless());
         cgroups = CgroupLayout.ofCurrentProcess();
         SyntheticRoot syntheticRoot = new SyntheticRoot(new ResolvConf(hostResolvConf, List.of("8.8.8.8", "8.8.4.4")));
         ContainerSpecFactory specFactory = new ContainerSpecFactory(HostLimits.openFilesFor(1_048_576), cgroupParent);
@@ -92,7 +96,7 @@ public final class EngineFixture {
         return new ContainerRunner(
                 runc,
                 new SyntheticRoot(new ResolvConf(hostResolvConf, List.of("8.8.8.8", "8.8.4.4"))),
-                new ContainerSpecFactory(HostLimits.openFilesFor(1_048_576), cgroupParent, seccomp),
+                new ContainerSpecFactory(HostLimits.openFilesFor(1_048_576), cgroupParent, seccomp, RunMode.current()),
                 cgroups,
                 cgroupParent,
                 new ContainerRunner.Settings(
