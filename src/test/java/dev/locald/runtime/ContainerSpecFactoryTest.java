@@ -2,6 +2,7 @@ package dev.locald.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.locald.etc.GroupFile;
@@ -97,6 +98,40 @@ class ContainerSpecFactoryTest {
                 .withPids(256)
                 .withCpus(1.5);
         assertGolden("with-limits.json", FACTORY.create(request().limits(limits).build(), preparedRoot(false)));
+    }
+
+    @Test
+    void rootlessHasNoCgroupButThePidsLimitAsAnRlimitAndBindsSysOnTheHostNetwork() {
+        ContainerSpecFactory rootless =
+                new ContainerSpecFactory(20000, "locald", Optional.empty(), new RunMode(true, 0, 65536));
+        ResourceLimits limits = ResourceLimits.none()
+                .withMemoryBytes(512L * 1024 * 1024)
+                .withPids(256)
+                .withCpus(1.5);
+        RuntimeSpec spec = rootless.create(
+                request().limits(limits).network(NetworkMode.HOST).build(), preparedRoot(false));
+        assertNull(spec.linux().cgroupsPath());
+        assertEquals(
+                new RuntimeSpec.Resources(List.of(), null, null, null),
+                spec.linux().resources());
+        assertTrue(spec.process().rlimits().contains(new RuntimeSpec.Rlimit("RLIMIT_NPROC", 256, 256)));
+        RuntimeSpec.Mount sys = spec.mounts().stream()
+                .filter(m -> m.destination().equals("/sys"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals("bind", sys.type());
+        assertEquals("/sys", sys.source());
+        assertTrue(sys.options().contains("ro"));
+        assertEquals(6, spec.linux().devices().size());
+
+        RuntimeSpec isolated = rootless.create(request().limits(limits).build(), preparedRoot(false));
+        assertEquals(
+                "sysfs",
+                isolated.mounts().stream()
+                        .filter(m -> m.destination().equals("/sys"))
+                        .findFirst()
+                        .orElseThrow()
+                        .type());
     }
 
     @Test
