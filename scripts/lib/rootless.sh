@@ -38,18 +38,19 @@ free_subordinate_start() {
     awk -F: 'BEGIN { end = 100000 } { e = $2 + $3; if (e > end) end = e } END { print int((end + 65535) / 65536) * 65536 }'
 }
 
-# rootless_exec COMMAND...: runs COMMAND as uid 0 of a new user namespace (the user's subordinate ids
-# mapped by newuidmap), with its own mount namespace (overlay, bind mounts) and pid namespace: when
-# locald ends, even by SIGKILL, the kernel ends every container, pasta and helper it started, and their
-# mounts go with the mount namespace. bash is the namespace's init and reaps what is orphaned. Java
-# takes user.home from the passwd entry of uid 0, so it is given the real one; java.io.tmpdir (HTTP
-# uploads) is the user's own.
-rootless_exec() {
+# rootless_prepare sets ROOTLESS_COMMAND, the prefix that runs a command as uid 0 of a new user
+# namespace (the user's subordinate ids mapped by newuidmap), with its own mount namespace (overlay, bind
+# mounts) and pid namespace: when locald ends, even by SIGKILL, the kernel ends every container, pasta
+# and helper it started, and their mounts go with the mount namespace. bash is the namespace's init and
+# reaps what is orphaned. Java takes user.home from the passwd entry of uid 0, so it is given the real
+# one; java.io.tmpdir (HTTP uploads) is the user's own.
+rootless_prepare() {
   local tmp="${XDG_RUNTIME_DIR:-${TMPDIR:-/tmp}}/locald-$(id -u)"
   mkdir -p "$tmp" && chmod 700 "$tmp"
   export JAVA_TOOL_OPTIONS="-Duser.home=$HOME -Djava.io.tmpdir=$tmp -XX:-UsePerfData ${JAVA_TOOL_OPTIONS:-}"
-  exec unshare --user --map-auto --map-root-user --mount --pid --fork --mount-proc --kill-child \
+  # shellcheck disable=SC2016
+  ROOTLESS_COMMAND=(unshare --user --map-auto --map-root-user --mount --pid --fork --mount-proc --kill-child
     bash -c 'trap "kill -TERM \$child 2>/dev/null" TERM INT HUP
       "$@" & child=$!
-      while :; do wait $child; st=$?; kill -0 $child 2>/dev/null || exit $st; done' locald "$@"
+      while :; do wait $child; st=$?; kill -0 $child 2>/dev/null || exit $st; done' locald)
 }
