@@ -41,6 +41,7 @@ import dev.locald.lifecycle.TrustedBuilders;
 import dev.locald.logs.LogStream;
 import dev.locald.pull.ImageCatalog;
 import dev.locald.pull.ImagePuller;
+import dev.locald.pull.Mirrors;
 import dev.locald.registry.ImageResolver;
 import dev.locald.registry.RegistryCredential;
 import dev.locald.registry.RegistryCredentials;
@@ -86,6 +87,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
     private final LocaldConfig config;
     private final BuildStore store;
     private final ImageResolver resolver;
+    private final Mirrors mirrors;
 
     public LifecycleBuildExecutor(
             ImageCatalog images,
@@ -96,7 +98,8 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             RegistryCredentials dockerCredentials,
             LocaldConfig config,
             BuildStore store,
-            ImageResolver resolver) {
+            ImageResolver resolver,
+            Mirrors mirrors) {
         this.builderInspection = new BuilderInspection(images, trustedBuilders, config);
         this.phases = phases;
         this.caches = caches;
@@ -105,6 +108,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         this.config = config;
         this.store = store;
         this.resolver = resolver;
+        this.mirrors = mirrors;
     }
 
     @Override
@@ -199,11 +203,10 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         Map<String, Map<String, String>> bindings = new LinkedHashMap<>();
         request.bindings().forEach((name, binding) -> bindings.put(name, binding.files()));
         BindingsDir.write(workspace.platform(), bindings, user);
-        RunToml.write(
-                workspace.layers(),
-                RunToml.entries(request.runImage(), builder.metadata().runImages()),
-                user);
-        ImageReference runImage = runImage(request, builder);
+        List<BuilderMetadata.RunImage> runs =
+                RunToml.entries(request.runImage(), builder.metadata().runImages(), this::configuredMirrors);
+        RunToml.write(workspace.layers(), runs, user);
+        ImageReference runImage = runImage(build, builder, runs);
         List<String> group = order(request, descriptor);
         boolean customOrder = !group.isEmpty()
                 || !descriptor.pre().isEmpty()
@@ -624,6 +627,60 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             insecure.add(target.registry());
         }
         return insecure;
+    }
+
+    /** locald's registry mirrors of a run image (locald.registry.mirrors): extra mirrors of its run.toml entry. */
+    private List<String> configuredMirrors(String image) {
+        try {
+            return mirrors.of(ImageReference.parse(image)).stream()
+                    .map(ImageReference::toString)
+                    .toList();
+        } catch (IllegalArgumentException e) {
+            return List.of(); // an invalid run image fails in RunImageSelection with its own sentence
+        }
+    }
+
+    /**
+     * The run image handed to the phases as CNB_RUN_IMAGE. Without configured mirrors for its registry, chosen
+     * by name as before (RunImageSelection.select). With them, chosen as the analyzer would choose from run.toml
+     * (docs/configuration.md, locald.registry.mirrors): the first of the entry's images that locald can read, those
+     * on the target's registry first. locald reads them itself so that the credentials, the isolated network and
+     * the link-local rule all follow from the one image chosen.
+     */
+    private ImageReference runImage(BuildContext build, InspectedBuilder builder, List<BuilderMetadata.RunImage> runs)
+            throws BuildFailure {
+        BuildRequest request = build.request();
+        ImageReference byName = runImage(request, builder);
+        BuilderMetadata.RunImage entry = runs.get(0);
+        if (configuredMirrors(entry.image()).isEmpty()) {
+            return byName;
+        }
+        List<ImageReference> candidates;
+        try {
+            candidates = RunImageSelection.candidates(entry, request.image(), builder.name());
+        } catch (IllegalArgumentException e) {
+            throw new BuildFailure(e.getMessage(), e);
+        }
+        List<String> failures = new ArrayList<>();
+        for (ImageReference candidate : candidates) {
+            if (build.stop().isCancelled()) {
+                throw new BuildFailure("the build was cancelled while its run image was chosen");
+            }
+            // the request's registryAuth belongs to the target's registry only, as for the phases
+            Optional<RegistryCredential> credential =
+                    candidate.registry().equals(request.image().registry()) ? request.registryAuth() : Optional.empty();
+            try {
+                resolver.resolve(candidate, credential);
+                build.progress()
+                        .note("run image " + entry.image() + ": using " + candidate + " (of " + candidates.size()
+                                + " with locald.registry.mirrors, the first locald could read)");
+                return candidate;
+            } catch (RegistryException e) {
+                failures.add(candidate + ": " + e.getMessage());
+            }
+        }
+        throw new BuildFailure("the run image " + entry.image() + " could be read neither from its registry nor from"
+                + " any of its mirrors, so no phase ran (" + String.join("; ", failures) + ")");
     }
 
     private static ImageReference runImage(BuildRequest request, InspectedBuilder builder) throws BuildFailure {

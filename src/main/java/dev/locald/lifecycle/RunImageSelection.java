@@ -49,6 +49,39 @@ public final class RunImageSelection {
         return reachable(parse(first.image(), builderName), builderName);
     }
 
+    /**
+     * The images of {@code entry} (a run.toml entry: the run image and its mirrors) in the order the lifecycle's
+     * analyzer tries them when it picks one itself ({@code BestRunImageMirrorFor}): those on the target image's
+     * registry first, then all in the entry's order. Link-local ones are left out (docs/security.md); an
+     * invalid mirror is left out as the analyzer skips it, an invalid image fails.
+     */
+    public static List<ImageReference> candidates(
+            BuilderMetadata.RunImage entry, ImageReference targetImage, String builderName) {
+        List<ImageReference> all = new ArrayList<>();
+        all.add(parse(entry.image(), builderName));
+        for (String mirror : entry.mirrors()) {
+            try {
+                all.add(ImageReference.parse(mirror));
+            } catch (IllegalArgumentException e) {
+                // the analyzer skips a mirror it cannot parse too
+            }
+        }
+        all.removeIf(ImageReference::isLinkLocal);
+        String targetRegistry = RegistryHosts.lifecycleName(targetImage.registry());
+        List<ImageReference> ordered = new ArrayList<>();
+        for (ImageReference c : all) {
+            if (RegistryHosts.lifecycleName(c.registry()).equals(targetRegistry)) {
+                ordered.add(c);
+            }
+        }
+        for (ImageReference c : all) {
+            if (!ordered.contains(c)) {
+                ordered.add(c);
+            }
+        }
+        return ordered;
+    }
+
     /** The builder's choice, unless it sends the lifecycle to a link-local registry (docs/security.md). */
     private static ImageReference reachable(ImageReference runImage, String builderName) {
         if (runImage.isLinkLocal()) {

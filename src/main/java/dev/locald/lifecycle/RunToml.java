@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The {@code run.toml} the platform writes to {@code <layers>/run.toml} before the first phase, as pack
@@ -28,14 +29,53 @@ public final class RunToml {
     /** The builder's entries, preceded by the request's run image (with no mirrors) when it gave one. */
     public static List<BuilderMetadata.RunImage> entries(
             Optional<ImageReference> requested, List<BuilderMetadata.RunImage> builderRuns) {
+        return entries(requested, builderRuns, image -> List.of());
+    }
+
+    /**
+     * The builder's entries, preceded by the request's run image when it gave one; each entry's mirrors are the
+     * builder's for that image followed by {@code moreMirrors} of it (locald's configured registry mirrors), so
+     * the lifecycle checks and records them all (the exporter writes the entry into the app image's label).
+     */
+    public static List<BuilderMetadata.RunImage> entries(
+            Optional<ImageReference> requested,
+            List<BuilderMetadata.RunImage> builderRuns,
+            Function<String, List<String>> moreMirrors) {
         List<BuilderMetadata.RunImage> out = new ArrayList<>();
-        requested.ifPresent(r -> out.add(new BuilderMetadata.RunImage(r.toString(), List.of())));
+        requested.ifPresent(r -> out.add(withMirrors(
+                r.toString(),
+                builderRuns.stream()
+                        .filter(e -> sameImage(e.image(), r.toString()))
+                        .findFirst()
+                        .map(BuilderMetadata.RunImage::mirrors)
+                        .orElse(List.of()),
+                moreMirrors)));
         for (BuilderMetadata.RunImage e : builderRuns) {
-            if (out.stream().noneMatch(x -> x.image().equals(e.image()))) {
-                out.add(e);
+            if (out.stream().noneMatch(x -> sameImage(x.image(), e.image()))) {
+                out.add(withMirrors(e.image(), e.mirrors(), moreMirrors));
             }
         }
         return out;
+    }
+
+    /** One image under two spellings ({@code index.docker.io/x} and {@code docker.io/x}), as the lifecycle compares. */
+    private static boolean sameImage(String a, String b) {
+        try {
+            return ImageReference.parse(a).equals(ImageReference.parse(b));
+        } catch (IllegalArgumentException e) {
+            return a.equals(b);
+        }
+    }
+
+    private static BuilderMetadata.RunImage withMirrors(
+            String image, List<String> own, Function<String, List<String>> moreMirrors) {
+        List<String> mirrors = new ArrayList<>(own);
+        for (String mirror : moreMirrors.apply(image)) {
+            if (!mirror.equals(image) && !mirrors.contains(mirror)) {
+                mirrors.add(mirror);
+            }
+        }
+        return new BuilderMetadata.RunImage(image, mirrors);
     }
 
     public static String render(List<BuilderMetadata.RunImage> entries) {

@@ -37,8 +37,11 @@ public record Mirrors(Map<String, List<String>> byRegistry) {
         }
     }
 
-    /** Where to ask for {@code ref} before its own registry: the same repository on each mirror, in order. */
-    List<ImageReference> of(ImageReference ref) {
+    /**
+     * Where to ask for {@code ref} before its own registry: the same repository on each mirror, in order. Also
+     * the mirrors locald adds to the run image's entry of the build's run.toml (docs/configuration.md).
+     */
+    public List<ImageReference> of(ImageReference ref) {
         return byRegistry.getOrDefault(ref.registry(), List.of()).stream()
                 .map(mirror -> new ImageReference(mirror, ref.repository(), ref.tag(), ref.digest()))
                 .toList();

@@ -21,6 +21,13 @@ public class PullProducers {
         return new LayerExtractor(ExtractionLimits.from(config.limits()));
     }
 
+    /** The configured registry mirrors, shared by the puller and the build's run.toml. */
+    @Produces
+    @Singleton
+    Mirrors mirrors(LocaldConfig config) {
+        return new Mirrors(config.registry().mirrors());
+    }
+
     @Produces
     @Singleton
     ImagePuller imagePuller(
@@ -30,7 +37,8 @@ public class PullProducers {
             LayerStore layers,
             LayerExtractor extractor,
             ImageRecordStore records,
-            LocaldConfig config) {
+            LocaldConfig config,
+            Mirrors mirrors) {
         return new ImagePuller(
                 resolver,
                 fetcher,
@@ -41,6 +49,6 @@ public class PullProducers {
                 config.registry().parallelDownloads(),
                 config.limits().pullTimeout(),
                 config.registry().tagTtl(),
-                new Mirrors(config.registry().mirrors()));
+                mirrors);
     }
 }

@@ -116,6 +116,47 @@ class RunImageSelectionTest {
     }
 
     @Test
+    void configuredMirrorsFollowTheBuildersInEachEntryAndTheRequestsEntry() {
+        // as locald.registry.mirrors rewrites a reference: the same repository on the mirror registry
+        java.util.function.Function<String, List<String>> configured = image -> image.startsWith("index.docker.io/")
+                        || image.startsWith("my.example/")
+                ? List.of("mirror.example:5000/" + image.substring(image.indexOf('/') + 1), "gcr.io/paketo/run:latest")
+                : List.of();
+        List<BuilderMetadata.RunImage> entries =
+                RunToml.entries(Optional.of(ref("my.example/run:x")), RUNS, configured);
+        assertEquals(
+                List.of(
+                        new BuilderMetadata.RunImage(
+                                "my.example/run:x", List.of("mirror.example:5000/run:x", "gcr.io/paketo/run:latest")),
+                        new BuilderMetadata.RunImage(
+                                "index.docker.io/paketobuildpacks/run-jammy-base:latest",
+                                List.of(
+                                        "gcr.io/paketo/run:latest",
+                                        "localhost:5000/run:latest",
+                                        "mirror.example:5000/paketobuildpacks/run-jammy-base:latest")),
+                        RUNS.get(1)),
+                entries);
+        // a request naming the builder's run image (under any spelling) keeps the builder's mirrors for it, once
+        List<BuilderMetadata.RunImage> same =
+                RunToml.entries(Optional.of(ref(RUNS.get(0).image())), RUNS);
+        assertEquals(2, same.size(), same.toString());
+        assertEquals(RUNS.get(0).mirrors(), same.get(0).mirrors());
+    }
+
+    @Test
+    void candidatesAreTriedOnTheTargetsRegistryFirstThenInRunTomlOrder() {
+        BuilderMetadata.RunImage entry = new BuilderMetadata.RunImage(
+                "origin.example/run:1",
+                List.of("169.254.1.1:5000/run:1", "Not A Ref", "mirror.example:5000/run:1", "target.example/run:1"));
+        assertEquals(
+                List.of(ref("target.example/run:1"), ref("origin.example/run:1"), ref("mirror.example:5000/run:1")),
+                RunImageSelection.candidates(entry, ref("target.example/me/app:1"), "b"));
+        assertEquals(
+                List.of(ref("origin.example/run:1"), ref("mirror.example:5000/run:1"), ref("target.example/run:1")),
+                RunImageSelection.candidates(entry, ref("elsewhere.example/me/app:1"), "b"));
+    }
+
+    @Test
     void aRunImageThatIsNoReferenceIsNamed() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
