@@ -16,8 +16,8 @@ import java.util.OptionalDouble;
 @ConfigMapping(prefix = "locald")
 public interface LocaldConfig {
 
-    /** Where blobs, extracted layers, build records, logs and runc state live. */
-    @WithDefault("${user.home}/.local/share/locald")
+    /** Where blobs, extracted layers, build records, logs and runc state live: the user's data home (XDG). */
+    @WithDefault("${XDG_DATA_HOME:${user.home}/.local/share}/locald")
     Path dataDir();
 
     /** {@link #dataDir()} made absolute (relative to the working directory): runc and bind mounts need absolute paths. */
