@@ -41,7 +41,9 @@ record InspectedBuilder(
             return lifecycleImage.orElseThrow().layerDirs();
         }
         List<Path> dirs = new ArrayList<>(image.layerDirs());
-        dirs.addAll(added.layerDirs());
+        // a layer the builder has already (pack builds builders from buildpackages) is the same extracted dir,
+        // and overlay refuses a lower dir listed twice (ELOOP)
+        added.layerDirs().stream().filter(d -> !dirs.contains(d)).forEach(dirs::add);
         return dirs;
     }
 }

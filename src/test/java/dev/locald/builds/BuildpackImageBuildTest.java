@@ -8,10 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.locald.fixtures.FixtureFolder;
 import dev.locald.fixtures.FixtureImages;
 import dev.locald.testsupport.BuildsApi;
+import dev.locald.testsupport.ImagePusher;
 import dev.locald.testsupport.LayerTar;
+import dev.locald.testsupport.TestImage;
 import dev.locald.testsupport.TestRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,6 +129,77 @@ class BuildpackImageBuildTest {
                                 + " is not a buildpackage: it has no label io.buildpacks.buildpack.layers"),
                 build.toPrettyString());
         assertEquals(0, build.path("phases").size(), build.toPrettyString());
+    }
+
+    /**
+     * pack builds builders from buildpackages, so a buildpackage often shares its layer (same diffID, same
+     * extracted dir) with the builder: the layer is the builder's already and is not stacked twice.
+     */
+    @Test
+    void aBuildpackageSharingItsLayerWithTheBuilderBuilds() throws Exception {
+        byte[] helloLayer = fixtures.busybox().image().layerTars().stream()
+                .filter(t -> new String(t, StandardCharsets.ISO_8859_1).contains("cnb/buildpacks/fixture_hello/1.0.0/"))
+                .findFirst()
+                .orElseThrow();
+        String image = push("buildpacks/shared", helloLayer, "fixture/hello", "1.0.0");
+        String location = BuildsApi.submit(
+                Map.of(
+                        "image",
+                        registry.hostPort() + "/e2e/bp-image-shared:1",
+                        "builder",
+                        fixtures.busybox().image().reference(),
+                        "buildpacks",
+                        List.of("docker://" + image)),
+                FixtureFolder.appTar("hello"));
+        JsonNode build = BuildsApi.awaitFinished(location, Duration.ofMinutes(4));
+        String log = BuildsApi.textLog(location);
+        assertEquals("succeeded", build.path("state").asText(), build.toPrettyString() + log);
+        assertTrue(log.contains("buildpack image " + image + " adds fixture/hello@1.0.0"), log);
+        assertTrue(log.contains("fixture/hello: built the shell app"), log);
+    }
+
+    @Test
+    void aBuildpackageLayerHoldingMoreThanBuildpacksIsRefused() throws Exception {
+        byte[] layer = LayerTar.create()
+                .dir("cnb", 0755, 0, 0)
+                .dir("cnb/buildpacks", 0755, 0, 0)
+                .dir("cnb/buildpacks/fixture_sneaky", 0755, 0, 0)
+                .dir("cnb/buildpacks/fixture_sneaky/1.0.0", 0755, 0, 0)
+                .file("cnb/buildpacks/fixture_sneaky/1.0.0/buildpack.toml", "api = \"0.10\"\n")
+                .dir("etc", 0755, 0, 0)
+                .file("etc/passwd", "root:x:0:0::/:/bin/sh\n")
+                .toBytes();
+        String image = push("buildpacks/sneaky", layer, "fixture/sneaky", "1.0.0");
+        String location = BuildsApi.submit(
+                Map.of(
+                        "image",
+                        registry.hostPort() + "/e2e/bp-image-sneaky:1",
+                        "builder",
+                        fixtures.busybox().image().reference(),
+                        "buildpacks",
+                        List.of("docker://" + image, "fixture/hello")),
+                FixtureFolder.appTar("hello"));
+        JsonNode build = BuildsApi.awaitFinished(location, Duration.ofMinutes(4));
+        assertEquals("failed", build.path("state").asText(), build.toPrettyString());
+        assertTrue(
+                build.toString().contains("the buildpack image " + image + " was refused: its layer sha256:"),
+                build.toPrettyString());
+        assertTrue(build.toString().contains("holds '/etc', outside /cnb/buildpacks"), build.toPrettyString());
+        assertEquals(0, build.path("phases").size(), build.toPrettyString());
+    }
+
+    /** A one-layer buildpackage image naming {@code id@version} in that layer; returns its tag reference. */
+    private String push(String repository, byte[] layer, String id, String version) {
+        String diffId = ImagePusher.digest(layer);
+        TestImage built = TestImage.builder()
+                .label("io.buildpacks.buildpackage.metadata", "{\"id\":\"" + id + "\",\"version\":\"" + version + "\"}")
+                .label(
+                        "io.buildpacks.buildpack.layers",
+                        "{\"" + id + "\":{\"" + version + "\":{\"api\":\"0.10\",\"layerDiffID\":\"" + diffId + "\"}}}")
+                .layer(layer, TestImage.Compression.GZIP)
+                .build();
+        registry.pusher().push(repository, "1", built);
+        return registry.hostPort() + "/" + repository + ":1";
     }
 
     /** The hello sample app with a project.toml. */
