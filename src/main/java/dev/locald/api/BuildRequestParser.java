@@ -12,6 +12,7 @@ import dev.locald.image.ImageReference;
 import dev.locald.image.NetworkMode;
 import dev.locald.image.PullPolicy;
 import dev.locald.json.Json;
+import dev.locald.lifecycle.Buildpackage;
 import dev.locald.registry.RegistryCredential;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,8 +76,8 @@ public final class BuildRequestParser {
             Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
     private static final Pattern BUILDPACK_URN =
             Pattern.compile("urn:cnb:builder:[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
-    private static final String ONLY_BUILDER_BUILDPACKS =
-            "name a buildpack the builder contains " + "(id[@version] or urn:cnb:builder:id[@version])";
+    private static final String BUILDPACKS_FORMS = "name a buildpack the builder contains "
+            + "(id[@version] or urn:cnb:builder:id[@version]) or a buildpack image (docker://<image>)";
 
     private static final ObjectMapper JSON = Json.STRICT;
 
@@ -349,26 +350,31 @@ public final class BuildRequestParser {
             for (Map.Entry<String, String> item : strings(
                     "buildpacks",
                     MAX_BUILDPACKS,
-                    "must be an array of buildpack ids (id[@version] or urn:cnb:builder:id[@version])")) {
+                    "must be an array of buildpacks (id[@version], urn:cnb:builder:id[@version] or "
+                            + "docker://<image>)")) {
                 String field = item.getKey();
                 String value = item.getValue();
-                // locald only reorders what the builder holds; refuse here what a build could not do
-                if (value.startsWith("docker://")) {
-                    error(
-                            field,
-                            "'" + printable(value) + "': locald cannot add buildpacks from images yet; "
-                                    + ONLY_BUILDER_BUILDPACKS);
-                    continue;
+                if (Buildpackage.isImage(value)) {
+                    // a buildpackage image: the same reference rules as the builder's (docs/api.md)
+                    try {
+                        ReferenceSyntax.parse(
+                                value.substring(Buildpackage.DOCKER_PREFIX.length()),
+                                ReferenceSyntax.Kind.ANY,
+                                allowLoopback);
+                    } catch (IllegalArgumentException e) {
+                        error(field, "'" + printable(value) + "' is not a valid buildpack image: " + e.getMessage());
+                        continue;
+                    }
                 } else if (value.startsWith("urn:cnb:registry:")) {
                     error(
                             field,
-                            "'" + printable(value) + "': locald cannot fetch buildpacks from a buildpack "
-                                    + "registry yet; " + ONLY_BUILDER_BUILDPACKS);
+                            "'" + printable(value) + "': the buildpack registry is not supported; name the "
+                                    + "buildpack's image as docker://<image> instead");
                     continue;
                 } else if (!BUILDPACK_ID.matcher(value).matches()
                                 && !BUILDPACK_URN.matcher(value).matches()
                         || value.contains("..")) {
-                    error(field, "'" + printable(value) + "' is not a buildpack id: " + ONLY_BUILDER_BUILDPACKS);
+                    error(field, "'" + printable(value) + "' is not a buildpack id: " + BUILDPACKS_FORMS);
                     continue;
                 }
                 result.add(value);

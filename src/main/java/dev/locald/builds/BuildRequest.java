@@ -21,8 +21,8 @@ import java.util.Set;
  * @param runImage a run image overriding the builder's choice
  * @param env build-time variables written to {@code /platform/env}
  * @param secretEnv names (keys of {@code env}) whose values are redacted from the log
- * @param buildpacks buildpacks of the builder replacing its order: {@code id[@version]} or
- *        {@code urn:cnb:builder:id[@version]}
+ * @param buildpacks the one group replacing the builder's order: buildpacks of the builder ({@code id[@version]}
+ *        or {@code urn:cnb:builder:id[@version]}) and buildpackage images ({@code docker://<image>})
  * @param tags additional references to publish the image under
  * @param trustBuilder run the single {@code creator} phase (credentials then reach the builder)
  * @param clearCache ignore (and replace) the cache of the target

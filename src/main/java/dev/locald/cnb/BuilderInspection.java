@@ -6,9 +6,13 @@ import dev.locald.builds.BuildRequest;
 import dev.locald.config.LocaldConfig;
 import dev.locald.image.BuilderMetadata;
 import dev.locald.image.CnbUser;
+import dev.locald.image.Digest;
 import dev.locald.image.EnvList;
 import dev.locald.image.ImageConfig;
 import dev.locald.image.ImageReference;
+import dev.locald.image.LayerDescriptor;
+import dev.locald.lifecycle.BuildpackRef;
+import dev.locald.lifecycle.Buildpackage;
 import dev.locald.lifecycle.IncompatiblePlatformApiException;
 import dev.locald.lifecycle.PlatformApi;
 import dev.locald.lifecycle.PlatformApiNegotiation;
@@ -18,6 +22,15 @@ import dev.locald.pull.ImagePuller;
 import dev.locald.pull.LayerRefusedException;
 import dev.locald.registry.RegistryCredential;
 import dev.locald.registry.RegistryException;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -42,8 +55,12 @@ final class BuilderInspection {
      * Pulls the builder (and the lifecycle image an untrusted builder's phases run on), reads its metadata
      * strictly, takes the CNB user from its env and negotiates the platform API. {@code builderRef} is the
      * request's builder, or else the one the source's project.toml names.
+     *
+     * @param buildpackImages the order's {@code docker://} entries and their images, pulled and read after the
+     *     builder; a build that adds any never runs as a trusted creator (docs/security.md)
      */
-    InspectedBuilder inspect(BuildContext build, ImageReference builderRef) throws BuildFailure {
+    InspectedBuilder inspect(BuildContext build, ImageReference builderRef, Map<String, ImageReference> buildpackImages)
+            throws BuildFailure {
         BuildRequest request = build.request();
         String builderName = builderRef.toString();
         ImagePuller.PulledImage builder = pull(build, "builder", builderRef);
@@ -52,6 +69,15 @@ final class BuilderInspection {
         BuilderMetadata metadata = builderMetadata(builderName, builderConfig);
         CnbUser user = cnbUser(builderName, builderConfig);
         boolean trusted = trustedBuilders.isTrusted(builderRef, request.trustBuilder());
+        AddedBuildpacks added = buildpackages(build, buildpackImages);
+        if (trusted && !added.isEmpty()) {
+            // the trust is the operator's in the builder, not in code the request brings along
+            trusted = false;
+            build.progress()
+                    .note("the build adds buildpacks from images (" + String.join(", ", buildpackImages.keySet())
+                            + "), which are not part of the trusted builder " + builderName
+                            + ": it runs as an untrusted builder, its credentialed phases from the lifecycle image");
+        }
 
         Optional<ImagePuller.PulledImage> lifecycleImage = Optional.empty();
         Optional<String> lifecycleName = Optional.empty();
@@ -77,7 +103,89 @@ final class BuilderInspection {
                                 : "untrusted builder: five phase containers")
                         + ", CNB user " + user.uid() + ":" + user.gid());
         return new InspectedBuilder(
-                builderName, builder, metadata, user, trusted, lifecycleImage, lifecycleUnavailable, api);
+                builderName, builder, metadata, user, trusted, lifecycleImage, lifecycleUnavailable, api, added);
+    }
+
+    /**
+     * Pulls each buildpack image through the normal pull path (registry rules, credentials, pull policy, mirrors,
+     * digest checks, the secure layer store), leases it, and reads its labels; a layer holding anything outside
+     * {@code /cnb/buildpacks} refuses the image, so that it adds buildpacks and nothing else to the builder.
+     */
+    private AddedBuildpacks buildpackages(BuildContext build, Map<String, ImageReference> images) throws BuildFailure {
+        if (images.isEmpty()) {
+            return AddedBuildpacks.NONE;
+        }
+        Map<String, Buildpackage> byEntry = new LinkedHashMap<>();
+        List<Path> dirs = new ArrayList<>();
+        for (Map.Entry<String, ImageReference> entry : images.entrySet()) {
+            build.progress().note("pulling buildpack image " + entry.getValue());
+            ImagePuller.PulledImage pulled = pull(build, "buildpack image", entry.getValue());
+            Buildpackage buildpackage;
+            try {
+                buildpackage = Buildpackage.from(
+                        entry.getValue().toString(), pulled.image().config());
+            } catch (IllegalArgumentException e) {
+                throw new BuildFailure(e.getMessage(), e);
+            }
+            List<LayerDescriptor> layers = pulled.image().layers();
+            for (Digest diffId : buildpackage.layers()) {
+                for (int i = 0; i < layers.size(); i++) {
+                    if (layers.get(i).diffId().equals(diffId)) {
+                        Path dir = pulled.layerDirs().get(i);
+                        requireOnlyBuildpacks(entry.getValue(), diffId, dir);
+                        if (!dirs.contains(dir)) {
+                            dirs.add(dir);
+                        }
+                        break;
+                    }
+                }
+            }
+            build.progress()
+                    .note("buildpack image " + entry.getValue() + " adds " + buildpackage.top() + " ("
+                            + buildpackage.buildpacks().size() + " buildpack(s) in "
+                            + buildpackage.layers().size() + " layer(s))");
+            byEntry.put(entry.getKey(), buildpackage);
+        }
+        return new AddedBuildpacks(byEntry, dirs);
+    }
+
+    /** The extracted layer holds /cnb/buildpacks and nothing beside it (the layout pack writes). */
+    private static void requireOnlyBuildpacks(ImageReference image, Digest diffId, Path layer) throws BuildFailure {
+        String outside = null;
+        try {
+            for (String name : names(layer)) {
+                Path cnb = layer.resolve(name);
+                if (!name.equals("cnb") || !Files.isDirectory(cnb, LinkOption.NOFOLLOW_LINKS)) {
+                    outside = "/" + name;
+                    break;
+                }
+                for (String inner : names(cnb)) {
+                    if (!inner.equals("buildpacks")
+                            || !Files.isDirectory(cnb.resolve(inner), LinkOption.NOFOLLOW_LINKS)) {
+                        outside = "/cnb/" + inner;
+                        break;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new BuildFailure(
+                    "the layer " + diffId + " of the buildpack image " + image + " could not be read: "
+                            + e.getMessage(),
+                    e);
+        }
+        if (outside != null) {
+            throw new BuildFailure("the buildpack image " + image + " was refused: its layer " + diffId + " holds "
+                    + BuildpackRef.quote(outside) + ", outside /cnb/buildpacks, where a buildpackage's layers"
+                    + " hold their buildpacks and nothing else");
+        }
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            entries.forEach(p -> names.add(p.getFileName().toString()));
+        }
+        return names;
     }
 
     /**

@@ -23,6 +23,7 @@ import dev.locald.lifecycle.BindingsDir;
 import dev.locald.lifecycle.BuildWorkspace;
 import dev.locald.lifecycle.BuildpackOrder;
 import dev.locald.lifecycle.BuildpackRef;
+import dev.locald.lifecycle.Buildpackage;
 import dev.locald.lifecycle.IncompatiblePlatformApiException;
 import dev.locald.lifecycle.LogLevel;
 import dev.locald.lifecycle.OrderToml;
@@ -40,7 +41,6 @@ import dev.locald.lifecycle.RunToml;
 import dev.locald.lifecycle.TrustedBuilders;
 import dev.locald.logs.LogStream;
 import dev.locald.pull.ImageCatalog;
-import dev.locald.pull.ImagePuller;
 import dev.locald.pull.Mirrors;
 import dev.locald.registry.ImageResolver;
 import dev.locald.registry.RegistryCredential;
@@ -129,8 +129,13 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         try (GitFetcher.Fetched git = openGit(build)) {
             ProjectDescriptor descriptor = descriptor(build, git);
             ImageReference builderRef = builderOf(request, descriptor);
+            List<String> images = buildpackImages(request, descriptor);
+            Map<String, ImageReference> buildpackImages = new LinkedHashMap<>();
+            for (String entry : images) {
+                buildpackImages.put(entry, buildpackImage(request, entry));
+            }
             build.progress().note("pulling builder " + builderRef);
-            InspectedBuilder builder = builderInspection.inspect(build, builderRef);
+            InspectedBuilder builder = builderInspection.inspect(build, builderRef, buildpackImages);
             if (build.stop().isCancelled()) {
                 throw new BuildFailure("the build was cancelled");
             }
@@ -303,7 +308,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 throw new IllegalStateException("refusing to give registry credentials to the "
                         + phase.phase().id() + " of the untrusted builder " + builder.name());
             }
-            runPhase(build, phase, builder.imageFor(phase), workspace, auth, limits, registryPorts);
+            runPhase(build, phase, builder, workspace, auth, limits, registryPorts);
         }
     }
 
@@ -384,7 +389,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
     private void runPhase(
             BuildContext build,
             PhaseSpec phase,
-            ImagePuller.PulledImage image,
+            InspectedBuilder builder,
             BuildWorkspace workspace,
             RegistryAuthEnv auth,
             PhaseRunner.Limits limits,
@@ -398,9 +403,9 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                     "the build was cancelled before the " + phase.phase().id() + " started");
         }
         String name = phase.phase().id();
-        ImageConfig imageConfig = image.image().config();
-        PhaseRunner.PhaseImageRoot root =
-                new PhaseRunner.PhaseImageRoot(image.layerDirs(), imageConfig.env(), imageConfig.workingDir());
+        ImageConfig imageConfig = builder.imageFor(phase).image().config();
+        PhaseRunner.PhaseImageRoot root = new PhaseRunner.PhaseImageRoot(
+                builder.layerDirsFor(phase), imageConfig.env(), imageConfig.workingDir());
         progress.phaseStarted(name);
         OutputSink sink = (stream, time, text) ->
                 progress.log(name, stream == StreamKind.STDERR ? LogStream.STDERR : LogStream.STDOUT, time, text);
@@ -526,25 +531,50 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 .orElseThrow(() -> new BuildFailure("no builder: the request names none and the source has no"
                         + " project.toml naming one (io.buildpacks.builder); set builder in the request or in"
                         + " project.toml"));
+        return descriptorReference("builder", text);
+    }
+
+    /** An image project.toml names, checked with the request's rules for references (docs/security.md). */
+    private ImageReference descriptorReference(String what, String text) throws BuildFailure {
         ImageReference ref;
         try {
             ref = ImageReference.parse(text);
         } catch (IllegalArgumentException e) {
             throw new BuildFailure(
-                    "project.toml: the builder " + BuildpackRef.quote(text) + " is not a valid image reference: "
+                    "project.toml: the " + what + " " + BuildpackRef.quote(text) + " is not a valid image reference: "
                             + e.getMessage(),
                     e);
         }
         if (ref.isLinkLocal()) {
-            throw new BuildFailure("project.toml: the builder " + ref + " names the registry " + ref.registry()
+            throw new BuildFailure("project.toml: the " + what + " " + ref + " names the registry " + ref.registry()
                     + ", a link-local address: locald never contacts link-local registries");
         }
         if (!config.registry().allowLoopback() && RegistryHosts.reachesThisMachine(ref.host())) {
-            throw new BuildFailure("project.toml: the builder " + ref + " names the registry " + ref.registry()
+            throw new BuildFailure("project.toml: the " + what + " " + ref + " names the registry " + ref.registry()
                     + ", which is on locald's own machine (loopback): registries on this machine are refused"
                     + " unless locald.registry.allow-loopback=true");
         }
         return ref;
+    }
+
+    /**
+     * The {@code docker://} entries of the order this build runs: the request's buildpacks or else the
+     * descriptor's group, and the descriptor's pre and post groups; each once.
+     */
+    private static List<String> buildpackImages(BuildRequest request, ProjectDescriptor descriptor) {
+        List<String> all = new ArrayList<>(request.buildpacks().isEmpty() ? descriptor.group() : request.buildpacks());
+        all.addAll(descriptor.pre());
+        all.addAll(descriptor.post());
+        return all.stream().filter(Buildpackage::isImage).distinct().toList();
+    }
+
+    /** A request's entry was checked by the API; a descriptor's is checked here like its builder. */
+    private ImageReference buildpackImage(BuildRequest request, String entry) throws BuildFailure {
+        String text = entry.substring(Buildpackage.DOCKER_PREFIX.length());
+        if (request.buildpacks().contains(entry)) {
+            return ImageReference.parse(text);
+        }
+        return descriptorReference("buildpack image", text);
     }
 
     /**
@@ -731,7 +761,9 @@ public class LifecycleBuildExecutor implements BuildExecutor {
     private static List<BuildpackRef> order(List<String> group, InspectedBuilder builder, String whose)
             throws BuildFailure {
         try {
-            return BuildpackOrder.resolve(group, builder.metadata().buildpacks(), builder.name());
+            AddedBuildpacks added = builder.added();
+            return BuildpackOrder.resolve(
+                    added.substitute(group), added.available(builder.metadata().buildpacks()), builder.name());
         } catch (IllegalArgumentException e) {
             throw new BuildFailure("the buildpacks " + whose + " cannot be used: " + e.getMessage(), e);
         }

@@ -9,9 +9,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Turns a request's {@code buildpacks} into one order group. Only buildpacks the builder contains can be
- * named (locald adds none), as {@code id[@version]} or {@code urn:cnb:builder:id[@version]}; a missing
- * version is filled in from the builder when it holds exactly one.
+ * Turns a request's {@code buildpacks} into one order group. Buildpacks the builder contains (and those a
+ * build adds from buildpackage images, named here by the {@code id@version} of their {@link Buildpackage}) can be
+ * named, as {@code id[@version]} or {@code urn:cnb:builder:id[@version]}; a missing version is filled in from
+ * the builder when it holds exactly one.
  */
 public final class BuildpackOrder {
     /** pack's form for "a buildpack already in the builder": the same as the bare id. */

@@ -3,7 +3,9 @@ package dev.locald.source;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.locald.image.ImageReference;
 import dev.locald.lifecycle.BuildpackRef;
+import dev.locald.lifecycle.Buildpackage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,7 +24,8 @@ import java.util.regex.Pattern;
  * (docs/api.md, "project.toml").
  *
  * @param builder the builder reference as written (checked by the build like the request's)
- * @param group buildpacks in the request's form: {@code id[@version]} or {@code urn:cnb:builder:id[@version]}
+ * @param group buildpacks in the request's form: {@code id[@version]}, {@code urn:cnb:builder:id[@version]} or
+ *     {@code docker://<image>}
  */
 public record ProjectDescriptor(
         Optional<String> builder,
@@ -270,7 +273,7 @@ public record ProjectDescriptor(
             return out;
         }
 
-        /** One group entry in the request's form; only buildpacks of the builder can be named. */
+        /** One group entry in the request's form: a buildpack of the builder, or a buildpack image. */
         private String entry(JsonNode e, String at) throws ProjectDescriptorException {
             if (!e.isObject()) {
                 throw fail(at, "must be a table with id and version, or uri");
@@ -298,20 +301,26 @@ public record ProjectDescriptor(
                 } else if (uri.startsWith("urn:cnb:registry:")) {
                     throw fail(
                             at + ".uri",
-                            shown(e.get("uri")) + " names a buildpack registry entry; locald does"
-                                    + " not download buildpacks, so only buildpacks of the builder can be named"
-                                    + " (urn:cnb:builder:<id>[@version] or id and version)");
-                } else if (uri.startsWith("docker://")) {
-                    throw fail(
-                            at + ".uri",
-                            shown(e.get("uri")) + " is a buildpack image; locald does not add"
-                                    + " buildpacks to the builder, so only buildpacks of the builder can be named"
-                                    + " (urn:cnb:builder:<id>[@version] or id and version)");
+                            shown(e.get("uri")) + " names a buildpack registry entry; the buildpack registry is"
+                                    + " not supported, name the buildpack's image as docker://<image> instead");
+                } else if (Buildpackage.isImage(uri)) {
+                    // the build checks the registry rules (loopback, link-local) as for the builder
+                    try {
+                        ImageReference.parse(uri.substring(Buildpackage.DOCKER_PREFIX.length()));
+                    } catch (IllegalArgumentException bad) {
+                        throw fail(
+                                at + ".uri",
+                                shown(e.get("uri")) + " is not a valid image reference: " + bad.getMessage());
+                    }
+                    if (e.has("id")) {
+                        throw fail(at + ".id", "cannot be set beside a docker:// uri; the image names its buildpack");
+                    }
+                    return uri;
                 } else {
                     throw fail(
                             at + ".uri",
                             shown(e.get("uri")) + " is not a supported buildpack URI"
-                                    + " (urn:cnb:builder:<id>[@version])");
+                                    + " (urn:cnb:builder:<id>[@version] or docker://<image>)");
                 }
                 String idAndVersion = ref.substring(BUILDER_URN.length());
                 check(at + ".uri", idAndVersion);

@@ -2,6 +2,7 @@ package dev.locald.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,6 +23,8 @@ class BuildpacksAndTagsRequestTest {
             true,
             dev.locald.builds.BuildResources.DEFAULT,
             dev.locald.image.NetworkMode.ISOLATED);
+
+    private static final String HEX = "a".repeat(64);
 
     private static BuildRequestParser.Parsed parse(String members) {
         String json = "{\"image\":\"localhost:5000/apps/sample\",\"builder\":\"localhost:5000/b:1\"" + members + "}";
@@ -45,13 +48,26 @@ class BuildpacksAndTagsRequestTest {
     }
 
     @Test
-    void dockerBuildpacksAreRefusedNamingFieldAndValue() {
-        FieldError error = refused(",\"buildpacks\":[\"a/b\",\"docker://gcr.io/paketo-buildpacks/node:1\"]");
-        assertEquals("buildpacks[1]", error.field());
+    void buildpackImagesAreAcceptedBesideIds() {
         assertEquals(
-                "'docker://gcr.io/paketo-buildpacks/node:1': locald cannot add buildpacks from images yet; "
-                        + "name a buildpack the builder contains (id[@version] or urn:cnb:builder:id[@version])",
+                List.of("a/b", "docker://gcr.io/paketo-buildpacks/node:1", "docker://localhost:5000/bp@sha256:" + HEX),
+                parse(",\"buildpacks\":[\"a/b\",\"docker://gcr.io/paketo-buildpacks/node:1\","
+                                + "\"docker://localhost:5000/bp@sha256:" + HEX + "\"]")
+                        .request()
+                        .buildpacks());
+    }
+
+    @Test
+    void malformedBuildpackImagesAreRefusedNamingFieldAndValue() {
+        FieldError error = refused(",\"buildpacks\":[\"a/b\",\"docker://Not A Reference\"]");
+        assertEquals("buildpacks[1]", error.field());
+        assertTrue(
+                error.message().startsWith("'docker://Not A Reference' is not a valid buildpack image: "),
                 error.message());
+        assertEquals("buildpacks[0]", refused(",\"buildpacks\":[\"docker://\"]").field());
+        assertTrue(refused(",\"buildpacks\":[\"docker://169.254.169.254/bp:1\"]")
+                .message()
+                .contains("link-local"));
     }
 
     @Test
@@ -59,9 +75,8 @@ class BuildpacksAndTagsRequestTest {
         FieldError error = refused(",\"buildpacks\":[\"urn:cnb:registry:paketo-buildpacks/node@1.0.0\"]");
         assertEquals("buildpacks[0]", error.field());
         assertEquals(
-                "'urn:cnb:registry:paketo-buildpacks/node@1.0.0': locald cannot fetch buildpacks from a "
-                        + "buildpack registry yet; name a buildpack the builder contains "
-                        + "(id[@version] or urn:cnb:builder:id[@version])",
+                "'urn:cnb:registry:paketo-buildpacks/node@1.0.0': the buildpack registry is not supported; name "
+                        + "the buildpack's image as docker://<image> instead",
                 error.message());
     }
 
@@ -71,7 +86,7 @@ class BuildpacksAndTagsRequestTest {
         assertEquals("buildpacks[0]", error.field());
         assertEquals(
                 "'urn:cnb:other:x' is not a buildpack id: name a buildpack the builder contains "
-                        + "(id[@version] or urn:cnb:builder:id[@version])",
+                        + "(id[@version] or urn:cnb:builder:id[@version]) or a buildpack image (docker://<image>)",
                 error.message());
     }
 

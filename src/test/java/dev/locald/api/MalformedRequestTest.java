@@ -118,8 +118,8 @@ class MalformedRequestTest {
                         "{" + IMAGE + "," + BUILDER + ",\"buildpacks\":[\"../../evil\"]," + SOURCE + "}",
                         400),
                 json(
-                        "docker:// buildpack",
-                        "{" + IMAGE + "," + BUILDER + ",\"buildpacks\":[\"docker://r.io/bp:1\"]," + SOURCE + "}",
+                        "malformed docker:// buildpack",
+                        "{" + IMAGE + "," + BUILDER + ",\"buildpacks\":[\"docker://R B/bp:1\"]," + SOURCE + "}",
                         400),
                 json(
                         "urn:cnb:registry: buildpack",

@@ -37,6 +37,8 @@ class ProjectDescriptorTest {
                 id = "fixture/pre"
                 [[io.buildpacks.post.group]]
                 id = "fixture/post"
+                [[io.buildpacks.post.group]]
+                uri = "docker://registry.example/buildpacks/extra:2"
 
                 [[io.buildpacks.build.env]]
                 name = "B"
@@ -52,7 +54,7 @@ class ProjectDescriptorTest {
         assertEquals(List.of("*.log", "node_modules/"), d.exclude());
         assertEquals(List.of("fixture/hello@1.0.0", "urn:cnb:builder:fixture/cache@1.0.0"), d.group());
         assertEquals(List.of("fixture/pre"), d.pre());
-        assertEquals(List.of("fixture/post"), d.post());
+        assertEquals(List.of("fixture/post", "docker://registry.example/buildpacks/extra:2"), d.post());
         assertEquals(List.of("B", "A"), List.copyOf(d.env().keySet()));
         assertEquals(Map.of("A", "1", "B", "2"), d.env());
     }
@@ -97,8 +99,9 @@ class ProjectDescriptorTest {
             [_]\\nschema-version = "0.2"\\n[[io.buildpacks.build.env]]\\nname = "1A"\\nvalue = "x" | project.toml: io.buildpacks.build.env[0].name '1A' is not a valid variable name
             [_]\\nschema-version = "0.2"\\n[[io.buildpacks.build.env]]\\nname = "CNB_X"\\nvalue = "x" | project.toml: io.buildpacks.build.env[0].name names a CNB_* variable
             [_]\\nschema-version = "0.2"\\n[[io.buildpacks.group]]\\nversion = "1"   | project.toml: io.buildpacks.group[0].id is missing
-            [_]\\nschema-version = "0.2"\\n[[io.buildpacks.group]]\\nuri = "urn:cnb:registry:a/b@1" | project.toml: io.buildpacks.group[0].uri 'urn:cnb:registry:a/b@1' names a buildpack registry entry
-            [_]\\nschema-version = "0.2"\\n[[io.buildpacks.group]]\\nuri = "docker://r/bp:1" | project.toml: io.buildpacks.group[0].uri 'docker://r/bp:1' is a buildpack image
+            [_]\\nschema-version = "0.2"\\n[[io.buildpacks.group]]\\nuri = "urn:cnb:registry:a/b@1" | project.toml: io.buildpacks.group[0].uri 'urn:cnb:registry:a/b@1' names a buildpack registry entry; the buildpack registry is not supported, name the buildpack's image as docker://<image> instead
+            [_]\\nschema-version = "0.2"\\n[[io.buildpacks.group]]\\nuri = "docker://R B" | project.toml: io.buildpacks.group[0].uri 'docker://R B' is not a valid image reference
+            [_]\\nschema-version = "0.2"\\n[[io.buildpacks.group]]\\nuri = "docker://r/bp:1"\\nid = "x" | project.toml: io.buildpacks.group[0].id cannot be set beside a docker:// uri
             [_]\\nschema-version = "0.2"\\n[[io.buildpacks.group]]\\nid = "a"\\nscript = {api = "0.10"} | project.toml: io.buildpacks.group[0].script is an inline buildpack
             [_]\\nschema-version = "0.2"\\n[io.buildpacks]\\nbuilder = 5             | project.toml: io.buildpacks.builder must be a non-empty string
             [_]\\nschema-version = "0.2"\\n[io.buildpacks]\\nexclude = "a"           | project.toml: io.buildpacks.exclude must be an array

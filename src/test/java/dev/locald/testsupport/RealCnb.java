@@ -133,6 +133,27 @@ public final class RealCnb {
         }
     }
 
+    /**
+     * A tool {@code tools.sh} built ({@code PACK} or {@code CRANE}, as {@code tools.env} names them), after
+     * {@link #lifecycleDir()} has run it.
+     */
+    public static Path tool(String key) {
+        lifecycleDir();
+        String cache = System.getenv()
+                .getOrDefault("LOCALD_CNB_CACHE", System.getProperty("user.home") + "/.cache/locald/cnb");
+        Path env = Path.of(cache, "tools.env");
+        try {
+            return Files.readAllLines(env, StandardCharsets.UTF_8).stream()
+                    .filter(l -> l.startsWith(key + "="))
+                    .map(l -> Path.of(l.substring(key.length() + 1).strip()))
+                    .filter(Files::isExecutable)
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException(env + " names no executable " + key));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static boolean goAvailable() {
         try {
             Process process = new ProcessBuilder("go", "version")
