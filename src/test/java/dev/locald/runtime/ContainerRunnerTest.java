@@ -66,18 +66,22 @@ class ContainerRunnerTest {
                                 .dir("home")
                                 .dir("home/builder", 0750, 1001, 1002))
                         .build());
+        LayerTar hostileEtc = LayerTar.create()
+                .dir("etc")
+                .symlink("etc/passwd", "../../../../../etc/shadow")
+                .fifo("etc/group")
+                .symlink("etc/hostname", "/bin/busybox")
+                .dir("etc/resolv.conf");
+        if (!RunMode.current().rootless()) {
+            // a user namespace cannot mknod, so a rootless root never holds a device node
+            hostileEtc.charDevice("etc/hosts", 1, 3);
+        }
         hostile = pusher.push(
                 "engine/hostile",
                 "1",
                 TestImage.builder()
                         .layer(LayerTar.create().busybox())
-                        .layer(LayerTar.create()
-                                .dir("etc")
-                                .symlink("etc/passwd", "../../../../../etc/shadow")
-                                .fifo("etc/group")
-                                .symlink("etc/hostname", "/bin/busybox")
-                                .charDevice("etc/hosts", 1, 3)
-                                .dir("etc/resolv.conf"))
+                        .layer(hostileEtc)
                         .build());
     }
 
@@ -90,6 +94,18 @@ class ContainerRunnerTest {
         return ContainerRequest.builder(EngineFixture.newId(), engine.rootfs(registry, image), EngineFixture.CNB)
                 .args("/bin/sh", "-c", script)
                 .hostname("build-42");
+    }
+
+    /** {@code gid} of this process's user namespace as the host's initial namespace numbers it. */
+    private static long hostGid(long gid) throws java.io.IOException {
+        for (String line : Files.readAllLines(java.nio.file.Path.of("/proc/self/gid_map"))) {
+            String[] f = line.strip().split("\\s+");
+            long inside = Long.parseLong(f[0]);
+            if (gid >= inside && gid < inside + Long.parseLong(f[2])) {
+                return Long.parseLong(f[1]) + gid - inside;
+            }
+        }
+        throw new IllegalStateException("gid " + gid + " is not mapped");
     }
 
     private static ContainerResult run(EngineFixture engine, ContainerRequest request, CollectingSink sink)
@@ -195,7 +211,8 @@ class ContainerRunnerTest {
         assertMount(mounts, "/proc", "proc", "rw", "nosuid", "nodev", "noexec");
         assertMount(mounts, "/sys", "sysfs", "ro", "nosuid", "nodev", "noexec");
         assertMount(mounts, "/dev", "tmpfs", "nosuid", "mode=755");
-        assertMount(mounts, "/dev/pts", "devpts", "nosuid", "noexec", "gid=5", "mode=620", "ptmxmode=666");
+        // mountinfo shows the tty group as the host sees it: 5 as root, a subordinate gid rootless
+        assertMount(mounts, "/dev/pts", "devpts", "nosuid", "noexec", "gid=" + hostGid(5), "mode=620", "ptmxmode=666");
         assertMount(mounts, "/dev/shm", "tmpfs", "nosuid", "nodev", "noexec");
         assertMount(mounts, "/dev/mqueue", "mqueue", "nosuid", "nodev", "noexec");
         assertMount(mounts, "/tmp", "tmpfs", "rw", "nosuid", "nodev");
