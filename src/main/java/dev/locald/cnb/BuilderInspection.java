@@ -57,13 +57,9 @@ final class BuilderInspection {
         Optional<String> lifecycleName = Optional.empty();
         Optional<String> lifecycleUnavailable = Optional.empty();
         if (!trusted) {
-            String name = lifecycleImageName(config.lifecycle().image(), metadata.lifecycleVersion());
-            lifecycleName = Optional.of(name);
-            build.progress().note("pulling lifecycle image " + name);
+            lifecycleName = Optional.of(lifecycleImageName(config.lifecycle().image(), metadata.lifecycleVersion()));
             try {
-                ImagePuller.PulledImage pulled = pull(build, "lifecycle image", parse("lifecycle image", name));
-                checkRunnable("lifecycle image", name, pulled.image().config(), build.progress());
-                lifecycleImage = Optional.of(pulled);
+                lifecycleImage = Optional.of(lifecycleImage(build, metadata.lifecycleVersion()));
             } catch (BuildFailure e) {
                 // whether the build may go on without it depends on its credentials, known once planned
                 lifecycleUnavailable = Optional.of(e.getMessage());
@@ -78,6 +74,18 @@ final class BuilderInspection {
                         + ", CNB user " + user.uid() + ":" + user.gid());
         return new InspectedBuilder(
                 builderName, builder, metadata, user, trusted, lifecycleImage, lifecycleUnavailable, api);
+    }
+
+    /**
+     * Pulls (and leases) {@code locald.lifecycle.image} for {@code lifecycleVersion}: the credentialed phases of
+     * an untrusted builder and every rebaser run on it.
+     */
+    ImagePuller.PulledImage lifecycleImage(BuildContext build, String lifecycleVersion) throws BuildFailure {
+        String name = lifecycleImageName(config.lifecycle().image(), lifecycleVersion);
+        build.progress().note("pulling lifecycle image " + name);
+        ImagePuller.PulledImage pulled = pull(build, "lifecycle image", parse("lifecycle image", name));
+        checkRunnable("lifecycle image", name, pulled.image().config(), build.progress());
+        return pulled;
     }
 
     /**
