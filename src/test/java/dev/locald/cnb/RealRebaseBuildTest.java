@@ -168,6 +168,51 @@ class RealRebaseBuildTest {
         assertTrue(run.output().contains("run-image-v2"), run.output());
     }
 
+    /** A rebaser stuck on a run image registry that never answers is stopped by POST /builds/{id}/cancel. */
+    @Test
+    void aRunningRebaseIsCancelled() throws Exception {
+        String target = RealRegistry.registry.hostPort() + "/rebase/cancel:1";
+        build(target, "builder-1000");
+        try (java.net.ServerSocket silent =
+                new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                List<java.net.Socket> held = new java.util.ArrayList<>();
+                try {
+                    while (true) {
+                        held.add(silent.accept()); // accepted and never answered
+                    }
+                } catch (java.io.IOException closed) {
+                    held.forEach(socket -> {
+                        try {
+                            socket.close();
+                        } catch (java.io.IOException ignored) {
+                            // closing a socket of a finished test
+                        }
+                    });
+                }
+            });
+            acceptor.start();
+            Map<String, Object> request = new LinkedHashMap<>();
+            request.put("kind", "rebase");
+            request.put("image", target);
+            request.put("runImage", "127.0.0.1:" + silent.getLocalPort() + "/stuck/run:1");
+            request.put("force", true);
+            String location = submit(request);
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (!"rebaser".equals(fetch(location).path("currentPhase").asText())) {
+                assertTrue(System.nanoTime() < deadline, fetch(location).toPrettyString());
+                Thread.sleep(100);
+            }
+            Thread.sleep(1000); // well inside the rebaser, waiting for the silent registry
+            given().post(location + "/cancel").then().statusCode(202);
+            JsonNode cancelled = awaitEnd(location);
+            assertEquals("cancelled", cancelled.path("state").asText(), cancelled.toPrettyString());
+            assertEquals("rebaser", cancelled.path("phases").get(0).path("name").asText());
+            silent.close();
+            acceptor.join(5000);
+        }
+    }
+
     private static JsonNode build(String target, String builder) throws Exception {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("image", target);
