@@ -38,7 +38,7 @@ final class BuildOptionsField {
                 errors.add(new FieldError("disableSystemBuildpacks", "must be true or false"));
             }
         }
-        return new BuildOptions(defaultProcess, creationTime, previousImage, execEnv, disable);
+        return new BuildOptions(defaultProcess, creationTime, previousImage, execEnv, disable, false);
     }
 
     private static String token(JsonNode root, String field, String what, List<FieldError> errors) {

@@ -2,6 +2,7 @@ package dev.locald.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.locald.builds.BuildKind;
 import dev.locald.builds.BuildOptions;
 import dev.locald.builds.BuildRequest;
 import dev.locald.builds.BuildResources;
@@ -59,7 +60,25 @@ public final class BuildRequestParser {
             "previousImage",
             "execEnv",
             "disableSystemBuildpacks",
-            "pullPolicy");
+            "pullPolicy",
+            "kind",
+            "force");
+    /** What a rebase cannot use: it runs no buildpack and reads no source (docs/api.md, "Rebase"). */
+    static final List<String> BUILD_ONLY = List.of(
+            "builder",
+            "env",
+            "secretEnv",
+            "buildpacks",
+            "trustBuilder",
+            "clearCache",
+            GitSourceField.AUTH,
+            BindingsField.NAME,
+            "defaultProcess",
+            "creationTime",
+            "previousImage",
+            "execEnv",
+            "disableSystemBuildpacks");
+
     private static final Set<String> RESOURCES = Set.of("memory", "cpus", "pids", "disk");
     // the smallest limits the runtime applies (ResourceLimits): a 4 MiB memory cgroup, a 1 ms CPU quota
     private static final ByteSize MIN_MEMORY = new ByteSize(4L * 1024 * 1024);
@@ -162,6 +181,12 @@ public final class BuildRequestParser {
                     error(name, "is not a known field");
                 }
             }
+            if (kind() == BuildKind.REBASE) {
+                return rebase();
+            }
+            if (root.has("force")) {
+                error("force", "is only for kind \"rebase\" (the rebaser's -force)");
+            }
             ImageReference image = reference("image", true, ReferenceSyntax.Kind.TAG_ONLY);
             // optional: the source's project.toml may name the builder (known only inside the build)
             ImageReference builder = reference("builder", false, ReferenceSyntax.Kind.ANY);
@@ -200,8 +225,75 @@ public final class BuildRequestParser {
                     bindings,
                     List.of(),
                     options,
-                    pullPolicy);
+                    pullPolicy,
+                    BuildKind.BUILD);
             return new Parsed(request, source);
+        }
+
+        /** {@code kind}: absent means a build; an unknown kind is reported and the rest checked as a build. */
+        private BuildKind kind() {
+            JsonNode node = root.get("kind");
+            if (node == null || node.isNull()) {
+                return BuildKind.BUILD;
+            }
+            Optional<BuildKind> kind = node.isTextual() ? BuildKind.ofWireName(node.textValue()) : Optional.empty();
+            if (kind.isEmpty()) {
+                error("kind", "must be \"build\" or \"rebase\"");
+                return BuildKind.BUILD;
+            }
+            return kind.get();
+        }
+
+        /**
+         * A rebase: the app image (rewritten in place), an optional new run image, tags, force, and what governs
+         * any build (network, timeout, registryAuth, resources, pullPolicy); no source and no build-only field.
+         */
+        private Parsed rebase() {
+            for (String field : BUILD_ONLY) {
+                if (root.has(field)) {
+                    error(
+                            field,
+                            "is not allowed with kind \"rebase\": a rebase runs no buildpacks; it only puts the"
+                                    + " app image's layers on a new run image");
+                }
+            }
+            if (mode == Mode.MULTIPART) {
+                error("source", "a rebase takes no source: send the request as application/json, without a source");
+            } else if (root.has("source")) {
+                error("source", "is not allowed with kind \"rebase\": a rebase works on the published image");
+            }
+            ImageReference image = reference("image", true, ReferenceSyntax.Kind.TAG_ONLY);
+            ImageReference runImage = reference("runImage", false, ReferenceSyntax.Kind.ANY);
+            List<ImageReference> tags = tags(image);
+            NetworkMode network = network();
+            Optional<Duration> timeout = timeout();
+            Optional<RegistryCredential> auth = RegistryAuthField.parse(root.get(RegistryAuthField.NAME), errors);
+            BuildResources resources = resources();
+            PullPolicy pullPolicy = pullPolicy();
+            boolean force = bool("force");
+            if (!errors.isEmpty()) {
+                throw ProblemException.invalid(errors);
+            }
+            BuildRequest request = new BuildRequest(
+                    image,
+                    Optional.empty(),
+                    Optional.ofNullable(runImage),
+                    Map.of(),
+                    Set.of(),
+                    List.of(),
+                    tags,
+                    false,
+                    false,
+                    network,
+                    timeout,
+                    auth,
+                    resources,
+                    Map.of(),
+                    List.of(),
+                    new BuildOptions(null, null, null, null, false, force),
+                    pullPolicy,
+                    BuildKind.REBASE);
+            return new Parsed(request, Optional.of(new SourceSubmission.None()));
         }
 
         private ImageReference reference(String field, boolean required, ReferenceSyntax.Kind kind) {

@@ -10,12 +10,14 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A build as the API shows it ({@code GET /builds/{id}} and list items). {@code owner} is the name of the API
- * token that submitted it, absent for a build submitted to an open API.
+ * A build as the API shows it ({@code GET /builds/{id}} and list items). {@code kind} is {@code build} or
+ * {@code rebase}; {@code owner} is the name of the API token that submitted it, absent for a build submitted to an
+ * open API.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BuildView(
         String id,
+        String kind,
         String state,
         Instant createdAt,
         Instant startedAt,
@@ -32,6 +34,7 @@ public record BuildView(
     public static BuildView of(Build b) {
         return new BuildView(
                 b.id().value(),
+                b.spec().kind().wireName(),
                 state(b),
                 b.createdAt(),
                 b.startedAt(),
@@ -87,6 +90,7 @@ public record BuildView(
             String previousImage,
             String execEnv,
             Boolean disableSystemBuildpacks,
+            Boolean force,
             String pullPolicy) {
         static RequestView of(BuildSpec s) {
             return new RequestView(
@@ -107,6 +111,7 @@ public record BuildView(
                     s.options().previousImage(),
                     s.options().execEnv(),
                     s.options().disableSystemBuildpacks() ? Boolean.TRUE : null,
+                    s.options().force() ? Boolean.TRUE : null,
                     s.pullPolicy().wireName());
         }
     }

@@ -69,13 +69,14 @@ public class BuildsResource {
     private static final String ACCEPTED_EXAMPLE = "{\"id\":\"" + ID_EXAMPLE + "\",\"state\":\"queued\","
             + "\"links\":{\"self\":\"/builds/" + ID_EXAMPLE + "\",\"logs\":\"/builds/" + ID_EXAMPLE + "/logs\","
             + "\"cancel\":\"/builds/" + ID_EXAMPLE + "/cancel\"}}";
-    private static final String BUILD_EXAMPLE = "{\"id\":\"" + ID_EXAMPLE + "\",\"state\":\"succeeded\","
-            + "\"createdAt\":\"2026-11-29T00:40:01.120Z\",\"startedAt\":\"2026-11-29T00:40:01.131Z\","
-            + "\"finishedAt\":\"2026-11-29T00:40:09.870Z\",\"phases\":[{\"name\":\"detect\","
-            + "\"startedAt\":\"2026-11-29T00:40:02.430Z\",\"durationMs\":655,\"exitCode\":0}],"
-            + "\"result\":{\"image\":\"localhost:5000/apps/my-app\",\"digest\":\"sha256:"
-            + "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae\","
-            + "\"tags\":[\"localhost:5000/apps/my-app\"]}}";
+    private static final String BUILD_EXAMPLE =
+            "{\"id\":\"" + ID_EXAMPLE + "\",\"kind\":\"build\",\"state\":\"succeeded\","
+                    + "\"createdAt\":\"2026-11-29T00:40:01.120Z\",\"startedAt\":\"2026-11-29T00:40:01.131Z\","
+                    + "\"finishedAt\":\"2026-11-29T00:40:09.870Z\",\"phases\":[{\"name\":\"detect\","
+                    + "\"startedAt\":\"2026-11-29T00:40:02.430Z\",\"durationMs\":655,\"exitCode\":0}],"
+                    + "\"result\":{\"image\":\"localhost:5000/apps/my-app\",\"digest\":\"sha256:"
+                    + "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae\","
+                    + "\"tags\":[\"localhost:5000/apps/my-app\"]}}";
     private static final String PROBLEM_EXAMPLE = "{\"type\":\"urn:locald:problem:invalid-request\","
             + "\"title\":\"The request is invalid\",\"status\":400,"
             + "\"errors\":[{\"field\":\"env.CNB_REGISTRY_AUTH\",\"message\":\"CNB_* names are reserved\"}]}";
@@ -213,10 +214,13 @@ public class BuildsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(
-            summary = "Submit a build of a git repository or a server-side directory",
+            summary = "Submit a build of a git repository or a server-side directory, or a rebase",
             description = "'source.git' names a repository (url, ref, optional path) that the build fetches, with "
                     + "optional 'gitAuth'; 'source.path' names an absolute directory, only where "
-                    + "locald.builds.allow-source-path=true.")
+                    + "locald.builds.allow-source-path=true. With \"kind\":\"rebase\" and no source, the "
+                    + "lifecycle's rebaser (from the lifecycle image) puts 'image' on new run-image layers: "
+                    + "'runImage' (with 'force' when the app's metadata does not name it) or, without it, the run "
+                    + "image the app's metadata names, resolved again; the build's result is the new digest.")
     @RequestBody(
             content =
                     @Content(
@@ -232,14 +236,18 @@ public class BuildsResource {
                                         name = "directory",
                                         value =
                                                 "{\"image\":\"localhost:5000/apps/my-app\",\"builder\":\"localhost:5000/builders/fixture:1\","
-                                                        + "\"source\":{\"path\":\"/home/me/my-app\"}}")
+                                                        + "\"source\":{\"path\":\"/home/me/my-app\"}}"),
+                                @ExampleObject(
+                                        name = "rebase",
+                                        value = "{\"kind\":\"rebase\",\"image\":\"localhost:5000/apps/my-app:1\","
+                                                + "\"runImage\":\"localhost:5000/stacks/run:2\",\"force\":true}")
                             }))
     // the same answers as the multipart form, whose examples the document shows once
     @APIResponse(responseCode = "202", description = "Accepted and queued; Location names the new build")
     @APIResponse(
             responseCode = "400",
-            description =
-                    "An invalid field (all are listed): a malformed source.git or gitAuth, or source.path not allowed")
+            description = "An invalid field (all are listed): a malformed source.git or gitAuth, source.path not "
+                    + "allowed, an unknown kind, or a rebase with a source or a field only builds have")
     @APIResponse(responseCode = "413", description = "Request JSON above its limit")
     @APIResponse(responseCode = "429", description = "The queue is full; Retry-After says when to try again")
     public Response submitJson(byte[] body, @Context RoutingContext rc) throws IOException, QueueFullException {

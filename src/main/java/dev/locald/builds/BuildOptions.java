@@ -13,6 +13,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param previousImage the image to reuse layers from instead of the target, a full reference
  * @param execEnv the execution environment (platform API 0.15; the lifecycle's default is {@code production})
  * @param disableSystemBuildpacks leave out the builder's {@code /cnb/system.toml} buildpacks (platform API 0.15)
+ * @param force a rebase only: the rebaser's {@code -force} ({@code CNB_FORCE_REBASE}), for a run image the app's
+ *     metadata does not name, an app not marked rebasable, or another os/arch (docs/api.md, "Rebase")
  */
 @JsonInclude(JsonInclude.Include.NON_DEFAULT)
 public record BuildOptions(
@@ -20,10 +22,11 @@ public record BuildOptions(
         String creationTime,
         String previousImage,
         String execEnv,
-        boolean disableSystemBuildpacks) {
+        boolean disableSystemBuildpacks,
+        boolean force) {
 
     /** No option given. */
-    public static final BuildOptions NONE = new BuildOptions(null, null, null, null, false);
+    public static final BuildOptions NONE = new BuildOptions(null, null, null, null, false, false);
 
     /** The {@code creationTime} meaning the moment the image is exported. */
     public static final String NOW = "now";

@@ -37,6 +37,8 @@ import java.util.Set;
  * @param options defaultProcess, creationTime, previousImage, execEnv, disableSystemBuildpacks
  * @param pullPolicy when the images locald pulls are asked of the registry; null means
  *        {@link PullPolicy#IF_NOT_PRESENT}
+ * @param kind a build from source or a rebase of {@code image} (then with no builder, env, buildpacks, bindings
+ *        or options; the API refuses them); null means {@link BuildKind#BUILD}
  */
 public record BuildRequest(
         ImageReference image,
@@ -55,9 +57,11 @@ public record BuildRequest(
         Map<String, ServiceBinding> bindings,
         List<String> imageScope,
         BuildOptions options,
-        PullPolicy pullPolicy) {
+        PullPolicy pullPolicy,
+        BuildKind kind) {
 
     public BuildRequest {
+        kind = kind == null ? BuildKind.BUILD : kind;
         pullPolicy = pullPolicy == null ? PullPolicy.IF_NOT_PRESENT : pullPolicy;
         options = options == null ? BuildOptions.NONE : options;
         Objects.requireNonNull(image, "image");
@@ -97,7 +101,8 @@ public record BuildRequest(
                 bindings,
                 prefixes,
                 options,
-                pullPolicy);
+                pullPolicy,
+                kind);
     }
 
     /** Whether {@code ref} lies inside {@link #imageScope()}, compared as the API compares the token's prefixes. */
@@ -122,12 +127,13 @@ public record BuildRequest(
                 owner,
                 resources,
                 options,
-                pullPolicy);
+                pullPolicy,
+                kind);
     }
 
     @Override
     public String toString() {
-        return "BuildRequest[image=" + image + ", builder="
+        return "BuildRequest[kind=" + kind.wireName() + ", image=" + image + ", builder="
                 + builder.map(ImageReference::toString).orElse("")
                 + ", runImage=" + runImage.map(ImageReference::toString).orElse("")
                 + ", env=" + new java.util.TreeSet<>(env.keySet()) + ", buildpacks=" + buildpacks + ", tags=" + tags

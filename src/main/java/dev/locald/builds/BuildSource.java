@@ -38,4 +38,7 @@ public sealed interface BuildSource {
             Objects.requireNonNull(auth, "auth");
         }
     }
+
+    /** No source: a rebase works on a published image. */
+    record None() implements BuildSource {}
 }

@@ -16,6 +16,7 @@ import java.util.List;
  * @param options the pack-style options asked for ({@link BuildOptions#NONE} also for older records)
  * @param pullPolicy when the images locald pulls were asked of the registry
  *     ({@link PullPolicy#IF_NOT_PRESENT} also for older records)
+ * @param kind a build from source or a rebase ({@link BuildKind#BUILD} also for records written before rebases)
  */
 public record BuildSpec(
         String image,
@@ -32,9 +33,11 @@ public record BuildSpec(
         String owner,
         BuildResources resources,
         BuildOptions options,
-        PullPolicy pullPolicy) {
+        PullPolicy pullPolicy,
+        BuildKind kind) {
 
     public BuildSpec {
+        kind = kind == null ? BuildKind.BUILD : kind;
         pullPolicy = pullPolicy == null ? PullPolicy.IF_NOT_PRESENT : pullPolicy;
         options = options == null ? BuildOptions.NONE : options;
         envNames = envNames == null ? List.of() : List.copyOf(envNames);

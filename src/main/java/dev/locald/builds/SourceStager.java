@@ -8,7 +8,7 @@ import java.nio.file.StandardCopyOption;
 /**
  * Turns a submitted source into the build's {@link BuildSource}: an upload moves into the build's work
  * directory as {@code source.<ext>} (so deleting the build deletes it), a server directory stays where it is,
- * and a git repository is fetched later, by the build (not in the request thread).
+ * a git repository is fetched later, by the build (not in the request thread), and a rebase has none.
  */
 final class SourceStager {
 
@@ -22,6 +22,9 @@ final class SourceStager {
         }
         if (source instanceof SourceSubmission.Git git) {
             return new BuildSource.Git(git.source(), git.auth());
+        }
+        if (source instanceof SourceSubmission.None) {
+            return new BuildSource.None();
         }
         return new BuildSource.Directory(((SourceSubmission.Directory) source).path());
     }

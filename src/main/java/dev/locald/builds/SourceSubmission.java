@@ -34,4 +34,7 @@ public sealed interface SourceSubmission {
             Objects.requireNonNull(auth, "auth");
         }
     }
+
+    /** No source: a rebase works on a published image (docs/api.md, {@code kind}). */
+    record None() implements SourceSubmission {}
 }

@@ -83,13 +83,9 @@ final class BuilderInspection {
         Optional<String> lifecycleName = Optional.empty();
         Optional<String> lifecycleUnavailable = Optional.empty();
         if (!trusted) {
-            String name = lifecycleImageName(config.lifecycle().image(), metadata.lifecycleVersion());
-            lifecycleName = Optional.of(name);
-            build.progress().note("pulling lifecycle image " + name);
+            lifecycleName = Optional.of(lifecycleImageName(config.lifecycle().image(), metadata.lifecycleVersion()));
             try {
-                ImagePuller.PulledImage pulled = pull(build, "lifecycle image", parse("lifecycle image", name));
-                checkRunnable("lifecycle image", name, pulled.image().config(), build.progress());
-                lifecycleImage = Optional.of(pulled);
+                lifecycleImage = Optional.of(lifecycleImage(build, metadata.lifecycleVersion()));
             } catch (BuildFailure e) {
                 // whether the build may go on without it depends on its credentials, known once planned
                 lifecycleUnavailable = Optional.of(e.getMessage());
@@ -186,6 +182,18 @@ final class BuilderInspection {
             entries.forEach(p -> names.add(p.getFileName().toString()));
         }
         return names;
+    }
+
+    /**
+     * Pulls (and leases) {@code locald.lifecycle.image} for {@code lifecycleVersion}: the credentialed phases of
+     * an untrusted builder and every rebaser run on it.
+     */
+    ImagePuller.PulledImage lifecycleImage(BuildContext build, String lifecycleVersion) throws BuildFailure {
+        String name = lifecycleImageName(config.lifecycle().image(), lifecycleVersion);
+        build.progress().note("pulling lifecycle image " + name);
+        ImagePuller.PulledImage pulled = pull(build, "lifecycle image", parse("lifecycle image", name));
+        checkRunnable("lifecycle image", name, pulled.image().config(), build.progress());
+        return pulled;
     }
 
     /**

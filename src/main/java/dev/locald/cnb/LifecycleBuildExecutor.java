@@ -4,6 +4,7 @@ import dev.locald.builds.BuildCancellation;
 import dev.locald.builds.BuildExecutor;
 import dev.locald.builds.BuildFailure;
 import dev.locald.builds.BuildJob;
+import dev.locald.builds.BuildKind;
 import dev.locald.builds.BuildOptions;
 import dev.locald.builds.BuildProgress;
 import dev.locald.builds.BuildRequest;
@@ -14,6 +15,7 @@ import dev.locald.builds.BuildStore;
 import dev.locald.config.ByteSize;
 import dev.locald.config.LocaldConfig;
 import dev.locald.fs.TreeDeleter;
+import dev.locald.image.AppImageMetadata;
 import dev.locald.image.BuilderMetadata;
 import dev.locald.image.CnbUser;
 import dev.locald.image.ImageConfig;
@@ -32,6 +34,8 @@ import dev.locald.lifecycle.PhaseImage;
 import dev.locald.lifecycle.PhasePlan;
 import dev.locald.lifecycle.PhaseSpec;
 import dev.locald.lifecycle.PlanOptions;
+import dev.locald.lifecycle.PlatformApi;
+import dev.locald.lifecycle.PlatformApiNegotiation;
 import dev.locald.lifecycle.PlatformDir;
 import dev.locald.lifecycle.RegistryAuthEnv;
 import dev.locald.lifecycle.Report;
@@ -41,6 +45,7 @@ import dev.locald.lifecycle.RunToml;
 import dev.locald.lifecycle.TrustedBuilders;
 import dev.locald.logs.LogStream;
 import dev.locald.pull.ImageCatalog;
+import dev.locald.pull.ImagePuller;
 import dev.locald.pull.Mirrors;
 import dev.locald.registry.ImageResolver;
 import dev.locald.registry.RegistryCredential;
@@ -78,6 +83,12 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class LifecycleBuildExecutor implements BuildExecutor {
+
+    /**
+     * The rebaser's uid:gid: it reads and writes only registries and its report, so any non-root user will do;
+     * this is the "nonroot" user of the distroless base of buildpacksio/lifecycle.
+     */
+    static final CnbUser REBASER_USER = new CnbUser(65532, 65532);
 
     private final BuilderInspection builderInspection;
     private final PhaseRunner phases;
@@ -125,6 +136,9 @@ public class LifecycleBuildExecutor implements BuildExecutor {
 
     private BuildResult build(BuildContext build) throws Exception {
         BuildRequest request = build.request();
+        if (request.kind() == BuildKind.REBASE) {
+            return rebase(build);
+        }
         // a git source is fetched first: its project.toml may name the builder (docs/api.md, "project.toml")
         try (GitFetcher.Fetched git = openGit(build)) {
             ProjectDescriptor descriptor = descriptor(build, git);
@@ -154,7 +168,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 config.lifecycle().cacheWait())) {
             PreparedWorkspace prepared = prepareWorkspace(build, builder, cache, git, descriptor);
             PlanOptions options = planOptions(build, builder, prepared);
-            RegistryAuthEnv auth = registryAuth(build, options);
+            RegistryAuthEnv auth = registryAuth(build, options.registryImages());
             requireLifecycleImageFor(build, builder, auth);
             PhasePlan plan = planPhases(build, builder, options);
             BuildResources resources = request.resources()
@@ -180,6 +194,115 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         } finally {
             TreeDeleter.deleteTree(build.buildDir());
         }
+    }
+
+    /**
+     * A rebase (docs/lifecycle.md, "Rebase"): the app image's metadata read from the registry, the lifecycle image
+     * of the lifecycle that exported it pulled, and its rebaser run with the build's credentials, limits and
+     * network rules; the new digest comes from its report.toml, as an exporter's does.
+     */
+    private BuildResult rebase(BuildContext build) throws Exception {
+        BuildRequest request = build.request();
+        build.progress().note("reading the app image " + request.image());
+        AppImageMetadata app;
+        try {
+            app = AppImageMetadata.from(
+                    resolver.resolve(request.image(), request.registryAuth()).config());
+        } catch (RegistryException e) {
+            throw new BuildFailure("could not read the image to rebase, " + request.image() + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new BuildFailure("the image " + request.image() + " cannot be rebased: " + e.getMessage(), e);
+        }
+        if (request.runImage().isEmpty() && app.runImages().isEmpty()) {
+            throw new BuildFailure("the image " + request.image() + " names no run image in its metadata ("
+                    + AppImageMetadata.LABEL + "); name the new one in runImage");
+        }
+        if (app.lifecycleVersion().isEmpty()
+                && config.lifecycle().image().contains(BuilderInspection.VERSION_PLACEHOLDER)) {
+            throw new BuildFailure("the lifecycle image " + config.lifecycle().image() + " (locald.lifecycle.image)"
+                    + " needs the version of the lifecycle that exported " + request.image() + ", and its label "
+                    + AppImageMetadata.BUILD_LABEL + " names none (launcher.version); set locald.lifecycle.image"
+                    + " to a lifecycle image without {version}");
+        }
+        ImagePuller.PulledImage lifecycle = builderInspection.lifecycleImage(build, app.lifecycleVersion());
+        PlatformApi api;
+        try {
+            api = PlatformApiNegotiation.negotiate(
+                    BuilderInspection.lifecycleImageName(config.lifecycle().image(), app.lifecycleVersion()),
+                    lifecycle.image().config());
+        } catch (IncompatiblePlatformApiException e) {
+            throw new BuildFailure(e.getMessage(), e);
+        }
+        build.progress()
+                .note("platform API " + api + ", rebaser on the lifecycle image as " + REBASER_USER.uid() + ":"
+                        + REBASER_USER.gid() + ", run image "
+                        + request.runImage()
+                                .map(ImageReference::toString)
+                                .orElse("from the image's metadata: " + String.join(", ", app.runImages())));
+        try {
+            BuildWorkspace workspace = BuildWorkspace.create(build.buildDir(), REBASER_USER, Optional.empty());
+            PlanOptions.Builder planned = PlanOptions.builder(request.image(), REBASER_USER)
+                    .tags(request.tags())
+                    .network(request.network())
+                    .insecure(insecureRegistries(request.image()))
+                    .lifecycleImage(true)
+                    .logLevel(LogLevel.parse(config.lifecycle().logLevel()));
+            request.runImage().ifPresent(planned::runImage);
+            PlanOptions options = planned.build();
+            List<ImageReference> images = new ArrayList<>(options.registryImages());
+            for (String name : app.runImages()) {
+                try {
+                    images.add(ImageReference.parse(name));
+                } catch (IllegalArgumentException e) {
+                    // a mirror the rebaser cannot use either
+                }
+            }
+            RegistryAuthEnv auth = registryAuth(build, images);
+            PhasePlan plan;
+            try {
+                plan = PhasePlan.rebase(api, options, request.options().force());
+            } catch (IncompatiblePlatformApiException e) {
+                throw new BuildFailure(e.getMessage(), e);
+            }
+            BuildResources resources = request.resources()
+                    .within(BuildResources.configured(config.builds().limits()));
+            PhaseRunner.Limits limits = new PhaseRunner.Limits(
+                    cgroupLimits(resources), DiskBudget.start(resources.disk(), List.of(workspace.root())));
+            List<Integer> ports = RegistryHosts.loopbackPorts(
+                    images.stream().map(ImageReference::registry).toList());
+            try {
+                for (PhaseSpec phase : plan.phases()) {
+                    runPhase(build, phase, lifecycle, workspace, auth, limits, ports);
+                }
+            } catch (BuildFailure e) {
+                throw unnamedRunImage(request, app)
+                        .map(why -> new BuildFailure(e.getMessage() + "; " + why, e))
+                        .orElse(e);
+            }
+            Report report = report(workspace);
+            BuildResult result = readReport(request.image(), report);
+            keepReport(build, result, report);
+            return result;
+        } finally {
+            TreeDeleter.deleteTree(build.buildDir());
+        }
+    }
+
+    /**
+     * Why a failed rebase may have been refused: from platform API 0.12 the rebaser takes only the run image the
+     * app's metadata names (or a mirror) unless forced.
+     */
+    private static Optional<String> unnamedRunImage(BuildRequest request, AppImageMetadata app) {
+        if (request.options().force() || request.runImage().isEmpty()) {
+            return Optional.empty();
+        }
+        String asked = request.runImage().get().toString();
+        if (app.runImages().contains(asked)) {
+            return Optional.empty();
+        }
+        return Optional.of("the runImage " + asked + " is not the run image the app's metadata names ("
+                + (app.runImages().isEmpty() ? "none" : String.join(", ", app.runImages()))
+                + "), which the lifecycle refuses unless the request sets force: true");
     }
 
     /**
@@ -364,13 +487,18 @@ public class LifecycleBuildExecutor implements BuildExecutor {
      * or the report is a note in the log, not a failed build.
      */
     private void keepArtifacts(BuildContext build, BuildWorkspace workspace, BuildResult result, Report report) {
-        BuildRequest request = build.request();
         try {
             BuildArtifacts.keepSbom(
                     workspace.layers(), store.sbomDir(build.job().id()), build.progress());
         } catch (IOException e) {
             build.progress().note("the SBOM could not be kept: " + e.getMessage());
         }
+        keepReport(build, result, report);
+    }
+
+    /** The report with the published image's build metadata; losing it is a note in the log. */
+    private void keepReport(BuildContext build, BuildResult result, Report report) {
+        BuildRequest request = build.request();
         Optional<ImageConfig> published = Optional.empty();
         try {
             published =
@@ -620,10 +748,10 @@ public class LifecycleBuildExecutor implements BuildExecutor {
      * request's image scope (a builder token's prefixes); the env is keyed by registry, so the lifecycle may
      * then use it for the other images of that registry too (docs/security.md).
      */
-    private RegistryAuthEnv registryAuth(BuildContext build, PlanOptions options) throws BuildFailure {
+    private RegistryAuthEnv registryAuth(BuildContext build, List<ImageReference> images) throws BuildFailure {
         BuildRequest request = build.request();
         Map<String, RegistryCredential> fromConfig = new LinkedHashMap<>();
-        for (ImageReference ref : options.registryImages()) {
+        for (ImageReference ref : images) {
             if (fromConfig.containsKey(ref.registry())) {
                 continue;
             }

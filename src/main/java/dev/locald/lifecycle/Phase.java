@@ -9,7 +9,9 @@ public enum Phase {
     RESTORER,
     BUILDER,
     EXPORTER,
-    CREATOR;
+    CREATOR,
+    /** A rebase's only phase, always on the lifecycle image (never a builder's binaries: it holds credentials). */
+    REBASER;
 
     /** The name the lifecycle dispatches on and the prefix of log lines: {@code analyzer}, … */
     public String id() {
@@ -26,7 +28,7 @@ public enum Phase {
      * builder run buildpack code and must never see credentials (spec buildpack.md §Security).
      */
     public boolean receivesRegistryAuth() {
-        return this == ANALYZER || this == RESTORER || this == EXPORTER || this == CREATOR;
+        return this == ANALYZER || this == RESTORER || this == EXPORTER || this == CREATOR || this == REBASER;
     }
 
     public static Phase fromId(String id) {

@@ -43,18 +43,8 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
     }
 
     public static PhasePlan create(PlatformApi api, boolean trustedBuilder, PlanOptions o) {
-        if (!PlatformApiNegotiation.LOCALD_SUPPORTED.contains(api)) {
-            throw new IncompatiblePlatformApiException("locald cannot plan a build at platform API " + api
-                    + "; it supports " + PlatformApiNegotiation.range(PlatformApiNegotiation.LOCALD_SUPPORTED));
-        }
-        String registry = RegistryHosts.lifecycleName(o.image().registry());
-        for (ImageReference tag : o.tags()) {
-            if (!RegistryHosts.lifecycleName(tag.registry()).equals(registry)) {
-                throw new IllegalArgumentException("tag " + tag + " is on registry " + tag.registry()
-                        + " but the image is on " + o.image().registry()
-                        + "; the lifecycle publishes every tag to the image's registry");
-            }
-        }
+        requireSupported(api);
+        requireTagsOnImageRegistry(o);
         List<String> warnings = new ArrayList<>();
         checkExtras(api, o.extras(), warnings);
         List<PhaseSpec> phases = new ArrayList<>();
@@ -78,6 +68,48 @@ public record PhasePlan(PlatformApi api, boolean trustedBuilder, List<PhaseSpec>
             phases.add(exporter(api, o, credentialed));
         }
         return new PhasePlan(api, trustedBuilder, phases, warnings);
+    }
+
+    /**
+     * A rebase (docs/lifecycle.md, "Rebase"): one {@code rebaser} on the lifecycle image, with credentials, writing
+     * {@code o.image()} and its tags; {@code CNB_RUN_IMAGE} only when the request names the new run image, else
+     * the rebaser takes the one the app image's metadata names (best mirror first). {@code force} is the
+     * rebaser's {@code -force}. Its report.toml is the exporter's format.
+     */
+    public static PhasePlan rebase(PlatformApi api, PlanOptions o, boolean force) {
+        requireSupported(api);
+        requireTagsOnImageRegistry(o);
+        TreeMap<String, String> env = common(api, o);
+        registryEnv(env, o);
+        env.put(PlatformEnv.REPORT_PATH, LAYERS.containerPath(REPORT_TOML));
+        o.runImage().ifPresent(r -> env.put(PlatformEnv.RUN_IMAGE, r.toString()));
+        if (force) {
+            env.put(PlatformEnv.FORCE_REBASE, "true");
+        }
+        List<String> args = new ArrayList<>();
+        args.add(o.image().toString());
+        o.tags().forEach(t -> args.add(t.toString())); // like the exporter: extra tags are positional images
+        PhaseSpec rebaser = spec(
+                Phase.REBASER, PhaseImage.LIFECYCLE_IMAGE, args, env, true, List.of(rw(LAYERS)), registryNetwork(o), o);
+        return new PhasePlan(api, false, List.of(rebaser), List.of());
+    }
+
+    private static void requireSupported(PlatformApi api) {
+        if (!PlatformApiNegotiation.LOCALD_SUPPORTED.contains(api)) {
+            throw new IncompatiblePlatformApiException("locald cannot plan a build at platform API " + api
+                    + "; it supports " + PlatformApiNegotiation.range(PlatformApiNegotiation.LOCALD_SUPPORTED));
+        }
+    }
+
+    private static void requireTagsOnImageRegistry(PlanOptions o) {
+        String registry = RegistryHosts.lifecycleName(o.image().registry());
+        for (ImageReference tag : o.tags()) {
+            if (!RegistryHosts.lifecycleName(tag.registry()).equals(registry)) {
+                throw new IllegalArgumentException("tag " + tag + " is on registry " + tag.registry()
+                        + " but the image is on " + o.image().registry()
+                        + "; the lifecycle publishes every tag to the image's registry");
+            }
+        }
     }
 
     /**

@@ -55,6 +55,15 @@ public final class PlatformApiNegotiation {
                                 + " supported by both"));
     }
 
+    /** Negotiates for a rebase, whose only phase runs from the lifecycle image: its label alone counts. */
+    public static PlatformApi negotiate(String lifecycleImageName, ImageConfig lifecycleImage) {
+        TreeSet<PlatformApi> offered = lifecycleImageApis(lifecycleImageName, lifecycleImage);
+        return highestCommon(offered)
+                .orElseThrow(() -> new IncompatiblePlatformApiException("lifecycle image " + lifecycleImageName
+                        + " supports platform APIs " + range(offered) + "; locald needs one of "
+                        + range(LOCALD_SUPPORTED)));
+    }
+
     /** The APIs a lifecycle image advertises in {@value #LIFECYCLE_APIS_LABEL} (supported ∪ deprecated). */
     static TreeSet<PlatformApi> lifecycleImageApis(String imageName, ImageConfig config) {
         if (config.label(LIFECYCLE_APIS_LABEL).filter(l -> !l.isBlank()).isEmpty()) {

@@ -26,6 +26,9 @@ final class PlatformEnv {
     static final String GROUP_PATH = "CNB_GROUP_PATH";
     static final String PLAN_PATH = "CNB_PLAN_PATH";
     static final String REPORT_PATH = "CNB_REPORT_PATH";
+    /** The rebaser's {@code -force}. */
+    static final String FORCE_REBASE = "CNB_FORCE_REBASE";
+
     static final String ORDER_PATH = "CNB_ORDER_PATH";
     static final String RUN_PATH = "CNB_RUN_PATH";
     /** The run image the analyzer records and the exporter builds on. */

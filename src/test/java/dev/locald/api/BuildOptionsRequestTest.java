@@ -55,7 +55,7 @@ class BuildOptionsRequestTest {
     @Test
     void wellFormedOptionsAreKept() {
         assertEquals(
-                new BuildOptions("worker", "1714564800", "registry.example/apps/sample:previous", "test", true),
+                new BuildOptions("worker", "1714564800", "registry.example/apps/sample:previous", "test", true, false),
                 parse(
                         PARSER,
                         "\"defaultProcess\":\"worker\",\"creationTime\":\"2024-05-01T12:00:00Z\","

@@ -103,6 +103,12 @@ class OpenApiDocumentTest {
                     post.path("requestBody").toString().contains(option),
                     post.path("requestBody").toString());
         }
+        // a rebase is submitted to the same endpoint, and every build view says its kind
+        assertTrue(
+                post.path("requestBody").toString().contains("rebase")
+                        && post.path("requestBody").toString().contains("force"),
+                post.path("requestBody").toString());
+        assertTrue(example.toString().contains("kind"), example.toString());
     }
 
     /** "METHOD /path" for every JAX-RS resource method in dev.locald.api. */

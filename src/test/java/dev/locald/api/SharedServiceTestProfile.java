@@ -108,6 +108,7 @@ public class SharedServiceTestProfile implements QuarkusTestProfile {
                 owner,
                 null,
                 null,
+                null,
                 null);
     }
 }

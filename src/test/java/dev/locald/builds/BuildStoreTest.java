@@ -37,6 +37,7 @@ class BuildStoreTest {
                 null,
                 null,
                 null,
+                null,
                 null);
     }
 
@@ -64,6 +65,52 @@ class BuildStoreTest {
                         .toList(),
                 loaded);
         assertFalse(Files.exists(store.buildDir(done.id()).resolve("build.json.tmp")), "no temp file left");
+    }
+
+    @Test
+    void theKindSurvivesAReloadAndRecordsWithoutOneAreBuilds() throws Exception {
+        BuildStore store = new BuildStore(dataDir);
+        BuildSpec base = spec();
+        BuildSpec rebaseSpec = new BuildSpec(
+                base.image(),
+                null,
+                "r.io/run:2",
+                List.of(),
+                List.of(),
+                base.tags(),
+                false,
+                false,
+                base.network(),
+                null,
+                false,
+                null,
+                null,
+                null,
+                null,
+                BuildKind.REBASE);
+        Build rebase = Build.queued(BuildId.random(), rebaseSpec, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        store.create(rebase);
+        Build older = Build.queued(BuildId.random(), spec(), Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        store.create(older);
+        // a record written before builds had a kind: the same JSON without the field
+        Path record = store.buildDir(older.id()).resolve("build.json");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode tree =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(record.toFile());
+        com.fasterxml.jackson.databind.node.ObjectNode storedSpec =
+                (com.fasterxml.jackson.databind.node.ObjectNode) tree.get("spec");
+        assertEquals("BUILD", storedSpec.path("kind").asText(), tree.toString());
+        storedSpec.remove("kind");
+        json.writeValue(record.toFile(), tree);
+        assertFalse(Files.readString(record).contains("kind"), Files.readString(record));
+
+        BuildStore reloaded = new BuildStore(dataDir);
+        assertEquals(
+                BuildKind.REBASE,
+                reloaded.load(rebase.id()).orElseThrow().spec().kind());
+        assertEquals(rebase, reloaded.load(rebase.id()).orElseThrow());
+        assertEquals(
+                BuildKind.BUILD, reloaded.load(older.id()).orElseThrow().spec().kind());
     }
 
     @Test

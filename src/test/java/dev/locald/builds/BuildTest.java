@@ -30,6 +30,7 @@ class BuildTest {
             null,
             null,
             null,
+            null,
             null);
 
     @Test
@@ -111,6 +112,7 @@ class BuildTest {
                 java.util.Map.of(),
                 List.of(),
                 BuildOptions.NONE,
+                null,
                 null);
         BuildJob job = new BuildJob(
                 BuildId.random(),

@@ -61,6 +61,7 @@ class BuildRetentionTest {
                 null,
                 null,
                 null,
+                null,
                 null);
     }
 }

@@ -354,6 +354,51 @@ class PhasePlanTest {
         }
     }
 
+    /** A rebase: one rebaser on the lifecycle image, with credentials, its report in /layers, tags positional. */
+    @ParameterizedTest
+    @MethodSource("withInsecureRegistries")
+    void aRebaseIsOneRebaserOnTheLifecycleImage(PlatformApi api) {
+        PlanOptions o = options()
+                .tags(refs("registry.example:5000/team/app:v2"))
+                .insecure(List.of("registry.example:5000"))
+                .network(NetworkMode.ISOLATED)
+                .build();
+        PhasePlan plan = PhasePlan.rebase(api, o, false);
+        assertEquals(1, plan.phases().size());
+        PhaseSpec rebaser = plan.phases().get(0);
+        assertEquals(Phase.REBASER, rebaser.phase());
+        assertEquals(PhaseImage.LIFECYCLE_IMAGE, rebaser.image());
+        assertTrue(rebaser.registryAuth());
+        assertEquals(NetworkMode.ISOLATED, rebaser.network());
+        assertEquals(List.of("/cnb/lifecycle/rebaser", IMAGE, "registry.example:5000/team/app:v2"), rebaser.argv());
+        assertEquals(
+                plus(
+                        common(api),
+                        "CNB_REPORT_PATH",
+                        "/layers/report.toml",
+                        "CNB_USE_DAEMON",
+                        "false",
+                        "CNB_INSECURE_REGISTRIES",
+                        "registry.example:5000"),
+                rebaser.env());
+        assertEquals("/layers:LAYERS:rw", mounts(rebaser));
+        // a named run image and force travel as env; a network of none still reaches the registry
+        PhaseSpec forced = PhasePlan.rebase(
+                        api,
+                        options()
+                                .runImage(ref("registry.example:5000/run:2"))
+                                .network(NetworkMode.NONE)
+                                .build(),
+                        true)
+                .phases()
+                .get(0);
+        assertEquals("registry.example:5000/run:2", forced.env().get("CNB_RUN_IMAGE"));
+        assertEquals("true", forced.env().get("CNB_FORCE_REBASE"));
+        assertEquals(NetworkMode.HOST, forced.network());
+        assertThrows(
+                IncompatiblePlatformApiException.class, () -> PhasePlan.rebase(PlatformApi.parse("0.11"), o, false));
+    }
+
     @Test
     void credentialedPhasesNeedEveryRegistryTheBuildTouches() {
         PlanOptions o = PlanOptions.builder(ref("registry.example:5000/team/app"), USER)
@@ -532,7 +577,9 @@ class PhasePlanTest {
     void phaseNamesAndBinaries() {
         assertEquals("/cnb/lifecycle/exporter", Phase.EXPORTER.binary());
         assertEquals(Phase.RESTORER, Phase.fromId("restorer"));
-        assertThrows(IllegalArgumentException.class, () -> Phase.fromId("rebaser"));
+        assertEquals(Phase.REBASER, Phase.fromId("rebaser"));
+        assertEquals("/cnb/lifecycle/rebaser", Phase.REBASER.binary());
+        assertThrows(IllegalArgumentException.class, () -> Phase.fromId("extender"));
         assertEquals(Optional.of(NetworkMode.NONE), NetworkMode.ofWireName("none"));
         assertEquals(Optional.empty(), NetworkMode.ofWireName("bridge"));
         assertEquals(LogLevel.DEBUG, LogLevel.parse("debug"));

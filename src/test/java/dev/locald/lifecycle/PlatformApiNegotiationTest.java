@@ -146,6 +146,27 @@ class PlatformApiNegotiationTest {
                 e.getMessage());
     }
 
+    /** A rebase has no builder: the lifecycle image's label alone decides. */
+    @Test
+    void aRebaseNegotiatesWithTheLifecycleImageAlone() {
+        ImageConfig labels = config(Map.of(
+                PlatformApiNegotiation.LIFECYCLE_APIS_LABEL,
+                "{\"buildpack\":{\"supported\":[\"0.7\"]},\"platform\":{\"deprecated\":[],\"supported\":["
+                        + list("0.", 7, 15) + "]}}"));
+        assertEquals("0.15", PlatformApiNegotiation.negotiate("lc", labels).toString());
+        ImageConfig old = config(Map.of(
+                PlatformApiNegotiation.LIFECYCLE_APIS_LABEL,
+                "{\"buildpack\":{\"supported\":[\"0.7\"]},\"platform\":{\"deprecated\":[],\"supported\":["
+                        + list("0.", 7, 11) + "]}}"));
+        IncompatiblePlatformApiException e = assertThrows(
+                IncompatiblePlatformApiException.class, () -> PlatformApiNegotiation.negotiate("lc:0.17", old));
+        assertEquals(
+                "lifecycle image lc:0.17 supports platform APIs 0.7–0.11; locald needs one of 0.12–0.15",
+                e.getMessage());
+        assertThrows(
+                IncompatiblePlatformApiException.class, () -> PlatformApiNegotiation.negotiate("lc", config(Map.of())));
+    }
+
     @Test
     void lifecycleImageWithoutLabelIsRefused() {
         IncompatiblePlatformApiException e = assertThrows(
