@@ -66,6 +66,7 @@ import dev.locald.source.SourceUnpacker;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -272,7 +273,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                     images.stream().map(ImageReference::registry).toList());
             try {
                 for (PhaseSpec phase : plan.phases()) {
-                    runPhase(build, phase, lifecycle, workspace, auth, limits, ports);
+                    runPhase(build, phase, lifecycle, lifecycle.layerDirs(), workspace, auth, limits, ports);
                 }
             } catch (BuildFailure e) {
                 throw unnamedRunImage(request, app)
@@ -431,7 +432,15 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                 throw new IllegalStateException("refusing to give registry credentials to the "
                         + phase.phase().id() + " of the untrusted builder " + builder.name());
             }
-            runPhase(build, phase, builder, workspace, auth, limits, registryPorts);
+            runPhase(
+                    build,
+                    phase,
+                    builder.imageFor(phase),
+                    builder.layerDirsFor(phase),
+                    workspace,
+                    auth,
+                    limits,
+                    registryPorts);
         }
     }
 
@@ -517,7 +526,8 @@ public class LifecycleBuildExecutor implements BuildExecutor {
     private void runPhase(
             BuildContext build,
             PhaseSpec phase,
-            InspectedBuilder builder,
+            ImagePuller.PulledImage image,
+            List<Path> layerDirs,
             BuildWorkspace workspace,
             RegistryAuthEnv auth,
             PhaseRunner.Limits limits,
@@ -531,9 +541,9 @@ public class LifecycleBuildExecutor implements BuildExecutor {
                     "the build was cancelled before the " + phase.phase().id() + " started");
         }
         String name = phase.phase().id();
-        ImageConfig imageConfig = builder.imageFor(phase).image().config();
-        PhaseRunner.PhaseImageRoot root = new PhaseRunner.PhaseImageRoot(
-                builder.layerDirsFor(phase), imageConfig.env(), imageConfig.workingDir());
+        ImageConfig imageConfig = image.image().config();
+        PhaseRunner.PhaseImageRoot root =
+                new PhaseRunner.PhaseImageRoot(layerDirs, imageConfig.env(), imageConfig.workingDir());
         progress.phaseStarted(name);
         OutputSink sink = (stream, time, text) ->
                 progress.log(name, stream == StreamKind.STDERR ? LogStream.STDERR : LogStream.STDOUT, time, text);
