@@ -151,6 +151,16 @@ class RootlessIT {
                         Map.of("FIXTURE_HOOK", "sleep 600")),
                 FixtureFolder.appTar("hello"));
         awaitPhase(base, cancelled, "builder");
+        // while it runs, the checks below see its container (the CNB user's sleep, a subordinate id) and its rootfs
+        // overlay in locald's mount namespace: what they find missing afterwards is gone, not unseen
+        Set<Long> chain = localdChain(locald);
+        assertTrue(
+                processesOf(uid, sub).keySet().stream().anyMatch(pid -> !chain.contains(pid)),
+                "no process of the running build is seen");
+        assertFalse(
+                mountsUnder(Path.of("/proc/" + javaOf(locald).orElseThrow().pid() + "/mountinfo"), data)
+                        .isEmpty(),
+                "no mount of the running build is seen");
         HttpResponse<String> cancel = post(base, "/builds/" + cancelled + "/cancel", "");
         assertTrue(cancel.statusCode() == 202 || cancel.statusCode() == 200, cancel.body());
         assertEquals("cancelled", awaitFinished(base, cancelled).path("state").asText());
