@@ -45,8 +45,16 @@ free_subordinate_start() {
 # reaps what is orphaned. Java takes user.home from the passwd entry of uid 0, so it is given the real
 # one; java.io.tmpdir (HTTP uploads) is the user's own.
 rootless_prepare() {
-  local tmp="${XDG_RUNTIME_DIR:-${TMPDIR:-/tmp}}/locald-$(id -u)"
-  mkdir -p "$tmp" && chmod 700 "$tmp"
+  # an XDG_RUNTIME_DIR inherited from another user's session (su, runuser) is not ours to write
+  local base=${TMPDIR:-/tmp}
+  if [ -n "${XDG_RUNTIME_DIR:-}" ] && [ -d "$XDG_RUNTIME_DIR" ] && [ -w "$XDG_RUNTIME_DIR" ]; then
+    base=$XDG_RUNTIME_DIR
+  fi
+  local tmp="$base/locald-$(id -u)"
+  if ! mkdir -p "$tmp" || ! chmod 700 "$tmp" || [ ! -O "$tmp" ]; then
+    echo "cannot make $tmp, a directory of $(id -un)'s own for locald's temporary files (uploads)" >&2
+    exit 1
+  fi
   export JAVA_TOOL_OPTIONS="-Duser.home=$HOME -Djava.io.tmpdir=$tmp -XX:-UsePerfData ${JAVA_TOOL_OPTIONS:-}"
   # shellcheck disable=SC2016
   ROOTLESS_COMMAND=(unshare --user --map-auto --map-root-user --mount --pid --fork --mount-proc --kill-child
