@@ -13,6 +13,7 @@ import dev.locald.testsupport.LayerTar;
 import dev.locald.testsupport.MultipartBuild;
 import dev.locald.testsupport.RealCnb;
 import dev.locald.testsupport.RegistryExtension;
+import dev.locald.testsupport.RootModeOnly;
 import dev.locald.testsupport.TestRegistry;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -72,6 +73,7 @@ class RootlessIT {
     }
 
     @Test
+    @RootModeOnly("it creates a host user and starts locald as that user, which takes the host's root")
     void buildsRunAsAnOrdinaryUserAndLeaveNothingBehind(TestRegistry registry) throws Exception {
         assertEquals(
                 "0",
