@@ -162,6 +162,7 @@ class ContainerStartBenchmark {
                     stats(host),
                     stats(isolated));
         } finally {
+            engine.network.drain();
             engine.sweeper.sweep();
             engine.deleteFiles();
         }
@@ -208,6 +209,7 @@ class ContainerStartBenchmark {
                         network.wireName(), millis, 200 * 1000.0 / millis);
             }
         } finally {
+            engine.network.drain();
             engine.sweeper.sweep();
             engine.deleteFiles();
         }
