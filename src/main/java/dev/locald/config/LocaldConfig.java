@@ -82,12 +82,20 @@ public interface LocaldConfig {
         String pastaBinary();
 
         /**
-         * The nameserver address isolated containers use when the host's resolv.conf lists only loopback
-         * resolvers: pasta forwards DNS queries sent to it to the first of those. Needs a pasta that accepts
-         * a loopback resolver (Debian bookworm's 2023-03-09 does not). Unset: such hosts' containers get the
-         * fallback nameservers.
+         * Whether isolated containers of a host whose resolv.conf lists only loopback resolvers (a stub such
+         * as systemd-resolved's 127.0.0.53) resolve through the first of them: their resolv.conf names
+         * 127.0.0.1, pasta forwards UDP port 53 there to a relay in locald that asks that resolver. false:
+         * such hosts' containers get the fallback nameservers.
          */
-        Optional<String> dnsForwardAddress();
+        @WithDefault("true")
+        boolean forwardLoopbackDns();
+
+        /**
+         * How many isolated networks without host loopback ports (for detector and builder) are kept ready,
+         * pasta started, so that a container need not wait for pasta's start-up. 0: each is made on demand.
+         */
+        @WithDefault("1")
+        int warmNamespaces();
 
         /** How long pasta may take to set up a container's network. */
         @WithDefault("PT10S")

@@ -141,14 +141,20 @@ public final class ContainerRunner {
                     new SyntheticRoot.Request(
                             request.cnbUser(), request.hostname(), request.extraHosts(), request.network()));
             if (request.network() == NetworkMode.ISOLATED) {
+                // in a directory of its own beside the bundle: its teardown finishes after the bundle is gone
                 network = isolatedNetwork.create(
-                        bundle.dir(),
+                        settings.bundlesDir(),
                         request.hostLoopbackPorts(),
                         syntheticRoot.resolvConf().forwardedResolver());
             }
+            Optional<IsolatedNetwork.Namespace> isolated = Optional.ofNullable(network);
             bundle.writeConfig(specFactory.create(
-                    request, root, Optional.ofNullable(network).map(IsolatedNetwork.Namespace::path)));
-            return runBundle(request, bundle, sink, cancellation, start);
+                    request,
+                    root,
+                    isolated.map(IsolatedNetwork.Namespace::path),
+                    isolated.map(
+                            ns -> ns.readinessHook(isolatedNetwork.settings().setupTimeout()))));
+            return runBundle(request, bundle, sink, cancellation, start, isolated);
         } finally {
             try {
                 if (network != null) {
@@ -164,7 +170,12 @@ public final class ContainerRunner {
     }
 
     private ContainerResult runBundle(
-            ContainerRequest request, Bundle bundle, OutputSink sink, Cancellation cancellation, Instant start)
+            ContainerRequest request,
+            Bundle bundle,
+            OutputSink sink,
+            Cancellation cancellation,
+            Instant start,
+            Optional<IsolatedNetwork.Namespace> network)
             throws IOException, InterruptedException {
         String cgroupsPath = specFactory.cgroupsPath(request.id());
         synchronized (parentLock) {
@@ -204,6 +215,12 @@ public final class ContainerRunner {
             boolean pidsRefused = stop.equals(Optional.of(Stop.PIDS_LIMIT))
                     || (stop.isEmpty() && exitCode != 0 && refusedFork(request, cgroupsPath));
             if (stop.isEmpty() && exitCode != 0 && !pidsRefused) {
+                Optional<String> networkFailure =
+                        network.isPresent() ? network.get().failure() : Optional.empty();
+                if (networkFailure.isPresent()) {
+                    throw new ContainerStartException(
+                            "container " + request.id() + " could not run: " + networkFailure.get());
+                }
                 Optional<String> runcError = runcError(bundle);
                 if (runcError.isPresent()) {
                     throw new ContainerStartException(

@@ -55,6 +55,18 @@ public final class ContainerSpecFactory {
 
     /** @param isolatedNetwork the prepared namespace of an {@link dev.locald.image.NetworkMode#ISOLATED} request */
     public RuntimeSpec create(ContainerRequest request, PreparedRoot root, Optional<Path> isolatedNetwork) {
+        return create(request, root, isolatedNetwork, Optional.empty());
+    }
+
+    /**
+     * @param networkReadiness a createRuntime hook that holds the container's process back until its
+     *                         isolated network is ready ({@link IsolatedNetwork.Namespace#readinessHook})
+     */
+    RuntimeSpec create(
+            ContainerRequest request,
+            PreparedRoot root,
+            Optional<Path> isolatedNetwork,
+            Optional<RuntimeSpec.Hook> networkReadiness) {
         List<SpecOption> options = new ArrayList<>();
         options.add(SpecOptions.root(request.rootfs().toString(), request.readonlyRootfs()));
         options.add(SpecOptions.process(request.args(), request.cwd(), request.terminal()));
@@ -80,6 +92,7 @@ public final class ContainerSpecFactory {
         }
         options.add(SpecOptions.maskedAndReadonlyPaths());
         options.add(SpecOptions.seccomp(seccomp));
+        networkReadiness.ifPresent(hook -> options.add(spec -> spec.createRuntimeHook(hook)));
         return new RuntimeSpecBuilder().apply(SpecOption.compose(options)).build();
     }
 

@@ -7,6 +7,7 @@ import dev.locald.etc.SyntheticRoot;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -98,7 +99,7 @@ public class RuntimeProducers {
             RuncClient runc, CgroupLayout cgroups, IsolatedNetwork isolatedNetwork, RunMode mode) {
         try {
             SyntheticRoot syntheticRoot = new SyntheticRoot(
-                    new ResolvConf(config.hostResolvConf(), config.fallbackNameservers(), network.dnsForwardAddress()));
+                    new ResolvConf(config.hostResolvConf(), config.fallbackNameservers(), dnsForwardAddress()));
             ContainerSpecFactory specFactory = new ContainerSpecFactory(
                     HostLimits.openFilesFor(config.openFiles()), config.cgroupParent(), seccomp(), mode);
             return new ContainerRunner(
@@ -121,8 +122,18 @@ public class RuntimeProducers {
         return new IsolatedNetwork(new IsolatedNetwork.Settings(
                 network.pastaBinary(),
                 network.deny().orElse(List.of()),
-                network.dnsForwardAddress(),
-                network.setupTimeout()));
+                dnsForwardAddress(),
+                network.setupTimeout(),
+                network.warmNamespaces()));
+    }
+
+    void closeIsolatedNetwork(@Disposes IsolatedNetwork isolatedNetwork) throws InterruptedException {
+        isolatedNetwork.close();
+    }
+
+    /** Where isolated containers ask when the host has only loopback resolvers: their own loopback. */
+    private Optional<String> dnsForwardAddress() {
+        return network.forwardLoopbackDns() ? Optional.of(IsolatedNetwork.DNS_FORWARD_ADDRESS) : Optional.empty();
     }
 
     @Produces

@@ -9,8 +9,9 @@ import java.util.List;
  * as the spec spells them. Only what locald sets is modelled; absent (null) values are left out.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"ociVersion", "process", "root", "hostname", "mounts", "linux"})
-record RuntimeSpec(String ociVersion, Process process, Root root, String hostname, List<Mount> mounts, Linux linux) {
+@JsonPropertyOrder({"ociVersion", "process", "root", "hostname", "mounts", "hooks", "linux"})
+record RuntimeSpec(
+        String ociVersion, Process process, Root root, String hostname, List<Mount> mounts, Hooks hooks, Linux linux) {
 
     public static final String OCI_VERSION = "1.0.2-dev";
 
@@ -40,6 +41,14 @@ record RuntimeSpec(String ociVersion, Process process, Root root, String hostnam
     public record Rlimit(String type, long hard, long soft) {}
 
     public record Root(String path, boolean readonly) {}
+
+    /** Only createRuntime: run by runc in the host's namespaces before the container's process starts. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Hooks(List<Hook> createRuntime) {}
+
+    /** {@code timeout} in seconds; runc kills the hook and fails the start when it runs longer. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Hook(String path, List<String> args, Integer timeout) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({"destination", "type", "source", "options"})

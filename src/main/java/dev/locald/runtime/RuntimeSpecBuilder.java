@@ -35,6 +35,7 @@ final class RuntimeSpecBuilder {
     private final List<String> maskedPaths = new ArrayList<>();
     private final List<String> readonlyPaths = new ArrayList<>();
     private RuntimeSpec.Seccomp seccomp;
+    private final List<RuntimeSpec.Hook> createRuntimeHooks = new ArrayList<>();
 
     public RuntimeSpecBuilder apply(SpecOption... options) {
         for (SpecOption option : options) {
@@ -168,6 +169,11 @@ final class RuntimeSpecBuilder {
         return this;
     }
 
+    public RuntimeSpecBuilder createRuntimeHook(RuntimeSpec.Hook hook) {
+        createRuntimeHooks.add(hook);
+        return this;
+    }
+
     public RuntimeSpec build() {
         if (rootPath == null || args.isEmpty()) {
             throw new IllegalStateException("a runtime spec needs a root and a process");
@@ -198,6 +204,7 @@ final class RuntimeSpecBuilder {
                 new RuntimeSpec.Root(rootPath, rootReadonly),
                 hostname,
                 List.copyOf(mounts),
+                createRuntimeHooks.isEmpty() ? null : new RuntimeSpec.Hooks(List.copyOf(createRuntimeHooks)),
                 linux);
     }
 }

@@ -163,6 +163,7 @@ class ContainerStartBenchmark {
                     stats(host),
                     stats(isolated));
         } finally {
+            engine.network.drain();
             engine.sweeper.sweep();
             engine.deleteFiles();
         }
@@ -209,6 +210,7 @@ class ContainerStartBenchmark {
                         network.wireName(), millis, 200 * 1000.0 / millis);
             }
         } finally {
+            engine.network.drain();
             engine.sweeper.sweep();
             engine.deleteFiles();
         }

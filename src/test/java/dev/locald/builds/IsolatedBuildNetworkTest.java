@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.locald.fixtures.FixtureFolder;
 import dev.locald.fixtures.FixtureImages;
+import dev.locald.runtime.IsolatedNetwork;
 import dev.locald.testsupport.BuildsApi;
 import dev.locald.testsupport.FakeInternet;
 import dev.locald.testsupport.TestRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +52,9 @@ class IsolatedBuildNetworkTest {
                     "locald.runtime.cgroup-parent", "locald-isolated-net");
         }
     }
+
+    @Inject
+    IsolatedNetwork isolatedNetwork;
 
     private TestRegistry registry;
     private FixtureImages.Fixtures fixtures;
@@ -136,7 +141,9 @@ class IsolatedBuildNetworkTest {
         return given().get(location).then().statusCode(200).extract().path("currentPhase") instanceof String s ? s : "";
     }
 
-    private static void assertNothingLeft() throws Exception {
+    private void assertNothingLeft() throws Exception {
+        // the warm namespace is meant to live on; used ones are torn down in the background
+        isolatedNetwork.drain();
         assertEquals(List.of(), FakeInternet.pastaProcesses(DATA), "pasta processes left");
         try (Stream<String> mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {
             assertFalse(mounts.anyMatch(l -> l.contains("nsfs") && l.contains(DATA.toString())), "a namespace left");

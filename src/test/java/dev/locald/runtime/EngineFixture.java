@@ -58,6 +58,9 @@ public final class EngineFixture {
 
     public final Path base;
     public final Path hostResolvConf;
+    /** The isolated networks of {@link #runner} and {@link #runnerWith}. */
+    public final IsolatedNetwork network;
+
     public final String cgroupParent;
     public final RuncClient runc;
     public final CgroupLayout cgroups;
@@ -76,7 +79,13 @@ public final class EngineFixture {
                 Duration.ofSeconds(30),
                 RunMode.current().rootless());
         cgroups = CgroupLayout.ofCurrentProcess();
-        SyntheticRoot syntheticRoot = new SyntheticRoot(new ResolvConf(hostResolvConf, List.of("8.8.8.8", "8.8.4.4")));
+        // as configured by default: a host with only loopback resolvers is asked through pasta and the relay
+        Optional<String> dnsForward = Optional.of(IsolatedNetwork.DNS_FORWARD_ADDRESS);
+        // one warm namespace, as configured by default
+        network =
+                new IsolatedNetwork(new IsolatedNetwork.Settings("pasta", DENY, dnsForward, Duration.ofSeconds(10), 1));
+        SyntheticRoot syntheticRoot =
+                new SyntheticRoot(new ResolvConf(hostResolvConf, List.of("8.8.8.8", "8.8.4.4"), dnsForward));
         ContainerSpecFactory specFactory = new ContainerSpecFactory(HostLimits.openFilesFor(1_048_576), cgroupParent);
         runner = new ContainerRunner(
                 runc,
@@ -86,9 +95,21 @@ public final class EngineFixture {
                 cgroupParent,
                 new ContainerRunner.Settings(
                         base.resolve("bundles"), 65536, Duration.ofMillis(50), Duration.ofSeconds(10)),
-                new IsolatedNetwork(
-                        new IsolatedNetwork.Settings("pasta", DENY, Optional.empty(), Duration.ofSeconds(10))));
+                network);
         sweeper = new ContainerSweeper(runc, cgroups, cgroupParent, base.resolve("bundles"));
+    }
+
+    /** A runner like {@link #runner} with the given isolated networks. */
+    public ContainerRunner runnerWith(IsolatedNetwork isolatedNetwork) throws IOException {
+        return new ContainerRunner(
+                runc,
+                new SyntheticRoot(new ResolvConf(hostResolvConf, List.of("8.8.8.8", "8.8.4.4"))),
+                new ContainerSpecFactory(HostLimits.openFilesFor(1_048_576), cgroupParent),
+                cgroups,
+                cgroupParent,
+                new ContainerRunner.Settings(
+                        base.resolve("bundles"), 65536, Duration.ofMillis(50), Duration.ofSeconds(10)),
+                isolatedNetwork);
     }
 
     /** A runner like {@link #runner} (same runc root, cgroup parent and bundles) with the given seccomp filter. */
@@ -100,7 +121,8 @@ public final class EngineFixture {
                 cgroups,
                 cgroupParent,
                 new ContainerRunner.Settings(
-                        base.resolve("bundles"), 65536, Duration.ofMillis(50), Duration.ofSeconds(10)));
+                        base.resolve("bundles"), 65536, Duration.ofMillis(50), Duration.ofSeconds(10)),
+                network);
     }
 
     Path rootfs(TestRegistry registry, ImagePusher.PushedImage image) throws IOException, InterruptedException {
@@ -114,7 +136,9 @@ public final class EngineFixture {
         return "locald-engine-test-" + UUID.randomUUID().toString().substring(0, 12);
     }
 
-    void assertNothingLeft() throws IOException, InterruptedException {
+    public void assertNothingLeft() throws IOException, InterruptedException {
+        // the warm namespace is meant to live on; used ones are torn down in the background
+        network.drain();
         assertEquals(List.of(), runc.list(), "runc containers left");
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
             assertFalse(line.contains(base.toString()), "mount left: " + line);

@@ -1,6 +1,7 @@
 package dev.locald.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.locald.image.NetworkMode;
@@ -11,8 +12,10 @@ import dev.locald.testsupport.RegistryExtension;
 import dev.locald.testsupport.TestImage;
 import dev.locald.testsupport.TestRegistry;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -128,11 +131,45 @@ class IsolatedNetworkTest {
     }
 
     @Test
-    void aHostWithOnlyALoopbackStubResolverGetsTheFallbacks() throws Exception {
-        // Debian's pasta (2023-03-09) refuses a loopback resolver for its DNS forwarding (docs/engine.md)
+    void aHostWithOnlyALoopbackStubResolverResolvesThroughIt() throws Exception {
+        // a stub on a loopback address other than 127.0.0.1 (as systemd-resolved's 127.0.0.53), port 53
         useHostResolvConf("search lan\nnameserver " + internet.loopbackResolver() + "\n");
-        CollectingSink sink = run(isolated("cat /etc/resolv.conf").build());
-        assertEquals(List.of("search lan", "nameserver 8.8.8.8", "nameserver 8.8.4.4"), sink.stdout());
+        CollectingSink sink = run(isolated("cat /etc/resolv.conf;"
+                        + fetch("internet", "http://" + FakeInternet.DOMAIN + "/hello.txt")
+                        + fetch("canary", "http://127.0.0.1:" + internet.canaryPort() + "/hello.txt")
+                        // the stub itself by TCP, and the host loopback's port 53 other than through the relay
+                        + fetch("stub", "http://" + internet.loopbackResolver() + ":53/")
+                        + fetch("tcp53", "http://127.0.0.1:53/"))
+                .build());
+        String all = String.join("\n", sink.stdout()) + "\n" + String.join("\n", sink.stderr());
+        assertEquals(
+                List.of("search lan", "nameserver 127.0.0.1"), sink.stdout().subList(0, 2), all);
+        assertTrue(sink.stdout().contains("hello from the fake internet"), all);
+        assertTrue(sink.stdout().contains("internet:reached"), all);
+        assertTrue(sink.stdout().contains("canary:refused"), all);
+        assertTrue(sink.stdout().contains("stub:refused"), all);
+        assertTrue(sink.stdout().contains("tcp53:refused"), all);
+    }
+
+    @Test
+    void aPastaThatFailsStopsTheContainerAndSaysWhy() throws Exception {
+        // a "pasta" that writes to its log and exits without configuring the namespace
+        Path fake = Files.writeString(
+                engine.base.resolve("failing-pasta"), "#!/bin/sh\necho 'no tap device for you' >&2\nexit 3\n");
+        Files.setPosixFilePermissions(fake, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        IsolatedNetwork failing = new IsolatedNetwork(new IsolatedNetwork.Settings(
+                fake.toString(), EngineFixture.DENY, Optional.empty(), Duration.ofSeconds(10)));
+        ContainerRunner runner = engine.runnerWith(failing);
+        long started = System.nanoTime();
+        ContainerStartException e = assertThrows(
+                ContainerStartException.class,
+                () -> runner.run(isolated("echo ran").build(), new CollectingSink(), Cancellation.none()));
+        failing.close();
+        assertTrue(e.getMessage().contains("pasta could not set up the container's network (exit 3)"), e.getMessage());
+        assertTrue(e.getMessage().contains("no tap device for you"), e.getMessage());
+        // the hook gave up when pasta ended, not at the 10 s set-up timeout
+        assertTrue(System.nanoTime() - started < Duration.ofSeconds(8).toNanos(), "took until the timeout");
+        engine.assertNothingLeft();
     }
 
     @Test
