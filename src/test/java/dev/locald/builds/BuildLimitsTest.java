@@ -12,6 +12,7 @@ import dev.locald.fixtures.FixtureFolder;
 import dev.locald.fixtures.FixtureImages;
 import dev.locald.runtime.CgroupLayout;
 import dev.locald.testsupport.BuildsApi;
+import dev.locald.testsupport.RootModeOnly;
 import dev.locald.testsupport.TestRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.TestInstance;
 @QuarkusTest
 @TestProfile(BuildLimitsTest.Profile.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RootModeOnly("memory, pids and CPU limits are cgroups, which rootless containers do not get on this host")
 class BuildLimitsTest {
 
     public static class Profile implements QuarkusTestProfile {

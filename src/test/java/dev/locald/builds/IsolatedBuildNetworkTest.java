@@ -11,6 +11,7 @@ import dev.locald.fixtures.FixtureImages;
 import dev.locald.runtime.IsolatedNetwork;
 import dev.locald.testsupport.BuildsApi;
 import dev.locald.testsupport.FakeInternet;
+import dev.locald.testsupport.RootModeOnly;
 import dev.locald.testsupport.TestRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -38,6 +39,8 @@ import org.junit.jupiter.api.TestInstance;
 @QuarkusTest
 @TestProfile(IsolatedBuildNetworkTest.Profile.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RootModeOnly(
+        "the fake internet is a network namespace joined to the host's by a veth pair, which takes the host's root")
 class IsolatedBuildNetworkTest {
 
     static final Path DATA = Path.of("target/locald-isolated-net").toAbsolutePath();

@@ -9,6 +9,7 @@ import dev.locald.image.NetworkMode;
 import dev.locald.testsupport.ImagePusher;
 import dev.locald.testsupport.LayerTar;
 import dev.locald.testsupport.RegistryExtension;
+import dev.locald.testsupport.RootModeOnly;
 import dev.locald.testsupport.TestImage;
 import dev.locald.testsupport.TestRegistry;
 import java.nio.file.Files;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @Timeout(120)
 @ExtendWith({RegistryExtension.class, EngineExtension.class})
+@RootModeOnly("memory, pids and CPU limits are cgroups, which rootless containers do not get on this host")
 class ContainerLimitsTest {
 
     static TestRegistry registry;

@@ -9,6 +9,7 @@ import dev.locald.testsupport.FakeInternet;
 import dev.locald.testsupport.ImagePusher;
 import dev.locald.testsupport.LayerTar;
 import dev.locald.testsupport.RegistryExtension;
+import dev.locald.testsupport.RootModeOnly;
 import dev.locald.testsupport.TestImage;
 import dev.locald.testsupport.TestRegistry;
 import java.nio.file.Files;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(120)
 @ExtendWith({RegistryExtension.class, EngineExtension.class})
 @EngineExtension.HostResolvConf("nameserver 127.0.0.53\n")
+@RootModeOnly(
+        "the fake internet is a network namespace joined to the host's by a veth pair, which takes the host's root")
 class IsolatedNetworkTest {
 
     static TestRegistry registry;
