@@ -299,7 +299,18 @@ final class LayerTree {
             throw new InvalidLayerException(
                     "layer entry '" + entry.getName() + "': owner " + uid + ":" + gid + " is out of range");
         }
-        OwnedFiles.chown(target, (int) uid, (int) gid);
+        try {
+            OwnedFiles.chown(target, (int) uid, (int) gid);
+        } catch (java.nio.file.FileSystemException e) {
+            // EINVAL: an id the user namespace does not map (rootless mode maps 65536; docs/operations.md)
+            if ("Invalid argument".equals(e.getReason())) {
+                throw new InvalidLayerException(
+                        "layer entry '" + entry.getName() + "': owner " + uid + ":" + gid
+                                + " is beyond the ids this rootless locald maps",
+                        e);
+            }
+            throw e;
+        }
         if (!symlink) {
             // after chown, which clears setuid/setgid
             SafeTree.chmod(target, entry.getMode());
