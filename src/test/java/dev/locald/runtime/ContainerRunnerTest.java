@@ -98,14 +98,19 @@ class ContainerRunnerTest {
 
     /** {@code gid} of this process's user namespace as the host's initial namespace numbers it. */
     private static long hostGid(long gid) throws java.io.IOException {
-        for (String line : Files.readAllLines(java.nio.file.Path.of("/proc/self/gid_map"))) {
+        return hostId("gid", gid);
+    }
+
+    /** An id ({@code kind} uid or gid) of this process's user namespace as the host's initial one numbers it. */
+    private static long hostId(String kind, long id) throws java.io.IOException {
+        for (String line : Files.readAllLines(java.nio.file.Path.of("/proc/self/" + kind + "_map"))) {
             String[] f = line.strip().split("\\s+");
             long inside = Long.parseLong(f[0]);
-            if (gid >= inside && gid < inside + Long.parseLong(f[2])) {
-                return Long.parseLong(f[1]) + gid - inside;
+            if (id >= inside && id < inside + Long.parseLong(f[2])) {
+                return Long.parseLong(f[1]) + id - inside;
             }
         }
-        throw new IllegalStateException("gid " + gid + " is not mapped");
+        throw new IllegalStateException(kind + " " + id + " is not mapped");
     }
 
     private static ContainerResult run(EngineFixture engine, ContainerRequest request, CollectingSink sink)
@@ -221,7 +226,8 @@ class ContainerRunnerTest {
         for (String etc : List.of("/etc/passwd", "/etc/group", "/etc/resolv.conf", "/etc/hosts", "/etc/hostname")) {
             assertMount(mounts, etc, "", "ro", "nosuid", "nodev", "noexec");
         }
-        assertMount(mounts, "/home/cnb", "tmpfs", "nosuid", "nodev", "uid=1001", "gid=1002");
+        assertMount(
+                mounts, "/home/cnb", "tmpfs", "nosuid", "nodev", "uid=" + hostId("uid", 1001), "gid=" + hostGid(1002));
         assertTrue(out.stream().anyMatch(l -> l.startsWith("M ") && l.contains(" /proc/keys ")), "masked /proc/keys");
 
         List<String> devices = out.stream().filter(l -> l.startsWith("D ")).toList();
