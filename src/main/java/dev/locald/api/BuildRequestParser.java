@@ -14,6 +14,7 @@ import dev.locald.image.NetworkMode;
 import dev.locald.image.PullPolicy;
 import dev.locald.json.Json;
 import dev.locald.lifecycle.Buildpackage;
+import dev.locald.lifecycle.RegistryBuildpack;
 import dev.locald.registry.RegistryCredential;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -96,7 +97,8 @@ public final class BuildRequestParser {
     private static final Pattern BUILDPACK_URN =
             Pattern.compile("urn:cnb:builder:[A-Za-z0-9][A-Za-z0-9._/-]{0,254}(?:@[0-9A-Za-z.+-]{1,64})?");
     private static final String BUILDPACKS_FORMS = "name a buildpack the builder contains "
-            + "(id[@version] or urn:cnb:builder:id[@version]) or a buildpack image (docker://<image>)";
+            + "(id[@version] or urn:cnb:builder:id[@version]), a buildpack image (docker://<image>) or a buildpack "
+            + "of the buildpack registry (urn:cnb:registry:<namespace>/<name>[@<version>])";
 
     private static final ObjectMapper JSON = Json.STRICT;
 
@@ -442,8 +444,8 @@ public final class BuildRequestParser {
             for (Map.Entry<String, String> item : strings(
                     "buildpacks",
                     MAX_BUILDPACKS,
-                    "must be an array of buildpacks (id[@version], urn:cnb:builder:id[@version] or "
-                            + "docker://<image>)")) {
+                    "must be an array of buildpacks (id[@version], urn:cnb:builder:id[@version], "
+                            + "docker://<image> or urn:cnb:registry:<namespace>/<name>[@<version>])")) {
                 String field = item.getKey();
                 String value = item.getValue();
                 if (Buildpackage.isImage(value)) {
@@ -457,12 +459,17 @@ public final class BuildRequestParser {
                         error(field, "'" + printable(value) + "' is not a valid buildpack image: " + e.getMessage());
                         continue;
                     }
-                } else if (value.startsWith("urn:cnb:registry:")) {
-                    error(
-                            field,
-                            "'" + printable(value) + "': the buildpack registry is not supported; name the "
-                                    + "buildpack's image as docker://<image> instead");
-                    continue;
+                } else if (RegistryBuildpack.isRegistry(value)) {
+                    // resolved to its image in the build (docs/api.md, "Buildpacks from the buildpack registry")
+                    try {
+                        RegistryBuildpack.parse(value);
+                    } catch (IllegalArgumentException e) {
+                        error(
+                                field,
+                                "'" + printable(value) + "' is not a valid buildpack registry reference"
+                                        + " (urn:cnb:registry:<namespace>/<name>[@<version>]): " + e.getMessage());
+                        continue;
+                    }
                 } else if (!BUILDPACK_ID.matcher(value).matches()
                                 && !BUILDPACK_URN.matcher(value).matches()
                         || value.contains("..")) {

@@ -38,6 +38,7 @@ import dev.locald.lifecycle.PlatformApi;
 import dev.locald.lifecycle.PlatformApiNegotiation;
 import dev.locald.lifecycle.PlatformDir;
 import dev.locald.lifecycle.RegistryAuthEnv;
+import dev.locald.lifecycle.RegistryBuildpack;
 import dev.locald.lifecycle.Report;
 import dev.locald.lifecycle.ReportToml;
 import dev.locald.lifecycle.RunImageSelection;
@@ -100,6 +101,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
     private final BuildStore store;
     private final ImageResolver resolver;
     private final Mirrors mirrors;
+    private final BuildpackRegistry buildpackRegistry;
 
     public LifecycleBuildExecutor(
             ImageCatalog images,
@@ -121,6 +123,7 @@ public class LifecycleBuildExecutor implements BuildExecutor {
         this.store = store;
         this.resolver = resolver;
         this.mirrors = mirrors;
+        this.buildpackRegistry = new BuildpackRegistry(config.buildpacks().registryUrl());
     }
 
     @Override
@@ -146,11 +149,28 @@ public class LifecycleBuildExecutor implements BuildExecutor {
             ImageReference builderRef = builderOf(request, descriptor);
             List<String> images = buildpackImages(request, descriptor);
             Map<String, ImageReference> buildpackImages = new LinkedHashMap<>();
+            Map<String, BuildpackRegistry.Resolved> fromRegistry = new LinkedHashMap<>();
             for (String entry : images) {
-                buildpackImages.put(entry, buildpackImage(request, entry));
+                if (RegistryBuildpack.isRegistry(entry)) {
+                    BuildpackRegistry.Resolved resolved = fromRegistry(build, entry);
+                    fromRegistry.put(entry, resolved);
+                    buildpackImages.put(entry, resolved.image());
+                } else {
+                    buildpackImages.put(entry, buildpackImage(request, entry));
+                }
             }
             build.progress().note("pulling builder " + builderRef);
             InspectedBuilder builder = builderInspection.inspect(build, builderRef, buildpackImages);
+            for (Map.Entry<String, BuildpackRegistry.Resolved> e : fromRegistry.entrySet()) {
+                BuildpackRef top = builder.added().byEntry().get(e.getKey()).top();
+                if (!top.equals(e.getValue().top())) {
+                    // the registry vouches for the address of ns/name@version, so the image must hold just that
+                    throw new BuildFailure("the buildpack " + e.getKey() + ": the buildpack registry at "
+                            + buildpackRegistry.url() + " names the image "
+                            + e.getValue().image() + " for "
+                            + e.getValue().top() + ", but that image's top buildpack is " + top);
+                }
+            }
             if (build.stop().isCancelled()) {
                 throw new BuildFailure("the build was cancelled");
             }
@@ -696,14 +716,48 @@ public class LifecycleBuildExecutor implements BuildExecutor {
     }
 
     /**
-     * The {@code docker://} entries of the order this build runs: the request's buildpacks or else the
+     * The {@code docker://} and {@code urn:cnb:registry:} entries of the order this build runs: the request's buildpacks or else the
      * descriptor's group, and the descriptor's pre and post groups; each once.
      */
     private static List<String> buildpackImages(BuildRequest request, ProjectDescriptor descriptor) {
         List<String> all = new ArrayList<>(request.buildpacks().isEmpty() ? descriptor.group() : request.buildpacks());
         all.addAll(descriptor.pre());
         all.addAll(descriptor.post());
-        return all.stream().filter(Buildpackage::isImage).distinct().toList();
+        return all.stream()
+                .filter(e -> Buildpackage.isImage(e) || RegistryBuildpack.isRegistry(e))
+                .distinct()
+                .toList();
+    }
+
+    /**
+     * Resolves a {@code urn:cnb:registry:} entry to its image (docs/api.md, "Buildpacks from the buildpack
+     * registry"); the address the registry names follows the registry rules of any image (link-local, loopback).
+     */
+    private BuildpackRegistry.Resolved fromRegistry(BuildContext build, String entry) throws BuildFailure {
+        RegistryBuildpack named;
+        try {
+            named = RegistryBuildpack.parse(entry);
+        } catch (IllegalArgumentException e) {
+            throw new BuildFailure(
+                    "the buildpack " + BuildpackRef.quote(entry) + " is not a valid buildpack registry" + " reference: "
+                            + e.getMessage(),
+                    e);
+        }
+        BuildpackRegistry.Resolved resolved = buildpackRegistry.resolve(named);
+        ImageReference ref = resolved.image();
+        String what = "the buildpack " + entry + ": the buildpack registry at " + buildpackRegistry.url()
+                + " names the image " + ref + " on the registry " + ref.registry();
+        if (ref.isLinkLocal()) {
+            throw new BuildFailure(what + ", a link-local address: locald never contacts link-local registries");
+        }
+        if (!config.registry().allowLoopback() && RegistryHosts.reachesThisMachine(ref.host())) {
+            throw new BuildFailure(what + ", which is on locald's own machine (loopback): registries on this machine"
+                    + " are refused unless locald.registry.allow-loopback=true");
+        }
+        build.progress()
+                .note("buildpack " + entry + ": the buildpack registry at " + buildpackRegistry.url() + " names "
+                        + resolved.top() + " at " + ref);
+        return resolved;
     }
 
     /** A request's entry was checked by the API; a descriptor's is checked here like its builder. */

@@ -33,6 +33,8 @@ public interface LocaldConfig {
 
     Lifecycle lifecycle();
 
+    Buildpacks buildpacks();
+
     Rootfs rootfs();
 
     interface Rootfs {
@@ -353,6 +355,17 @@ public interface LocaldConfig {
         /** Largest ratio of expanded source bytes to archive bytes before it counts as a bomb. */
         @WithDefault("200")
         long maxSourceRatio();
+    }
+
+    /** Where buildpacks named outside the builder come from (docs/api.md, "Buildpacks from the buildpack registry"). */
+    interface Buildpacks {
+        /**
+         * The CNB buildpack registry's HTTP API that resolves {@code urn:cnb:registry:<namespace>/<name>[@<version>]}
+         * to a buildpackage image ({@code <base>/buildpacks/<namespace>/<name>[/<version>]}). The API rather than
+         * pack's git index: the registry's one HTTP document per version is all a build needs.
+         */
+        @WithDefault("https://registry.buildpacks.io/api/v1")
+        String registryUrl();
     }
 
     interface Builds {

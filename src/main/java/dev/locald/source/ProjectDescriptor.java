@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.locald.image.ImageReference;
 import dev.locald.lifecycle.BuildpackRef;
 import dev.locald.lifecycle.Buildpackage;
+import dev.locald.lifecycle.RegistryBuildpack;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -25,7 +26,7 @@ import java.util.regex.Pattern;
  *
  * @param builder the builder reference as written (checked by the build like the request's)
  * @param group buildpacks in the request's form: {@code id[@version]}, {@code urn:cnb:builder:id[@version]} or
- *     {@code docker://<image>}
+ *     {@code docker://<image>} or {@code urn:cnb:registry:<namespace>/<name>[@<version>]}
  */
 public record ProjectDescriptor(
         Optional<String> builder,
@@ -298,11 +299,21 @@ public record ProjectDescriptor(
                 String ref;
                 if (uri.startsWith(BUILDER_URN)) {
                     ref = uri;
-                } else if (uri.startsWith("urn:cnb:registry:")) {
-                    throw fail(
-                            at + ".uri",
-                            shown(e.get("uri")) + " names a buildpack registry entry; the buildpack registry is"
-                                    + " not supported, name the buildpack's image as docker://<image> instead");
+                } else if (RegistryBuildpack.isRegistry(uri)) {
+                    // resolved to its image in the build, then taken like a docker:// uri
+                    RegistryBuildpack named;
+                    try {
+                        named = RegistryBuildpack.parse(uri);
+                    } catch (IllegalArgumentException bad) {
+                        throw fail(
+                                at + ".uri",
+                                shown(e.get("uri")) + " is not a valid buildpack registry reference"
+                                        + " (urn:cnb:registry:<namespace>/<name>[@<version>]): " + bad.getMessage());
+                    }
+                    if (e.has("id") && !text(e, "id", at).equals(named.id())) {
+                        throw fail(at + ".id", "does not match the buildpack the uri names");
+                    }
+                    return uri;
                 } else if (Buildpackage.isImage(uri)) {
                     // the build checks the registry rules (loopback, link-local) as for the builder
                     try {
@@ -320,7 +331,8 @@ public record ProjectDescriptor(
                     throw fail(
                             at + ".uri",
                             shown(e.get("uri")) + " is not a supported buildpack URI"
-                                    + " (urn:cnb:builder:<id>[@version] or docker://<image>)");
+                                    + " (urn:cnb:builder:<id>[@version], docker://<image> or"
+                                    + " urn:cnb:registry:<namespace>/<name>[@<version>])");
                 }
                 String idAndVersion = ref.substring(BUILDER_URN.length());
                 check(at + ".uri", idAndVersion);

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The {@code buildpacks} and {@code tags} a build could not honour are refused at submission, naming the
@@ -71,12 +73,32 @@ class BuildpacksAndTagsRequestTest {
     }
 
     @Test
-    void registryBuildpacksAreRefusedNamingFieldAndValue() {
-        FieldError error = refused(",\"buildpacks\":[\"urn:cnb:registry:paketo-buildpacks/node@1.0.0\"]");
-        assertEquals("buildpacks[0]", error.field());
+    void registryBuildpacksAreKeptForTheBuildToResolve() {
         assertEquals(
-                "'urn:cnb:registry:paketo-buildpacks/node@1.0.0': the buildpack registry is not supported; name "
-                        + "the buildpack's image as docker://<image> instead",
+                List.of("urn:cnb:registry:paketo-buildpacks/node@1.0.0", "urn:cnb:registry:example.org/my-bp"),
+                parse(",\"buildpacks\":[\"urn:cnb:registry:paketo-buildpacks/node@1.0.0\","
+                                + "\"urn:cnb:registry:example.org/my-bp\"]")
+                        .request()
+                        .buildpacks());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            urn:cnb:registry:                  | it must name <namespace>/<name>, with exactly one '/'
+            urn:cnb:registry:/node             | its namespace '' is not 1–253 of a-z, 0-9, '-' and '.'
+            urn:cnb:registry:paketo/           | its name '' is not 1–253 of a-z, 0-9, '-' and '.'
+            urn:cnb:registry:Paketo/node       | its namespace 'Paketo' is not 1–253 of a-z, 0-9, '-' and '.'
+            urn:cnb:registry:a/b/c             | it must name <namespace>/<name>, with exactly one '/'
+            urn:cnb:registry:a/b@1.0 0         | its version '1.0 0' is not 1–128 of A-Za-z0-9 . + _ - starting with a letter or digit
+            urn:cnb:registry:a/b@              | its version '' is not 1–128 of A-Za-z0-9 . + _ - starting with a letter or digit
+            urn:cnb:registry:a/b@1@2           | it has more than one '@'
+            """)
+    void malformedRegistryBuildpacksAreRefusedNamingFieldAndValue(String value, String why) {
+        FieldError error = refused(",\"buildpacks\":[\"a/b\",\"" + value + "\"]");
+        assertEquals("buildpacks[1]", error.field());
+        assertEquals(
+                "'" + value + "' is not a valid buildpack registry reference"
+                        + " (urn:cnb:registry:<namespace>/<name>[@<version>]): " + why,
                 error.message());
     }
 
@@ -86,7 +108,8 @@ class BuildpacksAndTagsRequestTest {
         assertEquals("buildpacks[0]", error.field());
         assertEquals(
                 "'urn:cnb:other:x' is not a buildpack id: name a buildpack the builder contains "
-                        + "(id[@version] or urn:cnb:builder:id[@version]) or a buildpack image (docker://<image>)",
+                        + "(id[@version] or urn:cnb:builder:id[@version]), a buildpack image (docker://<image>) or a "
+                        + "buildpack of the buildpack registry (urn:cnb:registry:<namespace>/<name>[@<version>])",
                 error.message());
     }
 

@@ -35,6 +35,9 @@ class ProjectDescriptorTest {
 
                 [[io.buildpacks.pre.group]]
                 id = "fixture/pre"
+                [[io.buildpacks.pre.group]]
+                uri = "urn:cnb:registry:example/first@1.2.0"
+                id = "example/first"
                 [[io.buildpacks.post.group]]
                 id = "fixture/post"
                 [[io.buildpacks.post.group]]
@@ -53,7 +56,7 @@ class ProjectDescriptorTest {
         assertEquals(Optional.of("registry.example/builder:1"), d.builder());
         assertEquals(List.of("*.log", "node_modules/"), d.exclude());
         assertEquals(List.of("fixture/hello@1.0.0", "urn:cnb:builder:fixture/cache@1.0.0"), d.group());
-        assertEquals(List.of("fixture/pre"), d.pre());
+        assertEquals(List.of("fixture/pre", "urn:cnb:registry:example/first@1.2.0"), d.pre());
         assertEquals(List.of("fixture/post", "docker://registry.example/buildpacks/extra:2"), d.post());
         assertEquals(List.of("B", "A"), List.copyOf(d.env().keySet()));
         assertEquals(Map.of("A", "1", "B", "2"), d.env());
@@ -99,7 +102,8 @@ class ProjectDescriptorTest {
             [_]\\nschema-version = "0.2"\\n[[io.buildpacks.build.env]]\\nname = "1A"\\nvalue = "x" | project.toml: io.buildpacks.build.env[0].name '1A' is not a valid variable name
             [_]\\nschema-version = "0.2"\\n[[io.buildpacks.build.env]]\\nname = "CNB_X"\\nvalue = "x" | project.toml: io.buildpacks.build.env[0].name names a CNB_* variable
             [_]\\nschema-version = "0.2"\\n[[io.buildpacks.group]]\\nversion = "1"   | project.toml: io.buildpacks.group[0].id is missing
-            [_]\\nschema-version = "0.2"\\n[[io.buildpacks.group]]\\nuri = "urn:cnb:registry:a/b@1" | project.toml: io.buildpacks.group[0].uri 'urn:cnb:registry:a/b@1' names a buildpack registry entry; the buildpack registry is not supported, name the buildpack's image as docker://<image> instead
+            [_]\\nschema-version = "0.2"\\n[[io.buildpacks.group]]\\nuri = "urn:cnb:registry:a/b/c@1" | project.toml: io.buildpacks.group[0].uri 'urn:cnb:registry:a/b/c@1' is not a valid buildpack registry reference (urn:cnb:registry:<namespace>/<name>[@<version>]): it must name <namespace>/<name>, with exactly one '/'
+            [_]\\nschema-version = "0.2"\\n[[io.buildpacks.group]]\\nuri = "urn:cnb:registry:a/b"\\nid = "a/c" | project.toml: io.buildpacks.group[0].id does not match the buildpack the uri names
             [_]\\nschema-version = "0.2"\\n[[io.buildpacks.group]]\\nuri = "docker://R B" | project.toml: io.buildpacks.group[0].uri 'docker://R B' is not a valid image reference
             [_]\\nschema-version = "0.2"\\n[[io.buildpacks.group]]\\nuri = "docker://r/bp:1"\\nid = "x" | project.toml: io.buildpacks.group[0].id cannot be set beside a docker:// uri
             [_]\\nschema-version = "0.2"\\n[[io.buildpacks.group]]\\nid = "a"\\nscript = {api = "0.10"} | project.toml: io.buildpacks.group[0].script is an inline buildpack
