@@ -9,9 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.testsupport.BuildsApi;
 import dev.locald.testsupport.LayerTar;
-import dev.locald.testsupport.RealCnb;
-import dev.locald.testsupport.TestRegistry;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import dev.locald.testsupport.RealCnbRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -43,25 +41,6 @@ class RealBindingsAndSbomBuildTest {
 
     static final String DATA_DIR = "target/locald-real-bindings";
 
-    public static class Registry implements QuarkusTestResourceLifecycleManager {
-        static TestRegistry registry;
-        static RealCnb.Images images;
-
-        @Override
-        public Map<String, String> start() {
-            registry = TestRegistry.start();
-            images = RealCnb.publish(registry);
-            return Map.of("locald.lifecycle.image", images.tag("lifecycle"));
-        }
-
-        @Override
-        public void stop() {
-            if (registry != null) {
-                registry.close();
-            }
-        }
-    }
-
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -70,7 +49,7 @@ class RealBindingsAndSbomBuildTest {
 
         @Override
         public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(Registry.class));
+            return List.of(new TestResourceEntry(RealCnbRegistry.class));
         }
     }
 
@@ -85,8 +64,8 @@ class RealBindingsAndSbomBuildTest {
     @Test
     void bindingFilesReachTheBuildpacksAndTheirContentsNeitherTheLogNorTheRecord() throws Exception {
         Map<String, Object> request = new LinkedHashMap<>();
-        request.put("image", Registry.registry.hostPort() + "/real/bindings:1");
-        request.put("builder", Registry.images.tag("builder-1000"));
+        request.put("image", RealCnbRegistry.registry.hostPort() + "/real/bindings:1");
+        request.put("builder", RealCnbRegistry.images.tag("builder-1000"));
         request.put(
                 "bindings",
                 Map.of(
@@ -134,9 +113,9 @@ class RealBindingsAndSbomBuildTest {
         String location = BuildsApi.submit(
                 Map.of(
                         "image",
-                        Registry.registry.hostPort() + "/real/sbom:1",
+                        RealCnbRegistry.registry.hostPort() + "/real/sbom:1",
                         "builder",
-                        Registry.images.tag("builder-1000"),
+                        RealCnbRegistry.images.tag("builder-1000"),
                         "trustBuilder",
                         true),
                 LayerTar.create()

@@ -9,9 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.locald.fixtures.PulledImage;
 import dev.locald.testsupport.BuildsApi;
 import dev.locald.testsupport.LayerTar;
-import dev.locald.testsupport.RealCnb;
-import dev.locald.testsupport.TestRegistry;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import dev.locald.testsupport.RealCnbRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -33,25 +31,6 @@ import org.junit.jupiter.api.Test;
 @TestProfile(RealLifecycleBuildOptionsTest.Profile.class)
 class RealLifecycleBuildOptionsTest {
 
-    public static class RealRegistry implements QuarkusTestResourceLifecycleManager {
-        static TestRegistry registry;
-        static RealCnb.Images images;
-
-        @Override
-        public Map<String, String> start() {
-            registry = TestRegistry.start();
-            images = RealCnb.publish(registry);
-            return Map.of("locald.lifecycle.image", images.tag("lifecycle"));
-        }
-
-        @Override
-        public void stop() {
-            if (registry != null) {
-                registry.close();
-            }
-        }
-    }
-
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -60,7 +39,7 @@ class RealLifecycleBuildOptionsTest {
 
         @Override
         public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(RealRegistry.class));
+            return List.of(new TestResourceEntry(RealCnbRegistry.class));
         }
     }
 
@@ -72,10 +51,10 @@ class RealLifecycleBuildOptionsTest {
 
     @Test
     void trustedCreatorHonoursDefaultProcessCreationTimeAndExecEnvAtPlatform015() throws Exception {
-        String target = RealRegistry.registry.hostPort() + "/options/creator:1";
+        String target = RealCnbRegistry.registry.hostPort() + "/options/creator:1";
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("image", target);
-        request.put("builder", RealRegistry.images.tag("builder-1000"));
+        request.put("builder", RealCnbRegistry.images.tag("builder-1000"));
         request.put("trustBuilder", true);
         request.put("defaultProcess", "worker");
         request.put("creationTime", "2024-05-01T12:00:00Z");
@@ -112,10 +91,10 @@ class RealLifecycleBuildOptionsTest {
 
     @Test
     void fivePhasesDisableSystemBuildpacksAndReuseAPreviousImage() throws Exception {
-        String first = RealRegistry.registry.hostPort() + "/options/previous:1";
+        String first = RealCnbRegistry.registry.hostPort() + "/options/previous:1";
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("image", first);
-        request.put("builder", RealRegistry.images.tag("builder-1000"));
+        request.put("builder", RealCnbRegistry.images.tag("builder-1000"));
         String location = BuildsApi.submit(request, app());
         JsonNode build = BuildsApi.awaitFinished(location, Duration.ofMinutes(5));
         String log = BuildsApi.textLog(location);
@@ -127,7 +106,7 @@ class RealLifecycleBuildOptionsTest {
                 "1980-01-01T00:00:01Z",
                 pulled(first, build).config().path("created").asText());
 
-        String second = RealRegistry.registry.hostPort() + "/options/next:1";
+        String second = RealCnbRegistry.registry.hostPort() + "/options/next:1";
         request.put("image", second);
         request.put("previousImage", first);
         request.put("disableSystemBuildpacks", true);
@@ -153,7 +132,7 @@ class RealLifecycleBuildOptionsTest {
     private static PulledImage pulled(String target, JsonNode build) {
         String repository = target.substring(target.indexOf('/') + 1, target.lastIndexOf(':'));
         return PulledImage.pull(
-                RealRegistry.registry,
+                RealCnbRegistry.registry,
                 repository,
                 build.path("result").path("digest").asText());
     }

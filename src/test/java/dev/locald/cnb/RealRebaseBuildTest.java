@@ -13,10 +13,8 @@ import dev.locald.fixtures.PulledImage;
 import dev.locald.testsupport.BuildsApi;
 import dev.locald.testsupport.ImagePusher;
 import dev.locald.testsupport.LayerTar;
-import dev.locald.testsupport.RealCnb;
+import dev.locald.testsupport.RealCnbRegistry;
 import dev.locald.testsupport.TestImage;
-import dev.locald.testsupport.TestRegistry;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -37,25 +35,6 @@ import org.junit.jupiter.api.Test;
 @TestProfile(RealRebaseBuildTest.Profile.class)
 class RealRebaseBuildTest {
 
-    public static class RealRegistry implements QuarkusTestResourceLifecycleManager {
-        static TestRegistry registry;
-        static RealCnb.Images images;
-
-        @Override
-        public Map<String, String> start() {
-            registry = TestRegistry.start();
-            images = RealCnb.publish(registry);
-            return Map.of("locald.lifecycle.image", images.tag("lifecycle"));
-        }
-
-        @Override
-        public void stop() {
-            if (registry != null) {
-                registry.close();
-            }
-        }
-    }
-
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -64,7 +43,7 @@ class RealRebaseBuildTest {
 
         @Override
         public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(RealRegistry.class));
+            return List.of(new TestResourceEntry(RealCnbRegistry.class));
         }
     }
 
@@ -77,8 +56,8 @@ class RealRebaseBuildTest {
 
     @Test
     void anAppOnRunImageV1IsRebasedOntoV2KeepingItsAppLayers() throws Exception {
-        String target = RealRegistry.registry.hostPort() + "/rebase/app:1";
-        PulledImage v1 = PulledImage.pull(RealRegistry.registry, "real-cnb/run", "1000");
+        String target = RealCnbRegistry.registry.hostPort() + "/rebase/app:1";
+        PulledImage v1 = PulledImage.pull(RealCnbRegistry.registry, "real-cnb/run", "1000");
         JsonNode built = build(target, "builder-1000");
         PulledImage app = pulled(target, built.path("result").path("digest").asText());
         List<String> appLayers = layerDigests(app);
@@ -92,8 +71,8 @@ class RealRebaseBuildTest {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("kind", "rebase");
         request.put("image", target);
-        request.put("runImage", RealRegistry.registry.hostPort() + "/real-cnb/run:1000-v2");
-        request.put("tags", List.of(RealRegistry.registry.hostPort() + "/rebase/app:1-rebased"));
+        request.put("runImage", RealCnbRegistry.registry.hostPort() + "/real-cnb/run:1000-v2");
+        request.put("tags", List.of(RealCnbRegistry.registry.hostPort() + "/rebase/app:1-rebased"));
         // a run image the app's metadata does not name: the lifecycle refuses it unless forced, as pack does
         JsonNode refused = awaitEnd(submit(request));
         assertEquals("failed", refused.path("state").asText(), refused.toPrettyString());
@@ -110,7 +89,7 @@ class RealRebaseBuildTest {
         String digest = rebase.path("result").path("digest").asText();
         assertNotEquals(app.manifestDigest(), digest);
         assertEquals(
-                List.of(target, RealRegistry.registry.hostPort() + "/rebase/app:1-rebased"),
+                List.of(target, RealCnbRegistry.registry.hostPort() + "/rebase/app:1-rebased"),
                 JSON.convertValue(rebase.path("result").path("tags"), List.class),
                 rebase.toPrettyString());
 
@@ -126,7 +105,7 @@ class RealRebaseBuildTest {
         assertEquals(digest, pulled(target, "1").manifestDigest());
         assertEquals(
                 digest,
-                PulledImage.pull(RealRegistry.registry, "rebase/app", "1-rebased")
+                PulledImage.pull(RealCnbRegistry.registry, "rebase/app", "1-rebased")
                         .manifestDigest());
         LaunchedImages.Run run = launched.runDefaultProcess(target + "@" + digest);
         assertEquals(0, run.exitCode(), run.output());
@@ -140,8 +119,8 @@ class RealRebaseBuildTest {
 
     @Test
     void withoutRunImageTheRunImageOfTheMetadataIsResolvedAgain() throws Exception {
-        String target = RealRegistry.registry.hostPort() + "/rebase/again:1";
-        PulledImage v1 = PulledImage.pull(RealRegistry.registry, "real-cnb/run", "1001");
+        String target = RealCnbRegistry.registry.hostPort() + "/rebase/again:1";
+        PulledImage v1 = PulledImage.pull(RealCnbRegistry.registry, "real-cnb/run", "1001");
         JsonNode built = build(target, "builder-1001");
         PulledImage app = pulled(target, built.path("result").path("digest").asText());
         List<String> appLayers = layerDigests(app);
@@ -171,7 +150,7 @@ class RealRebaseBuildTest {
     /** A rebaser stuck on a run image registry that never answers is stopped by POST /builds/{id}/cancel. */
     @Test
     void aRunningRebaseIsCancelled() throws Exception {
-        String target = RealRegistry.registry.hostPort() + "/rebase/cancel:1";
+        String target = RealCnbRegistry.registry.hostPort() + "/rebase/cancel:1";
         build(target, "builder-1000");
         try (java.net.ServerSocket silent =
                 new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
@@ -216,7 +195,7 @@ class RealRebaseBuildTest {
     private static JsonNode build(String target, String builder) throws Exception {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("image", target);
-        request.put("builder", RealRegistry.images.tag(builder));
+        request.put("builder", RealCnbRegistry.images.tag(builder));
         request.put("trustBuilder", true);
         String location = BuildsApi.submit(
                 request, LayerTar.create().file("Procfile", PROCFILE).toBytes());
@@ -253,7 +232,7 @@ class RealRebaseBuildTest {
 
     /** Run image {@code base} plus one layer with /run-image-version, pushed as {@code repository:tag}. */
     private static PulledImage pushRunImage(PulledImage base, String repository, String tag, String version) {
-        ImagePusher pusher = RealRegistry.registry.pusher();
+        ImagePusher pusher = RealCnbRegistry.registry.pusher();
         byte[] tar = LayerTar.create().file("run-image-version", version + "\n").toBytes();
         byte[] blob = ImagePusher.compress(tar, TestImage.Compression.GZIP);
         String layerDigest = pusher.uploadBlob(repository, blob);
@@ -272,7 +251,7 @@ class RealRebaseBuildTest {
                 .put("digest", layerDigest)
                 .put("size", blob.length);
         pusher.putManifest(repository, tag, manifest.path("mediaType").asText(), bytes(manifest));
-        return PulledImage.pull(RealRegistry.registry, repository, tag);
+        return PulledImage.pull(RealCnbRegistry.registry, repository, tag);
     }
 
     private static byte[] bytes(JsonNode node) {
@@ -285,7 +264,7 @@ class RealRebaseBuildTest {
 
     private static PulledImage pulled(String target, String reference) {
         String repository = target.substring(target.indexOf('/') + 1, target.lastIndexOf(':'));
-        return PulledImage.pull(RealRegistry.registry, repository, reference);
+        return PulledImage.pull(RealCnbRegistry.registry, repository, reference);
     }
 
     private static List<String> layerDigests(PulledImage image) {
