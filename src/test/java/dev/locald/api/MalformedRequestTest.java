@@ -32,7 +32,23 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MalformedRequestTest {
     private static final String IMAGE = "\"image\":\"localhost:5000/apps/sample\"";
     private static final String BUILDER = "\"builder\":\"localhost:5000/builders/fixture:1\"";
-    private static final String SOURCE = "\"source\":{\"path\":\"/tmp\"}";
+    /**
+     * An empty directory as the source: a request refused here must be refused for what the case names, not
+     * for whatever lies in a shared directory such as /tmp (a socket there is refused too, which once hid a case
+     * that had become valid).
+     */
+    private static final String SOURCE = "\"source\":{\"path\":\"" + emptySource() + "\"}";
+
+    private static String emptySource() {
+        try {
+            return java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "malformed-request-source")
+                            .toAbsolutePath())
+                    .toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static final String VALID_UUID = "/builds/3f0c1d2e-4b5a-4c6d-8e7f-0a1b2c3d4e5f";
 
     static Stream<Arguments> requests() {
@@ -122,8 +138,8 @@ class MalformedRequestTest {
                         "{" + IMAGE + "," + BUILDER + ",\"buildpacks\":[\"docker://R B/bp:1\"]," + SOURCE + "}",
                         400),
                 json(
-                        "urn:cnb:registry: buildpack",
-                        "{" + IMAGE + "," + BUILDER + ",\"buildpacks\":[\"urn:cnb:registry:a/b@1\"]," + SOURCE + "}",
+                        "urn:cnb:registry: buildpack naming no <namespace>/<name>",
+                        "{" + IMAGE + "," + BUILDER + ",\"buildpacks\":[\"urn:cnb:registry:a/b/c@1\"]," + SOURCE + "}",
                         400),
                 json(
                         "tag on another registry",
