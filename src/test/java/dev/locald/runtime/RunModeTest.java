@@ -41,7 +41,10 @@ class RunModeTest {
     }
 
     @Test
-    void thisProcessHasAMode() {
-        RunMode.current();
+    void theSuiteRunsInAModeThatCanBuild() {
+        // the suite runs containers: as root (CI) or as root of the user's namespace (scripts/test as a user)
+        RunMode mode = RunMode.current();
+        assertEquals(0, mode.uid());
+        assertTrue(mode.problem().isEmpty(), mode.problem().orElse(""));
     }
 }
